@@ -1,0 +1,97 @@
+// The `cnn` command line: the same core as the editor, with no editor at all.
+
+import pkg from '../../package.json';
+import { type FlagSpec, type ParsedArgs, parseArgs, UsageError } from './args';
+import { type Io, runCheck, runSummary } from './check';
+
+interface Command {
+  usage: string;
+  summary: string;
+  flags: Record<string, FlagSpec>;
+  run(args: ParsedArgs, io: Io): number | Promise<number>;
+}
+
+const json: FlagSpec = {};
+
+export const COMMANDS: Record<string, Command> = {
+  check: {
+    usage: 'cnn check FILE... [--json]',
+    summary: 'Check .cnn files; prints file:line:col: severity CODE: message. Exit 1 when any file has an error.',
+    flags: { json },
+    run: runCheck,
+  },
+  summary: {
+    usage: 'cnn summary FILE [--json]',
+    summary: 'Per-layer output shape, parameters, multiply-adds and receptive field, with totals.',
+    flags: { json },
+    run: runSummary,
+  },
+};
+
+function help(): string {
+  const lines = [
+    `cnn ${pkg.version}: design, check and train convolutional networks written in .cnn files`,
+    '',
+    'Usage:',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(60)}\n      ${c.summary}`),
+    '',
+    'Options:',
+    '  --help       show this help',
+    '  --version    show the version',
+    '',
+    'Exit codes: 0 success, 1 the file has errors (or the job failed), 2 a usage error.',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    io.out(help());
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd === '--version' || cmd === '-v') {
+    io.out(`${pkg.version}\n`);
+    return 0;
+  }
+  const command = COMMANDS[cmd];
+  try {
+    if (!command) throw new UsageError(`unknown command '${cmd}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(`Usage: ${command.usage}\n  ${command.summary}\n`);
+      return 0;
+    }
+    return await command.run(parseArgs(rest, command.flags), io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`cnn: ${err.message}. Try: cnn --help\n`);
+      return 2;
+    }
+    if (err instanceof UserError) {
+      io.err(`cnn: ${err.message}\n`);
+      return 1;
+    }
+    // Not the user's mistake: one line, and the stack only when asked for.
+    io.err(`cnn: internal error: ${(err as Error)?.message ?? String(err)}${process.env.CNN_DEBUG ? `\n${(err as Error)?.stack}` : ' (set CNN_DEBUG=1 for details)'}\n`);
+    return 1;
+  }
+}
+
+/** A failure caused by the user's input (bad data, a bad checkpoint): one line, exit 1. */
+export class UserError extends Error {}
+
+/** Run as the process's command line: bin/cnn calls this. */
+export function run(): void {
+  const io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`cnn: internal error: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+
+if (require.main === module) run();

@@ -1,0 +1,37 @@
+// Reading a .cnn file from disk for the CLI: bytes decoded as UTF-8 (bad bytes become U+FFFD, which the
+// scanner reports), the checker's file-system host relative to the file's folder.
+
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { CheckHost } from '../language';
+import { UsageError } from './args';
+
+/** Larger files are refused outright: a network description is never this big. */
+const MAX_BYTES = 64 * 1024 * 1024;
+
+export function readSource(file: string): string {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    throw new UsageError(`${file}: no such file`);
+  }
+  if (st.isDirectory()) throw new UsageError(`${file}: is a folder, not a .cnn file`);
+  if (st.size > MAX_BYTES) throw new UsageError(`${file}: too large (${st.size} bytes; a .cnn file is at most ${MAX_BYTES})`);
+  const bytes = readFileSync(file);
+  return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+}
+
+export function fileHost(file: string): CheckHost {
+  const base = dirname(resolve(file));
+  return {
+    stat(path: string) {
+      try {
+        const st = statSync(resolve(base, path));
+        return st.isDirectory() ? 'dir' : 'file';
+      } catch {
+        return null;
+      }
+    },
+  };
+}

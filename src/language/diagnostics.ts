@@ -1,0 +1,55 @@
+// Diagnostic codes, severities and the plain-data shapes of diagnostics and quick fixes.
+
+export type Severity = 'error' | 'warning' | 'information';
+
+export const CODES = {
+  E001: { severity: 'error', title: 'unknown statement keyword' },
+  E002: { severity: 'error', title: 'unknown parameter' },
+  E003: { severity: 'error', title: 'bad value' },
+  E004: { severity: 'error', title: 'missing required parameter' },
+  E005: { severity: 'error', title: 'given twice' },
+  E010: { severity: 'error', title: 'input missing, repeated or misplaced' },
+  E011: { severity: 'error', title: 'network misplaced or repeated' },
+  E020: { severity: 'error', title: 'output size is not a whole number' },
+  E021: { severity: 'error', title: 'filter larger than the padded input' },
+  E022: { severity: 'error', title: 'pad=same needs stride 1 and an odd filter' },
+  E030: { severity: 'error', title: 'conv or pool after flattening' },
+  E031: { severity: 'error', title: 'classes do not match the last dense layer' },
+  E032: { severity: 'error', title: 'softmax is not the last layer' },
+  E040: { severity: 'error', title: 'data source cannot be used' },
+  W101: { severity: 'warning', title: 'very large layer' },
+  W102: { severity: 'warning', title: 'stride larger than the filter' },
+  W103: { severity: 'warning', title: 'no class scores at the end' },
+  I201: { severity: 'information', title: 'implicit flatten' },
+} as const satisfies Record<string, { severity: Severity; title: string }>;
+
+export type Code = keyof typeof CODES;
+
+/** A replacement of `length` characters at `offset` by `newText`. */
+export interface TextEdit {
+  offset: number;
+  length: number;
+  newText: string;
+}
+
+/** A quick fix as plain data: the editor turns it into a code action, the CLI could apply it. */
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The fix most likely meant; the editor marks it preferred. */
+  preferred?: boolean;
+}
+
+export interface Diagnostic {
+  code: Code;
+  severity: Severity;
+  /** Offset of the smallest span at fault (UTF-16 code units, like the editor). */
+  offset: number;
+  length: number;
+  message: string;
+  fixes: Fix[];
+}
+
+export function makeDiagnostic(code: Code, offset: number, length: number, message: string, fixes: Fix[] = []): Diagnostic {
+  return { code, severity: CODES[code].severity, offset, length, message, fixes };
+}

@@ -1,0 +1,100 @@
+// The formatter: one space between tokens, no space at either end of a line, inline comments aligned
+// within a run of consecutive commented lines, at most one blank line in a row, one final line break.
+// Tokens are kept exactly as written; a line the scanner had to complain about is left alone.
+
+import type { TextEdit } from './diagnostics';
+import { LineIndex } from './lines';
+import { parse } from './syntax';
+
+export function formatEdits(text: string): TextEdit[] {
+  const tree = parse(text);
+  const lines = new LineIndex(text);
+  const code = new Map<number, string>();
+  const comment = new Map<number, string>();
+  const untouchable = new Set<number>();
+  for (const d of tree.diagnostics) untouchable.add(lines.positionAt(d.offset).line);
+  for (const s of tree.statements) {
+    const parts = [text.slice(s.keyword.offset, s.keyword.offset + s.keyword.length) || '', ...s.args.map((a) => text.slice(a.offset, a.offset + a.length))];
+    code.set(s.line, parts.filter((p) => p.length > 0).join(' '));
+  }
+  for (const c of tree.comments) comment.set(c.line, text.slice(c.offset, c.offset + c.length).trimEnd());
+
+  const out: string[] = [];
+  for (let line = 0; line < lines.lineCount; line++) {
+    const original = text.slice(lines.starts[line]!, lines.lineEnd(line));
+    if (untouchable.has(line)) {
+      out.push(original);
+      continue;
+    }
+    const c = code.get(line);
+    const k = comment.get(line);
+    if (c === undefined) out.push(k ?? '');
+    else out.push(c);
+  }
+  // Align inline comments in runs of consecutive lines that have both code and a comment.
+  let line = 0;
+  while (line < lines.lineCount) {
+    if (!(code.has(line) && comment.has(line)) || untouchable.has(line)) {
+      line++;
+      continue;
+    }
+    let end = line;
+    while (end + 1 < lines.lineCount && code.has(end + 1) && comment.has(end + 1) && !untouchable.has(end + 1)) end++;
+    const width = Math.max(...Array.from({ length: end - line + 1 }, (_, i) => out[line + i]!.length));
+    for (let i = line; i <= end; i++) out[i] = `${out[i]!.padEnd(width)}  ${comment.get(i)!}`;
+    line = end + 1;
+  }
+
+  // Collapse blank runs and trailing blank lines, then diff line by line.
+  const edits: TextEdit[] = [];
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  let previousBlank = true; // no blank lines at the very start
+  let lastNonBlank = -1;
+  for (let i = 0; i < out.length; i++) if (out[i] !== '') lastNonBlank = i;
+  for (let i = 0; i < lines.lineCount; i++) {
+    const start = lines.starts[i]!;
+    const end = lines.lineEnd(i);
+    const blank = out[i] === '';
+    const drop = blank && (previousBlank || i > lastNonBlank);
+    if (drop) {
+      const next = i + 1 < lines.lineCount ? lines.starts[i + 1]! : text.length;
+      if (next > start || i > lastNonBlank) {
+        // Remove the line with its break; for trailing lines remove the break before them instead.
+        if (i > lastNonBlank && i === lines.lineCount - 1 && start === text.length) continue;
+        edits.push({ offset: start, length: next - start, newText: '' });
+      }
+      continue;
+    }
+    previousBlank = blank;
+    if (text.slice(start, end) !== out[i]) edits.push({ offset: start, length: end - start, newText: out[i]! });
+  }
+  // One final line break.
+  if (lastNonBlank >= 0) {
+    const endOfLast = lines.lineEnd(lastNonBlank);
+    if (endOfLast === text.length) edits.push({ offset: text.length, length: 0, newText: eol });
+  }
+  return mergeAdjacent(edits);
+}
+
+function mergeAdjacent(edits: TextEdit[]): TextEdit[] {
+  edits.sort((a, b) => a.offset - b.offset);
+  const out: TextEdit[] = [];
+  for (const e of edits) {
+    const prev = out[out.length - 1];
+    if (prev && prev.offset + prev.length > e.offset) continue; // overlapping: keep the first
+    out.push(e);
+  }
+  return out;
+}
+
+/** Apply edits (non-overlapping) to a text. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => b.offset - a.offset);
+  let out = text;
+  for (const e of sorted) out = out.slice(0, e.offset) + e.newText + out.slice(e.offset + e.length);
+  return out;
+}
+
+export function format(text: string): string {
+  return applyEdits(text, formatEdits(text));
+}

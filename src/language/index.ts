@@ -1,0 +1,10 @@
+// The language core: scanner, parser, checker, shape rule and summary. Pure: imports nothing outside itself.
+export * from './diagnostics';
+export * from './lines';
+export * from './model';
+export * from './schema';
+export * from './shape';
+export * from './syntax';
+export { check, toModelSpec, type CheckHost, type CheckResult } from './checker';
+export * from './summary';
+export * from './format';

@@ -1,0 +1,115 @@
+// The checked model: what the checker hands to the summary, the editor, the engine and the trainer.
+// Plain data only, so it crosses process boundaries as JSON.
+
+/** A volume is height × width × channels; a vector is a flat list of n numbers. */
+export type Shape = { kind: 'volume'; h: number; w: number; c: number } | { kind: 'vector'; n: number };
+
+export type Activation = 'relu' | 'sigmoid' | 'tanh' | 'none';
+
+/** The layer itself, with every default filled in and every alias resolved. */
+export type LayerSpec =
+  | {
+      kind: 'conv';
+      filters: number;
+      /** Filter height and width. */
+      fh: number;
+      fw: number;
+      /** Stride along height and width. */
+      sh: number;
+      sw: number;
+      /** Zero padding along height and width (each side). */
+      ph: number;
+      pw: number;
+      /** A fused activation (`activation=`); it does not count as a layer statement of its own. */
+      activation: Activation;
+    }
+  | { kind: 'pool'; mode: 'max' | 'avg'; fh: number; fw: number; sh: number; sw: number; ph: number; pw: number }
+  | { kind: 'relu' }
+  | { kind: 'sigmoid' }
+  | { kind: 'tanh' }
+  | { kind: 'leakyrelu'; slope: number }
+  | { kind: 'dropout'; rate: number }
+  | { kind: 'flatten' }
+  | { kind: 'dense'; units: number; activation: Activation }
+  | { kind: 'softmax' };
+
+export type LayerKind = LayerSpec['kind'];
+
+/** A layer statement with everything the checker worked out about it. */
+export interface LayerInfo {
+  /** 0-based index among the file's layer statements: the `i` of `layers.{i}.weight`. */
+  index: number;
+  /** 0-based line of the statement. */
+  line: number;
+  /** The statement's keyword as written (conv, maxpool, fc…). */
+  keyword: string;
+  /** Offset and length of the statement in the text. */
+  offset: number;
+  length: number;
+  spec: LayerSpec;
+  /** The shape that flows in; null when an earlier error made it unknown. */
+  input: Shape | null;
+  /** The shape that flows out; null when it cannot be computed. */
+  output: Shape | null;
+  /** True when a `dense` follows a volume and flattens it implicitly. */
+  implicitFlatten: boolean;
+  /** Learnable numbers (weights and biases); null when the input shape is unknown. */
+  params: number | null;
+  /** Multiply-adds per sample, weights only; null when unknown. */
+  macs: number | null;
+  /** Receptive field of one output unit on the input, height and width; null when unknown. */
+  receptiveField: [number, number] | null;
+  /** True when a diagnostic of severity error points into this statement. */
+  hasError: boolean;
+}
+
+export type DataSpec =
+  | { kind: 'shapes'; samples: number; val: number | null; line: number }
+  | { kind: 'folder'; path: string; val: number | null; samples: number | null; line: number }
+  | { kind: 'idx'; path: string; val: number | null; samples: number | null; line: number }
+  | { kind: 'npz'; path: string; val: number | null; samples: number | null; line: number };
+
+export interface TrainSpec {
+  epochs: number;
+  batch: number;
+  optimizer: 'sgd' | 'adam';
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  seed: number;
+  /** Validation fraction from `train val=` (null: take the data source's own split or its `val=`). */
+  val: number | null;
+}
+
+/** Defaults for `train` when a setting is not given. */
+export const TRAIN_DEFAULTS: TrainSpec = {
+  epochs: 10,
+  batch: 32,
+  optimizer: 'adam',
+  lr: 0.001,
+  momentum: 0.9,
+  weightDecay: 0,
+  seed: 1,
+  val: null,
+};
+
+/** Default number of generated samples for `data shapes`. */
+export const SHAPES_DEFAULT_SAMPLES = 3000;
+/** Validation fraction used when neither the data source nor the file says otherwise. */
+export const DEFAULT_VAL_FRACTION = 0.1;
+
+/**
+ * The whole network as the engine and trainer need it. Built only from a file without errors
+ * (see `toModelSpec`), so every shape in it is known.
+ */
+export interface ModelSpec {
+  name: string;
+  input: { h: number; w: number; c: number };
+  /** Class names: from `classes`, else `0`…`n-1` for the last dense layer's units. */
+  classes: string[];
+  layers: LayerInfo[];
+  data: DataSpec | null;
+  train: TrainSpec;
+  /** The source text, stored in checkpoints' metadata. */
+  source: string;
+}

@@ -1,0 +1,237 @@
+// What each statement accepts, with the documentation the editor shows in completion and hover.
+
+export type ParamKind =
+  | 'posint' // a whole number ≥ 1
+  | 'nonnegint' // a whole number ≥ 0
+  | 'size' // a whole number ≥ 1, or HxW
+  | 'stride' // a whole number ≥ 1, or HxW
+  | 'pad' // a whole number ≥ 0, or HxW, or same / valid
+  | 'fraction' // 0 ≤ x < 1
+  | 'positive' // a finite number > 0
+  | 'nonneg' // a finite number ≥ 0
+  | 'finite' // any finite number
+  | 'enum';
+
+export interface ParamSchema {
+  name: string;
+  aliases: readonly string[];
+  kind: ParamKind;
+  values?: readonly string[];
+  required?: boolean;
+  /** The default, as the user would write it. */
+  default?: string;
+  doc: string;
+  /** Values offered by completion. */
+  examples?: readonly string[];
+}
+
+export interface StatementSchema {
+  keyword: string;
+  /** Other spellings of the keyword (fc for dense). */
+  synonyms: readonly string[];
+  /** True for statements that are layers (they count towards `layers.{i}`). */
+  layer: boolean;
+  params: readonly ParamSchema[];
+  /** What bare values mean, for hover and completion. */
+  positional?: string;
+  /** Bare values offered by completion. */
+  positionalValues?: readonly string[];
+  doc: string;
+  /** A one-line example. */
+  example: string;
+}
+
+const ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'none'] as const;
+
+const activation: ParamSchema = {
+  name: 'activation',
+  aliases: [],
+  kind: 'enum',
+  values: ACTIVATIONS,
+  default: 'none',
+  doc: 'An activation applied right after this layer, without a statement of its own.',
+};
+
+const poolParams: readonly ParamSchema[] = [
+  { name: 'size', aliases: ['F'], kind: 'size', default: '2', doc: 'Window size F (F×F, or HxW such as 2x1).', examples: ['2', '3'] },
+  { name: 'stride', aliases: ['S'], kind: 'stride', default: 'the size', doc: 'Step S between windows; defaults to the window size.', examples: ['1', '2'] },
+  { name: 'pad', aliases: ['P'], kind: 'pad', default: '0', doc: 'Zero padding P on each side, or same / valid.', examples: ['0', '1', 'same', 'valid'] },
+];
+
+export const STATEMENTS: readonly StatementSchema[] = [
+  {
+    keyword: 'network',
+    synonyms: [],
+    layer: false,
+    params: [],
+    positional: 'NAME: the network\'s name',
+    doc: 'Names the network. Optional, at most once, before any layer.',
+    example: 'network DoorStairSign',
+  },
+  {
+    keyword: 'input',
+    synonyms: [],
+    layer: false,
+    params: [],
+    positional: 'HxWxC: height × width × channels (HxW means one channel)',
+    positionalValues: ['28x28x1', '32x32x3', '64x64x3'],
+    doc: 'The input volume: height × width × channels. Exactly once, before the first layer.',
+    example: 'input 32x32x3',
+  },
+  {
+    keyword: 'classes',
+    synonyms: [],
+    layer: false,
+    params: [],
+    positional: 'NAME…: one name per class',
+    doc: 'The class names; their count must equal the last dense layer\'s units.',
+    example: 'classes door stair sign',
+  },
+  {
+    keyword: 'conv',
+    synonyms: [],
+    layer: true,
+    params: [
+      { name: 'filters', aliases: ['K'], kind: 'posint', required: true, doc: 'Number of filters K: the output depth.', examples: ['6', '16', '32', '64'] },
+      { name: 'size', aliases: ['F'], kind: 'size', required: true, doc: 'Filter size F (F×F, or HxW such as 3x5). Each filter is F×F×depth.', examples: ['3', '5', '1'] },
+      { name: 'stride', aliases: ['S'], kind: 'stride', default: '1', doc: 'Step S of the filter across the input.', examples: ['1', '2'] },
+      { name: 'pad', aliases: ['P'], kind: 'pad', default: '0', doc: 'Zero padding P on each side; same keeps the size at stride 1 (P = (F − 1)/2), valid means 0.', examples: ['0', '1', '2', 'same', 'valid'] },
+      activation,
+    ],
+    doc: 'Convolution: K filters of F×F×depth slide over the input with stride S and zero padding P. Each side N becomes (N − F + 2P)/S + 1.',
+    example: 'conv filters=16 size=3 stride=1 pad=1',
+  },
+  {
+    keyword: 'pool',
+    synonyms: [],
+    layer: true,
+    params: poolParams,
+    positional: 'max (default) or avg',
+    positionalValues: ['max', 'avg'],
+    doc: 'Pooling: spatial down-sampling that keeps the depth. Each side N becomes (N − F + 2P)/S + 1.',
+    example: 'pool max size=2 stride=2',
+  },
+  { keyword: 'maxpool', synonyms: [], layer: true, params: poolParams, doc: 'Max pooling (shorthand for pool max).', example: 'maxpool size=2' },
+  { keyword: 'avgpool', synonyms: [], layer: true, params: poolParams, doc: 'Average pooling (shorthand for pool avg).', example: 'avgpool size=2' },
+  { keyword: 'relu', synonyms: [], layer: true, params: [], doc: 'Rectified linear unit: max(0, x), element by element.', example: 'relu' },
+  { keyword: 'sigmoid', synonyms: [], layer: true, params: [], doc: 'Logistic sigmoid 1/(1 + e^−x), element by element.', example: 'sigmoid' },
+  { keyword: 'tanh', synonyms: [], layer: true, params: [], doc: 'Hyperbolic tangent, element by element.', example: 'tanh' },
+  {
+    keyword: 'leakyrelu',
+    synonyms: [],
+    layer: true,
+    params: [{ name: 'slope', aliases: [], kind: 'nonneg', default: '0.01', doc: 'Slope for negative inputs.', examples: ['0.01', '0.1'] }],
+    doc: 'Leaky ReLU: x for x > 0, slope·x otherwise.',
+    example: 'leakyrelu slope=0.01',
+  },
+  {
+    keyword: 'dropout',
+    synonyms: [],
+    layer: true,
+    params: [{ name: 'rate', aliases: [], kind: 'fraction', default: '0.5', doc: 'Fraction of values set to zero while training (0 ≤ rate < 1).', examples: ['0.25', '0.5'] }],
+    doc: 'Dropout: while training, zeroes a random fraction of values and scales the rest; does nothing at prediction.',
+    example: 'dropout rate=0.5',
+  },
+  { keyword: 'flatten', synonyms: [], layer: true, params: [], doc: 'Turns the volume into a vector. Implicit before the first dense layer after a volume.', example: 'flatten' },
+  {
+    keyword: 'dense',
+    synonyms: ['fc'],
+    layer: true,
+    params: [
+      { name: 'units', aliases: [], kind: 'posint', required: true, doc: 'Number of output units (for the last layer: the number of classes).', examples: ['3', '10', '100'] },
+      activation,
+    ],
+    doc: 'Fully connected layer: every unit sees every input. Parameters: units·(inputs + 1).',
+    example: 'dense units=10',
+  },
+  { keyword: 'softmax', synonyms: [], layer: true, params: [], doc: 'Turns class scores into probabilities that sum to 1. Only as the last layer.', example: 'softmax' },
+  {
+    keyword: 'data',
+    synonyms: [],
+    layer: false,
+    params: [
+      { name: 'samples', aliases: [], kind: 'posint', doc: 'How many examples to use (for shapes: how many to generate, default 3000).', examples: ['1000', '3000'] },
+      { name: 'val', aliases: [], kind: 'fraction', doc: 'Fraction of the training examples held out for validation (0 means none), when the source has no split of its own.', examples: ['0.1', '0.2', '0'] },
+    ],
+    positional: 'KIND [PATH]: shapes, folder DIR, idx DIR or npz FILE (paths relative to this file)',
+    positionalValues: ['shapes', 'folder', 'idx', 'npz'],
+    doc: 'Where the examples come from: shapes (built in), folder DIR (one sub-folder of PNG/JPEG per class), idx DIR (MNIST IDX files), npz FILE (MedMNIST).',
+    example: 'data shapes samples=3000',
+  },
+  {
+    keyword: 'train',
+    synonyms: [],
+    layer: false,
+    params: [
+      { name: 'epochs', aliases: [], kind: 'posint', default: '10', doc: 'Passes over the training set.', examples: ['3', '10', '20'] },
+      { name: 'batch', aliases: [], kind: 'posint', default: '32', doc: 'Examples per optimisation step.', examples: ['32', '64', '128'] },
+      { name: 'optimizer', aliases: [], kind: 'enum', values: ['sgd', 'adam'], default: 'adam', doc: 'sgd (with momentum) or adam.' },
+      { name: 'lr', aliases: [], kind: 'positive', default: '0.001', doc: 'Learning rate.', examples: ['0.001', '0.01', '0.1'] },
+      { name: 'momentum', aliases: [], kind: 'fraction', default: '0.9', doc: 'Momentum for sgd (0 ≤ momentum < 1).', examples: ['0.9', '0'] },
+      { name: 'weight_decay', aliases: [], kind: 'nonneg', default: '0', doc: 'L2 penalty added to the gradient.', examples: ['0', '0.0001'] },
+      { name: 'seed', aliases: [], kind: 'nonnegint', default: '1', doc: 'Seed for initialisation, shuffling and dropout: the same seed gives the same run.', examples: ['1', '7', '42'] },
+      { name: 'val', aliases: [], kind: 'fraction', doc: 'Fraction held out for validation; overrides the data source\'s own split.', examples: ['0.1', '0.2', '0'] },
+    ],
+    doc: 'Training settings; every one has a default.',
+    example: 'train epochs=10 batch=32 optimizer=adam lr=0.001 seed=7',
+  },
+];
+
+const byKeyword = new Map<string, StatementSchema>();
+for (const s of STATEMENTS) {
+  byKeyword.set(s.keyword, s);
+  for (const syn of s.synonyms) byKeyword.set(syn, s);
+}
+
+export function statementSchema(keyword: string): StatementSchema | undefined {
+  return byKeyword.get(keyword);
+}
+
+export function allKeywords(): string[] {
+  return [...byKeyword.keys()];
+}
+
+export function findParam(schema: StatementSchema, name: string): ParamSchema | undefined {
+  for (const p of schema.params) if (p.name === name || p.aliases.includes(name)) return p;
+  return undefined;
+}
+
+/** Edit distance with a cap, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string, cap = 4): number {
+  if (Math.abs(a.length - b.length) > cap) return cap + 1;
+  let prev = new Array<number>(b.length + 1);
+  let cur = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    let rowMin = cur[0];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (cur[j]! < rowMin) rowMin = cur[j]!;
+    }
+    if (rowMin > cap) return cap + 1;
+    [prev, cur] = [cur, prev];
+  }
+  return prev[b.length]!;
+}
+
+/** The nearest candidate to `word`, if it is close enough to be a likely typo. */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  const w = word.toLowerCase();
+  let best: string | undefined;
+  let bestD = Infinity;
+  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 2)));
+  for (const c of candidates) {
+    if (c.toLowerCase() === w) return c;
+    const d = editDistance(w, c.toLowerCase(), limit);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  if (best !== undefined && bestD <= limit) return best;
+  // A prefix is a good hint too: "conv2d" → conv, "dens" → dense.
+  for (const c of candidates) if (w.startsWith(c) || (w.length >= 3 && c.startsWith(w))) return c;
+  return undefined;
+}

@@ -1,0 +1,138 @@
+// The model summary: per layer output shape, parameters, multiply-adds, receptive field and activation
+// memory, with totals; as plain data, as the CLI's JSON and as a torchinfo-like table.
+
+import type { CheckResult } from './checker';
+import type { LayerInfo, Shape } from './model';
+import { formatBytes, formatCount, formatShape, shapeArray, shapeSize } from './shape';
+
+export interface SummaryRow {
+  layer: LayerInfo;
+  /** Bytes of float32 activations this layer outputs for one sample. */
+  activationBytes: number | null;
+}
+
+export interface Summary {
+  name: string | null;
+  input: Shape | null;
+  rows: SummaryRow[];
+  /** Sum over layers whose parameters are known. */
+  params: number;
+  macs: number;
+  /** Input plus every layer's output, float32, one sample (what a forward pass keeps for backward). */
+  activationBytes: number;
+  /** True when some layer's figures are unknown, so the totals are lower bounds. */
+  incomplete: boolean;
+}
+
+const BYTES = 4;
+
+export function summarize(result: CheckResult): Summary {
+  const input: Shape | null = result.input ? { kind: 'volume', ...result.input } : null;
+  let params = 0;
+  let macs = 0;
+  let activationBytes = input ? shapeSize(input) * BYTES : 0;
+  let incomplete = false;
+  const rows = result.layers.map((layer) => {
+    if (layer.params === null || layer.macs === null || layer.output === null) incomplete = true;
+    params += layer.params ?? 0;
+    macs += layer.macs ?? 0;
+    const bytes = layer.output ? shapeSize(layer.output) * BYTES : null;
+    activationBytes += bytes ?? 0;
+    return { layer, activationBytes: bytes };
+  });
+  return { name: result.name, input, rows, params, macs, activationBytes, incomplete };
+}
+
+/** A layer's kind as the summary names it: conv, pool, relu, dense… (maxpool and avgpool are pool, fc is dense). */
+export function layerKind(layer: LayerInfo): string {
+  if (layer.output === null && layer.params === null) {
+    // The statement could not be read; fall back to its keyword.
+    if (layer.keyword === 'fc') return 'dense';
+    if (layer.keyword === 'maxpool' || layer.keyword === 'avgpool') return 'pool';
+    return layer.keyword;
+  }
+  return layer.spec.kind;
+}
+
+export interface SummaryJson {
+  layers: { line: number; kind: string; output: number[]; params: number | null; macs: number | null; receptiveField: number | [number, number] | null }[];
+  params: number;
+  macs: number;
+}
+
+/** The CLI's `summary --json`: one entry for every layer whose output shape can be computed. */
+export function summaryJson(result: CheckResult): SummaryJson {
+  const s = summarize(result);
+  return {
+    layers: s.rows
+      .filter((r) => r.layer.output !== null)
+      .map(({ layer }) => ({
+        line: layer.line + 1,
+        kind: layerKind(layer),
+        output: shapeArray(layer.output!),
+        params: layer.params,
+        macs: layer.macs,
+        receptiveField: formatRf(layer.receptiveField),
+      })),
+    params: s.params,
+    macs: s.macs,
+  };
+}
+
+/** A square receptive field is one number; a rectangular one is [height, width]. */
+function formatRf(rf: [number, number] | null): number | [number, number] | null {
+  if (!rf) return null;
+  return rf[0] === rf[1] ? rf[0] : rf;
+}
+
+export function describeLayer(layer: LayerInfo): string {
+  const s = layer.spec;
+  const dims = (a: number, b: number) => (a === b ? `${a}` : `${a}x${b}`);
+  if (layer.output === null && layer.params === null) return layerKind(layer);
+  switch (s.kind) {
+    case 'conv':
+      return `conv ${s.filters}@${dims(s.fh, s.fw)}${s.sh !== 1 || s.sw !== 1 ? ` s${dims(s.sh, s.sw)}` : ''}${s.ph || s.pw ? ` p${dims(s.ph, s.pw)}` : ''}${s.activation !== 'none' ? ` +${s.activation}` : ''}`;
+    case 'pool':
+      return `${s.mode}pool ${dims(s.fh, s.fw)}${s.sh !== s.fh || s.sw !== s.fw ? ` s${dims(s.sh, s.sw)}` : ''}${s.ph || s.pw ? ` p${dims(s.ph, s.pw)}` : ''}`;
+    case 'dense':
+      return `dense ${s.units}${layer.implicitFlatten ? ' (flattens)' : ''}${s.activation !== 'none' ? ` +${s.activation}` : ''}`;
+    case 'dropout':
+      return `dropout ${s.rate}`;
+    case 'leakyrelu':
+      return `leakyrelu ${s.slope}`;
+    default:
+      return s.kind;
+  }
+}
+
+/** A torchinfo-like table with totals. */
+export function summaryTable(result: CheckResult): string {
+  const s = summarize(result);
+  const header = ['Layer', 'Line', 'Output shape', 'Params', 'MACs', 'RF'];
+  const rows: string[][] = [];
+  if (s.input) rows.push(['input', String((result.inputLine ?? 0) + 1), formatShape(s.input), '–', '–', '1']);
+  for (const { layer } of s.rows) {
+    rows.push([
+      `${layer.index}: ${describeLayer(layer)}${layer.hasError ? ' (!)' : ''}`,
+      String(layer.line + 1),
+      formatShape(layer.output),
+      layer.params === null ? '?' : formatCount(layer.params),
+      layer.macs === null ? '?' : formatCount(layer.macs),
+      layer.receptiveField ? (layer.receptiveField[0] === layer.receptiveField[1] ? String(layer.receptiveField[0]) : `${layer.receptiveField[0]}×${layer.receptiveField[1]}`) : '?',
+    ]);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const right = [false, true, false, true, true, true];
+  const fmt = (r: string[]) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('   ').trimEnd();
+  const total = widths.reduce((a, b) => a + b, 0) + 3 * (widths.length - 1);
+  const rule = '═'.repeat(total);
+  const thin = '─'.repeat(total);
+  const lines = [rule, `Network: ${s.name ?? '(unnamed)'}`, thin, fmt(header), thin, ...rows.map(fmt), rule];
+  const lb = s.incomplete ? ' (at least: some layers are unknown)' : '';
+  lines.push(`Total params: ${formatCount(s.params)}${lb}`);
+  lines.push(`Total MACs: ${formatCount(s.macs)} per sample (multiply-adds of weights)${lb}`);
+  lines.push(`Params size: ${formatBytes(s.params * BYTES)} (float32)`);
+  lines.push(`Activation memory: ${formatBytes(s.activationBytes)} per sample (forward, float32)`);
+  lines.push(rule);
+  return lines.join('\n');
+}
