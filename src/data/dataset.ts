@@ -1,0 +1,127 @@
+// The Dataset interface every reader implements, the data layer's error type, and small views
+// (subsets, label remapping) shared by the readers.
+
+/**
+ * A random-access set of labelled images at the model's input size.
+ * `read` writes sample `i` as H×W×C float32 (row-major, channels last) into `out` at `offset`.
+ */
+export interface Dataset {
+  readonly size: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly numClasses: number;
+  readonly classNames: readonly string[];
+  /** Writes sample `i` (H·W·C floats, NHWC order) into `out[offset…]`. */
+  read(i: number, out: Float32Array, offset: number): void;
+  /** The class index of sample `i`, in 0…numClasses-1. */
+  label(i: number): number;
+}
+
+/** An error the user can act on; `code` is always the checker's data code E040. */
+export class DataError extends Error {
+  readonly code = 'E040' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataError';
+  }
+}
+
+/** 47040000 → "47,040,000". */
+export function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** 1536 → "1.5 KB", 5e9 → "4.66 GB" (binary units, as file managers mostly show). */
+export function fmtBytes(n: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${fmt(n)} bytes` : `${v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[u]}`;
+}
+
+/** "28×28×1". */
+export function fmtShape(h: number, w: number, c: number): string {
+  return `${h}×${w}×${c}`;
+}
+
+/** A view of some samples of another dataset, in the order of `indices`. */
+export class SubsetDataset implements Dataset {
+  readonly size: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly numClasses: number;
+  readonly classNames: readonly string[];
+
+  constructor(
+    readonly parent: Dataset,
+    readonly indices: Uint32Array,
+  ) {
+    this.size = indices.length;
+    this.height = parent.height;
+    this.width = parent.width;
+    this.channels = parent.channels;
+    this.numClasses = parent.numClasses;
+    this.classNames = parent.classNames;
+  }
+
+  read(i: number, out: Float32Array, offset: number): void {
+    this.parent.read(this.index(i), out, offset);
+  }
+
+  label(i: number): number {
+    return this.parent.label(this.index(i));
+  }
+
+  private index(i: number): number {
+    if (!(i >= 0 && i < this.size)) throw new RangeError(`sample ${i} is outside 0…${this.size - 1}`);
+    return this.indices[i];
+  }
+}
+
+/** A view that renumbers labels (`map[old] = new`) and carries new class names. */
+export class RelabelledDataset implements Dataset {
+  readonly size: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+
+  constructor(
+    readonly parent: Dataset,
+    readonly map: Int32Array,
+    readonly classNames: readonly string[],
+  ) {
+    this.size = parent.size;
+    this.height = parent.height;
+    this.width = parent.width;
+    this.channels = parent.channels;
+  }
+
+  get numClasses(): number {
+    return this.classNames.length;
+  }
+
+  read(i: number, out: Float32Array, offset: number): void {
+    this.parent.read(i, out, offset);
+  }
+
+  label(i: number): number {
+    return this.map[this.parent.label(i)];
+  }
+}
+
+/** Checks a sample index; readers call this so a bad index fails loudly instead of reading garbage. */
+export function checkIndex(i: number, size: number): void {
+  if (!(Number.isInteger(i) && i >= 0 && i < size)) throw new RangeError(`sample ${i} is outside 0…${size - 1}`);
+}
+
+/** Copies `n` bytes of uint8 pixels into float32 scaled to [0, 1]. */
+export function bytesToUnit(src: Uint8Array, srcOffset: number, n: number, out: Float32Array, offset: number): void {
+  const k = 1 / 255;
+  for (let j = 0; j < n; j++) out[offset + j] = src[srcOffset + j] * k;
+}

@@ -1,0 +1,38 @@
+// The extension's entry point: thin. Everything it creates is handed to one owner (the extension context).
+
+import * as vscode from 'vscode';
+import { registerCodeActions } from './features/codeActions';
+import { registerCompletion } from './features/completion';
+import { DiagnosticsFeature } from './features/diagnostics';
+import { CnnDocuments } from './features/documents';
+import { registerFormatting } from './features/formatting';
+import { registerHover } from './features/hover';
+import { registerInlayHints } from './features/inlayHints';
+import { StatusBarFeature } from './features/statusBar';
+import { SummaryFeature } from './features/summary';
+import { registerSymbols } from './features/symbols';
+
+export function activate(context: vscode.ExtensionContext): void {
+  try {
+    const docs = new CnnDocuments();
+    context.subscriptions.push(
+      docs,
+      new DiagnosticsFeature(docs),
+      registerHover(docs),
+      registerInlayHints(docs),
+      registerCompletion(),
+      registerCodeActions(docs),
+      registerSymbols(docs),
+      registerFormatting(),
+      new SummaryFeature(docs),
+      new StatusBarFeature(docs),
+    );
+  } catch (err) {
+    void vscode.window.showErrorMessage(`CNN Studio failed to start: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

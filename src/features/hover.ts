@@ -1,0 +1,43 @@
+// Hover on a statement or argument: what it is, and for layers the shape arithmetic worked out.
+
+import * as vscode from 'vscode';
+import { findParam, statementSchema } from '../language';
+import { CNN_SELECTOR, type CnnDocuments, rangeOf, statementAt } from './documents';
+import { explainLayer, layerAtLine } from './explain';
+
+export function registerHover(docs: CnnDocuments): vscode.Disposable {
+  return vscode.languages.registerHoverProvider(CNN_SELECTOR, {
+    provideHover(doc, position) {
+      const result = docs.get(doc);
+      const stmt = statementAt(result, position.line);
+      if (!stmt) return undefined;
+      const offset = doc.offsetAt(position);
+      if (offset < stmt.offset || offset > stmt.end) return undefined;
+      const schema = statementSchema(stmt.keyword.text);
+      if (!schema) return undefined;
+      const md = new vscode.MarkdownString();
+      const arg = stmt.args.find((a) => offset >= a.offset && offset <= a.offset + a.length);
+      let range = rangeOf(doc, stmt.keyword.offset, stmt.keyword.length);
+      if (arg?.name) {
+        const p = findParam(schema, arg.name.text);
+        if (p) {
+          const names = [p.name, ...p.aliases].map((n) => `\`${n}\``).join(' / ');
+          md.appendMarkdown(`**${schema.keyword}** ${names}: ${p.doc}`);
+          if (p.default) md.appendMarkdown(` Default: \`${p.default}\`.`);
+          if (p.values) md.appendMarkdown(` One of ${p.values.map((v) => `\`${v}\``).join(', ')}.`);
+          md.appendMarkdown('\n\n');
+        }
+        range = rangeOf(doc, arg.offset, arg.length);
+      } else {
+        md.appendMarkdown(`**${schema.keyword}**: ${schema.doc}\n\n`);
+        if (arg) range = rangeOf(doc, arg.offset, arg.length);
+      }
+      const layer = layerAtLine(result, stmt.line);
+      if (layer) md.appendMarkdown(explainLayer(layer).map((l) => `${l}  `).join('\n'));
+      else if (schema.keyword === 'input' && result.input && result.inputLine === stmt.line) {
+        md.appendMarkdown(`Input volume: ${result.input.h} high × ${result.input.w} wide × ${result.input.c} channel${result.input.c === 1 ? '' : 's'}.`);
+      }
+      return new vscode.Hover(md, range);
+    },
+  });
+}

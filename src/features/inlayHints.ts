@@ -1,0 +1,34 @@
+// After each layer, its output shape (and its parameters, by a setting).
+
+import * as vscode from 'vscode';
+import { formatCompact, formatShape } from '../language';
+import { CNN_SELECTOR, type CnnDocuments } from './documents';
+
+export function registerInlayHints(docs: CnnDocuments): vscode.Disposable {
+  const changed = new vscode.EventEmitter<void>();
+  const config = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('cnnStudio.inlayHints')) changed.fire();
+  });
+  const provider = vscode.languages.registerInlayHintsProvider(CNN_SELECTOR, {
+    onDidChangeInlayHints: changed.event,
+    provideInlayHints(doc, range) {
+      const cfg = vscode.workspace.getConfiguration('cnnStudio.inlayHints');
+      if (!cfg.get<boolean>('enabled', true)) return [];
+      const withParams = cfg.get<boolean>('parameters', false);
+      const result = docs.get(doc);
+      const hints: vscode.InlayHint[] = [];
+      for (const layer of result.layers) {
+        if (layer.line < range.start.line || layer.line > range.end.line) continue;
+        const end = doc.positionAt(layer.offset + layer.length);
+        let label = `→ ${formatShape(layer.output)}`;
+        if (withParams && layer.params !== null && layer.params > 0) label += ` · ${formatCompact(layer.params)} params`;
+        const hint = new vscode.InlayHint(end, label, vscode.InlayHintKind.Type);
+        hint.paddingLeft = true;
+        hint.tooltip = `Output shape of layer ${layer.index} (${layer.keyword})${layer.params !== null ? `: ${layer.params.toLocaleString('en-US')} parameters` : ''}`;
+        hints.push(hint);
+      }
+      return hints;
+    },
+  });
+  return vscode.Disposable.from(provider, config, changed);
+}

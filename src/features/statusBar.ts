@@ -1,0 +1,50 @@
+// The active .cnn file's total parameters in the status bar; click for the summary.
+
+import * as vscode from 'vscode';
+import { formatBytes, formatCount, summarize } from '../language';
+import { type CnnDocuments, isCnn } from './documents';
+
+export class StatusBarFeature implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('cnnStudio.params', vscode.StatusBarAlignment.Right, 100);
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly docs: CnnDocuments) {
+    this.item.name = 'CNN Parameters';
+    this.item.command = 'cnnStudio.showSummary';
+    this.subscriptions.push(
+      vscode.window.onDidChangeActiveTextEditor(() => this.update()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document === vscode.window.activeTextEditor?.document) this.update();
+      }),
+    );
+    this.update();
+  }
+
+  update(): void {
+    const doc = vscode.window.activeTextEditor?.document;
+    if (!isCnn(doc)) {
+      this.item.hide();
+      return;
+    }
+    const s = summarize(this.docs.get(doc));
+    const approx = s.incomplete ? '≥' : '';
+    this.item.text = `$(symbol-numeric) ${approx}${formatCount(s.params)} params`;
+    this.item.tooltip = new vscode.MarkdownString(
+      [
+        `**${s.name ?? 'network'}**: ${s.rows.length} layers`,
+        `Parameters: ${approx}${formatCount(s.params)} (${formatBytes(s.params * 4)})`,
+        `Multiply-adds: ${approx}${formatCount(s.macs)} per sample`,
+        `Activation memory: ${formatBytes(s.activationBytes)} per sample`,
+        s.incomplete ? '_Some layers have errors; totals are a lower bound._' : '',
+        '',
+        'Click for the full summary.',
+      ].join('  \n'),
+    );
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.item.dispose();
+  }
+}
