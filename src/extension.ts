@@ -11,6 +11,7 @@ import { registerInlayHints } from './features/inlayHints';
 import { StatusBarFeature } from './features/statusBar';
 import { SummaryFeature } from './features/summary';
 import { registerSymbols } from './features/symbols';
+import { TrainingFeature } from './features/training';
 
 export function activate(context: vscode.ExtensionContext): void {
   try {
@@ -26,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
       registerFormatting(),
       new SummaryFeature(docs),
       new StatusBarFeature(docs),
+      new TrainingFeature(context, docs),
     );
   } catch (err) {
     void vscode.window.showErrorMessage(`CNN Studio failed to start: ${(err as Error).message}`);

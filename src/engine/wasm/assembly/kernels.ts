@@ -1,0 +1,688 @@
+// CNN Studio engine: the hot kernels in WebAssembly SIMD (AssemblyScript).
+//
+// Built twice by scripts/build.mjs: `engine-simd.wasm` (--enable simd) and `engine-relaxed.wasm`
+// (--enable simd,relaxed-simd, where `fma` below becomes f32x4.relaxed_madd). The JS side
+// (src/engine/wasm.ts) owns the memory layout: every argument named like a buffer is a byte address into
+// this module's memory, and nothing here allocates.
+//
+// Layouts (see src/engine/index.ts): volumes are CNHW, i.e. [C][N][H][W] (each channel plane holds the whole
+// batch), vectors are [N][F]. Conv weights are [K][C][FH][FW] and dense weights [U][I] (PyTorch's layouts).
+// Kernel style follows llm.c: outputs first, then cached values, then inputs, then sizes; backward
+// accumulates into its outputs with +=.
+
+// ---------------------------------------------------------------------------------------------------------
+// GEMM: C[M×N] (=|+=) A[M×K] · B[K×N], with A and B given by element strides so that transposes are free.
+// Blocked BLIS-style: B is packed into 8-column panels, A into 4-row panels, and a 4×8 micro-kernel of eight
+// f32x4 accumulators runs over KC-long panel pairs.
+// ---------------------------------------------------------------------------------------------------------
+
+const MC: i32 = 64;
+const KC: i32 = 256;
+const NC: i32 = 512;
+
+/** Floats of scratch that `gemm` needs at `work`: packed A, packed B and a 4×8 edge tile. */
+export function gemmWorkFloats(): i32 {
+  return MC * KC + KC * NC + 32;
+}
+
+/** First free byte after this module's static data. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+@inline function fma(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.relaxed_madd(a, b, c);
+  } else {
+    return f32x4.add(f32x4.mul(a, b), c);
+  }
+}
+
+/** Packs rows [i0, i0+mc) × cols [p0, p0+kc) of A into 4-row panels: panel-major, then k, then 4 rows. */
+function packA(dst: usize, A: usize, ars: i32, acs: i32, i0: i32, mc: i32, p0: i32, kc: i32): void {
+  for (let ir = 0; ir < mc; ir += 4) {
+    const rows = min(4, mc - ir);
+    if (rows == 4 && acs == 1) {
+      const r0 = A + ((<usize>(i0 + ir) * ars + p0) << 2);
+      const r1 = r0 + (<usize>ars << 2);
+      const r2 = r1 + (<usize>ars << 2);
+      const r3 = r2 + (<usize>ars << 2);
+      for (let p = 0; p < kc; p++) {
+        const o = <usize>p << 2;
+        store<f32>(dst, load<f32>(r0 + o));
+        store<f32>(dst + 4, load<f32>(r1 + o));
+        store<f32>(dst + 8, load<f32>(r2 + o));
+        store<f32>(dst + 12, load<f32>(r3 + o));
+        dst += 16;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < 4; r++) {
+          let v: f32 = 0;
+          if (r < rows) v = load<f32>(A + ((<usize>(i0 + ir + r) * ars + <usize>(p0 + p) * acs) << 2));
+          store<f32>(dst, v);
+          dst += 4;
+        }
+      }
+    }
+  }
+}
+
+/** Packs rows [p0, p0+kc) × cols [j0, j0+nc) of B into 8-column panels: panel-major, then k, then 8 columns. */
+function packB(dst: usize, B: usize, brs: i32, bcs: i32, p0: i32, kc: i32, j0: i32, nc: i32): void {
+  for (let jr = 0; jr < nc; jr += 8) {
+    const cols = min(8, nc - jr);
+    if (cols == 8 && bcs == 1) {
+      let src = B + ((<usize>p0 * brs + j0 + jr) << 2);
+      const step = <usize>brs << 2;
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        src += step;
+        dst += 32;
+      }
+    } else if (cols == 8) {
+      // Strided columns (B is a transpose): gather 8 streams.
+      const cs = <usize>bcs << 2;
+      let src = B + ((<usize>p0 * brs + <usize>(j0 + jr) * bcs) << 2);
+      const step = <usize>brs << 2;
+      for (let p = 0; p < kc; p++) {
+        let s = src;
+        for (let c = 0; c < 8; c++) {
+          store<f32>(dst + (<usize>c << 2), load<f32>(s));
+          s += cs;
+        }
+        src += step;
+        dst += 32;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let c = 0; c < 8; c++) {
+          let v: f32 = 0;
+          if (c < cols) v = load<f32>(B + ((<usize>(p0 + p) * brs + <usize>(j0 + jr + c) * bcs) << 2));
+          store<f32>(dst, v);
+          dst += 4;
+        }
+      }
+    }
+  }
+}
+
+/** 4×8 micro-kernel: tile (=|+=) packed A panel · packed B panel over kc. */
+function micro(kc: i32, pa: usize, pb: usize, C: usize, ldc: i32, mr: i32, nr: i32, acc: bool, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    const a1 = v128.load32_splat(pa, 4);
+    const a2 = v128.load32_splat(pa, 8);
+    const a3 = v128.load32_splat(pa, 12);
+    c00 = fma(a0, b0, c00);
+    c01 = fma(a0, b1, c01);
+    c10 = fma(a1, b0, c10);
+    c11 = fma(a1, b1, c11);
+    c20 = fma(a2, b0, c20);
+    c21 = fma(a2, b1, c21);
+    c30 = fma(a3, b0, c30);
+    c31 = fma(a3, b1, c31);
+    pa += 16;
+    pb += 32;
+  }
+  const ld = <usize>ldc << 2;
+  if (mr == 4 && nr == 8) {
+    let r = C;
+    if (acc) {
+      v128.store(r, f32x4.add(v128.load(r), c00));
+      v128.store(r, f32x4.add(v128.load(r, 16), c01), 16);
+      r += ld;
+      v128.store(r, f32x4.add(v128.load(r), c10));
+      v128.store(r, f32x4.add(v128.load(r, 16), c11), 16);
+      r += ld;
+      v128.store(r, f32x4.add(v128.load(r), c20));
+      v128.store(r, f32x4.add(v128.load(r, 16), c21), 16);
+      r += ld;
+      v128.store(r, f32x4.add(v128.load(r), c30));
+      v128.store(r, f32x4.add(v128.load(r, 16), c31), 16);
+    } else {
+      v128.store(r, c00);
+      v128.store(r, c01, 16);
+      r += ld;
+      v128.store(r, c10);
+      v128.store(r, c11, 16);
+      r += ld;
+      v128.store(r, c20);
+      v128.store(r, c21, 16);
+      r += ld;
+      v128.store(r, c30);
+      v128.store(r, c31, 16);
+    }
+    return;
+  }
+  v128.store(tile, c00);
+  v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32);
+  v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64);
+  v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96);
+  v128.store(tile, c31, 112);
+  for (let i = 0; i < mr; i++) {
+    const row = C + <usize>i * ld;
+    for (let j = 0; j < nr; j++) {
+      const v = load<f32>(tile + ((<usize>(i * 8 + j)) << 2));
+      const dst = row + (<usize>j << 2);
+      if (acc) store<f32>(dst, load<f32>(dst) + v);
+      else store<f32>(dst, v);
+    }
+  }
+}
+
+/**
+ * C[M×N] = A·B (accumulate = 0) or C += A·B (accumulate = 1). A(i,p) lives at A + 4·(i·ars + p·acs),
+ * B(p,j) at B + 4·(p·brs + j·bcs), C(i,j) at C + 4·(i·ldc + j). `work` holds gemmWorkFloats() floats.
+ */
+export function gemm(
+  M: i32, N: i32, K: i32,
+  A: usize, ars: i32, acs: i32,
+  B: usize, brs: i32, bcs: i32,
+  C: usize, ldc: i32, accumulate: i32, work: usize,
+): void {
+  if (M <= 0 || N <= 0) return;
+  const pA = work;
+  const pB = work + (<usize>(MC * KC) << 2);
+  const tile = pB + (<usize>(KC * NC) << 2);
+  if (K <= 0) {
+    if (accumulate == 0) {
+      for (let i = 0; i < M; i++) memory.fill(C + ((<usize>i * ldc) << 2), 0, <usize>N << 2);
+    }
+    return;
+  }
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = min(NC, N - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      const acc = accumulate != 0 || pc > 0;
+      packB(pB, B, brs, bcs, pc, kc, jc, nc);
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = min(MC, M - ic);
+        packA(pA, A, ars, acs, ic, mc, pc, kc);
+        for (let jr = 0; jr < nc; jr += 8) {
+          const nr = min(8, nc - jr);
+          const pb = pB + (<usize>(jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += 4) {
+            const mr = min(4, mc - ir);
+            const pa = pA + (<usize>(ir * kc) << 2);
+            const c = C + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
+            micro(kc, pa, pb, c, ldc, mr, nr, acc, tile);
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Activations. Codes: 0 none, 1 relu, 2 sigmoid, 3 tanh, 4 leaky relu (slope).
+// ---------------------------------------------------------------------------------------------------------
+
+@inline function act1(v: f32, act: i32, slope: f32): f32 {
+  if (act == 1) return v > 0 ? v : 0;
+  if (act == 2) return <f32>1 / (<f32>1 + Mathf.exp(-v));
+  if (act == 3) {
+    // tanh(v) = 1 - 2/(exp(2v)+1), clamped so exp cannot overflow.
+    const t = min(max(v, -20), 20);
+    return <f32>1 - <f32>2 / (Mathf.exp(2 * t) + 1);
+  }
+  if (act == 4) return v > 0 ? v : v * slope;
+  return v;
+}
+
+/** y[rows][len] = act(y + b[row]) in place (bias per row; b = 0 for none). */
+export function biasActRows(y: usize, b: usize, rows: i32, len: i32, stride: i32, act: i32, slope: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = y + ((<usize>r * stride) << 2);
+    const bv: f32 = b != 0 ? load<f32>(b + (<usize>r << 2)) : 0;
+    if (act == 1 || act == 0) {
+      const vb = f32x4.splat(bv);
+      const z = f32x4.splat(0);
+      let j = 0;
+      for (; j + 4 <= len; j += 4) {
+        const p = row + (<usize>j << 2);
+        let v = f32x4.add(v128.load(p), vb);
+        if (act == 1) v = f32x4.max(v, z);
+        v128.store(p, v);
+      }
+      for (; j < len; j++) {
+        const p = row + (<usize>j << 2);
+        store<f32>(p, act1(load<f32>(p) + bv, act, slope));
+      }
+    } else {
+      for (let j = 0; j < len; j++) {
+        const p = row + (<usize>j << 2);
+        store<f32>(p, act1(load<f32>(p) + bv, act, slope));
+      }
+    }
+  }
+}
+
+/** y[i][j] = act(y[i][j] + b[j]) for a [rows][cols] matrix (dense layers: bias per column). */
+export function biasActCols(y: usize, b: usize, rows: i32, cols: i32, act: i32, slope: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = y + ((<usize>r * cols) << 2);
+    for (let j = 0; j < cols; j++) {
+      const p = row + (<usize>j << 2);
+      store<f32>(p, act1(load<f32>(p) + load<f32>(b + (<usize>j << 2)), act, slope));
+    }
+  }
+}
+
+/** y = act(x), elementwise. */
+export function activationForward(y: usize, x: usize, len: i32, act: i32, slope: f32): void {
+  if (act == 1) {
+    const z = f32x4.splat(0);
+    let i = 0;
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, f32x4.max(v128.load(x + o), z));
+    }
+    for (; i < len; i++) {
+      const o = <usize>i << 2;
+      store<f32>(y + o, act1(load<f32>(x + o), act, slope));
+    }
+    return;
+  }
+  for (let i = 0; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, act1(load<f32>(x + o), act, slope));
+  }
+}
+
+@inline function dact(yv: f32, xv: f32, act: i32, slope: f32): f32 {
+  if (act == 1) return yv > 0 ? 1 : 0;
+  if (act == 2) return yv * (1 - yv);
+  if (act == 3) return 1 - yv * yv;
+  if (act == 4) return xv > 0 ? 1 : slope;
+  return 1;
+}
+
+/** dx += dy · act'(x) where y = act(x). x is read only for leaky relu (pass y there when x is not kept). */
+export function activationBackward(dx: usize, dy: usize, y: usize, x: usize, len: i32, act: i32, slope: f32): void {
+  if (act == 1) {
+    const z = f32x4.splat(0);
+    let i = 0;
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 2;
+      const m = f32x4.gt(v128.load(y + o), z);
+      v128.store(dx + o, f32x4.add(v128.load(dx + o), v128.and(v128.load(dy + o), m)));
+    }
+    for (; i < len; i++) {
+      const o = <usize>i << 2;
+      if (load<f32>(y + o) > 0) store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o));
+    }
+    return;
+  }
+  for (let i = 0; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o) * dact(load<f32>(y + o), load<f32>(x + o), act, slope));
+  }
+}
+
+/** dy *= act'(y) in place: the fused activation of a conv or dense layer (not leaky relu). */
+export function activationBackwardInPlace(dy: usize, y: usize, len: i32, act: i32): void {
+  if (act == 0) return;
+  if (act == 1) {
+    const z = f32x4.splat(0);
+    let i = 0;
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 2;
+      const m = f32x4.gt(v128.load(y + o), z);
+      v128.store(dy + o, v128.and(v128.load(dy + o), m));
+    }
+    for (; i < len; i++) {
+      const o = <usize>i << 2;
+      if (!(load<f32>(y + o) > 0)) store<f32>(dy + o, 0);
+    }
+    return;
+  }
+  for (let i = 0; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dy + o, load<f32>(dy + o) * dact(load<f32>(y + o), 0, act, 0));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Convolution as im2col + GEMM, in chunks of `chunk` samples so the column buffer stays in cache.
+// col[(c·FH + i)·FW + j][(n - n0)·OH·OW + oh·OW + ow] = x[c][n0 + n][oh·SH + i - PH][ow·SW + j - PW]
+// ---------------------------------------------------------------------------------------------------------
+
+function im2col(
+  col: usize, x: usize, n0: i32, nb: i32, N: i32, C: i32, H: i32, W: i32,
+  FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32, OH: i32, OW: i32,
+): void {
+  const HW = H * W;
+  let dst = col;
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < FH; i++) {
+      for (let j = 0; j < FW; j++) {
+        for (let n = 0; n < nb; n++) {
+          const plane = x + ((<usize>(c * N + n0 + n) * HW) << 2);
+          // Valid ow range: 0 <= ow*SW + j - PW < W.
+          let owLo = 0;
+          if (PW - j > 0) owLo = (PW - j + SW - 1) / SW;
+          let owHi = OW; // exclusive
+          const lim = W - 1 + PW - j; // ow*SW <= lim
+          if (lim < 0) owHi = 0;
+          else owHi = min(OW, lim / SW + 1);
+          if (owHi < owLo) owHi = owLo;
+          for (let oh = 0; oh < OH; oh++) {
+            const ih = oh * SH + i - PH;
+            if (ih < 0 || ih >= H) {
+              memory.fill(dst, 0, <usize>OW << 2);
+            } else {
+              const srow = plane + ((<usize>ih * W) << 2);
+              if (owLo > 0) memory.fill(dst, 0, <usize>owLo << 2);
+              if (SW == 1) {
+                const iw0 = owLo + j - PW;
+                memory.copy(dst + (<usize>owLo << 2), srow + (<usize>iw0 << 2), <usize>(owHi - owLo) << 2);
+              } else {
+                for (let ow = owLo; ow < owHi; ow++) {
+                  store<f32>(dst + (<usize>ow << 2), load<f32>(srow + (<usize>(ow * SW + j - PW) << 2)));
+                }
+              }
+              if (owHi < OW) memory.fill(dst + (<usize>owHi << 2), 0, <usize>(OW - owHi) << 2);
+            }
+            dst += <usize>OW << 2;
+          }
+        }
+      }
+    }
+  }
+}
+
+function col2im(
+  dx: usize, col: usize, n0: i32, nb: i32, N: i32, C: i32, H: i32, W: i32,
+  FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32, OH: i32, OW: i32,
+): void {
+  const HW = H * W;
+  let src = col;
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < FH; i++) {
+      for (let j = 0; j < FW; j++) {
+        for (let n = 0; n < nb; n++) {
+          const plane = dx + ((<usize>(c * N + n0 + n) * HW) << 2);
+          let owLo = 0;
+          if (PW - j > 0) owLo = (PW - j + SW - 1) / SW;
+          let owHi = OW;
+          const lim = W - 1 + PW - j;
+          if (lim < 0) owHi = 0;
+          else owHi = min(OW, lim / SW + 1);
+          for (let oh = 0; oh < OH; oh++) {
+            const ih = oh * SH + i - PH;
+            if (ih >= 0 && ih < H) {
+              const drow = plane + ((<usize>ih * W) << 2);
+              if (SW == 1) {
+                const iw0 = j - PW;
+                let ow = owLo;
+                for (; ow + 4 <= owHi; ow += 4) {
+                  const d = drow + (<usize>(ow + iw0) << 2);
+                  v128.store(d, f32x4.add(v128.load(d), v128.load(src + (<usize>ow << 2))));
+                }
+                for (; ow < owHi; ow++) {
+                  const d = drow + (<usize>(ow + iw0) << 2);
+                  store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>ow << 2)));
+                }
+              } else {
+                for (let ow = owLo; ow < owHi; ow++) {
+                  const d = drow + (<usize>(ow * SW + j - PW) << 2);
+                  store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>ow << 2)));
+                }
+              }
+            }
+            src += <usize>OW << 2;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * y[K][N][OH][OW] = act(conv(x[C][N][H][W], w[K][C][FH][FW]) + b[K]).
+ * col: CFF·chunk·OH·OW floats of scratch; work: gemmWorkFloats() floats.
+ */
+export function convForward(
+  y: usize, x: usize, w: usize, b: usize,
+  N: i32, C: i32, H: i32, W: i32, K: i32, FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
+  OH: i32, OW: i32, act: i32, col: usize, chunk: i32, work: usize,
+): void {
+  const OHOW = OH * OW;
+  const NOHW = N * OHOW;
+  const CFF = C * FH * FW;
+  const direct = FH == 1 && FW == 1 && SH == 1 && SW == 1 && PH == 0 && PW == 0;
+  for (let n0 = 0; n0 < N; n0 += chunk) {
+    const nb = min(chunk, N - n0);
+    const cols = nb * OHOW;
+    const yc = y + (<usize>(n0 * OHOW) << 2);
+    if (direct) {
+      gemm(K, cols, CFF, w, CFF, 1, x + (<usize>(n0 * OHOW) << 2), NOHW, 1, yc, NOHW, 0, work);
+    } else {
+      im2col(col, x, n0, nb, N, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW);
+      gemm(K, cols, CFF, w, CFF, 1, col, cols, 1, yc, NOHW, 0, work);
+    }
+    biasActRows(yc, b, K, cols, NOHW, act, 0);
+  }
+}
+
+/**
+ * Backward of convForward without its activation (apply activationBackwardInPlace to dy first):
+ * dw[K][C][FH][FW] += dy·colᵀ, db[K] += Σ dy, and (dx != 0) dx[C][N][H][W] += col2im(wᵀ·dy).
+ */
+export function convBackward(
+  dx: usize, dw: usize, db: usize, dy: usize, x: usize, w: usize,
+  N: i32, C: i32, H: i32, W: i32, K: i32, FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
+  OH: i32, OW: i32, col: usize, chunk: i32, work: usize,
+): void {
+  const OHOW = OH * OW;
+  const NOHW = N * OHOW;
+  const CFF = C * FH * FW;
+  // db
+  for (let k = 0; k < K; k++) {
+    const row = dy + ((<usize>k * NOHW) << 2);
+    let s = f32x4.splat(0);
+    let j = 0;
+    for (; j + 4 <= NOHW; j += 4) s = f32x4.add(s, v128.load(row + (<usize>j << 2)));
+    let t: f32 = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+    for (; j < NOHW; j++) t += load<f32>(row + (<usize>j << 2));
+    const p = db + (<usize>k << 2);
+    store<f32>(p, load<f32>(p) + t);
+  }
+  const direct = FH == 1 && FW == 1 && SH == 1 && SW == 1 && PH == 0 && PW == 0;
+  for (let n0 = 0; n0 < N; n0 += chunk) {
+    const nb = min(chunk, N - n0);
+    const cols = nb * OHOW;
+    const dyc = dy + (<usize>(n0 * OHOW) << 2);
+    if (direct) {
+      const xc = x + (<usize>(n0 * OHOW) << 2);
+      gemm(K, CFF, cols, dyc, NOHW, 1, xc, 1, NOHW, dw, CFF, 1, work);
+      if (dx != 0) gemm(CFF, cols, K, w, 1, CFF, dyc, NOHW, 1, dx + (<usize>(n0 * OHOW) << 2), NOHW, 1, work);
+    } else {
+      im2col(col, x, n0, nb, N, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW);
+      gemm(K, CFF, cols, dyc, NOHW, 1, col, 1, cols, dw, CFF, 1, work);
+      if (dx != 0) {
+        gemm(CFF, cols, K, w, 1, CFF, dyc, NOHW, 1, col, cols, 0, work);
+        col2im(dx, col, n0, nb, N, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Dense: y[N][U] = act(x[N][I] · w[U][I]ᵀ + b[U]).
+// ---------------------------------------------------------------------------------------------------------
+
+export function denseForward(y: usize, x: usize, w: usize, b: usize, N: i32, I: i32, U: i32, act: i32, work: usize): void {
+  gemm(N, U, I, x, I, 1, w, 1, I, y, U, 0, work);
+  biasActCols(y, b, N, U, act, 0);
+}
+
+/** dw[U][I] += dyᵀ·x, db[U] += Σ_n dy, dx[N][I] += dy·w (dx != 0). Apply the fused activation to dy first. */
+export function denseBackward(dx: usize, dw: usize, db: usize, dy: usize, x: usize, w: usize, N: i32, I: i32, U: i32, work: usize): void {
+  for (let n = 0; n < N; n++) {
+    for (let u = 0; u < U; u++) {
+      const p = db + (<usize>u << 2);
+      store<f32>(p, load<f32>(p) + load<f32>(dy + ((<usize>(n * U + u)) << 2)));
+    }
+  }
+  gemm(U, I, N, dy, 1, U, x, I, 1, dw, I, 1, work);
+  if (dx != 0) gemm(N, I, U, dy, U, 1, w, I, 1, dx, I, 1, work);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Pooling over `planes` independent H×W planes (C·N of them in CNHW).
+// ---------------------------------------------------------------------------------------------------------
+
+/** y[P][OH][OW] = max over the window; arg[P][OH][OW] = flat index into x of the winner (padding never wins). */
+export function maxPoolForward(
+  y: usize, arg: usize, x: usize, planes: i32, H: i32, W: i32,
+  FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32, OH: i32, OW: i32,
+): void {
+  const HW = H * W;
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * HW;
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * SH - PH;
+      const hs = max(h0, 0), he = min(h0 + FH, H);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * SW - PW;
+        const ws = max(w0, 0), we = min(w0 + FW, W);
+        let best: f32 = -Infinity;
+        let bi = base + hs * W + ws;
+        for (let h = hs; h < he; h++) {
+          for (let ww = ws; ww < we; ww++) {
+            const idx = base + h * W + ww;
+            const v = load<f32>(x + (<usize>idx << 2));
+            if (v > best || isNaN(v)) {
+              best = v;
+              bi = idx;
+            }
+          }
+        }
+        store<f32>(y + (o << 2), best);
+        store<i32>(arg + (o << 2), bi);
+        o++;
+      }
+    }
+  }
+}
+
+/** dx[arg[o]] += dy[o]. */
+export function maxPoolBackward(dx: usize, dy: usize, arg: usize, len: i32): void {
+  for (let o = 0; o < len; o++) {
+    const i = <usize>load<i32>(arg + (<usize>o << 2));
+    const d = dx + (i << 2);
+    store<f32>(d, load<f32>(d) + load<f32>(dy + (<usize>o << 2)));
+  }
+}
+
+/** y = window sum / (FH·FW): padding zeros count (PyTorch's count_include_pad=True). */
+export function avgPoolForward(
+  y: usize, x: usize, planes: i32, H: i32, W: i32,
+  FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32, OH: i32, OW: i32,
+): void {
+  const HW = H * W;
+  const inv: f32 = <f32>1 / <f32>(FH * FW);
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = x + ((<usize>p * HW) << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * SH - PH;
+      const hs = max(h0, 0), he = min(h0 + FH, H);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * SW - PW;
+        const ws = max(w0, 0), we = min(w0 + FW, W);
+        let s: f32 = 0;
+        for (let h = hs; h < he; h++) {
+          for (let ww = ws; ww < we; ww++) s += load<f32>(base + ((<usize>(h * W + ww)) << 2));
+        }
+        store<f32>(y + (o << 2), s * inv);
+        o++;
+      }
+    }
+  }
+}
+
+export function avgPoolBackward(
+  dx: usize, dy: usize, planes: i32, H: i32, W: i32,
+  FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32, OH: i32, OW: i32,
+): void {
+  const HW = H * W;
+  const inv: f32 = <f32>1 / <f32>(FH * FW);
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = dx + ((<usize>p * HW) << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * SH - PH;
+      const hs = max(h0, 0), he = min(h0 + FH, H);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * SW - PW;
+        const ws = max(w0, 0), we = min(w0 + FW, W);
+        const g = load<f32>(dy + (o << 2)) * inv;
+        for (let h = hs; h < he; h++) {
+          for (let ww = ws; ww < we; ww++) {
+            const d = base + ((<usize>(h * W + ww)) << 2);
+            store<f32>(d, load<f32>(d) + g);
+          }
+        }
+        o++;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Layout changes.
+// ---------------------------------------------------------------------------------------------------------
+
+/** dst[C][N][HW] = src[N][HW][C] (the data loaders' NHWC into the engine's CNHW). */
+export function nhwcToCnhw(dst: usize, src: usize, N: i32, HW: i32, C: i32): void {
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      let d = dst + ((<usize>(c * N + n) * HW) << 2);
+      let s = src + ((<usize>n * HW * C + c) << 2);
+      const step = <usize>C << 2;
+      for (let i = 0; i < HW; i++) {
+        store<f32>(d, load<f32>(s));
+        d += 4;
+        s += step;
+      }
+    }
+  }
+}
+
+/** y[N][C·HW] = x[C][N][HW] (PyTorch's flatten order per sample). */
+export function flattenForward(y: usize, x: usize, N: i32, C: i32, HW: i32): void {
+  for (let c = 0; c < C; c++) {
+    for (let n = 0; n < N; n++) {
+      memory.copy(y + ((<usize>(n * C + c) * HW) << 2), x + ((<usize>(c * N + n) * HW) << 2), <usize>HW << 2);
+    }
+  }
+}
+
+/** dx[C][N][HW] += dy[N][C·HW]. */
+export function flattenBackward(dx: usize, dy: usize, N: i32, C: i32, HW: i32): void {
+  for (let c = 0; c < C; c++) {
+    for (let n = 0; n < N; n++) {
+      const d = dx + ((<usize>(c * N + n) * HW) << 2);
+      const s = dy + ((<usize>(n * C + c) * HW) << 2);
+      for (let i = 0; i < HW; i++) {
+        const o = <usize>i << 2;
+        store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
+      }
+    }
+  }
+}

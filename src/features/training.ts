@@ -1,0 +1,275 @@
+// `CNN: Train Model` and `CNN: Stop Training`: the trainer runs in a child process, never in the editor.
+// One training per file; progress notification with cancel, status bar, output channel, remembered checkpoint.
+
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import type { TrainerMessage, TrainJob } from '../protocol/trainer';
+import { TrainerClient } from '../trainer/client';
+import { type CnnDocuments, isCnn } from './documents';
+
+export interface TrainingEvent {
+  file: string;
+  message: TrainerMessage;
+}
+
+interface Session {
+  file: string;
+  client: TrainerClient;
+  stopping: boolean;
+  last: TrainerMessage | null;
+}
+
+const CHECKPOINTS_KEY = 'cnnStudio.checkpoints';
+
+/** `runs/<network>-<timestamp>/` beside the .cnn file. */
+export function defaultRunDir(file: string, network: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const safe = network.replace(/[^A-Za-z0-9_.-]+/g, '_') || 'network';
+  return join(dirname(file), 'runs', `${safe}-${stamp}`);
+}
+
+export class TrainingFeature implements vscode.Disposable {
+  private readonly sessions = new Map<string, Session>();
+  private readonly output = vscode.window.createOutputChannel('CNN Studio', { log: true });
+  private readonly status = vscode.window.createStatusBarItem('cnnStudio.training', vscode.StatusBarAlignment.Left, 50);
+  private readonly events = new vscode.EventEmitter<TrainingEvent>();
+  /** Every trainer message, for the inspector. */
+  readonly onDidReceive = this.events.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly docs: CnnDocuments,
+  ) {
+    this.status.name = 'CNN Training';
+    this.status.command = 'cnnStudio.stopTraining';
+    this.subscriptions.push(
+      vscode.commands.registerCommand('cnnStudio.train', (uri?: vscode.Uri) => this.train(uri)),
+      vscode.commands.registerCommand('cnnStudio.stopTraining', (uri?: vscode.Uri) => this.stop(uri)),
+      vscode.window.onDidChangeActiveTextEditor(() => this.updateStatus()),
+    );
+    void vscode.commands.executeCommand('setContext', 'cnnStudio.training', false);
+  }
+
+  /** The latest checkpoint written for a file, if any. */
+  checkpointFor(file: string): string | undefined {
+    return this.context.workspaceState.get<Record<string, string>>(CHECKPOINTS_KEY, {})[file];
+  }
+
+  isTraining(file: string): boolean {
+    return this.sessions.has(file);
+  }
+
+  lastMessage(file: string): TrainerMessage | null {
+    return this.sessions.get(file)?.last ?? null;
+  }
+
+  requestSnapshot(file: string, sample?: number, imagePath?: string): boolean {
+    const s = this.sessions.get(file);
+    if (!s) return false;
+    s.client.send({ type: 'snapshot', ...(sample !== undefined ? { sample } : {}), ...(imagePath ? { imagePath } : {}) });
+    return true;
+  }
+
+  private async targetDocument(uri?: vscode.Uri): Promise<vscode.TextDocument | undefined> {
+    if (uri) return vscode.workspace.openTextDocument(uri);
+    const doc = vscode.window.activeTextEditor?.document;
+    return isCnn(doc) ? doc : vscode.window.visibleTextEditors.map((e) => e.document).find(isCnn);
+  }
+
+  async train(uri?: vscode.Uri): Promise<void> {
+    const doc = await this.targetDocument(uri);
+    if (!isCnn(doc)) {
+      void vscode.window.showInformationMessage('CNN: open a .cnn file to train it.');
+      return;
+    }
+    if (doc.uri.scheme !== 'file') {
+      void vscode.window.showErrorMessage('CNN: save the file to disk first; training reads data relative to it.');
+      return;
+    }
+    const file = doc.uri.fsPath;
+    if (this.sessions.has(file)) {
+      const choice = await vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(doc.uri)} is already training.`, 'Stop Training');
+      if (choice === 'Stop Training') await this.stop(doc.uri);
+      return;
+    }
+    const result = this.docs.get(doc);
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length) {
+      const first = errors[0]!;
+      const line = doc.positionAt(first.offset).line + 1;
+      const choice = await vscode.window.showErrorMessage(
+        `CNN: ${vscode.workspace.asRelativePath(doc.uri)} has ${errors.length} error${errors.length === 1 ? '' : 's'} (first: line ${line}, ${first.code}). Fix them in the Problems panel before training.`,
+        'Show Problems',
+      );
+      if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
+      return;
+    }
+    const outDir = defaultRunDir(file, result.name ?? doc.uri.path.split('/').pop()!.replace(/\.cnn$/, ''));
+    try {
+      mkdirSync(outDir, { recursive: true });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`CNN: cannot create ${outDir}: ${(err as Error).message}`);
+      return;
+    }
+    const job: TrainJob = { file, source: doc.getText(), outDir, snapshotIntervalMs: 1000 };
+    const init = vscode.workspace.getConfiguration('cnnStudio').get<boolean>('training.resumeFromLatest', false) ? this.checkpointFor(file) : undefined;
+    if (init) job.init = init;
+    const threads = vscode.workspace.getConfiguration('cnnStudio').get<number>('training.threads', 1);
+    job.threads = threads;
+    this.launch(doc, job);
+  }
+
+  private launch(doc: vscode.TextDocument, job: TrainJob): void {
+    const file = job.file;
+    const name = vscode.workspace.asRelativePath(doc.uri);
+    const client = new TrainerClient({ script: this.context.asAbsolutePath('dist/trainer.js') });
+    const session: Session = { file, client, stopping: false, last: null };
+    this.sessions.set(file, session);
+    void vscode.commands.executeCommand('setContext', 'cnnStudio.training', true);
+    this.output.info(`Training ${name} → ${job.outDir}`);
+
+    let reportProgress: ((m: ProgressLike) => void) | null = null;
+    let finishProgress: () => void = () => undefined;
+    const progressDone = new Promise<void>((resolve) => (finishProgress = resolve));
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Training ${name}`, cancellable: true },
+      (progress, token) => {
+        token.onCancellationRequested(() => void this.stop(doc.uri));
+        let reported = 0;
+        reportProgress = (m) => {
+          const total = m.epochs * m.steps;
+          const done = (m.epoch - 1) * m.steps + m.step;
+          const pct = (100 * done) / Math.max(1, total);
+          progress.report({ increment: Math.max(0, pct - reported), message: m.text });
+          reported = Math.max(reported, pct);
+        };
+        return progressDone;
+      },
+    );
+
+    client.on('stdout', (t) => this.output.append(t));
+    client.on('message', (m) => {
+      session.last = m;
+      this.events.fire({ file, message: m });
+      switch (m.type) {
+        case 'started':
+          this.output.info(`${m.trainSize} training and ${m.valSize} validation samples, ${m.params.toLocaleString('en-US')} parameters, ${m.epochs} epochs of ${m.stepsPerEpoch} steps (${m.backend} engine)`);
+          for (const w of m.warnings) this.output.warn(w);
+          break;
+        case 'progress': {
+          const text = `epoch ${m.epoch}/${m.epochs} · step ${m.step}/${m.steps} · loss ${m.loss.toFixed(4)} · acc ${(100 * m.accuracy).toFixed(1)}% · ${Math.round(m.samplesPerSec)} samples/s · ${formatEta(m.etaSec)} left`;
+          reportProgress?.({ ...m, text });
+          break;
+        }
+        case 'epoch':
+          this.output.info(
+            `epoch ${m.epoch}/${m.epochs}: train loss ${m.trainLoss.toFixed(4)} acc ${(100 * m.trainAccuracy).toFixed(1)}%` +
+              (m.valLoss !== null ? `, val loss ${m.valLoss.toFixed(4)} acc ${(100 * (m.valAccuracy ?? 0)).toFixed(1)}%` : '') +
+              ` (${m.seconds.toFixed(1)} s)`,
+          );
+          break;
+        case 'done': {
+          const all = { ...this.context.workspaceState.get<Record<string, string>>(CHECKPOINTS_KEY, {}), [file]: m.checkpoint };
+          void this.context.workspaceState.update(CHECKPOINTS_KEY, all);
+          const acc = m.final?.valAccuracy ?? m.final?.trainAccuracy;
+          const summary = `${m.stopped ? 'Stopped' : 'Finished'} training ${name} after ${m.epochsRun} epoch${m.epochsRun === 1 ? '' : 's'}${acc !== undefined && acc !== null ? `: ${m.final?.valAccuracy !== null ? 'validation' : 'training'} accuracy ${(100 * acc).toFixed(1)}%` : ''}.`;
+          this.output.info(`${summary} Checkpoint: ${m.checkpoint}`);
+          void vscode.window.showInformationMessage(summary, 'Show Log').then((c) => c && this.output.show(true));
+          break;
+        }
+        case 'error':
+          this.output.error(`${m.stage}: ${m.message}`);
+          void vscode.window.showErrorMessage(`CNN: training ${name} failed (${m.stage}${m.code ? `, ${m.code}` : ''}): ${m.message}`, 'Show Log').then((c) => c && this.output.show(true));
+          break;
+        case 'log':
+          this.output.info(m.message);
+          break;
+        case 'snapshot':
+          break;
+      }
+      this.updateStatus();
+    });
+    client.on('exit', (info) => {
+      this.sessions.delete(file);
+      finishProgress();
+      if (info.crashed) {
+        if (session.stopping) {
+          this.output.warn(`The trainer did not stop within 2 s and was killed.`);
+        } else {
+          const why = info.signal ? `signal ${info.signal}` : `exit code ${info.code}`;
+          this.output.error(`The trainer crashed (${why}).${info.stderr ? `\n${info.stderr}` : ''}`);
+          void vscode.window.showErrorMessage(`CNN: the trainer for ${name} crashed (${why}). The editor is fine; see the log for details.`, 'Show Log').then((c) => c && this.output.show(true));
+        }
+      }
+      this.events.fire({ file, message: { type: 'log', message: 'trainer exited' } });
+      void vscode.commands.executeCommand('setContext', 'cnnStudio.training', this.sessions.size > 0);
+      this.updateStatus();
+    });
+    try {
+      client.start(job);
+    } catch (err) {
+      this.sessions.delete(file);
+      finishProgress();
+      void vscode.window.showErrorMessage(`CNN: could not start the trainer: ${(err as Error).message}`);
+    }
+    this.updateStatus();
+  }
+
+  async stop(uri?: vscode.Uri): Promise<void> {
+    let file = uri?.fsPath ?? vscode.window.activeTextEditor?.document.uri.fsPath;
+    if (!file || !this.sessions.has(file)) file = this.sessions.size === 1 ? [...this.sessions.keys()][0] : file;
+    const session = file ? this.sessions.get(file) : undefined;
+    if (!session) {
+      void vscode.window.showInformationMessage('CNN: nothing is training.');
+      return;
+    }
+    session.stopping = true;
+    this.output.info(`Stopping ${vscode.workspace.asRelativePath(session.file)}…`);
+    await session.client.stop();
+  }
+
+  private updateStatus(): void {
+    const active = vscode.window.activeTextEditor?.document.uri.fsPath;
+    const session = (active && this.sessions.get(active)) || [...this.sessions.values()][0];
+    if (!session) {
+      this.status.hide();
+      return;
+    }
+    const m = session.last;
+    if (m?.type === 'progress') {
+      this.status.text = `$(sync~spin) epoch ${m.epoch}/${m.epochs} · loss ${m.loss.toFixed(3)} · acc ${(100 * m.accuracy).toFixed(1)}%`;
+    } else if (m?.type === 'epoch') {
+      this.status.text = `$(sync~spin) epoch ${m.epoch}/${m.epochs} · val acc ${m.valAccuracy !== null ? `${(100 * m.valAccuracy).toFixed(1)}%` : '–'}`;
+    } else {
+      this.status.text = '$(sync~spin) CNN: starting training…';
+    }
+    this.status.tooltip = `Training ${vscode.workspace.asRelativePath(session.file)}. Click to stop.`;
+    this.status.show();
+  }
+
+  dispose(): void {
+    for (const s of this.sessions.values()) s.client.kill();
+    this.sessions.clear();
+    for (const s of this.subscriptions) s.dispose();
+    this.output.dispose();
+    this.status.dispose();
+    this.events.dispose();
+  }
+}
+
+interface ProgressLike {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  text: string;
+}
+
+function formatEta(sec: number): string {
+  if (!Number.isFinite(sec)) return '?';
+  if (sec < 60) return `${Math.round(sec)} s`;
+  const m = Math.floor(sec / 60);
+  return `${m} min ${Math.round(sec - 60 * m)} s`;
+}

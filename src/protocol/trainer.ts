@@ -1,0 +1,166 @@
+// Messages between the extension host (or the CLI) and the trainer child process.
+// Sent with child_process.fork({ serialization: 'advanced' }), so Float32Arrays cross as typed arrays.
+
+import { type Check, arrayOf, isBool, isF32, isFiniteNum, isInt, isNum, isStr, nullable, oneOf, optional, shape, tagged } from './check';
+
+export type Backend = 'builtin' | 'pytorch';
+
+/** Everything the trainer needs; the model is re-checked from `source` in the child. */
+export interface TrainJob {
+  /** Absolute path of the .cnn file (data paths are relative to its folder). */
+  file: string;
+  /** The file's text at the moment training was started. */
+  source: string;
+  /** Folder for model.safetensors and metrics.jsonl. */
+  outDir: string;
+  /** Overrides the file's `train epochs=`. */
+  epochs?: number;
+  /** A checkpoint to start from. */
+  init?: string;
+  /** Worker threads for the engine (default 1). */
+  threads?: number;
+  /** Send a snapshot of the chosen sample at most this often while training (ms); 0 = only on request. */
+  snapshotIntervalMs?: number;
+}
+
+export interface ProgressMessage {
+  type: 'progress';
+  epoch: number; // 1-based
+  epochs: number;
+  step: number; // 1-based within the epoch
+  steps: number; // steps per epoch
+  loss: number; // running mean over the epoch so far
+  accuracy: number; // running, 0…1
+  samplesPerSec: number;
+  etaSec: number;
+}
+
+export interface EpochMessage {
+  type: 'epoch';
+  epoch: number;
+  epochs: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  seconds: number;
+}
+
+export interface Tensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface LayerActivation extends Tensor {
+  /** Layer statement index (`layers.{i}`). */
+  index: number;
+  kind: string;
+  line: number;
+}
+
+export interface SnapshotMessage {
+  type: 'snapshot';
+  /** Which sample: from the dataset split, or an image file. */
+  source: string;
+  label: number | null;
+  /** The input as H×W×C. */
+  input: Tensor;
+  /** Every layer's output for the sample: H×W×C volumes or N vectors. */
+  activations: LayerActivation[];
+  /** Every conv layer's filters, PyTorch layout K×C×F_h×F_w. */
+  filters: (Tensor & { index: number; line: number })[];
+  probabilities: number[];
+  classes: string[];
+}
+
+export interface StartedMessage {
+  type: 'started';
+  epochs: number;
+  stepsPerEpoch: number;
+  trainSize: number;
+  valSize: number;
+  classes: string[];
+  params: number;
+  backend: Backend;
+  /** Data warnings (odd files skipped and the like). */
+  warnings: string[];
+}
+
+export interface DoneMessage {
+  type: 'done';
+  checkpoint: string;
+  metricsFile: string;
+  /** True when stopped by the user before the last epoch. */
+  stopped: boolean;
+  epochsRun: number;
+  final: { trainLoss: number; trainAccuracy: number; valLoss: number | null; valAccuracy: number | null } | null;
+}
+
+export type ErrorStage = 'setup' | 'data' | 'train' | 'checkpoint' | 'snapshot';
+
+export interface ErrorMessage {
+  type: 'error';
+  stage: ErrorStage;
+  message: string;
+  /** E040 for data problems, otherwise absent. */
+  code?: string;
+}
+
+export interface LogMessage {
+  type: 'log';
+  message: string;
+}
+
+export type TrainerMessage = StartedMessage | ProgressMessage | EpochMessage | SnapshotMessage | DoneMessage | ErrorMessage | LogMessage;
+
+export interface StartRequest {
+  type: 'start';
+  job: TrainJob;
+}
+export interface StopRequest {
+  type: 'stop';
+}
+export interface SnapshotRequest {
+  type: 'snapshot';
+  /** A sample of the validation split (else training) by index, or an image file. */
+  sample?: number;
+  imagePath?: string;
+}
+
+export type HostMessage = StartRequest | StopRequest | SnapshotRequest;
+
+const tensor: Record<string, Check> = { shape: arrayOf(isInt), data: isF32 };
+
+export const isTrainerMessage = tagged<TrainerMessage['type']>({
+  started: { epochs: isInt, stepsPerEpoch: isInt, trainSize: isInt, valSize: isInt, classes: arrayOf(isStr), params: isInt, backend: oneOf('builtin', 'pytorch'), warnings: arrayOf(isStr) },
+  progress: { epoch: isInt, epochs: isInt, step: isInt, steps: isInt, loss: isNum, accuracy: isNum, samplesPerSec: isNum, etaSec: isNum },
+  epoch: { epoch: isInt, epochs: isInt, trainLoss: isNum, trainAccuracy: isNum, valLoss: nullable(isNum), valAccuracy: nullable(isNum), seconds: isNum },
+  snapshot: {
+    source: isStr,
+    label: nullable(isInt),
+    input: shape(tensor),
+    activations: arrayOf(shape({ ...tensor, index: isInt, kind: isStr, line: isInt })),
+    filters: arrayOf(shape({ ...tensor, index: isInt, line: isInt })),
+    probabilities: arrayOf(isFiniteNum),
+    classes: arrayOf(isStr),
+  },
+  done: { checkpoint: isStr, metricsFile: isStr, stopped: isBool, epochsRun: isInt, final: nullable(shape({ trainLoss: isNum, trainAccuracy: isNum })) },
+  error: { stage: oneOf('setup', 'data', 'train', 'checkpoint', 'snapshot'), message: isStr, code: optional(isStr) },
+  log: { message: isStr },
+}) as (v: unknown) => v is TrainerMessage;
+
+export const isHostMessage = tagged<HostMessage['type']>({
+  start: {
+    job: shape({
+      file: isStr,
+      source: isStr,
+      outDir: isStr,
+      epochs: optional(isInt),
+      init: optional(isStr),
+      threads: optional(isInt),
+      snapshotIntervalMs: optional(isFiniteNum),
+    }),
+  },
+  stop: {},
+  snapshot: { sample: optional(isInt), imagePath: optional(isStr) },
+}) as (v: unknown) => v is HostMessage;
