@@ -3,6 +3,8 @@
 import pkg from '../../package.json';
 import { type FlagSpec, type ParsedArgs, parseArgs, UsageError } from './args';
 import { type Io, runCheck, runSummary } from './check';
+import { UserError } from './errors';
+
 
 interface Command {
   usage: string;
@@ -77,8 +79,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-/** A failure caused by the user's input (bad data, a bad checkpoint): one line, exit 1. */
-export class UserError extends Error {}
 
 /** Run as the process's command line: bin/cnn calls this. */
 export function run(): void {

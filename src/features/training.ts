@@ -2,10 +2,10 @@
 // One training per file; progress notification with cancel, status bar, output channel, remembered checkpoint.
 
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainerMessage, TrainJob } from '../protocol/trainer';
 import { TrainerClient } from '../trainer/client';
+import { defaultRunDir } from '../trainer/paths';
 import { type CnnDocuments, isCnn } from './documents';
 
 export interface TrainingEvent {
@@ -21,13 +21,6 @@ interface Session {
 }
 
 const CHECKPOINTS_KEY = 'cnnStudio.checkpoints';
-
-/** `runs/<network>-<timestamp>/` beside the .cnn file. */
-export function defaultRunDir(file: string, network: string): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const safe = network.replace(/[^A-Za-z0-9_.-]+/g, '_') || 'network';
-  return join(dirname(file), 'runs', `${safe}-${stamp}`);
-}
 
 export class TrainingFeature implements vscode.Disposable {
   private readonly sessions = new Map<string, Session>();
