@@ -1,0 +1,106 @@
+// The import rules of the architecture, enforced: a wrong arrow fails here instead of waiting for review.
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+
+function files(dir: string): string[] {
+  const abs = join(root, dir);
+  try {
+    statSync(abs);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const e of readdirSync(abs, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name === 'assembly') continue; // AssemblyScript sources, compiled separately
+      out.push(...files(p));
+    } else if (/\.ts$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+/** Every module a file imports: relative ones resolved to a path under the repo, packages by name. */
+function imports(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  const out: string[] = [];
+  const re = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
+  for (const m of text.matchAll(re)) {
+    const spec = (m[1] ?? m[2] ?? m[3])!;
+    out.push(spec.startsWith('.') ? relative(root, resolve(root, dirname(file), spec)) : spec);
+  }
+  return out;
+}
+
+const isNodeBuiltin = (s: string) => s.startsWith('node:');
+
+interface Rule {
+  layer: string;
+  allowed: (target: string) => boolean;
+  why: string;
+}
+
+const within = (...prefixes: string[]) => (t: string) => prefixes.some((p) => t === p || t.startsWith(`${p}/`));
+
+const rules: Rule[] = [
+  { layer: 'src/language', allowed: within('src/language'), why: 'the language core imports nothing outside itself' },
+  { layer: 'src/protocol', allowed: within('src/protocol'), why: 'the protocol is types and run-time checks only' },
+  {
+    layer: 'src/engine',
+    allowed: (t) => within('src/engine', 'src/language/model')(t) || isNodeBuiltin(t),
+    why: 'the engine may use the language types and node built-ins only',
+  },
+  {
+    layer: 'src/data',
+    allowed: (t) => within('src/data', 'src/language/model')(t) || isNodeBuiltin(t) || ['pngjs', 'jpeg-js'].includes(t),
+    why: 'the data layer uses node built-ins and the image decoders, never the editor or the engine',
+  },
+  {
+    layer: 'src/trainer',
+    allowed: (t) => t !== 'vscode' && !within('src/features', 'src/cli', 'webview')(t),
+    why: 'the trainer never imports vscode',
+  },
+  {
+    layer: 'src/cli',
+    allowed: (t) => t !== 'vscode' && !within('src/features', 'webview')(t),
+    why: 'the command line runs without an editor',
+  },
+  {
+    layer: 'src/features',
+    allowed: (t) => !within('src/engine', 'src/data', 'src/cli', 'webview')(t) && (!t.startsWith('src/trainer') || within('src/trainer/client', 'src/trainer/paths')(t)),
+    why: 'editor features go through the trainer child, never the engine',
+  },
+  {
+    layer: 'webview',
+    allowed: (t) => within('webview', 'src/protocol')(t) || t === 'lit' || t.startsWith('lit/'),
+    why: 'the webview app may import the protocol and Lit only',
+  },
+];
+
+describe('architecture import rules', () => {
+  for (const rule of rules) {
+    it(`${rule.layer}: ${rule.why}`, () => {
+      const bad: string[] = [];
+      for (const f of files(rule.layer)) for (const t of imports(f)) if (!rule.allowed(t)) bad.push(`${f} imports ${t}`);
+      expect(bad).toEqual([]);
+    });
+  }
+
+  it('only src/features and src/extension.ts import vscode', () => {
+    const bad: string[] = [];
+    for (const f of [...files('src'), ...files('webview')]) {
+      if (f.startsWith('src/features/') || f === 'src/extension.ts') continue;
+      if (imports(f).includes('vscode')) bad.push(f);
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('the rules see the imports (self-check on a known file)', () => {
+    expect(imports('src/features/hover.ts')).toContain('vscode');
+    expect(imports('src/features/hover.ts')).toContain('src/language');
+  });
+});
