@@ -21,6 +21,11 @@ export interface TrainJob {
   threads?: number;
   /** Send a snapshot of the chosen sample at most this often while training (ms); 0 = only on request. */
   snapshotIntervalMs?: number;
+  /**
+   * `train` (default) trains; `inspect` builds the network (from `init` when given, else fresh weights),
+   * opens the data and only answers snapshot and evaluation requests until stopped.
+   */
+  mode?: 'train' | 'inspect';
 }
 
 export interface ProgressMessage {
@@ -73,6 +78,18 @@ export interface SnapshotMessage {
   classes: string[];
 }
 
+/** The validation set's confusion matrix and some misclassified samples, after each epoch and on request. */
+export interface EvaluationMessage {
+  type: 'evaluation';
+  classes: string[];
+  /** confusion[true][predicted] = count. */
+  confusion: number[][];
+  /** Up to 24 misclassified validation samples. */
+  misclassified: { index: number; label: number; predicted: number; probabilities: number[]; input: Tensor }[];
+  /** Which split was evaluated. */
+  split: 'validation' | 'training';
+}
+
 export interface StartedMessage {
   type: 'started';
   epochs: number;
@@ -111,7 +128,7 @@ export interface LogMessage {
   message: string;
 }
 
-export type TrainerMessage = StartedMessage | ProgressMessage | EpochMessage | SnapshotMessage | DoneMessage | ErrorMessage | LogMessage;
+export type TrainerMessage = StartedMessage | ProgressMessage | EpochMessage | SnapshotMessage | EvaluationMessage | DoneMessage | ErrorMessage | LogMessage;
 
 export interface StartRequest {
   type: 'start';
@@ -127,7 +144,11 @@ export interface SnapshotRequest {
   imagePath?: string;
 }
 
-export type HostMessage = StartRequest | StopRequest | SnapshotRequest;
+export interface EvaluateRequest {
+  type: 'evaluate';
+}
+
+export type HostMessage = StartRequest | StopRequest | SnapshotRequest | EvaluateRequest;
 
 const tensor: Record<string, Check> = { shape: arrayOf(isInt), data: isF32 };
 
@@ -144,6 +165,12 @@ export const isTrainerMessage = tagged<TrainerMessage['type']>({
     probabilities: arrayOf(isFiniteNum),
     classes: arrayOf(isStr),
   },
+  evaluation: {
+    classes: arrayOf(isStr),
+    confusion: arrayOf(arrayOf(isInt)),
+    misclassified: arrayOf(shape({ index: isInt, label: isInt, predicted: isInt, probabilities: arrayOf(isFiniteNum), input: shape(tensor) })),
+    split: oneOf('validation', 'training'),
+  },
   done: { checkpoint: isStr, metricsFile: isStr, stopped: isBool, epochsRun: isInt, final: nullable(shape({ trainLoss: isNum, trainAccuracy: isNum })) },
   error: { stage: oneOf('setup', 'data', 'train', 'checkpoint', 'snapshot'), message: isStr, code: optional(isStr) },
   log: { message: isStr },
@@ -159,8 +186,10 @@ export const isHostMessage = tagged<HostMessage['type']>({
       init: optional(isStr),
       threads: optional(isInt),
       snapshotIntervalMs: optional(isFiniteNum),
+      mode: optional(oneOf('train', 'inspect')),
     }),
   },
   stop: {},
+  evaluate: {},
   snapshot: { sample: optional(isInt), imagePath: optional(isStr) },
 }) as (v: unknown) => v is HostMessage;
