@@ -2,9 +2,11 @@
 
 import pkg from '../../package.json';
 import { type FlagSpec, type ParsedArgs, parseArgs, UsageError } from './args';
+import { runBench } from './bench';
 import { type Io, runCheck, runSummary } from './check';
 import { UserError } from './errors';
-
+import { runPredict } from './predict';
+import { runTrain } from './train';
 
 interface Command {
   usage: string;
@@ -27,6 +29,24 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'Per-layer output shape, parameters, multiply-adds and receptive field, with totals.',
     flags: { json },
     run: runSummary,
+  },
+  train: {
+    usage: 'cnn train FILE [--epochs N] [--init CKPT] [--out DIR] [--threads T] [--json]',
+    summary: 'Train with the built-in engine; writes DIR/model.safetensors and DIR/metrics.jsonl (default DIR: runs/<network>-<time>/ beside the file).',
+    flags: { json, epochs: { value: true }, init: { value: true }, out: { value: true, short: 'o' }, threads: { value: true } },
+    run: runTrain,
+  },
+  predict: {
+    usage: 'cnn predict FILE --weights CKPT --input X [--json]',
+    summary: 'Class probabilities for X: an .npy array (N×H×W×C or H×W×C float32) or a PNG/JPEG image.',
+    flags: { json, weights: { value: true }, input: { value: true } },
+    run: runPredict,
+  },
+  bench: {
+    usage: 'cnn bench FILE [--steps N] [--threads T] [--json]',
+    summary: 'Training and inference samples/s and peak memory on random data of the model\'s input shape.',
+    flags: { json, steps: { value: true }, threads: { value: true } },
+    run: runBench,
   },
 };
 

@@ -68,9 +68,9 @@ export interface SnapshotMessage {
   /** Which sample: from the dataset split, or an image file. */
   source: string;
   label: number | null;
-  /** The input as H×W×C. */
+  /** The input as [H, W, C] (channels last, as the data gives it). */
   input: Tensor;
-  /** Every layer's output for the sample: H×W×C volumes or N vectors. */
+  /** Every layer's output for the sample: volumes as [C, H, W] channel planes, vectors as [N]. */
   activations: LayerActivation[];
   /** Every conv layer's filters, PyTorch layout K×C×F_h×F_w. */
   filters: (Tensor & { index: number; line: number })[];

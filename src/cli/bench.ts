@@ -1,0 +1,55 @@
+// `cnn bench FILE [--steps N] [--threads T] [--json]`: training and inference samples per second and peak
+// memory of the built-in engine, on random data of the model's input shape, at the file's batch size.
+
+import { resolve } from 'node:path';
+import { createNetwork } from '../engine';
+import { modelFromJob, TrainError } from '../trainer/run';
+import { intFlag, type ParsedArgs, UsageError } from './args';
+import type { Io } from './check';
+import { UserError } from './errors';
+import { readSource } from './source';
+
+export async function runBench(args: ParsedArgs, io: Io): Promise<number> {
+  if (args.positional.length !== 1) throw new UsageError('bench needs exactly one .cnn file');
+  const file = resolve(args.positional[0]!);
+  const steps = intFlag(args, 'steps', 1, 100_000) ?? 20;
+  const threads = intFlag(args, 'threads', 1, 64) ?? 1;
+  let spec;
+  try {
+    spec = modelFromJob({ file, source: readSource(args.positional[0]!), outDir: '' });
+  } catch (err) {
+    if (err instanceof TrainError) throw new UserError(err.message);
+    throw err;
+  }
+  const batch = spec.train.batch;
+  const per = spec.input.h * spec.input.w * spec.input.c;
+  const x = new Float32Array(batch * per);
+  for (let i = 0; i < x.length; i++) x[i] = Math.random();
+  const labels = new Int32Array(batch);
+  for (let i = 0; i < batch; i++) labels[i] = i % spec.classes.length;
+  const net = createNetwork(spec, { seed: 1, threads, batch });
+  const warm = Math.max(2, Math.ceil(steps / 5));
+  for (let i = 0; i < warm; i++) net.trainStep(x, labels, batch);
+  let t0 = performance.now();
+  for (let i = 0; i < steps; i++) net.trainStep(x, labels, batch);
+  const trainSec = (performance.now() - t0) / 1000;
+  for (let i = 0; i < warm; i++) net.predict(x, batch);
+  t0 = performance.now();
+  for (let i = 0; i < steps; i++) net.predict(x, batch);
+  const inferSec = (performance.now() - t0) / 1000;
+  const result = {
+    trainSamplesPerSec: Math.round((steps * batch) / trainSec),
+    inferSamplesPerSec: Math.round((steps * batch) / inferSec),
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    threads,
+    batch,
+  };
+  if (args.flags.has('json')) io.out(JSON.stringify(result) + '\n');
+  else {
+    io.out(`${spec.name}: batch ${batch}, ${threads} thread${threads === 1 ? '' : 's'}, ${steps} steps\n`);
+    io.out(`  train      ${result.trainSamplesPerSec.toLocaleString('en-US')} samples/s\n`);
+    io.out(`  inference  ${result.inferSamplesPerSec.toLocaleString('en-US')} samples/s\n`);
+    io.out(`  peak RSS   ${result.peakRssMB} MB\n`);
+  }
+  return 0;
+}

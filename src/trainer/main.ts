@@ -1,0 +1,81 @@
+// The trainer child process (dist/trainer.js), forked by the extension host. Receives one job, trains
+// (or, in inspect mode, only answers snapshot requests), streams typed messages, honours stop requests at
+// the next step, and exits.
+
+import { type EvaluateRequest, isHostMessage, type SnapshotRequest, type TrainerMessage } from '../protocol/trainer';
+import { readImageForModel } from './image';
+import { type RunHooks, runInspect, runTraining } from './run';
+
+type Request = SnapshotRequest | EvaluateRequest;
+
+let stop = false;
+let started = false;
+const queue: Request[] = [];
+let waiter: ((r: Request | null) => void) | null = null;
+
+function send(m: TrainerMessage): void {
+  if (process.send && process.connected) process.send(m);
+}
+
+function wake(r: Request | null): void {
+  const w = waiter;
+  waiter = null;
+  w?.(r);
+}
+
+const hooks: RunHooks = {
+  emit: send,
+  stopRequested: () => stop,
+  takeRequest: () => {
+    // Only the latest snapshot request matters; evaluations are kept.
+    return queue.shift() ?? null;
+  },
+  nextRequest: () => {
+    if (stop) return Promise.resolve(null);
+    const r = queue.shift();
+    if (r) return Promise.resolve(r);
+    return new Promise((resolve) => (waiter = resolve));
+  },
+  readImage: readImageForModel,
+};
+
+process.on('message', (raw: unknown) => {
+  if (!isHostMessage(raw)) {
+    send({ type: 'log', message: `the trainer ignored a malformed message: ${JSON.stringify(raw)?.slice(0, 200)}` });
+    return;
+  }
+  switch (raw.type) {
+    case 'start': {
+      if (started) return;
+      started = true;
+      const run = raw.job.mode === 'inspect' ? runInspect : runTraining;
+      void run(raw.job, hooks).then(() => {
+        // Let the last messages flush, then leave.
+        if (process.connected) process.disconnect();
+      });
+      break;
+    }
+    case 'stop':
+      stop = true;
+      wake(null);
+      if (!started) process.exit(0);
+      break;
+    case 'snapshot':
+    case 'evaluate':
+      // A newer snapshot request replaces an older one still waiting.
+      if (raw.type === 'snapshot') {
+        const i = queue.findIndex((q) => q.type === 'snapshot');
+        if (i >= 0) queue.splice(i, 1);
+      }
+      if (waiter) wake(raw);
+      else queue.push(raw);
+      break;
+  }
+});
+
+// The parent went away (editor closed): stop at the next step and leave.
+process.on('disconnect', () => {
+  stop = true;
+  wake(null);
+  setTimeout(() => process.exit(0), 200).unref();
+});

@@ -1,0 +1,423 @@
+// The training loop, shared by the trainer child process and `cnn train`: check the model, open the data,
+// build the network, train with progress, validate each epoch, write metrics and checkpoints, answer
+// snapshot requests between steps, and stop gracefully at the next step when asked.
+
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Batcher, checkModelData, DataError, openData, type Dataset, type OpenedData } from '../data';
+import { createNetwork, loadCheckpoint, saveCheckpoint, type Network } from '../engine';
+import { check, type CheckHost, formatBytes, type ModelSpec, shapeSize, summarize, toModelSpec } from '../language';
+import type { StartedMessage, DoneMessage, ErrorMessage, EvaluateRequest, EvaluationMessage, ErrorStage, SnapshotMessage, SnapshotRequest, TrainerMessage, TrainJob } from '../protocol/trainer';
+import { statSync } from 'node:fs';
+
+export interface RunHooks {
+  emit(m: TrainerMessage): void;
+  /** True once a stop was requested; checked before every step. */
+  stopRequested(): boolean;
+  /** A pending snapshot or evaluation request, taken (and cleared) between steps. */
+  takeRequest(): SnapshotRequest | EvaluateRequest | null;
+  /** Inspect mode: waits for the next request; null when the parent asked to stop or went away. */
+  nextRequest?(): Promise<SnapshotRequest | EvaluateRequest | null>;
+  /** Reads an image file into H×W×C at the model's input size (for snapshots of a user's image). */
+  readImage?(path: string, spec: ModelSpec): Promise<Float32Array>;
+}
+
+export class TrainError extends Error {
+  constructor(
+    readonly stage: ErrorStage,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function fileHost(file: string): CheckHost {
+  const base = dirname(resolve(file));
+  return {
+    stat(path: string) {
+      try {
+        return statSync(resolve(base, path)).isDirectory() ? 'dir' : 'file';
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/** Check the job's source and build the model spec, or explain why not. */
+export function modelFromJob(job: TrainJob): ModelSpec {
+  const result = check(job.source, fileHost(job.file));
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    const first = errors[0]!;
+    const line = job.source.slice(0, first.offset).split(/\r\n|\r|\n/).length;
+    throw new TrainError('setup', `${job.file}:${line}: ${first.code}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : ''}`, first.code);
+  }
+  const spec = toModelSpec(result, job.file.split(/[\\/]/).pop()!.replace(/\.cnn$/, ''));
+  if (!spec) throw new TrainError('setup', `${job.file} has no input line.`);
+  return spec;
+}
+
+/** Bytes a training step needs, roughly: weights, gradients and optimizer state, and activations kept for backward. */
+export function estimateTrainingBytes(spec: ModelSpec): number {
+  const params = summarize({ ...checkless(spec) }).params;
+  const optimizerCopies = spec.train.optimizer === 'adam' ? 4 : 3; // weights, grads, m (and v)
+  let act = shapeSize({ kind: 'volume', ...spec.input });
+  for (const l of spec.layers) act += l.output ? shapeSize(l.output) : 0;
+  return params * 4 * optimizerCopies + act * 4 * spec.train.batch * 3;
+}
+
+function checkless(spec: ModelSpec) {
+  // summarize() reads only these fields of a check result.
+  return { name: spec.name, input: spec.input, layers: spec.layers, inputLine: null } as unknown as Parameters<typeof summarize>[0];
+}
+
+function mean(sum: number, n: number): number {
+  return n > 0 ? sum / n : 0;
+}
+
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+  /** confusion[true][predicted] */
+  confusion: number[][];
+  misclassified: EvaluationMessage['misclassified'];
+}
+
+/** Loss (mean cross-entropy), accuracy, confusion matrix and some misclassified samples, in batches. */
+export function evaluate(net: Network, data: Dataset, batch: number, keepWrong = 24): Evaluation {
+  const per = data.height * data.width * data.channels;
+  const x = new Float32Array(batch * per);
+  const labels = new Int32Array(batch);
+  let lossSum = 0;
+  let correct = 0;
+  const classes = net.classes;
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  const misclassified: Evaluation['misclassified'] = [];
+  for (let start = 0; start < data.size; start += batch) {
+    const n = Math.min(batch, data.size - start);
+    for (let i = 0; i < n; i++) {
+      data.read(start + i, x, i * per);
+      labels[i] = data.label(start + i);
+    }
+    const probs = net.predict(x.subarray(0, n * per), n);
+    for (let i = 0; i < n; i++) {
+      const row = probs.subarray(i * classes, (i + 1) * classes);
+      let best = 0;
+      for (let k = 1; k < classes; k++) if (row[k]! > row[best]!) best = k;
+      const label = labels[i]!;
+      if (best === label) correct++;
+      else if (misclassified.length < keepWrong) {
+        misclassified.push({
+          index: start + i,
+          label,
+          predicted: best,
+          probabilities: Array.from(row),
+          input: { shape: [data.height, data.width, data.channels], data: x.slice(i * per, (i + 1) * per) },
+        });
+      }
+      if (label >= 0 && label < classes) confusion[label]![best]!++;
+      lossSum += -Math.log(Math.max(row[label]!, 1e-12));
+    }
+  }
+  return { loss: mean(lossSum, data.size), accuracy: mean(correct, data.size), confusion, misclassified };
+}
+
+export async function runTraining(job: TrainJob, hooks: RunHooks): Promise<DoneMessage | ErrorMessage> {
+  try {
+    return await train(job, hooks);
+  } catch (err) {
+    return reportError(err, hooks);
+  }
+}
+
+function reportError(err: unknown, hooks: RunHooks): ErrorMessage {
+  {
+    const msg: ErrorMessage =
+      err instanceof TrainError
+        ? { type: 'error', stage: err.stage, message: err.message, ...(err.code ? { code: err.code } : {}) }
+        : err instanceof DataError
+          ? { type: 'error', stage: 'data', message: err.message, code: 'E040' }
+          : { type: 'error', stage: 'train', message: (err as Error)?.message ?? String(err) };
+    hooks.emit(msg);
+    return msg;
+  }
+}
+
+interface Prepared {
+  spec: ModelSpec;
+  net: Network;
+  data: OpenedData;
+  epochs: number;
+  batch: number;
+  seed: number;
+}
+
+/** Check the model, the data against it and the memory it needs; open the data; build the network. */
+function prepare(job: TrainJob): Prepared {
+  const spec = modelFromJob(job);
+  if (!spec.data) {
+    throw new TrainError('setup', `${job.file} has no data line. Add one, e.g. "data shapes" (built in) or "data idx mnist/".`, 'E040');
+  }
+  const needed = estimateTrainingBytes(spec);
+  const budget = Math.min(totalmem() * 0.6, 16 * 1024 ** 3);
+  if (needed > budget) {
+    throw new TrainError(
+      'setup',
+      `This model needs about ${formatBytes(needed)} to train at batch ${spec.train.batch}, more than the ${formatBytes(budget)} available. Shrink the largest layer (see cnn summary) or lower batch=.`,
+    );
+  }
+  const seed = spec.train.seed;
+  const baseDir = dirname(resolve(job.file));
+  const issues = checkModelData(spec, baseDir);
+  if (issues.length) throw new TrainError('data', issues.map((i) => i.message).join(' '), 'E040');
+  const data = openData(spec.data, {
+    baseDir,
+    input: spec.input,
+    numClasses: spec.classes.length,
+    classNames: spec.classes,
+    seed,
+    valFraction: spec.train.val,
+  });
+  if (data.train.size === 0) throw new TrainError('data', 'The training set is empty.', 'E040');
+  let net: Network;
+  try {
+    net = createNetwork(spec, { seed, threads: job.threads ?? 1 });
+  } catch (err) {
+    const largest = spec.layers.reduce((a, l) => ((l.params ?? 0) > (a.params ?? 0) ? l : a), spec.layers[0]!);
+    throw new TrainError(
+      'setup',
+      `${(err as Error).message}. The largest layer (line ${largest.line + 1}, ${largest.keyword}) holds ${(largest.params ?? 0).toLocaleString('en-US')} parameters: shrink the input before it with conv or pool layers, or lower batch=.`,
+    );
+  }
+  if (job.init) {
+    try {
+      net.setParams(loadCheckpoint(job.init, spec).tensors);
+    } catch (err) {
+      throw new TrainError('setup', `cannot start from ${job.init}: ${(err as Error).message}`);
+    }
+  }
+  return { spec, net, data, epochs: job.epochs ?? spec.train.epochs, batch: spec.train.batch, seed };
+}
+
+/** Snapshots of a sample (from the validation set, else training) or of an image file. */
+class Snapshots {
+  sample = 0;
+  image: string | undefined;
+  last = 0;
+  constructor(
+    private readonly p: Prepared,
+    private readonly hooks: RunHooks,
+  ) {}
+
+  async send(): Promise<void> {
+    const { spec, data, net } = this.p;
+    const set = data.val ?? data.train;
+    const x = new Float32Array(spec.input.h * spec.input.w * spec.input.c);
+    let label: number | null = null;
+    let source: string;
+    if (this.image && this.hooks.readImage) {
+      x.set(await this.hooks.readImage(this.image, spec));
+      source = this.image;
+    } else {
+      const i = Math.min(this.sample, set.size - 1);
+      set.read(i, x, 0);
+      label = set.label(i);
+      source = `${data.val ? 'validation' : 'training'} sample ${i}`;
+    }
+    this.hooks.emit(snapshot(net, spec, x, source, label, data.classNames));
+    this.last = Date.now();
+  }
+
+  /** Answer one request; errors go to the host as snapshot errors and do not stop anything. */
+  async answer(req: SnapshotRequest | EvaluateRequest): Promise<void> {
+    try {
+      if (req.type === 'evaluate') {
+        const { data, net, batch } = this.p;
+        const set = data.val ?? data.train;
+        const v = evaluate(net, set, Math.max(batch, 64));
+        this.hooks.emit({ type: 'evaluation', classes: data.classNames.slice(), confusion: v.confusion, misclassified: v.misclassified, split: data.val ? 'validation' : 'training' });
+        return;
+      }
+      if (req.imagePath) this.image = req.imagePath;
+      else if (req.sample !== undefined) {
+        this.image = undefined;
+        this.sample = Math.max(0, req.sample);
+      }
+      await this.send();
+    } catch (err) {
+      this.hooks.emit({ type: 'error', stage: 'snapshot', message: (err as Error).message });
+    }
+  }
+}
+
+function startedMessage(p: Prepared, stepsPerEpoch: number): StartedMessage {
+  return {
+    type: 'started',
+    epochs: p.epochs,
+    stepsPerEpoch,
+    trainSize: p.data.train.size,
+    valSize: p.data.val?.size ?? 0,
+    classes: p.data.classNames.slice(),
+    params: p.net.paramCount,
+    backend: 'builtin',
+    warnings: p.data.warnings.slice(),
+  };
+}
+
+/** Inspect mode: no training; answer snapshot and evaluation requests until stopped. */
+export async function runInspect(job: TrainJob, hooks: RunHooks): Promise<DoneMessage | ErrorMessage> {
+  try {
+    const p = prepare(job);
+    hooks.emit(startedMessage(p, 0));
+    const snaps = new Snapshots(p, hooks);
+    await snaps.send();
+    for (;;) {
+      const req = hooks.nextRequest ? await hooks.nextRequest() : null;
+      if (!req) break;
+      await snaps.answer(req);
+    }
+    p.data.close();
+    const done: DoneMessage = { type: 'done', checkpoint: job.init ?? '', metricsFile: '', stopped: true, epochsRun: 0, final: null };
+    hooks.emit(done);
+    return done;
+  } catch (err) {
+    return reportError(err, hooks);
+  }
+}
+
+async function train(job: TrainJob, hooks: RunHooks): Promise<DoneMessage> {
+  const p = prepare(job);
+  const { spec, net, data, epochs, batch, seed } = p;
+  const train = data.train;
+  const val = data.val;
+  mkdirSync(job.outDir, { recursive: true });
+  const checkpoint = join(job.outDir, 'model.safetensors');
+  const metricsFile = join(job.outDir, 'metrics.jsonl');
+  writeFileSync(metricsFile, '');
+  const stepsPerEpoch = Math.ceil(train.size / batch);
+  hooks.emit(startedMessage(p, stepsPerEpoch));
+
+  const batcher = new Batcher(train, { batchSize: batch, seed });
+  const snaps = new Snapshots(p, hooks);
+  let lastProgress = 0;
+  const started = Date.now();
+  let samplesDone = 0;
+  const totalSamples = epochs * train.size;
+  let final: DoneMessage['final'] = null;
+  let epochsRun = 0;
+  let stopped = false;
+
+  const serviceRequests = async () => {
+    // A macrotask turn, so stop and snapshot messages from the parent are received between steps.
+    await new Promise<void>((r) => setImmediate(r));
+    const req = hooks.takeRequest();
+    if (req) await snaps.answer(req);
+    else if (job.snapshotIntervalMs && Date.now() - snaps.last >= job.snapshotIntervalMs) await snaps.send().catch(() => undefined);
+  };
+
+  outer: for (let epoch = 1; epoch <= epochs; epoch++) {
+    const t0 = Date.now();
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    for (let step = 1; step <= stepsPerEpoch; step++) {
+      if (hooks.stopRequested()) {
+        stopped = true;
+        break outer;
+      }
+      await serviceRequests();
+      const n = batcher.fill(epoch, step - 1);
+      const r = net.trainStep(batcher.x, batcher.y, n);
+      if (!Number.isFinite(r.loss)) {
+        throw new TrainError(
+          'train',
+          `The loss became ${r.loss} at epoch ${epoch}, step ${step}: training diverged. Try a lower learning rate (lr=${formatLr(spec.train.lr / 10)} instead of ${formatLr(spec.train.lr)}).`,
+        );
+      }
+      lossSum += r.loss * n;
+      correct += r.correct;
+      seen += n;
+      samplesDone += n;
+      const now = Date.now();
+      if (now - lastProgress >= 250 || step === stepsPerEpoch) {
+        lastProgress = now;
+        const elapsed = (now - started) / 1000;
+        const rate = samplesDone / Math.max(elapsed, 1e-3);
+        hooks.emit({
+          type: 'progress',
+          epoch,
+          epochs,
+          step,
+          steps: stepsPerEpoch,
+          loss: lossSum / seen,
+          accuracy: correct / seen,
+          samplesPerSec: rate,
+          etaSec: (totalSamples - samplesDone) / Math.max(rate, 1e-6),
+        });
+      }
+    }
+    const v = val && val.size > 0 ? evaluate(net, val, Math.max(batch, 64)) : null;
+    const m = {
+      type: 'epoch' as const,
+      epoch,
+      epochs,
+      trainLoss: lossSum / Math.max(seen, 1),
+      trainAccuracy: correct / Math.max(seen, 1),
+      valLoss: v?.loss ?? null,
+      valAccuracy: v?.accuracy ?? null,
+      seconds: (Date.now() - t0) / 1000,
+    };
+    hooks.emit(m);
+    if (v) hooks.emit({ type: 'evaluation', classes: data.classNames.slice(), confusion: v.confusion, misclassified: v.misclassified, split: 'validation' });
+    appendFileSync(metricsFile, JSON.stringify({ ...m, type: undefined, time: new Date().toISOString() }) + '\n');
+    final = { trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy, valLoss: m.valLoss, valAccuracy: m.valAccuracy };
+    epochsRun = epoch;
+    writeCheckpoint(net, spec, checkpoint, final, epochsRun);
+  }
+  if (epochsRun === 0) {
+    // Stopped before the first epoch ended: still leave the weights as they are.
+    writeCheckpoint(net, spec, checkpoint, null, 0);
+  }
+  if (job.snapshotIntervalMs) await snaps.send().catch(() => undefined);
+  data.close();
+  const done: DoneMessage = { type: 'done', checkpoint, metricsFile, stopped, epochsRun, final };
+  hooks.emit(done);
+  return done;
+}
+
+function writeCheckpoint(net: Network, spec: ModelSpec, path: string, metrics: DoneMessage['final'], epochs: number): void {
+  try {
+    saveCheckpoint(path, net, { source: spec.source, metrics: JSON.stringify({ epochs, ...(metrics ?? {}) }) });
+  } catch (err) {
+    throw new TrainError('checkpoint', `cannot write ${path}: ${(err as Error).message}`);
+  }
+}
+
+function formatLr(x: number): string {
+  return Number(x.toPrecision(2)).toString();
+}
+
+/** Every layer's activations, every conv layer's filters and the class probabilities, for one sample. */
+export function snapshot(net: Network, spec: ModelSpec, x: Float32Array, source: string, label: number | null, classes: readonly string[]): SnapshotMessage {
+  const acts = net.activations(x);
+  const probs = net.predict(x, 1);
+  return {
+    type: 'snapshot',
+    source,
+    label,
+    input: { shape: [spec.input.h, spec.input.w, spec.input.c], data: x },
+    activations: acts.map((a) => ({
+      index: a.index,
+      kind: a.kind,
+      line: spec.layers[a.index]!.line,
+      shape: a.shape.kind === 'volume' ? [a.shape.c, a.shape.h, a.shape.w] : [a.shape.n],
+      data: a.data,
+    })),
+    filters: net.filters().map((f) => ({ index: f.index, line: spec.layers[f.index]!.line, shape: f.shape, data: f.data })),
+    probabilities: Array.from(probs),
+    classes: classes.slice(),
+  };
+}

@@ -1,0 +1,27 @@
+// The learning test: the lecture's network really learns the built-in shapes.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { EpochMessage, TrainerMessage } from '../../../src/protocol/trainer';
+import { runTraining } from '../../../src/trainer/run';
+import { root, tempDir } from './helpers';
+
+describe('learning', () => {
+  it('the lecture network reaches at least 95% validation accuracy on data shapes within 3 epochs', async () => {
+    const file = join(root, 'examples/lecture.cnn');
+    const source = readFileSync(file, 'utf8');
+    const messages: TrainerMessage[] = [];
+    const result = await runTraining(
+      { file, source, outDir: tempDir(), epochs: 3 },
+      { emit: (m) => messages.push(m), stopRequested: () => false, takeRequest: () => null },
+    );
+    expect(result.type).toBe('done');
+    const epochs = messages.filter((m): m is EpochMessage => m.type === 'epoch');
+    expect(epochs).toHaveLength(3);
+    const best = Math.max(...epochs.map((e) => e.valAccuracy ?? 0));
+    expect(best).toBeGreaterThanOrEqual(0.95);
+    // It learned, not guessed: the loss fell.
+    expect(epochs[2]!.trainLoss).toBeLessThan(epochs[0]!.trainLoss);
+  });
+});
