@@ -125,3 +125,22 @@ export function bytesToUnit(src: Uint8Array, srcOffset: number, n: number, out: 
   const k = 1 / 255;
   for (let j = 0; j < n; j++) out[offset + j] = src[srcOffset + j] * k;
 }
+
+/** A small least-recently-used cache of samples (a Map keeps insertion order). */
+export class Lru {
+  private readonly map = new Map<number, Float32Array>();
+  constructor(readonly capacity: number) {}
+  get(k: number): Float32Array | undefined {
+    const v = this.map.get(k);
+    if (v) {
+      this.map.delete(k);
+      this.map.set(k, v);
+    }
+    return v;
+  }
+  set(k: number, v: Float32Array): void {
+    if (this.capacity <= 0) return;
+    this.map.set(k, v);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
+  }
+}

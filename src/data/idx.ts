@@ -82,15 +82,17 @@ function parseHeader(bytes: Uint8Array, name: string, kind: 'images' | 'labels')
   if (bytes.length < 8) throw new DataError(`${name} is truncated: it has ${fmt(bytes.length)} bytes, not even an IDX header.`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = dv.getUint32(0, false);
+  const wantDims = want & 0xff;
+  if (bytes[0] === 0 && bytes[1] === 0 && bytes[3] === wantDims && bytes[2] !== 0x08 && TYPE_NAMES[bytes[2]]) {
+    throw new DataError(`${name} holds ${TYPE_NAMES[bytes[2]]} values (magic ${magic}); only unsigned bytes (magic ${want}) are supported.`);
+  }
   if (magic !== want) {
     const swapped = magic === (kind === 'images' ? IDX_LABELS_MAGIC : IDX_IMAGES_MAGIC);
     throw new DataError(
       `${name} does not start with the IDX ${kind} magic number ${want}: found ${magic}${swapped ? ` (the ${kind === 'images' ? 'labels' : 'images'} magic — are the files swapped?)` : (bytes[0] === 0x1f && bytes[1] === 0x8b ? ' (the file is gzipped: name it with .gz)' : ' — is this an IDX file?')}.`,
     );
   }
-  const type = bytes[2];
   const ndims = bytes[3];
-  if (type !== 0x08) throw new DataError(`${name} holds ${TYPE_NAMES[type] ?? `type 0x${type.toString(16)}`} values; only unsigned bytes (type 0x08) are supported.`);
   const headerBytes = 4 + 4 * ndims;
   if (bytes.length < headerBytes) throw new DataError(`${name} is truncated: its header needs ${headerBytes} bytes, found ${fmt(bytes.length)}.`);
   const dims: number[] = [];
@@ -189,8 +191,18 @@ export function openIdxPair(pair: IdxPair, labels: Int32Array, classNames: reado
   return new ArrayDataset(source, images.headerBytes, pair.n, pair.h, pair.w, 1, 'u1', labels, classNames);
 }
 
-/** What `probeData` reports for an IDX folder. */
-export function probeIdx(dir: string): { train: IdxPair; test: IdxPair | null; trainIsTest: boolean; numClasses: number } {
+/** Both splits of an IDX folder, headers checked and labels loaded (the images are not read). */
+export interface IdxProbe {
+  train: IdxPair;
+  test: IdxPair | null;
+  trainLabels: Int32Array;
+  testLabels: Int32Array | null;
+  /** True when the folder has only the t10k pair, which then serves as the training pool. */
+  trainIsTest: boolean;
+  numClasses: number;
+}
+
+export function probeIdx(dir: string): IdxProbe {
   const files = findIdxFiles(dir);
   const trainIsTest = !files.trainImages;
   const train = trainIsTest ? readIdxPair(files.testImages!, files.testLabels!) : readIdxPair(files.trainImages!, files.trainLabels!);
@@ -198,7 +210,9 @@ export function probeIdx(dir: string): { train: IdxPair; test: IdxPair | null; t
   if (test && (test.h !== train.h || test.w !== train.w)) {
     throw new DataError(`${train.images.name} has ${train.h}×${train.w} images but ${test.images.name} has ${test.h}×${test.w}; both splits must have the same size.`);
   }
-  let numClasses = labelCount(readIdxLabels(train.labels));
-  if (test) numClasses = Math.max(numClasses, labelCount(readIdxLabels(test.labels)));
-  return { train, test, trainIsTest, numClasses };
+  const trainLabels = readIdxLabels(train.labels);
+  const testLabels = test ? readIdxLabels(test.labels) : null;
+  let numClasses = labelCount(trainLabels);
+  if (testLabels) numClasses = Math.max(numClasses, labelCount(testLabels));
+  return { train, test, trainLabels, testLabels, trainIsTest, numClasses };
 }

@@ -3,7 +3,6 @@
 // Stored entries can be read from disk at offsets, so a large uncompressed .npz streams; deflated ones are
 // inflated into memory (refused above MAX_INFLATED_BYTES).
 
-import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { FileSource, MAX_INFLATED_BYTES, MemorySource, OpenFile, inflatePrefix, type ByteSource } from './bytes';
 import { DataError, fmt, fmtBytes } from './dataset';
@@ -202,9 +201,4 @@ function readDirectory(file: OpenFile): ZipEntry[] {
     p += 46 + nameLen + extraLen + commentLen;
   }
   return entries;
-}
-
-/** The display name of a path, for messages. */
-export function baseName(p: string): string {
-  return path.basename(p);
 }

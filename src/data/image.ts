@@ -1,0 +1,193 @@
+// Image decoding (PNG via pngjs, JPEG via jpeg-js), cheap header sniffing, channel conversion and resizing.
+
+import { PNG } from 'pngjs';
+import * as jpeg from 'jpeg-js';
+
+export type ImageFormat = 'png' | 'jpeg';
+
+/** Decoded pixels as 8-bit RGBA, plus whether the source had colour. */
+export interface Rgba {
+  width: number;
+  height: number;
+  data: Uint8Array;
+  color: boolean;
+}
+
+/** The format from the first bytes, or null when it is neither PNG nor JPEG. */
+export function sniffFormat(head: Uint8Array): ImageFormat | null {
+  if (head.length >= 8 && head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47 && head[4] === 0x0d && head[5] === 0x0a && head[6] === 0x1a && head[7] === 0x0a) return 'png';
+  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
+  return null;
+}
+
+/** Width, height and colour from a PNG's IHDR or a JPEG's SOF marker, without decoding; null if not found. */
+export function sniffSize(head: Uint8Array): { format: ImageFormat; width: number; height: number; color: boolean } | null {
+  const format = sniffFormat(head);
+  if (!format) return null;
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (format === 'png') {
+    if (head.length < 26) return null;
+    const colorType = head[25];
+    return { format, width: dv.getUint32(16, false), height: dv.getUint32(20, false), color: colorType === 2 || colorType === 3 || colorType === 6 };
+  }
+  let p = 2;
+  while (p + 9 < head.length) {
+    if (head[p] !== 0xff) return null;
+    const marker = head[p + 1];
+    if (marker === 0xff) {
+      p++;
+      continue;
+    }
+    const len = dv.getUint16(p + 2, false);
+    // SOF0…SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { format, height: dv.getUint16(p + 5, false), width: dv.getUint16(p + 7, false), color: head[p + 9] >= 3 };
+    }
+    p += 2 + len;
+  }
+  return null;
+}
+
+/** Decodes a PNG or JPEG to RGBA; throws with the decoder's message when the data is damaged. */
+export function decodeImage(bytes: Buffer): Rgba {
+  const format = sniffFormat(bytes);
+  if (format === 'png') {
+    const png = PNG.sync.read(bytes);
+    return { width: png.width, height: png.height, data: png.data, color: png.color };
+  }
+  if (format === 'jpeg') {
+    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024, maxResolutionInMP: 200 });
+    return { width: img.width, height: img.height, data: img.data, color: true };
+  }
+  throw new Error('not a PNG or JPEG image');
+}
+
+/**
+ * One axis of a separable resampler: for each output pixel, the source pixels and their weights.
+ * Shrinking averages the covered area (box filter, exact overlaps); enlarging interpolates linearly
+ * between pixel centres. Equal sizes copy.
+ */
+interface AxisWeights {
+  start: Int32Array;
+  count: Int32Array;
+  weights: Float32Array;
+  stride: number;
+}
+
+function axisWeights(src: number, dst: number): AxisWeights {
+  const scale = src / dst;
+  if (scale > 1) {
+    const stride = Math.ceil(scale) + 1;
+    const start = new Int32Array(dst);
+    const count = new Int32Array(dst);
+    const weights = new Float32Array(dst * stride);
+    for (let o = 0; o < dst; o++) {
+      const a = o * scale;
+      const b = a + scale;
+      const s = Math.floor(a);
+      const e = Math.min(src, Math.ceil(b));
+      start[o] = s;
+      count[o] = e - s;
+      for (let k = s; k < e; k++) weights[o * stride + (k - s)] = (Math.min(b, k + 1) - Math.max(a, k)) / scale;
+    }
+    return { start, count, weights, stride };
+  }
+  const stride = 2;
+  const start = new Int32Array(dst);
+  const count = new Int32Array(dst);
+  const weights = new Float32Array(dst * stride);
+  for (let o = 0; o < dst; o++) {
+    const x = Math.min(src - 1, Math.max(0, (o + 0.5) * scale - 0.5));
+    const s = Math.min(Math.floor(x), src - 1);
+    const t = x - s;
+    start[o] = s;
+    if (s + 1 < src && t > 0) {
+      count[o] = 2;
+      weights[o * stride] = 1 - t;
+      weights[o * stride + 1] = t;
+    } else {
+      count[o] = 1;
+      weights[o * stride] = 1;
+    }
+  }
+  return { start, count, weights, stride };
+}
+
+/**
+ * Converts RGBA pixels to the model's channels (1: luminance 0.299R+0.587G+0.114B; 3: RGB; 4: RGBA;
+ * 2: luminance and alpha) in [0,1], resized to outH×outW, written H×W×C into `out` at `offset`.
+ */
+export function rgbaToTensor(img: Rgba, outH: number, outW: number, outC: number, out: Float32Array, offset: number): void {
+  const { width: sw, height: sh, data } = img;
+  // 1. channel conversion at the source size.
+  const conv = new Float32Array(sw * sh * outC);
+  const k = 1 / 255;
+  for (let p = 0, q = 0; p < sw * sh; p++, q += outC) {
+    const r = data[4 * p] * k;
+    const g = data[4 * p + 1] * k;
+    const b = data[4 * p + 2] * k;
+    const a = data[4 * p + 3] * k;
+    if (outC === 1) conv[q] = 0.299 * r + 0.587 * g + 0.114 * b;
+    else if (outC === 2) (conv[q] = 0.299 * r + 0.587 * g + 0.114 * b), (conv[q + 1] = a);
+    else {
+      conv[q] = r;
+      conv[q + 1] = g;
+      conv[q + 2] = b;
+      for (let c = 3; c < outC; c++) conv[q + c] = a;
+    }
+  }
+  if (sw === outW && sh === outH) {
+    out.set(conv, offset);
+    return;
+  }
+  // 2. separable resize: rows (width) first, then columns (height).
+  const wx = axisWeights(sw, outW);
+  const wy = axisWeights(sh, outH);
+  const tmp = new Float32Array(sh * outW * outC);
+  for (let y = 0; y < sh; y++) {
+    for (let x = 0; x < outW; x++) {
+      const s = wx.start[x];
+      const n = wx.count[x];
+      for (let c = 0; c < outC; c++) {
+        let acc = 0;
+        for (let j = 0; j < n; j++) acc += wx.weights[x * wx.stride + j] * conv[((y * sw) + s + j) * outC + c];
+        tmp[(y * outW + x) * outC + c] = acc;
+      }
+    }
+  }
+  for (let y = 0; y < outH; y++) {
+    const s = wy.start[y];
+    const n = wy.count[y];
+    for (let x = 0; x < outW; x++) {
+      for (let c = 0; c < outC; c++) {
+        let acc = 0;
+        for (let j = 0; j < n; j++) acc += wy.weights[y * wy.stride + j] * tmp[((s + j) * outW + x) * outC + c];
+        out[offset + (y * outW + x) * outC + c] = acc;
+      }
+    }
+  }
+}
+
+/** Encodes H×W×C floats in [0,1] (C = 1, 3 or 4) as a PNG, each pixel enlarged `scale` times. */
+export function tensorToPng(data: Float32Array, offset: number, h: number, w: number, c: number, scale = 1): Buffer {
+  const s = Math.max(1, Math.floor(scale));
+  const png = new PNG({ width: w * s, height: h * s });
+  const to8 = (v: number): number => Math.max(0, Math.min(255, Math.round(v * 255)));
+  for (let y = 0; y < h * s; y++) {
+    for (let x = 0; x < w * s; x++) {
+      const src = offset + ((Math.floor(y / s) * w) + Math.floor(x / s)) * c;
+      const dst = 4 * (y * w * s + x);
+      if (c >= 3) {
+        png.data[dst] = to8(data[src]);
+        png.data[dst + 1] = to8(data[src + 1]);
+        png.data[dst + 2] = to8(data[src + 2]);
+        png.data[dst + 3] = c === 4 ? to8(data[src + 3]) : 255;
+      } else {
+        const v = to8(data[src]);
+        png.data[dst] = png.data[dst + 1] = png.data[dst + 2] = v;
+        png.data[dst + 3] = 255;
+      }
+    }
+  }
+  return PNG.sync.write(png);
+}

@@ -1,0 +1,119 @@
+// MedMNIST-style .npz archives: train_images/train_labels (required), val_… and test_… (optional).
+// Images are N×H×W or N×H×W×C of uint8 (scaled to [0,1]) or float32/float64 (used as they are); labels are
+// N or N×1 of any integer dtype. Headers are read cheaply for probing; images load (or stream) on open.
+
+import { ArrayDataset, PIXEL_BYTES, labelCount, type PixelType } from './arrays';
+import { DataError, fmt } from './dataset';
+import { DTYPE_BYTES, decodeNpyData, parseNpyHeader, toInt32, type NpyHeader } from './npy';
+import { ZipReader, type ZipEntry } from './zip';
+
+export type NpzSplitName = 'train' | 'val' | 'test';
+
+export interface NpzSplit {
+  split: NpzSplitName;
+  entry: ZipEntry;
+  header: NpyHeader;
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  pixelType: PixelType;
+  labels: Int32Array;
+}
+
+export interface NpzProbe {
+  reader: ZipReader;
+  train: NpzSplit;
+  val: NpzSplit | null;
+  test: NpzSplit | null;
+  numClasses: number;
+}
+
+function findKey(reader: ZipReader, key: string): ZipEntry | undefined {
+  return reader.entry(`${key}.npy`) ?? reader.entry(key);
+}
+
+function keysOf(reader: ZipReader): string {
+  const keys = reader.entries.map((e) => e.name.replace(/\.npy$/, ''));
+  return keys.length ? keys.join(', ') : 'none';
+}
+
+function readHeader(reader: ZipReader, e: ZipEntry, label: string): NpyHeader {
+  const first = reader.readPrefix(e, 12);
+  if (first.length < 12) throw new DataError(`${label} is truncated: ${first.length} bytes is less than a .npy header.`);
+  const len = first[6] === 1 ? 10 + (first[8] | (first[9] << 8)) : 12 + new DataView(first.buffer, first.byteOffset, 12).getUint32(8, true);
+  const h = parseNpyHeader(first[6] === 1 || first[6] === 2 || first[6] === 3 ? reader.readPrefix(e, len) : first, label);
+  if (h.fortranOrder) throw new DataError(`${label} is stored in Fortran order; save it in C order (np.ascontiguousarray) and try again.`);
+  if (e.uncompressedSize < h.dataOffset + h.dataBytes) {
+    throw new DataError(
+      `${label} is truncated: header says ${h.shape.map(fmt).join('×')} of ${h.dtype} = ${fmt(h.dataBytes)} bytes, found ${fmt(Math.max(0, e.uncompressedSize - h.dataOffset))}.`,
+    );
+  }
+  return h;
+}
+
+function readSplit(reader: ZipReader, split: NpzSplitName, required: boolean): NpzSplit | null {
+  const imgKey = `${split}_images`;
+  const labKey = `${split}_labels`;
+  const imgE = findKey(reader, imgKey);
+  const labE = findKey(reader, labKey);
+  if (!imgE || !labE) {
+    if (!required && !imgE && !labE) return null;
+    const missing = !imgE ? imgKey : labKey;
+    throw new DataError(`${reader.name} has no '${missing}' array (MedMNIST keys: train_images, train_labels, val_images, val_labels, test_images, test_labels). It holds: ${keysOf(reader)}.`);
+  }
+  const imgName = `${imgKey} in ${reader.name}`;
+  const labName = `${labKey} in ${reader.name}`;
+  const ih = readHeader(reader, imgE, imgName);
+  const lh = readHeader(reader, labE, labName);
+  const s = ih.shape;
+  if (s.length !== 3 && s.length !== 4) throw new DataError(`${imgName} has shape (${s.join(', ')}); images must be N×H×W or N×H×W×C.`);
+  const [n, h, w] = s;
+  const c = s.length === 4 ? s[3] : 1;
+  if (h === 0 || w === 0 || c === 0) throw new DataError(`${imgName} has shape (${s.join(', ')}), which holds no pixels.`);
+  if (ih.dtype !== 'u1' && ih.dtype !== 'f4' && ih.dtype !== 'f8') {
+    throw new DataError(`${imgName} has dtype ${ih.dtype}; images must be uint8 (0–255, scaled to [0, 1]) or float32/float64 (used as they are).`);
+  }
+  const ls = lh.shape;
+  if (!(ls.length === 1 || (ls.length === 2 && ls[1] === 1))) {
+    throw new DataError(`${labName} has shape (${ls.join(', ')}); labels must be N or N×1 class indices${ls.length === 2 ? ' (multi-label data such as ChestMNIST is not supported)' : ''}.`);
+  }
+  if (ls[0] !== n) throw new DataError(`${imgName} holds ${fmt(n)} images but ${labKey} holds ${fmt(ls[0])} labels; they must match.`);
+  if (lh.dtype === 'f2' || lh.dtype === 'f4' || lh.dtype === 'f8' || lh.dtype === 'b1') {
+    throw new DataError(`${labName} has dtype ${lh.dtype}; labels must be integers (e.g. labels.astype('int64')).`);
+  }
+  const labBytes = reader.read(labE);
+  const labels = toInt32(decodeNpyData(labBytes.subarray(lh.dataOffset), lh.dtype, lh.dataBytes / DTYPE_BYTES[lh.dtype]), lh.dtype, labName);
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] < 0) throw new DataError(`${labName}: label ${labels[i]} at index ${i} is negative; labels are class indices 0, 1, 2…`);
+  }
+  return { split, entry: imgE, header: ih, n, h, w, c, pixelType: ih.dtype, labels };
+}
+
+/** Opens the archive and reads every split's headers and labels (not the images). Caller closes `reader`. */
+export function probeNpz(filePath: string): NpzProbe {
+  const reader = ZipReader.open(filePath);
+  try {
+    const train = readSplit(reader, 'train', true)!;
+    const val = readSplit(reader, 'val', false);
+    const test = readSplit(reader, 'test', false);
+    for (const other of [val, test]) {
+      if (other && (other.h !== train.h || other.w !== train.w || other.c !== train.c)) {
+        throw new DataError(`${reader.name}: train_images are ${train.h}×${train.w}×${train.c} but ${other.split}_images are ${other.h}×${other.w}×${other.c}; all splits must have the same size.`);
+      }
+    }
+    let numClasses = labelCount(train.labels);
+    for (const other of [val, test]) if (other) numClasses = Math.max(numClasses, labelCount(other.labels));
+    return { reader, train, val, test, numClasses };
+  } catch (e) {
+    reader.close();
+    throw e;
+  }
+}
+
+export function openNpzSplit(reader: ZipReader, s: NpzSplit, labels: Int32Array, classNames: readonly string[], streamThreshold: number): ArrayDataset {
+  const source = reader.source(s.entry, streamThreshold);
+  const bytes = s.n * s.h * s.w * s.c * PIXEL_BYTES[s.pixelType];
+  if (source.length < s.header.dataOffset + bytes) throw new DataError(`${s.split}_images in ${reader.name} is truncated.`);
+  return new ArrayDataset(source, s.header.dataOffset, s.n, s.h, s.w, s.c, s.pixelType, labels, classNames);
+}
