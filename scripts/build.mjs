@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // One build script, one esbuild entry per bundle. `--watch` rebuilds on change, `--production` minifies.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,6 +9,45 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 const watch = args.has('--watch');
+
+// ---- Engine kernels: AssemblyScript → WebAssembly, before esbuild ------------------------------------------
+// src/engine/wasm/assembly/kernels.ts is compiled four times: plain SIMD and relaxed SIMD
+// (f32x4.relaxed_madd), each with its own memory (1 thread) and with an imported shared memory (`-mt`, for
+// worker threads). All land in build/ (tests load them from the TypeScript sources) and in dist/ (beside the
+// bundles, the only folder the vsix ships). src/engine/backend.ts picks one at run time with
+// WebAssembly.validate.
+async function buildEngineWasm() {
+  const source = 'src/engine/wasm/assembly/kernels.ts';
+  if (!existsSync(join(root, source))) return;
+  const { default: asc } = await import('assemblyscript/asc');
+  const shared = ['--enable', 'threads', '--importMemory', '--sharedMemory', '--maximumMemory', '65536'];
+  const variants = [
+    { file: 'engine-simd.wasm', features: ['--enable', 'simd'] },
+    { file: 'engine-relaxed.wasm', features: ['--enable', 'simd', '--enable', 'relaxed-simd'] },
+    { file: 'engine-simd-mt.wasm', features: ['--enable', 'simd', ...shared] },
+    { file: 'engine-relaxed-mt.wasm', features: ['--enable', 'simd', '--enable', 'relaxed-simd', ...shared] },
+  ];
+  mkdirSync(join(root, 'build'), { recursive: true });
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  for (const v of variants) {
+    const out = join(root, 'build', v.file);
+    const { error, stderr } = await asc.main(
+      [join(root, source), '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', ...v.features, '-o', out],
+      { stdout: process.stdout, stderr: process.stderr },
+    );
+    if (error) {
+      console.error(`asc: ${v.file} failed: ${error.message}\n${stderr?.toString() ?? ''}`);
+      process.exit(1);
+    }
+    copyFileSync(out, join(root, 'dist', v.file));
+  }
+}
+await buildEngineWasm();
+if (production && existsSync(join(root, 'dist'))) {
+  // A production build has no source maps: remove the ones a development build left behind.
+  for (const f of readdirSync(join(root, 'dist'))) if (f.endsWith('.map')) rmSync(join(root, 'dist', f));
+}
+// ------------------------------------------------------------------------------------------------------------
 
 /** Node bundles: the extension host code, the trainer child, the command line. */
 const nodeEntries = [

@@ -1,0 +1,239 @@
+#!/usr/bin/env node
+// The end-to-end suite in a real VS Code (code-server 4.100.3 + Debian's chromium + playwright-core).
+//
+//   node test/e2e/run.mjs [--grep TEXT] [--keep] [--list] [--publish]
+//
+// Installs what it needs on first run (see lib/setup.mjs), packages the extension (npm run package), installs
+// cnn-studio.vsix into a fresh code-server, runs every scenario in test/e2e/scenarios/*.mjs against that one
+// server (each in its own workspace and browser page), and ends with "N passed, N failed".
+//
+// Environment: CNN_E2E_CACHE (cache folder), CNN_E2E_SKIP_PACKAGE=1 (reuse cnn-studio.vsix),
+// CNN_E2E_CHROMIUM (browser binary), CNN_E2E_VERBOSE=1 (show install output), CNN_E2E_TIMEOUT_S (whole run),
+// CNN_E2E_PUBLISH=1 (same as --publish: replace the README's screenshots in media/screenshots/).
+
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CodeServer, killAllCodeServers, newRunDir } from './lib/codeServer.mjs';
+import { E2E_DIR, ensureChromium, ensureCodeServer, ensureVsix, REPO_ROOT } from './lib/setup.mjs';
+import { closeBrowser, launchBrowser, SCREENSHOT_DIR, Workbench } from './lib/workbench.mjs';
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const option = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const grep = option('--grep');
+const keep = flag('--keep');
+const publishAll = flag('--publish') || process.env.CNN_E2E_PUBLISH === '1';
+const t0 = Date.now();
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const log = (msg) => console.log(`[e2e] ${msg}`);
+
+/** Scenario modules: `export const name`, optional `export const timeout` (ms), `export default async (t) => {}`. */
+async function loadScenarios() {
+  const dir = join(E2E_DIR, 'scenarios');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort();
+  const out = [];
+  for (const f of files) {
+    const mod = await import(pathToFileURL(join(dir, f)).href);
+    if (typeof mod.default !== 'function') throw new Error(`scenario ${f} has no default export function`);
+    out.push({ file: f, slug: basename(f, '.mjs'), name: mod.name ?? basename(f, '.mjs'), timeout: mod.timeout ?? 120_000, run: mod.default, skip: mod.skip });
+  }
+  return grep ? out.filter((s) => s.file.includes(grep) || s.name.includes(grep)) : out;
+}
+
+/** Everything a scenario gets: the server, the browser, a workspace factory and a way to open a window. */
+function scenarioContext(scenario, { server, browser, runDir }) {
+  const pages = [];
+  const t = {
+    server,
+    browser,
+    runDir,
+    log: (msg) => console.log(`    ${msg}`),
+    /** A fresh workspace folder holding `files` ({ relativePath: text }); returns its absolute path. */
+    workspace(files = {}, name = scenario.slug) {
+      const dir = join(runDir, 'workspaces', name);
+      rmSync(dir, { recursive: true, force: true });
+      for (const [rel, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, rel)), { recursive: true });
+        writeFileSync(join(dir, rel), text);
+      }
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    },
+    /** Open a VS Code window on `folder`, optionally with `file` (absolute) in the editor. */
+    async open(opts) {
+      const wb = await Workbench.open(browser, server, opts);
+      pages.push(wb);
+      return wb;
+    },
+    /** Save a screenshot of the last opened window to test/e2e/screenshots/<name>.png. */
+    async screenshot(name, wb = pages.at(-1)) {
+      const path = await wb.screenshot(name);
+      t.log(`screenshot ${path.slice(REPO_ROOT.length + 1)}`);
+      return path;
+    },
+    /**
+     * Copy a screenshot into media/screenshots/ for the README: only when it is missing there, or with --publish
+     * (or CNN_E2E_PUBLISH=1), since every run's PNG differs in its bytes and would dirty the work tree.
+     */
+    publish(path, as) {
+      const dest = join(REPO_ROOT, 'media', 'screenshots', as);
+      if (existsSync(dest) && !publishAll) {
+        t.log(`kept media/screenshots/${as} (run with --publish to replace it)`);
+        return;
+      }
+      mkdirSync(dirname(dest), { recursive: true });
+      copyFileSync(path, dest);
+      t.log(`published ${dest.slice(REPO_ROOT.length + 1)}`);
+    },
+    /** Time a step: `await t.step('hover', () => …)` logs how long it took. */
+    async step(what, fn) {
+      const s = Date.now();
+      const r = await fn();
+      t.log(`✓ ${what} (${Date.now() - s} ms)`);
+      return r;
+    },
+  };
+  return { t, pages };
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${secs(ms)}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+async function main() {
+  const scenarios = await loadScenarios();
+  if (flag('--list')) {
+    for (const s of scenarios) console.log(`${s.file}: ${s.name}`);
+    return 0;
+  }
+  // Set-up: browser binary, code-server (cached), the .vsix.
+  const tSetup = Date.now();
+  ensureChromium();
+  await ensureCodeServer();
+  const vsix = await ensureVsix();
+  log(`set-up done in ${secs(Date.now() - tSetup)}`);
+
+  const runDir = newRunDir();
+  log(`run folder ${runDir.slice(REPO_ROOT.length + 1)}`);
+  let server = null;
+  let browser = null;
+  let passed = 0;
+  let failed = 0;
+  const failures = [];
+  try {
+    const tStart = Date.now();
+    // A copy of its own, so another run packaging at the same time cannot change it under this one.
+    const runVsix = join(runDir, basename(vsix));
+    copyFileSync(vsix, runVsix);
+    server = await new CodeServer({ runDir, vsix: runVsix, log }).start();
+    browser = await launchBrowser();
+    log(`editor and browser ready in ${secs(Date.now() - tStart)}`);
+
+    for (const s of scenarios) {
+      if (s.skip) {
+        console.log(`- SKIP ${s.name}: ${s.skip}`);
+        continue;
+      }
+      console.log(`• ${s.name}`);
+      const started = Date.now();
+      const { t, pages } = scenarioContext(s, { server, browser, runDir });
+      try {
+        await withTimeout(Promise.resolve().then(() => s.run(t)), s.timeout, `scenario "${s.name}"`);
+        passed++;
+        console.log(`  PASS ${s.name} (${secs(Date.now() - started)})`);
+      } catch (err) {
+        failed++;
+        failures.push({ name: s.name, err });
+        console.log(`  FAIL ${s.name} (${secs(Date.now() - started)})`);
+        console.log(indent(shorten(err?.stack ?? String(err)), 4));
+        for (const [i, wb] of pages.entries()) {
+          const path = await wb.screenshot(`FAILED-${s.slug}${pages.length > 1 ? `-${i + 1}` : ''}`).catch(() => null);
+          if (path) console.log(`    screenshot of the failure: ${path.slice(REPO_ROOT.length + 1)}`);
+          if (wb.consoleErrors.length) console.log(`    browser console errors (last 5):\n${indent(wb.consoleErrors.slice(-5).join('\n'), 6)}`);
+        }
+        console.log(`    code-server log: ${server.logFile.slice(REPO_ROOT.length + 1)}`);
+      } finally {
+        for (const wb of pages) await wb.close();
+      }
+      // A scenario that kills the server must not take the others down with it.
+      const c = server.child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) {
+        log('code-server is gone; starting a fresh one for the next scenario');
+        await server.stop();
+        server = await new CodeServer({ runDir: newRunDir('restart'), vsix: runVsix, log }).start();
+      }
+    }
+  } catch (err) {
+    failed++;
+    failures.push({ name: 'set-up', err });
+    console.log(`  FAIL set-up: ${err?.stack ?? err}`);
+  } finally {
+    await closeBrowser(browser);
+    await server?.stop();
+  }
+  if (failed === 0 && !keep) rmSync(runDir, { recursive: true, force: true });
+  else log(`kept ${runDir.slice(REPO_ROOT.length + 1)} (logs, workspaces)`);
+  pruneOldRuns();
+  log(`total ${secs(Date.now() - t0)}`);
+  if (failures.length) console.log(`\nFailures:\n${failures.map((f) => `  - ${f.name}: ${String(f.err?.message ?? f.err).split('\n')[0]}`).join('\n')}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+/** Keep the five newest run folders under .work/. */
+function pruneOldRuns() {
+  const work = join(E2E_DIR, '.work');
+  try {
+    const runs = readdirSync(work)
+      .map((n) => ({ n, m: statSync(join(work, n)).mtimeMs }))
+      .sort((a, b) => b.m - a.m);
+    for (const r of runs.slice(5)) rmSync(join(work, r.n), { recursive: true, force: true });
+  } catch {}
+}
+
+/** Playwright's call logs are long; keep the head and the stack's tail. */
+function shorten(s, max = 40) {
+  const lines = String(s).split('\n').filter((l) => !/^\s*(\x1b\[2m)?\s*-\s/.test(l));
+  return lines.length <= max ? lines.join('\n') : [...lines.slice(0, max - 8), '…', ...lines.slice(-7)].join('\n');
+}
+
+function indent(s, n) {
+  return String(s)
+    .split('\n')
+    .map((l) => ' '.repeat(n) + l)
+    .join('\n');
+}
+
+// A watchdog for the whole run: nothing may hang CI.
+const limitMs = Number(process.env.CNN_E2E_TIMEOUT_S ?? 20 * 60) * 1000;
+const watchdog = setTimeout(() => {
+  console.log(`[e2e] the whole run passed its limit of ${secs(limitMs)}; stopping code-server`);
+  killAllCodeServers();
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}, limitMs);
+watchdog.unref();
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+    // Playwright or a stray handle must not keep the process alive.
+    setTimeout(() => process.exit(code), 2000).unref();
+  },
+  (err) => {
+    console.error(`[e2e] ${err?.stack ?? err}`);
+    killAllCodeServers();
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  },
+);
