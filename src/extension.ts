@@ -8,6 +8,7 @@ import { CnnDocuments } from './features/documents';
 import { registerFormatting } from './features/formatting';
 import { registerHover } from './features/hover';
 import { registerInlayHints } from './features/inlayHints';
+import { InspectorFeature } from './features/inspector';
 import { StatusBarFeature } from './features/statusBar';
 import { SummaryFeature } from './features/summary';
 import { registerSymbols } from './features/symbols';
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
       new SummaryFeature(docs),
       new StatusBarFeature(docs),
       new TrainingFeature(context, docs),
+      new InspectorFeature(context, docs, () => context.subscriptions.find((d): d is TrainingFeature => d instanceof TrainingFeature)),
     );
   } catch (err) {
     void vscode.window.showErrorMessage(`CNN Studio failed to start: ${(err as Error).message}`);

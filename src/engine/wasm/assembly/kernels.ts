@@ -81,6 +81,47 @@ function packB(dst: usize, B: usize, brs: i32, bcs: i32, p0: i32, kc: i32, j0: i
         src += step;
         dst += 32;
       }
+    } else if (cols == 8 && brs == 1) {
+      // B is a transpose whose columns are contiguous in k: 4×4 SIMD transposes of 8 streams.
+      const cs = <usize>bcs << 2;
+      const s0 = B + ((<usize>p0 + <usize>(j0 + jr) * bcs) << 2);
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2;
+        const r0 = v128.load(s0 + o);
+        const r1 = v128.load(s0 + cs + o);
+        const r2 = v128.load(s0 + 2 * cs + o);
+        const r3 = v128.load(s0 + 3 * cs + o);
+        const r4 = v128.load(s0 + 4 * cs + o);
+        const r5 = v128.load(s0 + 5 * cs + o);
+        const r6 = v128.load(s0 + 6 * cs + o);
+        const r7 = v128.load(s0 + 7 * cs + o);
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        const u0 = v128.shuffle<f32>(r4, r5, 0, 4, 1, 5);
+        const u1 = v128.shuffle<f32>(r4, r5, 2, 6, 3, 7);
+        const u2 = v128.shuffle<f32>(r6, r7, 0, 4, 1, 5);
+        const u3 = v128.shuffle<f32>(r6, r7, 2, 6, 3, 7);
+        v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store(dst, v128.shuffle<f32>(u0, u2, 0, 1, 4, 5), 16);
+        v128.store(dst, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
+        v128.store(dst, v128.shuffle<f32>(u0, u2, 2, 3, 6, 7), 48);
+        v128.store(dst, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
+        v128.store(dst, v128.shuffle<f32>(u1, u3, 0, 1, 4, 5), 80);
+        v128.store(dst, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
+        v128.store(dst, v128.shuffle<f32>(u1, u3, 2, 3, 6, 7), 112);
+        dst += 128;
+      }
+      for (; p < kc; p++) {
+        let s = s0 + (<usize>p << 2);
+        for (let c = 0; c < 8; c++) {
+          store<f32>(dst + (<usize>c << 2), load<f32>(s));
+          s += cs;
+        }
+        dst += 32;
+      }
     } else if (cols == 8) {
       // Strided columns (B is a transpose): gather 8 streams.
       const cs = <usize>bcs << 2;
@@ -355,47 +396,70 @@ export function activationBackwardInPlace(dy: usize, y: usize, len: i32, act: i3
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Convolution as im2col + GEMM, in chunks of `chunk` samples so the column buffer stays in cache.
-// col[(c·FH + i)·FW + j][(n - n0)·OH·OW + oh·OW + ow] = x[c][n0 + n][oh·SH + i - PH][ow·SW + j - PW]
+// Convolution as im2col + GEMM over ranges of `chunk` output columns, so the column buffer stays in cache.
+// The output columns of a CNHW batch are q = n·OH·OW + oh·OW + ow; a range [q0, q0 + qn) has the columns
+//   col[(c·FH + i)·FW + j][q - q0] = x[c][n][oh·SH + i - PH][ow·SW + j - PW]   (0 outside the image)
 // ---------------------------------------------------------------------------------------------------------
 
+/** The output columns ow whose input column ow·SW + j - PW is inside the image, packed as lo << 32 | hi. */
+@inline function validRange(j: i32, SW: i32, PW: i32, W: i32, OW: i32): i64 {
+  // ow with 0 <= ow*SW + j - PW < W, as [lo, hi)
+  let lo = 0;
+  if (PW - j > 0) lo = (PW - j + SW - 1) / SW;
+  const lim = W - 1 + PW - j;
+  let hi = lim < 0 ? 0 : min(OW, lim / SW + 1);
+  if (hi < lo) hi = lo;
+  return (<i64>lo << 32) | <i64>hi;
+}
+
 function im2col(
-  col: usize, x: usize, n0: i32, nb: i32, N: i32, C: i32, H: i32, W: i32,
+  col: usize, x: usize, q0: i32, qn: i32, N: i32, C: i32, H: i32, W: i32,
   FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32, OH: i32, OW: i32,
 ): void {
   const HW = H * W;
+  const OHOW = OH * OW;
+  // Where the range starts: sample, output row and column (every (c, i, j) row walks the same segments).
+  const n0 = q0 / OHOW;
+  const oh0 = (q0 - n0 * OHOW) / OW;
+  const ow00 = q0 - n0 * OHOW - oh0 * OW;
   let dst = col;
   for (let c = 0; c < C; c++) {
     for (let i = 0; i < FH; i++) {
       for (let j = 0; j < FW; j++) {
-        for (let n = 0; n < nb; n++) {
-          const plane = x + ((<usize>(c * N + n0 + n) * HW) << 2);
-          // Valid ow range: 0 <= ow*SW + j - PW < W.
-          let owLo = 0;
-          if (PW - j > 0) owLo = (PW - j + SW - 1) / SW;
-          let owHi = OW; // exclusive
-          const lim = W - 1 + PW - j; // ow*SW <= lim
-          if (lim < 0) owHi = 0;
-          else owHi = min(OW, lim / SW + 1);
-          if (owHi < owLo) owHi = owLo;
-          for (let oh = 0; oh < OH; oh++) {
-            const ih = oh * SH + i - PH;
-            if (ih < 0 || ih >= H) {
-              memory.fill(dst, 0, <usize>OW << 2);
+        const r = validRange(j, SW, PW, W, OW);
+        const owLo = <i32>(r >> 32);
+        const owHi = <i32>(r & 0xffffffff);
+        let q = q0;
+        const qe = q0 + qn;
+        let n = n0, oh = oh0, ow0 = ow00;
+        while (q < qe) {
+          const ow1 = min(OW, ow0 + (qe - q));
+          const ih = oh * SH + i - PH;
+          // d + ow·4 is where output column ow of this segment goes
+          const d = dst - (<usize>ow0 << 2);
+          if (ih < 0 || ih >= H) {
+            for (let ow = ow0; ow < ow1; ow++) store<f32>(d + (<usize>ow << 2), 0);
+          } else {
+            const srow = x + ((<usize>((c * N + n) * HW + ih * W)) << 2);
+            const a = max(ow0, owLo);
+            const b = max(a, min(ow1, owHi));
+            for (let ow = ow0; ow < a; ow++) store<f32>(d + (<usize>ow << 2), 0);
+            if (SW == 1) {
+              const s0 = srow + (<usize>(j - PW) << 2);
+              let ow = a;
+              for (; ow + 4 <= b; ow += 4) v128.store(d + (<usize>ow << 2), v128.load(s0 + (<usize>ow << 2)));
+              for (; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(s0 + (<usize>ow << 2)));
             } else {
-              const srow = plane + ((<usize>ih * W) << 2);
-              if (owLo > 0) memory.fill(dst, 0, <usize>owLo << 2);
-              if (SW == 1) {
-                const iw0 = owLo + j - PW;
-                memory.copy(dst + (<usize>owLo << 2), srow + (<usize>iw0 << 2), <usize>(owHi - owLo) << 2);
-              } else {
-                for (let ow = owLo; ow < owHi; ow++) {
-                  store<f32>(dst + (<usize>ow << 2), load<f32>(srow + (<usize>(ow * SW + j - PW) << 2)));
-                }
-              }
-              if (owHi < OW) memory.fill(dst + (<usize>owHi << 2), 0, <usize>(OW - owHi) << 2);
+              for (let ow = a; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(srow + (<usize>(ow * SW + j - PW) << 2)));
             }
-            dst += <usize>OW << 2;
+            for (let ow = b; ow < ow1; ow++) store<f32>(d + (<usize>ow << 2), 0);
+          }
+          dst += <usize>(ow1 - ow0) << 2;
+          q += ow1 - ow0;
+          ow0 = 0;
+          if (++oh == OH) {
+            oh = 0;
+            n++;
           }
         }
       }
@@ -403,46 +467,58 @@ function im2col(
   }
 }
 
+/** dx[C][N][H][W] += the column range [q0, q0+qn) of col scattered back (the transpose of im2col). */
 function col2im(
-  dx: usize, col: usize, n0: i32, nb: i32, N: i32, C: i32, H: i32, W: i32,
+  dx: usize, col: usize, q0: i32, qn: i32, N: i32, C: i32, H: i32, W: i32,
   FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32, OH: i32, OW: i32,
 ): void {
   const HW = H * W;
+  const OHOW = OH * OW;
+  const n0 = q0 / OHOW;
+  const oh0 = (q0 - n0 * OHOW) / OW;
+  const ow00 = q0 - n0 * OHOW - oh0 * OW;
   let src = col;
   for (let c = 0; c < C; c++) {
     for (let i = 0; i < FH; i++) {
       for (let j = 0; j < FW; j++) {
-        for (let n = 0; n < nb; n++) {
-          const plane = dx + ((<usize>(c * N + n0 + n) * HW) << 2);
-          let owLo = 0;
-          if (PW - j > 0) owLo = (PW - j + SW - 1) / SW;
-          let owHi = OW;
-          const lim = W - 1 + PW - j;
-          if (lim < 0) owHi = 0;
-          else owHi = min(OW, lim / SW + 1);
-          for (let oh = 0; oh < OH; oh++) {
-            const ih = oh * SH + i - PH;
-            if (ih >= 0 && ih < H) {
-              const drow = plane + ((<usize>ih * W) << 2);
-              if (SW == 1) {
-                const iw0 = j - PW;
-                let ow = owLo;
-                for (; ow + 4 <= owHi; ow += 4) {
-                  const d = drow + (<usize>(ow + iw0) << 2);
-                  v128.store(d, f32x4.add(v128.load(d), v128.load(src + (<usize>ow << 2))));
-                }
-                for (; ow < owHi; ow++) {
-                  const d = drow + (<usize>(ow + iw0) << 2);
-                  store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>ow << 2)));
-                }
-              } else {
-                for (let ow = owLo; ow < owHi; ow++) {
-                  const d = drow + (<usize>(ow * SW + j - PW) << 2);
-                  store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>ow << 2)));
-                }
+        const r = validRange(j, SW, PW, W, OW);
+        const owLo = <i32>(r >> 32);
+        const owHi = <i32>(r & 0xffffffff);
+        let q = q0;
+        const qe = q0 + qn;
+        let n = n0, oh = oh0, ow0 = ow00;
+        while (q < qe) {
+          const ow1 = min(OW, ow0 + (qe - q));
+          const ih = oh * SH + i - PH;
+          const s = src - (<usize>ow0 << 2);
+          if (ih >= 0 && ih < H) {
+            const drow = dx + ((<usize>((c * N + n) * HW + ih * W)) << 2);
+            const a = max(ow0, owLo);
+            const b = max(a, min(ow1, owHi));
+            if (SW == 1) {
+              const d0 = drow + (<usize>(j - PW) << 2);
+              let ow = a;
+              for (; ow + 4 <= b; ow += 4) {
+                const o = <usize>ow << 2;
+                v128.store(d0 + o, f32x4.add(v128.load(d0 + o), v128.load(s + o)));
+              }
+              for (; ow < b; ow++) {
+                const o = <usize>ow << 2;
+                store<f32>(d0 + o, load<f32>(d0 + o) + load<f32>(s + o));
+              }
+            } else {
+              for (let ow = a; ow < b; ow++) {
+                const d = drow + (<usize>(ow * SW + j - PW) << 2);
+                store<f32>(d, load<f32>(d) + load<f32>(s + (<usize>ow << 2)));
               }
             }
-            src += <usize>OW << 2;
+          }
+          src += <usize>(ow1 - ow0) << 2;
+          q += ow1 - ow0;
+          ow0 = 0;
+          if (++oh == OH) {
+            oh = 0;
+            n++;
           }
         }
       }
@@ -451,72 +527,104 @@ function col2im(
 }
 
 /**
- * y[K][N][OH][OW] = act(conv(x[C][N][H][W], w[K][C][FH][FW]) + b[K]).
- * col: CFF·chunk·OH·OW floats of scratch; work: gemmWorkFloats() floats.
+ * y[K][N][OH][OW] = act(conv(x[C][N][H][W], w[K][C][FH][FW]) + b[K]), for the output columns
+ * [qStart, qEnd) (all of them: 0, N·OH·OW; threads take whole samples each).
+ * col: CFF·chunk floats of scratch (chunk = output columns per step); work: gemmWorkFloats() floats.
  */
 export function convForward(
   y: usize, x: usize, w: usize, b: usize,
   N: i32, C: i32, H: i32, W: i32, K: i32, FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
-  OH: i32, OW: i32, act: i32, col: usize, chunk: i32, work: usize,
+  OH: i32, OW: i32, act: i32, col: usize, chunk: i32, work: usize, qStart: i32, qEnd: i32,
 ): void {
-  const OHOW = OH * OW;
-  const NOHW = N * OHOW;
+  const NOHW = N * OH * OW;
   const CFF = C * FH * FW;
   const direct = FH == 1 && FW == 1 && SH == 1 && SW == 1 && PH == 0 && PW == 0;
-  for (let n0 = 0; n0 < N; n0 += chunk) {
-    const nb = min(chunk, N - n0);
-    const cols = nb * OHOW;
-    const yc = y + (<usize>(n0 * OHOW) << 2);
+  for (let q0 = qStart; q0 < qEnd; q0 += chunk) {
+    const qn = min(chunk, qEnd - q0);
+    const yc = y + (<usize>q0 << 2);
     if (direct) {
-      gemm(K, cols, CFF, w, CFF, 1, x + (<usize>(n0 * OHOW) << 2), NOHW, 1, yc, NOHW, 0, work);
+      gemm(K, qn, CFF, w, CFF, 1, x + (<usize>q0 << 2), NOHW, 1, yc, NOHW, 0, work);
     } else {
-      im2col(col, x, n0, nb, N, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW);
-      gemm(K, cols, CFF, w, CFF, 1, col, cols, 1, yc, NOHW, 0, work);
+      im2col(col, x, q0, qn, N, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW);
+      gemm(K, qn, CFF, w, CFF, 1, col, qn, 1, yc, NOHW, 0, work);
     }
-    biasActRows(yc, b, K, cols, NOHW, act, 0);
+    biasActRows(yc, b, K, qn, NOHW, act, 0);
   }
 }
 
 /**
  * Backward of convForward without its activation (apply activationBackwardInPlace to dy first):
- * dw[K][C][FH][FW] += dy·colᵀ, db[K] += Σ dy, and (dx != 0) dx[C][N][H][W] += col2im(wᵀ·dy).
+ * dw[K][C][FH][FW] += dy·colᵀ, db[K] += Σ dy, and (dx != 0) dx[C][N][H][W] += col2im(wᵀ·dy), over the
+ * output columns [qStart, qEnd). Ranges of whole samples write disjoint parts of dx, so threads can share it.
  */
 export function convBackward(
   dx: usize, dw: usize, db: usize, dy: usize, x: usize, w: usize,
   N: i32, C: i32, H: i32, W: i32, K: i32, FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
-  OH: i32, OW: i32, col: usize, chunk: i32, work: usize,
+  OH: i32, OW: i32, col: usize, chunk: i32, work: usize, qStart: i32, qEnd: i32,
 ): void {
-  const OHOW = OH * OW;
-  const NOHW = N * OHOW;
+  const NOHW = N * OH * OW;
   const CFF = C * FH * FW;
-  // db
   for (let k = 0; k < K; k++) {
     const row = dy + ((<usize>k * NOHW) << 2);
     let s = f32x4.splat(0);
-    let j = 0;
-    for (; j + 4 <= NOHW; j += 4) s = f32x4.add(s, v128.load(row + (<usize>j << 2)));
+    let j = qStart;
+    for (; j + 4 <= qEnd; j += 4) s = f32x4.add(s, v128.load(row + (<usize>j << 2)));
     let t: f32 = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
-    for (; j < NOHW; j++) t += load<f32>(row + (<usize>j << 2));
+    for (; j < qEnd; j++) t += load<f32>(row + (<usize>j << 2));
     const p = db + (<usize>k << 2);
     store<f32>(p, load<f32>(p) + t);
   }
   const direct = FH == 1 && FW == 1 && SH == 1 && SW == 1 && PH == 0 && PW == 0;
-  for (let n0 = 0; n0 < N; n0 += chunk) {
-    const nb = min(chunk, N - n0);
-    const cols = nb * OHOW;
-    const dyc = dy + (<usize>(n0 * OHOW) << 2);
+  for (let q0 = qStart; q0 < qEnd; q0 += chunk) {
+    const qn = min(chunk, qEnd - q0);
+    const dyc = dy + (<usize>q0 << 2);
     if (direct) {
-      const xc = x + (<usize>(n0 * OHOW) << 2);
-      gemm(K, CFF, cols, dyc, NOHW, 1, xc, 1, NOHW, dw, CFF, 1, work);
-      if (dx != 0) gemm(CFF, cols, K, w, 1, CFF, dyc, NOHW, 1, dx + (<usize>(n0 * OHOW) << 2), NOHW, 1, work);
+      const xc = x + (<usize>q0 << 2);
+      gemm(K, CFF, qn, dyc, NOHW, 1, xc, 1, NOHW, dw, CFF, 1, work);
+      if (dx != 0) gemm(CFF, qn, K, w, 1, CFF, dyc, NOHW, 1, dx + (<usize>q0 << 2), NOHW, 1, work);
     } else {
-      im2col(col, x, n0, nb, N, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW);
-      gemm(K, CFF, cols, dyc, NOHW, 1, col, 1, cols, dw, CFF, 1, work);
+      im2col(col, x, q0, qn, N, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW);
+      gemm(K, CFF, qn, dyc, NOHW, 1, col, 1, qn, dw, CFF, 1, work);
       if (dx != 0) {
-        gemm(CFF, cols, K, w, 1, CFF, dyc, NOHW, 1, col, cols, 0, work);
-        col2im(dx, col, n0, nb, N, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW);
+        gemm(CFF, qn, K, w, 1, CFF, dyc, NOHW, 1, col, qn, 0, work);
+        col2im(dx, col, q0, qn, N, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW);
       }
     }
+  }
+}
+
+/** wT[C][K][FH][FW] = w[K][C][FH-1-i][FW-1-j]: the filters of the transposed convolution. */
+export function flipWeights(wT: usize, w: usize, K: i32, C: i32, FH: i32, FW: i32): void {
+  for (let k = 0; k < K; k++) {
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < FH; i++) {
+        for (let j = 0; j < FW; j++) {
+          const src = w + ((<usize>(((k * C + c) * FH + i) * FW + j)) << 2);
+          const dst = wT + ((<usize>(((c * K + k) * FH + (FH - 1 - i)) * FW + (FW - 1 - j))) << 2);
+          store<f32>(dst, load<f32>(src));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * dx[C][N][H][W] += the input gradient of a stride-1 convolution, computed as a convolution of
+ * dy[K][N][OH][OW] (padded by FH-1-PH, FW-1-PW) with the flipped filters wT (flipWeights), over the dx
+ * columns [qStart, qEnd). Needs PH < FH and PW < FW. Same work as col2im(wᵀ·dy), but the GEMM has the
+ * long FH·FW·K inner dimension of a forward pass and nothing is scattered.
+ */
+export function convBackwardData(
+  dx: usize, dy: usize, wT: usize,
+  N: i32, C: i32, H: i32, W: i32, K: i32, FH: i32, FW: i32, PH: i32, PW: i32,
+  OH: i32, OW: i32, col: usize, chunk: i32, work: usize, qStart: i32, qEnd: i32,
+): void {
+  const NHW = N * H * W;
+  const KFF = K * FH * FW;
+  for (let q0 = qStart; q0 < qEnd; q0 += chunk) {
+    const qn = min(chunk, qEnd - q0);
+    im2col(col, dy, q0, qn, N, K, OH, OW, FH, FW, 1, 1, FH - 1 - PH, FW - 1 - PW, H, W);
+    gemm(C, qn, KFF, wT, KFF, 1, col, qn, 1, dx + (<usize>q0 << 2), NHW, 1, work);
   }
 }
 
@@ -552,6 +660,60 @@ export function maxPoolForward(
 ): void {
   const HW = H * W;
   let o: usize = 0;
+  if (FH == 2 && FW == 2 && SH == 2 && SW == 2 && PH == 0 && PW == 0) {
+    for (let p = 0; p < planes; p++) {
+      const base = p * HW;
+      for (let oh = 0; oh < OH; oh++) {
+        const i0 = base + 2 * oh * W;
+        const a = x + (<usize>i0 << 2);
+        const b = a + (<usize>W << 2);
+        let ow = 0;
+        // Four windows at a time: de-interleave even and odd columns of both rows, keep max and index.
+        const step8 = i32x4.splat(8);
+        let ie = i32x4(i0, i0 + 2, i0 + 4, i0 + 6);
+        for (; ow + 4 <= OW; ow += 4) {
+          const off = <usize>(2 * ow) << 2;
+          const a0 = v128.load(a + off);
+          const a1 = v128.load(a + off, 16);
+          const b0 = v128.load(b + off);
+          const b1 = v128.load(b + off, 16);
+          let m = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+          let idx = ie;
+          let c = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+          let k = f32x4.gt(c, m);
+          m = v128.bitselect(c, m, k);
+          idx = v128.bitselect(i32x4.add(ie, i32x4.splat(1)), idx, k);
+          c = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+          k = f32x4.gt(c, m);
+          m = v128.bitselect(c, m, k);
+          idx = v128.bitselect(i32x4.add(ie, i32x4.splat(W)), idx, k);
+          c = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+          k = f32x4.gt(c, m);
+          m = v128.bitselect(c, m, k);
+          idx = v128.bitselect(i32x4.add(ie, i32x4.splat(W + 1)), idx, k);
+          v128.store(y + (o << 2), m);
+          v128.store(arg + (o << 2), idx);
+          ie = i32x4.add(ie, step8);
+          o += 4;
+        }
+        for (; ow < OW; ow++) {
+          const off = <usize>(2 * ow) << 2;
+          let best = load<f32>(a + off);
+          let bi = i0 + 2 * ow;
+          let v = load<f32>(a + off, 4);
+          if (v > best) { best = v; bi = i0 + 2 * ow + 1; }
+          v = load<f32>(b + off);
+          if (v > best) { best = v; bi = i0 + W + 2 * ow; }
+          v = load<f32>(b + off, 4);
+          if (v > best) { best = v; bi = i0 + W + 2 * ow + 1; }
+          store<f32>(y + (o << 2), best);
+          store<i32>(arg + (o << 2), bi);
+          o++;
+        }
+      }
+    }
+    return;
+  }
   for (let p = 0; p < planes; p++) {
     const base = p * HW;
     for (let oh = 0; oh < OH; oh++) {
@@ -566,7 +728,7 @@ export function maxPoolForward(
           for (let ww = ws; ww < we; ww++) {
             const idx = base + h * W + ww;
             const v = load<f32>(x + (<usize>idx << 2));
-            if (v > best || isNaN(v)) {
+            if (v > best) {
               best = v;
               bi = idx;
             }

@@ -1,0 +1,113 @@
+// `cnn export FILE --format pytorch|onnx [-o PATH] [--weights CKPT] [--seed N] [--layout nhwc|nchw]`:
+//   pytorch  a self-contained Python package (model.py, data.py, train.py, …) in PATH (default
+//            <network>-pytorch/ beside the file);
+//   onnx     the inference graph as PATH (default <network>.onnx beside the file), weights from --weights
+//            or freshly initialised with --seed (default: the file's train seed).
+
+import { existsSync, mkdirSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import pkg from '../../package.json';
+import { createNetwork, loadCheckpoint } from '../engine';
+import { defaultPytorchDir, onnxModel, type OnnxLayout, writePytorchPackage } from '../export';
+import { safeName } from '../export/py/common';
+import { toModelSpec } from '../language';
+import { type FlagSpec, intFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { checkFile, diagnosticsJson, type Io } from './check';
+import { UserError } from './errors';
+
+export const EXPORT_USAGE = 'cnn export FILE --format pytorch|onnx [-o PATH] [--weights CKPT] [--seed N] [--layout nhwc|nchw]';
+export const EXPORT_SUMMARY =
+  'Export for PyTorch (a Python package with model.py, data.py and train.py; default DIR <network>-pytorch/) or as an ONNX inference graph (default <network>.onnx, weights from --weights or fresh with --seed, input N×H×W×C unless --layout nchw).';
+export const EXPORT_FLAGS: Record<string, FlagSpec> = {
+  format: { value: true },
+  out: { value: true, short: 'o' },
+  weights: { value: true },
+  seed: { value: true },
+  layout: { value: true },
+};
+
+/** The whole command, ready for COMMANDS in main.ts. */
+export const EXPORT_COMMAND = { usage: EXPORT_USAGE, summary: EXPORT_SUMMARY, flags: EXPORT_FLAGS, run: runExport };
+
+function display(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') ? rel : p;
+}
+
+export function runExport(args: ParsedArgs, io: Io): number {
+  if (args.positional.length !== 1) throw new UsageError('export needs exactly one .cnn file');
+  const format = stringFlag(args, 'format');
+  if (!format) throw new UsageError('export needs --format pytorch or --format onnx');
+  if (format !== 'pytorch' && format !== 'onnx') throw new UsageError(`--format must be pytorch or onnx, not '${format}'`);
+  const layout = stringFlag(args, 'layout');
+  if (layout !== undefined && layout !== 'nhwc' && layout !== 'nchw') throw new UsageError(`--layout must be nhwc or nchw, not '${layout}'`);
+  if (format === 'pytorch') {
+    for (const f of ['weights', 'seed', 'layout']) {
+      if (args.flags.has(f)) throw new UsageError(`--${f} is for --format onnx (train.py takes --init CKPT and --seed N)`);
+    }
+  }
+  const seedFlag = intFlag(args, 'seed', 0, 2 ** 31 - 1);
+
+  const fileArg = args.positional[0]!;
+  const file = resolve(fileArg);
+  const result = checkFile(fileArg);
+  const errors = diagnosticsJson(result).filter((d) => d.severity === 'error');
+  if (errors.length) {
+    const first = errors[0]!;
+    throw new UserError(
+      `${fileArg} has ${errors.length} error${errors.length === 1 ? '' : 's'} (first: line ${first.line}, ${first.code}: ${first.message}); nothing was exported. Run: cnn check ${fileArg}`,
+    );
+  }
+  const spec = toModelSpec(result, file.split(/[\\/]/).pop()!.replace(/\.cnn$/, ''));
+  if (!spec) throw new UserError(`${fileArg} has no input line; nothing was exported. Run: cnn check ${fileArg}`);
+  const outFlag = stringFlag(args, 'out');
+
+  if (format === 'pytorch') {
+    const outDir = resolve(outFlag ?? defaultPytorchDir(file, spec.name));
+    if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`${outFlag ?? outDir} is a file; -o needs a folder for the package`);
+    let written: string[];
+    try {
+      written = writePytorchPackage(spec, { file, outDir });
+    } catch (err) {
+      throw new UserError(`cannot write the package to ${outDir}: ${(err as Error).message}`);
+    }
+    const shown = display(outDir);
+    io.out(`Wrote ${shown}/ (${written.map((p) => p.slice(outDir.length + 1)).join(', ')}).\n`);
+    io.out(`Train it: cd ${shown} && python3 train.py   (torchrun --nproc_per_node=2 train.py for several processes; see README.md)\n`);
+    return 0;
+  }
+
+  const outFile = resolve(outFlag ?? join(dirname(file), `${safeName(spec.name)}.onnx`));
+  if (existsSync(outFile) && statSync(outFile).isDirectory()) throw new UsageError(`${outFlag ?? outFile} is a folder; -o needs a file name for the ONNX model`);
+  const weights = stringFlag(args, 'weights');
+  let tensors;
+  let from: string;
+  if (weights) {
+    if (seedFlag !== undefined) throw new UsageError('--seed is for fresh weights; leave it out with --weights');
+    try {
+      tensors = loadCheckpoint(resolve(weights), spec).tensors;
+    } catch (err) {
+      throw new UserError(`cannot load ${weights}: ${(err as Error).message}`);
+    }
+    from = `weights from ${weights}`;
+  } else {
+    const seed = seedFlag ?? spec.train.seed;
+    tensors = createNetwork(spec, { seed, threads: 1 }).params();
+    from = `fresh weights (seed ${seed}; give --weights CKPT for trained ones)`;
+  }
+  const bytes = onnxModel(spec, { tensors, layout: (layout ?? 'nhwc') as OnnxLayout, producerVersion: pkg.version });
+  try {
+    mkdirSync(dirname(outFile), { recursive: true });
+    const tmp = `${outFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, outFile);
+  } catch (err) {
+    throw new UserError(`cannot write ${outFile}: ${(err as Error).message}`);
+  }
+  const { h, w, c } = spec.input;
+  const last = spec.layers[spec.layers.length - 1];
+  const outName = last?.spec.kind === 'softmax' ? 'probabilities' : 'logits';
+  const inShape = (layout ?? 'nhwc') === 'nhwc' ? `N×${h}×${w}×${c} (NHWC)` : `N×${c}×${h}×${w} (NCHW)`;
+  io.out(`Wrote ${display(outFile)} (${bytes.length.toLocaleString('en-US')} bytes, ONNX opset 13): input 'input' float32 ${inShape}, output '${outName}' N×${spec.classes.length}; ${from}.\n`);
+  return 0;
+}

@@ -1,0 +1,510 @@
+// The engine's two backends behind one interface: the WebAssembly SIMD kernels (the normal path) and the
+// TypeScript reference kernels (the fallback, and the yardstick in tests). A backend owns the memory the
+// network lives in — one arena of bytes — and its kernels take Float32Array views of that arena.
+//
+// Memory: `allocate` may grow the arena, which detaches (wasm) or replaces (js) the ArrayBuffer; callers
+// therefore keep byte offsets and rebuild their views from `buffer()` after allocating. The network allocates
+// everything once per batch capacity, never during a step.
+
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import * as ref from './kernels';
+import { splitRange, ThreadPool, type ThreadFn } from './threads';
+import { ACT, type ActKind, type ConvGeom } from './kernels';
+
+export type BackendName = 'wasm-relaxed' | 'wasm-simd' | 'js';
+
+export interface Backend {
+  readonly name: BackendName;
+  /** The current backing store; views made on it are valid until the next `allocate`. */
+  buffer(): ArrayBuffer;
+  /** Reserves `bytes` (16-byte aligned, zeroed) and returns its byte offset. May grow the arena. */
+  allocate(bytes: number): number;
+  /** The current top of the arena (for `release`). */
+  mark(): number;
+  /** Frees everything allocated after `mark`. */
+  release(mark: number): void;
+  /** Threads the kernels run on (1 for the js backend). */
+  readonly threads: number;
+  /** Floats of column scratch a convolution with this geometry needs (0 for the js backend). */
+  colFloats(g: ConvGeom): number;
+  /**
+   * Allocates the kernels' scratch: `colFloats` (the largest colFloats() of the model) per thread, and
+   * `gradFloats` (the largest weight + bias count of a layer) per extra thread for its private gradients.
+   */
+  reserveScratch(colFloats: number, gradFloats: number): void;
+  /** Stops worker threads, if any. */
+  dispose(): void;
+
+  convForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, g: ConvGeom, act: ActKind): void;
+  /** May overwrite dy (the fused activation's derivative is applied in place). */
+  convBackward(
+    dx: Float32Array | null,
+    dw: Float32Array,
+    db: Float32Array,
+    dy: Float32Array,
+    y: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    g: ConvGeom,
+    act: ActKind,
+  ): void;
+  maxPoolForward(y: Float32Array, argmax: Int32Array, x: Float32Array, g: ConvGeom): void;
+  maxPoolBackward(dx: Float32Array, dy: Float32Array, argmax: Int32Array, g: ConvGeom): void;
+  avgPoolForward(y: Float32Array, x: Float32Array, g: ConvGeom): void;
+  avgPoolBackward(dx: Float32Array, dy: Float32Array, g: ConvGeom): void;
+  denseForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, n: number, inputs: number, units: number, act: ActKind): void;
+  /** May overwrite dy. */
+  denseBackward(
+    dx: Float32Array | null,
+    dw: Float32Array,
+    db: Float32Array,
+    dy: Float32Array,
+    y: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    n: number,
+    inputs: number,
+    units: number,
+    act: ActKind,
+  ): void;
+  activationForward(y: Float32Array, x: Float32Array, len: number, act: ActKind, slope: number): void;
+  activationBackward(dx: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, len: number, act: ActKind, slope: number): void;
+  flattenForward(y: Float32Array, x: Float32Array, n: number, c: number, hw: number): void;
+  flattenBackward(dx: Float32Array, dy: Float32Array, n: number, c: number, hw: number): void;
+  /** dst (CNHW) from src (NHWC); both views of this backend's arena. */
+  nhwcToCnhw(dst: Float32Array, src: Float32Array, n: number, hw: number, c: number): void;
+}
+
+const ALIGN = 16;
+const align = (v: number): number => Math.ceil(v / ALIGN) * ALIGN;
+
+// ------------------------------------------------------------------------------------------------ js backend
+
+/** The reference kernels on a growable ArrayBuffer. */
+export class JsBackend implements Backend {
+  readonly name = 'js' as const;
+  private buf = new ArrayBuffer(1 << 16);
+  private top = ALIGN;
+
+  buffer(): ArrayBuffer {
+    return this.buf;
+  }
+  allocate(bytes: number): number {
+    const off = this.top;
+    const end = align(off + bytes);
+    if (end > this.buf.byteLength) {
+      const next = new ArrayBuffer(Math.max(end, this.buf.byteLength * 2));
+      new Uint8Array(next).set(new Uint8Array(this.buf, 0, this.top));
+      this.buf = next;
+    }
+    new Uint8Array(this.buf, off, end - off).fill(0);
+    this.top = end;
+    return off;
+  }
+  mark(): number {
+    return this.top;
+  }
+  release(mark: number): void {
+    this.top = mark;
+  }
+  readonly threads = 1;
+  colFloats(): number {
+    return 0;
+  }
+  reserveScratch(): void {}
+  dispose(): void {}
+
+  convForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, g: ConvGeom, act: ActKind): void {
+    ref.convForward(y, x, w, b, g, act);
+  }
+  convBackward(dx: Float32Array | null, dw: Float32Array, db: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, g: ConvGeom, act: ActKind): void {
+    ref.convBackward(dx, dw, db, dy, y, x, w, g, act);
+  }
+  maxPoolForward(y: Float32Array, argmax: Int32Array, x: Float32Array, g: ConvGeom): void {
+    ref.maxPoolForward(y, argmax, x, g);
+  }
+  maxPoolBackward(dx: Float32Array, dy: Float32Array, argmax: Int32Array, g: ConvGeom): void {
+    ref.maxPoolBackward(dx, dy, argmax, g);
+  }
+  avgPoolForward(y: Float32Array, x: Float32Array, g: ConvGeom): void {
+    ref.avgPoolForward(y, x, g);
+  }
+  avgPoolBackward(dx: Float32Array, dy: Float32Array, g: ConvGeom): void {
+    ref.avgPoolBackward(dx, dy, g);
+  }
+  denseForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, n: number, inputs: number, units: number, act: ActKind): void {
+    ref.denseForward(y, x, w, b, n, inputs, units, act);
+  }
+  denseBackward(dx: Float32Array | null, dw: Float32Array, db: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, n: number, inputs: number, units: number, act: ActKind): void {
+    ref.denseBackward(dx, dw, db, dy, y, x, w, n, inputs, units, act);
+  }
+  activationForward(y: Float32Array, x: Float32Array, len: number, act: ActKind, slope: number): void {
+    ref.activationForward(y, x, len, act, slope);
+  }
+  activationBackward(dx: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, len: number, act: ActKind, slope: number): void {
+    ref.activationBackward(dx, dy, y, x, len, act, slope);
+  }
+  flattenForward(y: Float32Array, x: Float32Array, n: number, c: number, hw: number): void {
+    ref.flattenForward(y, x, n, c, hw);
+  }
+  flattenBackward(dx: Float32Array, dy: Float32Array, n: number, c: number, hw: number): void {
+    ref.flattenBackward(dx, dy, n, c, hw);
+  }
+  nhwcToCnhw(dst: Float32Array, src: Float32Array, n: number, hw: number, c: number): void {
+    ref.nhwcToCnhw(dst, src, n, hw, c);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ wasm backend
+
+/** The exports of src/engine/wasm/assembly/kernels.ts (byte addresses are plain numbers). */
+interface WasmExports {
+  /** Exported by the single-thread builds; the shared-memory builds import theirs. */
+  memory?: WebAssembly.Memory;
+  gemmWorkFloats(): number;
+  heapBase(): number;
+  gemm(M: number, N: number, K: number, A: number, ars: number, acs: number, B: number, brs: number, bcs: number, C: number, ldc: number, accumulate: number, work: number): void;
+  activationForward(y: number, x: number, len: number, act: number, slope: number): void;
+  activationBackward(dx: number, dy: number, y: number, x: number, len: number, act: number, slope: number): void;
+  activationBackwardInPlace(dy: number, y: number, len: number, act: number): void;
+  convForward(y: number, x: number, w: number, b: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number, act: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
+  convBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
+  flipWeights(wT: number, w: number, K: number, C: number, FH: number, FW: number): void;
+  convBackwardData(dx: number, dy: number, wT: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, PH: number, PW: number, OH: number, OW: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
+  denseForward(y: number, x: number, w: number, b: number, N: number, I: number, U: number, act: number, work: number): void;
+  denseBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, N: number, I: number, U: number, work: number): void;
+  maxPoolForward(y: number, arg: number, x: number, planes: number, H: number, W: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number): void;
+  maxPoolBackward(dx: number, dy: number, arg: number, len: number): void;
+  avgPoolForward(y: number, x: number, planes: number, H: number, W: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number): void;
+  avgPoolBackward(dx: number, dy: number, planes: number, H: number, W: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number): void;
+  nhwcToCnhw(dst: number, src: number, N: number, HW: number, C: number): void;
+  flattenForward(y: number, x: number, N: number, C: number, HW: number): void;
+  flattenBackward(dx: number, dy: number, N: number, C: number, HW: number): void;
+}
+
+/** Column scratch per convolution step, in floats (256 KiB: the columns stay in L2 while packed). */
+const COL_BUDGET = 1 << 16;
+
+export interface WasmModuleInfo {
+  module: WebAssembly.Module;
+  variant: 'wasm-relaxed' | 'wasm-simd';
+  /** True for the shared-memory build (threads): it imports env.memory. */
+  shared: boolean;
+  path: string;
+}
+
+const cache = new Map<string, WasmModuleInfo | null>();
+
+/**
+ * Where the built wasm lives. The build (scripts/build.mjs) writes `engine-{simd,relaxed}.wasm` and the
+ * shared-memory `engine-{simd,relaxed}-mt.wasm` to both `build/` (for tests running the TypeScript sources)
+ * and `dist/` (beside the bundles, which is what the vsix ships). `CNN_ENGINE_WASM_DIR` overrides the search.
+ */
+export function wasmSearchDirs(): string[] {
+  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
+  const dirs = [
+    process.env['CNN_ENGINE_WASM_DIR'],
+    here, // dist/ when bundled
+    join(here, '..', '..', 'build'), // src/engine/ under vitest
+    join(here, '..', 'build'),
+    join(here, '..', 'dist'),
+    join(process.cwd(), 'build'),
+    join(process.cwd(), 'dist'),
+  ];
+  return dirs.filter((d): d is string => typeof d === 'string' && d.length > 0);
+}
+
+function findWasm(file: string): string | null {
+  for (const dir of wasmSearchDirs()) {
+    const p = join(dir, file);
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+function compile(file: string, variant: 'wasm-relaxed' | 'wasm-simd', shared: boolean): WasmModuleInfo | null {
+  const path = findWasm(file);
+  if (!path) return null;
+  const bytes = readFileSync(path);
+  if (!WebAssembly.validate(bytes)) return null;
+  return { module: new WebAssembly.Module(bytes), variant, shared, path };
+}
+
+/**
+ * Compiles the best kernels this Node can run: relaxed SIMD (fused multiply-add) when V8 accepts it after
+ * `--experimental-wasm-relaxed-simd`, else plain SIMD; null when neither is found or valid. `shared` asks
+ * for the shared-memory build used with worker threads. Also turns off V8's baseline wasm compiler
+ * (`--no-liftoff`) so kernels run optimised from their first call. `prefer: 'wasm-simd'` skips relaxed SIMD.
+ */
+export function loadWasmModule(prefer?: 'wasm-simd', shared = false): WasmModuleInfo | null {
+  const key = `${prefer ?? 'best'}/${shared}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  try {
+    setFlagsFromString('--no-liftoff');
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    /* only speed */
+  }
+  const suffix = shared ? '-mt' : '';
+  let result: WasmModuleInfo | null = null;
+  if (!prefer) result = compile(`engine-relaxed${suffix}.wasm`, 'wasm-relaxed', shared);
+  if (!result) result = compile(`engine-simd${suffix}.wasm`, 'wasm-simd', shared);
+  cache.set(key, result);
+  return result;
+}
+
+const PAGE = 65536;
+
+/** Pages (64 KiB) a shared memory may grow to: the wasm32 limit, 4 GiB (only address space is reserved). */
+const SHARED_MAX_PAGES = 65536;
+
+export class WasmBackend implements Backend {
+  readonly name: 'wasm-relaxed' | 'wasm-simd';
+  readonly threads: number;
+  private readonly ex: WasmExports;
+  private readonly memory: WebAssembly.Memory;
+  private readonly pool: ThreadPool | null;
+  private top: number;
+  /** Per thread: GEMM packing scratch and im2col columns (byte offsets). */
+  private readonly work: number[] = [];
+  private col: number[] = [];
+  /** Per extra thread: private weight/bias gradients, reduced into the real ones by the main thread. */
+  private grad: number[] = [];
+  private gradFloats = 0;
+  /** Flipped filters for convBackwardData (byte offset). */
+  private flip = 0;
+  /** Highest byte ever allocated: memory above it has never been written. */
+  private high = 0;
+  private readonly colBudget: number;
+
+  /**
+   * `threads` > 1 needs the shared-memory build (info.shared). `colBudget` (floats of im2col columns per
+   * step) is for tests that want many small steps.
+   */
+  constructor(info: WasmModuleInfo, opts: { threads?: number; colBudget?: number } = {}) {
+    this.name = info.variant;
+    this.colBudget = opts.colBudget ?? COL_BUDGET;
+    const threads = Math.max(1, Math.min(64, Math.floor(opts.threads ?? 1)));
+    if (threads > 1 && !info.shared) throw new Error('worker threads need the shared-memory kernels (engine-*-mt.wasm)');
+    const abort = (): never => {
+      throw new Error('engine wasm abort');
+    };
+    if (info.shared) {
+      this.memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
+      const instance = new WebAssembly.Instance(info.module, { env: { memory: this.memory, abort } });
+      this.ex = instance.exports as unknown as WasmExports;
+    } else {
+      const instance = new WebAssembly.Instance(info.module, { env: { abort } });
+      this.ex = instance.exports as unknown as WasmExports;
+      this.memory = this.ex.memory!;
+    }
+    this.threads = threads;
+    this.top = align(Math.max(this.ex.heapBase(), 1024));
+    for (let t = 0; t < threads; t++) this.work.push(this.allocate(this.ex.gemmWorkFloats() * 4));
+    this.pool = threads > 1 ? new ThreadPool(info.module, this.memory, threads) : null;
+  }
+
+  buffer(): ArrayBuffer {
+    return this.memory.buffer as ArrayBuffer;
+  }
+  allocate(bytes: number): number {
+    const off = this.top;
+    const end = align(off + bytes);
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / PAGE);
+      try {
+        this.memory.grow(pages);
+      } catch {
+        throw new Error(`the engine needs ${Math.ceil(end / 2 ** 20)} MiB of WebAssembly memory, more than this runtime allows`);
+      }
+    }
+    // Fresh pages are zero already: clear only what an earlier allocation may have dirtied.
+    const dirty = Math.min(end, this.high);
+    if (dirty > off) new Uint8Array(this.memory.buffer, off, dirty - off).fill(0);
+    this.top = end;
+    this.high = Math.max(this.high, end);
+    return off;
+  }
+  mark(): number {
+    return this.top;
+  }
+  release(mark: number): void {
+    this.top = mark;
+  }
+  dispose(): void {
+    this.pool?.dispose();
+  }
+  /** Output columns per im2col step: as many as fit the column budget, a multiple of 8. */
+  private chunk(g: ConvGeom): number {
+    return this.chunkFor(g.c * g.fh * g.fw, g.n * g.oh * g.ow);
+  }
+  private chunkFor(rows: number, total: number): number {
+    return Math.max(8, Math.min(total, Math.floor(this.colBudget / rows / 8) * 8));
+  }
+  /** Stride-1 convolutions get their input gradient as a transposed convolution (convBackwardData). */
+  private transposedData(g: ConvGeom): boolean {
+    return g.sh === 1 && g.sw === 1 && g.ph < g.fh && g.pw < g.fw;
+  }
+  colFloats(g: ConvGeom): number {
+    const fwd = g.c * g.fh * g.fw * this.chunk(g);
+    if (!this.transposedData(g)) return fwd;
+    const kff = g.k * g.fh * g.fw;
+    return Math.max(fwd, kff * this.chunkFor(kff, g.n * g.h * g.w));
+  }
+  reserveScratch(colFloats: number, gradFloats: number): void {
+    this.col = [];
+    this.grad = [];
+    this.flip = this.allocate(Math.max(1, gradFloats) * 4);
+    for (let t = 0; t < this.threads; t++) this.col.push(this.allocate(Math.max(1, colFloats) * 4));
+    for (let t = 1; t < this.threads; t++) this.grad.push(this.allocate(Math.max(1, gradFloats) * 4));
+    this.gradFloats = gradFloats;
+  }
+
+  /**
+   * Runs `part(t, lo, hi)` for t = 0 … T-1 over [0, n) split in T ranges: t = 0 on this thread, the others
+   * on the workers; returns when all are done. `part` returns the kernel's arguments for its range.
+   */
+  private parallel(fn: ThreadFn, n: number, part: (t: number, lo: number, hi: number) => number[]): void {
+    const T = this.pool ? Math.min(this.threads, n) : 1;
+    const b = splitRange(n, T);
+    for (let t = 1; t < T; t++) this.pool!.post(t - 1, fn, part(t, b[t]!, b[t + 1]!));
+    const f = this.ex[fn] as unknown as (...a: number[]) => void;
+    try {
+      f(...part(0, b[0]!, b[1]!));
+    } finally {
+      if (T > 1) this.pool!.join();
+    }
+  }
+
+  convForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, g: ConvGeom, act: ActKind): void {
+    const ohow = g.oh * g.ow;
+    this.parallel('convForward', g.n, (t, lo, hi) => [
+      y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
+      g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow,
+      ACT[act], this.col[t]!, this.chunk(g), this.work[t]!, lo * ohow, hi * ohow,
+    ]);
+  }
+  convBackward(dx: Float32Array | null, dw: Float32Array, db: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, g: ConvGeom, act: ActKind): void {
+    const ohow = g.oh * g.ow;
+    if (act !== 'none') {
+      const len = g.k * g.n * ohow;
+      this.parallel('activationBackwardInPlace', len, (_t, lo, hi) => [dy.byteOffset + lo * 4, y.byteOffset + lo * 4, hi - lo, ACT[act]]);
+    }
+    const T = this.pool ? Math.min(this.threads, g.n) : 1;
+    const wl = dw.length;
+    const bl = db.length;
+    if (T > 1 && wl + bl > this.gradFloats) throw new Error('engine scratch too small for this layer');
+    const mem = this.memory.buffer;
+    for (let t = 1; t < T; t++) new Float32Array(mem, this.grad[t - 1]!, wl + bl).fill(0);
+    const transposed = dx !== null && this.transposedData(g);
+    this.parallel('convBackward', g.n, (t, lo, hi) => [
+      dx && !transposed ? dx.byteOffset : 0,
+      t === 0 ? dw.byteOffset : this.grad[t - 1]!,
+      t === 0 ? db.byteOffset : this.grad[t - 1]! + wl * 4,
+      dy.byteOffset, x.byteOffset, w.byteOffset,
+      g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow,
+      this.col[t]!, this.chunk(g), this.work[t]!, lo * ohow, hi * ohow,
+    ]);
+    for (let t = 1; t < T; t++) {
+      const p = new Float32Array(mem, this.grad[t - 1]!, wl + bl);
+      for (let i = 0; i < wl; i++) dw[i] += p[i]!;
+      for (let i = 0; i < bl; i++) db[i] += p[wl + i]!;
+    }
+    if (transposed && dx) {
+      if (wl > this.gradFloats) throw new Error('engine scratch too small for this layer');
+      this.ex.flipWeights(this.flip, w.byteOffset, g.k, g.c, g.fh, g.fw);
+      const hw = g.h * g.w;
+      const chunk = this.chunkFor(g.k * g.fh * g.fw, g.n * hw);
+      this.parallel('convBackwardData', g.n, (t, lo, hi) => [
+        dx.byteOffset, dy.byteOffset, this.flip,
+        g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.ph, g.pw, g.oh, g.ow,
+        this.col[t]!, chunk, this.work[t]!, lo * hw, hi * hw,
+      ]);
+    }
+  }
+  maxPoolForward(y: Float32Array, argmax: Int32Array, x: Float32Array, g: ConvGeom): void {
+    // Each thread takes whole planes; winners are indices relative to the thread's first plane, and
+    // maxPoolBackward splits the same way.
+    const hw = g.h * g.w;
+    const ohow = g.oh * g.ow;
+    this.parallel('maxPoolForward', g.c * g.n, (_t, lo, hi) => [
+      y.byteOffset + lo * ohow * 4, argmax.byteOffset + lo * ohow * 4, x.byteOffset + lo * hw * 4, hi - lo,
+      g.h, g.w, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow,
+    ]);
+  }
+  maxPoolBackward(dx: Float32Array, dy: Float32Array, argmax: Int32Array, g: ConvGeom): void {
+    const hw = g.h * g.w;
+    const ohow = g.oh * g.ow;
+    this.parallel('maxPoolBackward', g.c * g.n, (_t, lo, hi) => [
+      dx.byteOffset + lo * hw * 4, dy.byteOffset + lo * ohow * 4, argmax.byteOffset + lo * ohow * 4, (hi - lo) * ohow,
+    ]);
+  }
+  avgPoolForward(y: Float32Array, x: Float32Array, g: ConvGeom): void {
+    const hw = g.h * g.w;
+    const ohow = g.oh * g.ow;
+    this.parallel('avgPoolForward', g.c * g.n, (_t, lo, hi) => [
+      y.byteOffset + lo * ohow * 4, x.byteOffset + lo * hw * 4, hi - lo, g.h, g.w, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow,
+    ]);
+  }
+  avgPoolBackward(dx: Float32Array, dy: Float32Array, g: ConvGeom): void {
+    const hw = g.h * g.w;
+    const ohow = g.oh * g.ow;
+    this.parallel('avgPoolBackward', g.c * g.n, (_t, lo, hi) => [
+      dx.byteOffset + lo * hw * 4, dy.byteOffset + lo * ohow * 4, hi - lo, g.h, g.w, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow,
+    ]);
+  }
+  denseForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, n: number, inputs: number, units: number, act: ActKind): void {
+    this.ex.denseForward(y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset, n, inputs, units, ACT[act], this.work[0]!);
+  }
+  denseBackward(dx: Float32Array | null, dw: Float32Array, db: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, n: number, inputs: number, units: number, act: ActKind): void {
+    if (act !== 'none') this.ex.activationBackwardInPlace(dy.byteOffset, y.byteOffset, n * units, ACT[act]);
+    this.ex.denseBackward(dx ? dx.byteOffset : 0, dw.byteOffset, db.byteOffset, dy.byteOffset, x.byteOffset, w.byteOffset, n, inputs, units, this.work[0]!);
+  }
+  activationForward(y: Float32Array, x: Float32Array, len: number, act: ActKind, slope: number): void {
+    this.parallel('activationForward', len, (_t, lo, hi) => [y.byteOffset + lo * 4, x.byteOffset + lo * 4, hi - lo, ACT[act], slope]);
+  }
+  activationBackward(dx: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, len: number, act: ActKind, slope: number): void {
+    this.parallel('activationBackward', len, (_t, lo, hi) => [dx.byteOffset + lo * 4, dy.byteOffset + lo * 4, y.byteOffset + lo * 4, x.byteOffset + lo * 4, hi - lo, ACT[act], slope]);
+  }
+  flattenForward(y: Float32Array, x: Float32Array, n: number, c: number, hw: number): void {
+    this.ex.flattenForward(y.byteOffset, x.byteOffset, n, c, hw);
+  }
+  flattenBackward(dx: Float32Array, dy: Float32Array, n: number, c: number, hw: number): void {
+    this.ex.flattenBackward(dx.byteOffset, dy.byteOffset, n, c, hw);
+  }
+  nhwcToCnhw(dst: Float32Array, src: Float32Array, n: number, hw: number, c: number): void {
+    this.ex.nhwcToCnhw(dst.byteOffset, src.byteOffset, n, hw, c);
+  }
+
+  /** Raw GEMM on arena views (tests and benchmarks): C[M×N] (=|+=) A·B with element strides. */
+  gemm(M: number, N: number, K: number, A: Float32Array, ars: number, acs: number, B: Float32Array, brs: number, bcs: number, C: Float32Array, ldc: number, accumulate: boolean): void {
+    this.ex.gemm(M, N, K, A.byteOffset, ars, acs, B.byteOffset, brs, bcs, C.byteOffset, ldc, accumulate ? 1 : 0, this.work[0]!);
+  }
+}
+
+export type BackendChoice = 'auto' | BackendName;
+
+/**
+ * The backend for `choice`: 'auto' takes the best wasm build found and falls back to js. `threads` > 1
+ * uses the shared-memory build and worker threads (the js backend always runs on one thread).
+ */
+export function createBackend(choice: BackendChoice = 'auto', opts: { threads?: number } = {}): Backend {
+  if (choice === 'js') return new JsBackend();
+  const threads = Math.max(1, Math.floor(opts.threads ?? 1));
+  const prefer = choice === 'wasm-simd' ? 'wasm-simd' : undefined;
+  const info = loadWasmModule(prefer, threads > 1);
+  if (!info) {
+    if (threads > 1 && loadWasmModule(prefer)) {
+      // No shared-memory build: fall back to one thread rather than fail.
+      return createBackend(choice, { threads: 1 });
+    }
+    if (choice === 'auto') return new JsBackend();
+    throw new Error(`the engine's WebAssembly kernels were not found (looked in ${wasmSearchDirs().join(', ')}); run npm run build`);
+  }
+  if (choice === 'wasm-relaxed' && info.variant !== 'wasm-relaxed') throw new Error('relaxed SIMD is not available in this runtime');
+  return new WasmBackend(info, { threads });
+}

@@ -1,0 +1,212 @@
+// Checkpoints as safetensors files (https://github.com/huggingface/safetensors, format described in its
+// README): an 8-byte little-endian header length, a JSON header mapping tensor names to
+// { dtype, shape, data_offsets } plus a `__metadata__` string map, then the raw little-endian data.
+//
+// Tensor names are `layers.{i}.weight` / `layers.{i}.bias` with i = LayerInfo.index, in PyTorch layouts
+// (conv [K,C,FH,FW], dense [U,I] with I in C×H×W flatten order, bias [n]); dtype F32. A torch
+// nn.Sequential whose indices mirror the layer statements loads it with load_state_dict (see
+// scripts/make-engine-fixtures.py). Metadata: `source` (the model text) and `metrics` (JSON text).
+
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { ModelSpec } from '../language/model';
+import { outSize } from './kernels';
+import type { NamedTensor, Network } from './network';
+
+export interface CheckpointMetadata {
+  /** The model source text. */
+  source?: string;
+  /** Metrics as JSON text. */
+  metrics?: string;
+  [key: string]: string | undefined;
+}
+
+export interface Checkpoint {
+  tensors: NamedTensor[];
+  metadata: Record<string, string>;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** Largest header we accept (the format's own reference limit is 100 MB). */
+const MAX_HEADER = 100_000_000;
+
+/** The safetensors bytes for these tensors and metadata (header padded with spaces to 8 bytes). */
+export function encodeSafetensors(tensors: readonly NamedTensor[], metadata: Record<string, string | undefined> = {}): Uint8Array {
+  const header: Record<string, unknown> = {};
+  const meta: Record<string, string> = {};
+  for (const [k, v] of Object.entries(metadata)) if (typeof v === 'string') meta[k] = v;
+  if (Object.keys(meta).length > 0) header['__metadata__'] = meta;
+  let offset = 0;
+  for (const t of tensors) {
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    if (count !== t.data.length) throw new Error(`${t.name}: shape [${t.shape.join(',')}] holds ${count} values but the data has ${t.data.length}`);
+    if (t.name === '__metadata__' || t.name in header) throw new Error(`duplicate or reserved tensor name ${t.name}`);
+    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + count * 4] };
+    offset += count * 4;
+  }
+  let json = Buffer.from(JSON.stringify(header), 'utf8');
+  const pad = (8 - (json.length % 8)) % 8;
+  if (pad) json = Buffer.concat([json, Buffer.alloc(pad, 0x20)]);
+  const out = new Uint8Array(8 + json.length + offset);
+  const dv = new DataView(out.buffer);
+  dv.setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  let p = 8 + json.length;
+  for (const t of tensors) {
+    if (LITTLE_ENDIAN) {
+      out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.length * 4), p);
+    } else {
+      for (let i = 0; i < t.data.length; i++) dv.setFloat32(p + i * 4, t.data[i]!, true);
+    }
+    p += t.data.length * 4;
+  }
+  return out;
+}
+
+/** Parses and validates safetensors bytes; `where` names the file in errors. Only F32 tensors are accepted. */
+export function decodeSafetensors(bytes: Uint8Array, where = 'checkpoint'): Checkpoint {
+  if (bytes.length < 8) throw new Error(`${where} is not a safetensors file: it is only ${bytes.length} bytes long`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n64 = dv.getBigUint64(0, true);
+  if (n64 > BigInt(Math.min(MAX_HEADER, bytes.length - 8))) {
+    throw new Error(`${where} is not a safetensors file: its header length ${n64} does not fit the ${bytes.length}-byte file`);
+  }
+  const n = Number(n64);
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, n).toString('utf8'));
+  } catch (e) {
+    throw new Error(`${where} is not a safetensors file: its header is not JSON (${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error(`${where}: the safetensors header is not a JSON object`);
+  const dataStart = 8 + n;
+  const dataLen = bytes.length - dataStart;
+  const metadata: Record<string, string> = {};
+  const tensors: NamedTensor[] = [];
+  const spans: [number, number, string][] = [];
+  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Error(`${where}: __metadata__ is not a string map`);
+      for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
+        if (typeof v !== 'string') throw new Error(`${where}: __metadata__.${k} is not a string`);
+        metadata[k] = v;
+      }
+      continue;
+    }
+    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof e !== 'object' || e === null) throw new Error(`${where}: ${name} is not a tensor entry`);
+    if (e.dtype !== 'F32') throw new Error(`${where}: ${name} has dtype ${String(e.dtype)}; only F32 is supported`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${where}: ${name} has an invalid shape`);
+    const shape = e.shape as number[];
+    const off = e.data_offsets;
+    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${where}: ${name} has invalid data_offsets`);
+    const [begin, end] = off as [number, number];
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (end < begin || end > dataLen) throw new Error(`${where}: ${name}'s data [${begin}, ${end}) lies outside the ${dataLen} data bytes`);
+    if (end - begin !== count * 4) throw new Error(`${where}: ${name} has shape [${shape.join(',')}] (${count * 4} bytes) but ${end - begin} data bytes`);
+    const data = new Float32Array(count);
+    if (LITTLE_ENDIAN) {
+      new Uint8Array(data.buffer).set(bytes.subarray(dataStart + begin, dataStart + end));
+    } else {
+      for (let i = 0; i < count; i++) data[i] = dv.getFloat32(dataStart + begin + i * 4, true);
+    }
+    tensors.push({ name, shape, data });
+    spans.push([begin, end, name]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  let at = 0;
+  for (const [b, e, name] of spans) {
+    if (b !== at) throw new Error(`${where}: ${name}'s data ${b < at ? 'overlaps the tensor before it' : 'leaves a gap'}`);
+    at = e;
+  }
+  if (at !== dataLen) throw new Error(`${where}: ${dataLen - at} data bytes belong to no tensor`);
+  return { tensors, metadata };
+}
+
+/** Names and PyTorch shapes of the tensors a model needs, in layer order. */
+export function modelTensorShapes(spec: ModelSpec): { name: string; shape: number[] }[] {
+  const out: { name: string; shape: number[] }[] = [];
+  let vol = true;
+  let { h, w, c } = spec.input;
+  for (const info of spec.layers) {
+    const s = info.spec;
+    const i = info.index;
+    if (s.kind === 'conv') {
+      out.push({ name: `layers.${i}.weight`, shape: [s.filters, c, s.fh, s.fw] }, { name: `layers.${i}.bias`, shape: [s.filters] });
+      h = outSize(h, s.fh, s.sh, s.ph);
+      w = outSize(w, s.fw, s.sw, s.pw);
+      c = s.filters;
+    } else if (s.kind === 'pool') {
+      h = outSize(h, s.fh, s.sh, s.ph);
+      w = outSize(w, s.fw, s.sw, s.pw);
+    } else if (s.kind === 'dense') {
+      const inputs = vol ? h * w * c : c;
+      out.push({ name: `layers.${i}.weight`, shape: [s.units, inputs] }, { name: `layers.${i}.bias`, shape: [s.units] });
+      vol = false;
+      c = s.units;
+      h = w = 1;
+    } else if (s.kind === 'flatten') {
+      c = vol ? h * w * c : c;
+      h = w = 1;
+      vol = false;
+    }
+  }
+  return out;
+}
+
+/** Checks tensors against the model: every needed one present with its shape, no strangers. */
+export function checkTensors(tensors: readonly NamedTensor[], spec: ModelSpec, where = 'checkpoint'): void {
+  const need = modelTensorShapes(spec);
+  const have = new Map(tensors.map((t) => [t.name, t]));
+  for (const { name, shape } of need) {
+    const t = have.get(name);
+    if (!t) throw new Error(`${where}: ${name} is missing (the model needs shape [${shape.join(',')}])`);
+    if (t.shape.length !== shape.length || t.shape.some((d, k) => d !== shape[k])) {
+      throw new Error(`${where}: ${name} has shape [${t.shape.join(',')}] but the model needs [${shape.join(',')}]`);
+    }
+  }
+  const known = new Set(need.map((t) => t.name));
+  for (const t of tensors) if (!known.has(t.name)) throw new Error(`${where}: ${t.name} is not a tensor of this model`);
+}
+
+/**
+ * Writes a checkpoint atomically: a temporary file in the same folder, fsync, rename over `path`.
+ * `from` is a network (its params()) or tensors.
+ */
+export function saveCheckpoint(path: string, from: Network | readonly NamedTensor[], metadata: CheckpointMetadata = {}): void {
+  const tensors = Array.isArray(from) ? (from as readonly NamedTensor[]) : (from as Network).params();
+  const bytes = encodeSafetensors(tensors, metadata);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
+    throw e;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
+    throw e;
+  }
+}
+
+/** Reads and validates a checkpoint; with `spec`, also checks names and shapes against the model. */
+export function loadCheckpoint(path: string, spec?: ModelSpec): Checkpoint {
+  const cp = decodeSafetensors(readFileSync(path), path);
+  if (spec) checkTensors(cp.tensors, spec, path);
+  return cp;
+}

@@ -1,0 +1,51 @@
+// CNN Studio's built-in training engine: the public surface.
+//
+//   createNetwork(spec: ModelSpec, opts?: NetworkOptions): Network
+//     opts: { seed? (default spec.train.seed), threads? (accepted; only 1 thread is implemented),
+//             batch? (buffer capacity, default spec.train.batch; grows on demand),
+//             backend?: 'auto' | 'wasm-relaxed' | 'wasm-simd' | 'js' (default 'auto'),
+//             optimizer?: Partial<OptimizerConfig> (default from spec.train) }
+//   net.trainStep(x: Float32Array /* N×H×W×C */, labels: Int32Array, n): { loss, correct }
+//       forward + softmax cross-entropy (mean over the batch) + backward + one optimizer step;
+//       loss and correct are measured before the update.
+//   net.evaluate(x, labels, n): { loss, correct }          dropout off, no update, any n
+//   net.predict(x, n): Float32Array                          N×classes probabilities, any n
+//   net.activations(x1): { index, kind, shape, data }[]      every layer's output for one sample; volumes as
+//                                                            C×H×W channel planes, vectors as n values
+//   net.filters(): { index, shape: [K,C,FH,FW], data }[]     conv layers' weights (copies)
+//   net.params() / net.grads(): { name, shape, data }[]      `layers.{i}.weight|bias`, PyTorch layouts
+//   net.paramShapes(), net.setParams(tensors)                 for checkpoints (checks names and shapes)
+//   net.forwardBackward(x, labels, n), net.applyOptimizer()   trainStep in two halves
+//   net.paramCount, net.classes, net.steps, net.backendName, net.threads
+//
+//   saveCheckpoint(path, net | tensors, { source, metrics? }): void   safetensors, atomic
+//   loadCheckpoint(path, spec?): { tensors, metadata }                  validated against the spec
+//   encodeSafetensors / decodeSafetensors                               the same on bytes
+//
+// Layout. Activations are CNHW inside the engine ([C][N][H][W]: each channel plane holds the whole batch),
+// so a convolution is one GEMM per chunk of samples with the batch × pixels along its long side, and the
+// output lands in place without transposes; vectors are [N][F]. Inputs arrive NHWC (as the data loaders give
+// them) and are transposed once per batch. Parameters are kept in PyTorch's layout (conv [K,C,FH,FW],
+// dense [U,I] with I in C×H×W flatten order), so checkpoints need no permutation.
+//
+// Kernels. The reference kernels (kernels.ts, plain TypeScript) define the maths; the WebAssembly SIMD
+// kernels (wasm/assembly/kernels.ts, AssemblyScript: im2col + packed 4×8 micro-kernel GEMM, fused bias and
+// activation) run it fast. scripts/build.mjs compiles them at `npm install` / `npm run build` into
+// build/engine-{simd,relaxed}.wasm and copies both into dist/ beside the bundles; backend.ts looks in
+// $CNN_ENGINE_WASM_DIR, __dirname (dist/ when bundled), ../../build (src/engine under vitest), ./build and
+// ./dist, picks the relaxed-SIMD (FMA) build when V8 validates it (after setting
+// --experimental-wasm-relaxed-simd) and falls back to the plain SIMD build, then to the js kernels.
+//
+// Randomness: one xoshiro128** Rng per network (init in layer order, then dropout masks), from the seed.
+// Initialisation: He uniform (kaiming_uniform, fan_in) for layers followed by relu, Glorot uniform otherwise,
+// biases zero (init.ts).
+
+export { createNetwork, Network } from './network';
+export type { NetworkOptions, StepResult, LayerActivation, LayerFilters, NamedTensor } from './network';
+export type { OptimizerConfig, OptimizerKind } from './optim';
+export { OPTIMIZER_DEFAULTS, sgdStep, adamStep } from './optim';
+export type { BackendName, BackendChoice } from './backend';
+export { loadWasmModule } from './backend';
+export { Rng } from './rng';
+export { saveCheckpoint, loadCheckpoint, encodeSafetensors, decodeSafetensors, checkTensors, modelTensorShapes } from './checkpoint';
+export type { Checkpoint, CheckpointMetadata } from './checkpoint';

@@ -1,0 +1,82 @@
+// README.md of the exported package.
+
+import type { ModelSpec } from '../../language/model';
+import type { DataConfig } from './data';
+
+export function readmeMd(spec: ModelSpec, fileName: string, data: DataConfig): string {
+  const { h, w, c } = spec.input;
+  const t = spec.train;
+  const dataLine =
+    data.kind === null
+      ? 'The .cnn file has no `data` line: add one and export again (or edit `DATA` in `data.py`).'
+      : data.kind === 'shapes'
+        ? `\`data shapes\`: ${data.samples} generated door / stair / sign pictures. \`data.py\` draws them with numpy: the same kind of pictures as CNN Studio's generator, but not the same pixels (another random generator), so accuracies are comparable, not identical.`
+        : `\`data ${data.kind} ${data.written}\`, which from this folder is \`${data.path}\`. Use \`--data PATH\` when the data lives elsewhere (for example on a GPU server).`;
+  return `# ${spec.name} in PyTorch
+
+Exported by CNN Studio from \`${fileName}\`. A plain PyTorch package: \`torch\` and \`numpy\` are all it needs
+(\`Pillow\` too for \`data folder\`). Install them with \`pip install torch numpy\` or, on Debian/Ubuntu,
+\`sudo apt-get install python3-torch python3-numpy\`.
+
+| file | what it holds |
+| --- | --- |
+| \`model.py\` | the network as an \`nn.Module\`: \`self.layers[i]\` is the i-th layer statement, so \`state_dict()\` names are CNN Studio's checkpoint names (\`layers.{i}.weight\`, \`layers.{i}.bias\`) |
+| \`data.py\` | the file's data source and validation split |
+| \`train.py\` | the training loop; the file's \`train\` line gives the defaults |
+| \`safetensors_io.py\` | reads and writes checkpoints (safetensors) without extra packages |
+| \`network.cnn\` | the .cnn source, stored in every checkpoint's metadata |
+
+Data: ${dataLine}
+
+## Train
+
+On the CPU, or on a GPU when PyTorch sees one (it picks CUDA by itself; \`--device cpu\` forces the CPU):
+
+    python3 train.py
+    python3 train.py --epochs ${t.epochs} --batch ${t.batch} --optimizer ${t.optimizer} --lr ${t.lr} --out runs/first
+
+With several processes (one per GPU, or several on the CPU), \`DistributedDataParallel\` through \`torchrun\`:
+
+    torchrun --nproc_per_node=2 train.py
+    python3 -m torch.distributed.run --nproc_per_node=2 --standalone train.py --epochs 1
+
+Each process trains on its share of every epoch with \`--batch\` samples per step (so one step sees
+batch × processes samples); NCCL connects them on GPUs, gloo on the CPU. Process 0 writes the files.
+
+\`python3 train.py --help\` lists every flag: \`--epochs --batch --optimizer --lr --momentum --weight-decay
+--seed --val --init CKPT --out DIR --data PATH --device --workers --text\`.
+
+## What comes out
+
+\`OUT/model.safetensors\` after every epoch, and \`OUT/metrics.jsonl\` (one line per epoch). The checkpoint is
+CNN Studio's format, so \`cnn predict ${fileName} --weights OUT/model.safetensors --input x.npy\` and the
+editor's inspector use it directly, and \`--init\` starts from any CNN Studio checkpoint of this network.
+
+Progress goes to stdout as JSON lines, the messages of CNN Studio's trainer
+(\`{"type": "started"|"progress"|"epoch"|"done"|"error"|"log", ...}\`); \`--text\` prints plain lines instead.
+Ctrl+C stops after the current step and still writes the checkpoint.
+
+## Use the model
+
+    import torch
+    from model import build_model
+    from safetensors_io import load_into
+
+    model = build_model()
+    load_into(model, "OUT/model.safetensors")   # load_state_dict(strict=True) with clear errors
+    x = torch.rand(4, ${c}, ${h}, ${w})                # N×C×H×W, pixels in [0, 1]
+    print(model.predict(x))                      # N×${spec.classes.length} class probabilities
+
+\`forward()\` returns the logits; \`predict()\` applies the softmax. CNN Studio holds images as N×H×W×C
+(as the .cnn file writes \`input ${h}x${w}x${c}\`): \`data.to_nchw(x)\` converts such an array.
+
+## Differences from CNN Studio's built-in engine
+
+- Starting weights follow the same rule (He uniform before relu, Glorot otherwise, zero biases), drawn by
+  PyTorch's random generator, so they are not the same numbers; the validation split and the shuffling use
+  numpy's and PyTorch's generators too. Same seed, same run here; not the same run as the built-in engine.
+- \`data shapes\` is drawn by a numpy port of the generator (see above).
+- The optimizers are PyTorch's own, which the engine reproduces (SGD with momentum, Adam 0.9/0.999/1e-8).
+- No inspector snapshots (activations, filters) while training; load the checkpoint in the editor instead.
+`;
+}

@@ -1,0 +1,67 @@
+// The PyTorch package: model.py, data.py, train.py, safetensors_io.py, README.md and network.cnn, generated
+// from a checked model. Pure text generation (language types and node built-ins only), so the editor can
+// use it without pulling in the engine.
+
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { ModelSpec } from '../language/model';
+import { safeName } from './py/common';
+import { dataConfig, dataPy } from './py/data';
+import { modelPy } from './py/model';
+import { readmeMd } from './py/readme';
+import { SAFETENSORS_PY } from './py/safetensors';
+import { trainPy } from './py/train';
+
+export interface PytorchExportOptions {
+  /** Absolute path of the .cnn file: data paths are relative to its folder. */
+  file: string;
+  /** The package folder (absolute); data paths are rewritten relative to it. */
+  outDir: string;
+}
+
+export interface ExportedFile {
+  name: string;
+  text: string;
+}
+
+/** The default package folder: `<network>-pytorch/` beside the .cnn file. */
+export function defaultPytorchDir(file: string, network: string): string {
+  return join(dirname(resolve(file)), `${safeName(network)}-pytorch`);
+}
+
+/** A data path of the .cnn file (relative to its folder) as seen from the package folder, with / separators. */
+export function dataPathFrom(outDir: string, file: string, p: string): string {
+  const abs = isAbsolute(p) ? p : resolve(dirname(resolve(file)), p);
+  const rel = relative(resolve(outDir), abs);
+  // Different drives on Windows: no relative path; keep it absolute.
+  if (isAbsolute(rel)) return abs;
+  return (rel || '.').split(sep).join('/');
+}
+
+/** The package's files, in the order a reader would open them. */
+export function pytorchPackage(spec: ModelSpec, opts: PytorchExportOptions): ExportedFile[] {
+  const fileName = basename(opts.file);
+  const data = dataConfig(spec, (p) => dataPathFrom(opts.outDir, opts.file, p));
+  return [
+    { name: 'README.md', text: readmeMd(spec, fileName, data) },
+    { name: 'model.py', text: modelPy(spec, fileName) },
+    { name: 'data.py', text: dataPy(spec, data) },
+    { name: 'train.py', text: trainPy(spec) },
+    { name: 'safetensors_io.py', text: SAFETENSORS_PY },
+    { name: 'network.cnn', text: spec.source },
+  ];
+}
+
+/** Writes the package into `opts.outDir` (created if needed); each file atomically. Returns the paths written. */
+export function writePytorchPackage(spec: ModelSpec, opts: PytorchExportOptions): string[] {
+  mkdirSync(opts.outDir, { recursive: true });
+  const written: string[] = [];
+  for (const f of pytorchPackage(spec, opts)) {
+    const path = join(opts.outDir, f.name);
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, f.text, 'utf8');
+    renameSync(tmp, path);
+    written.push(path);
+  }
+  return written;
+}

@@ -1,0 +1,290 @@
+// The PyTorch backend's trainer: exports the package into the run folder and runs its train.py as the child
+// process, turning its JSON lines into TrainerMessages (checked with isTrainerMessage). Same surface as
+// TrainerClient (start, stop, kill, send, running, exited; events message / exit / stdout), so the editor
+// can switch between the two on a setting. Node built-ins, the language and the protocol only.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { check, type CheckHost, toModelSpec } from '../language';
+import type { ModelSpec } from '../language/model';
+import { type HostMessage, isTrainerMessage, type TrainerMessage, type TrainJob } from '../protocol/trainer';
+import type { ExitInfo, TrainerClientEvents } from '../trainer/client';
+import { writePytorchPackage } from './pytorch';
+
+export interface PytorchTrainerOptions {
+  /** The Python interpreter (cnnStudio.pythonPath; default python3). */
+  python?: string;
+  /** Where the package goes (default `<job.outDir>/pytorch`). */
+  packageDir?: (job: TrainJob) => string;
+  /** Extra arguments for train.py (e.g. ['--device', 'cpu']). */
+  extraArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Milliseconds between SIGINT and SIGKILL on stop (default 2000). */
+  killAfterMs?: number;
+  /** Milliseconds allowed for the `import torch` check (default 60000: a cold import can be slow). */
+  checkTimeoutMs?: number;
+  /**
+   * Asked before anything is written or run. Return true to go on, or a message saying why not (an untrusted
+   * workspace): it is reported as a setup error and nothing is exported or run.
+   */
+  allowed?: () => true | string;
+}
+
+export type PythonCheck =
+  | { ok: true; python: string; version: string; torch: string; cuda: boolean }
+  | { ok: false; reason: 'no-python' | 'no-torch' | 'no-numpy' | 'failed'; message: string };
+
+const INSTALL_HINT = 'Install PyTorch with "sudo apt-get install python3-torch python3-numpy" (Debian, Ubuntu) or "pip install torch numpy"';
+
+const PROBE = [
+  'import json, sys',
+  'v = "%d.%d.%d" % sys.version_info[:3]',
+  'try:\n    import numpy\nexcept ImportError:\n    print(json.dumps({"missing": "numpy", "version": v})); sys.exit(0)',
+  'try:\n    import torch\nexcept ImportError:\n    print(json.dumps({"missing": "torch", "version": v})); sys.exit(0)',
+  'print(json.dumps({"version": v, "torch": torch.__version__, "cuda": bool(torch.cuda.is_available())}))',
+].join('\n');
+
+/** Whether `python` runs and can import torch and numpy, with a message saying what to install when not. */
+export function checkPython(python: string, timeoutMs = 60_000, env?: NodeJS.ProcessEnv): Promise<PythonCheck> {
+  return new Promise((done) => {
+    let out = '';
+    let err = '';
+    let settled = false;
+    const finish = (r: PythonCheck) => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        done(r);
+      }
+    };
+    let child: ChildProcess;
+    try {
+      child = spawn(python, ['-c', PROBE], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    } catch (e) {
+      finish({ ok: false, reason: 'no-python', message: `cannot run Python '${python}': ${(e as Error).message}. Set cnnStudio.pythonPath to a Python 3 with PyTorch. ${INSTALL_HINT}.` });
+      return;
+    }
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      finish({ ok: false, reason: 'failed', message: `'${python}' did not finish importing torch within ${Math.round(timeoutMs / 1000)} s.` });
+    }, timeoutMs);
+    child.stdout?.setEncoding('utf8').on('data', (t: string) => (out += t));
+    child.stderr?.setEncoding('utf8').on('data', (t: string) => (err = (err + t).slice(-2000)));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      finish({
+        ok: false,
+        reason: 'no-python',
+        message:
+          e.code === 'ENOENT'
+            ? `Python was not found ('${python}'). Install Python 3 with PyTorch, or set cnnStudio.pythonPath to one. ${INSTALL_HINT}.`
+            : `cannot run Python '${python}': ${e.message}.`,
+      });
+    });
+    child.on('close', (code) => {
+      let info: { missing?: string; version?: string; torch?: string; cuda?: boolean } | null = null;
+      try {
+        info = JSON.parse(out.trim().split('\n').pop() ?? '');
+      } catch {
+        info = null;
+      }
+      if (!info || code !== 0) {
+        finish({ ok: false, reason: 'failed', message: `'${python}' failed (exit code ${code}) while checking for PyTorch${err ? `: ${err.trim().split('\n').pop()}` : ''}. ${INSTALL_HINT}.` });
+      } else if (info.missing) {
+        finish({
+          ok: false,
+          reason: info.missing === 'torch' ? 'no-torch' : 'no-numpy',
+          message: `${info.missing === 'torch' ? 'PyTorch' : 'numpy'} is not installed for '${python}' (Python ${info.version}). ${INSTALL_HINT}, or set cnnStudio.pythonPath to a Python that has it.`,
+        });
+      } else {
+        finish({ ok: true, python, version: info.version ?? '?', torch: info.torch ?? '?', cuda: Boolean(info.cuda) });
+      }
+    });
+  });
+}
+
+function fileHost(file: string): CheckHost {
+  const base = dirname(resolve(file));
+  return {
+    stat(p: string) {
+      try {
+        return statSync(resolve(base, p)).isDirectory() ? 'dir' : 'file';
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/** The checked model of a job, or a one-line reason. */
+export function specFromJob(job: TrainJob): ModelSpec | string {
+  const result = check(job.source, fileHost(job.file));
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    const first = errors[0]!;
+    const line = job.source.slice(0, first.offset).split(/\r\n|\r|\n/).length;
+    return `${job.file}:${line}: ${first.code}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`;
+  }
+  const spec = toModelSpec(result, job.file.split(/[\\/]/).pop()!.replace(/\.cnn$/, ''));
+  return spec ?? `${job.file} has no input line.`;
+}
+
+export class PytorchTrainer extends EventEmitter<TrainerClientEvents> {
+  private child: ChildProcess | null = null;
+  private started = false;
+  private finished = false;
+  private cancelled = false;
+  private ended = false;
+  private stderrTail = '';
+  private stdoutBuf = '';
+  private killTimer: NodeJS.Timeout | null = null;
+  private warnedSnapshots = false;
+  readonly exited: Promise<ExitInfo>;
+  private resolveExit!: (e: ExitInfo) => void;
+
+  constructor(private readonly options: PytorchTrainerOptions = {}) {
+    super();
+    this.exited = new Promise((r) => (this.resolveExit = r));
+  }
+
+  get running(): boolean {
+    return this.started && !this.ended;
+  }
+
+  /** Checks Python and PyTorch, exports the package, then runs train.py. Progress arrives as `message` events. */
+  start(job: TrainJob): void {
+    if (this.started) throw new Error('this trainer was already started');
+    this.started = true;
+    void this.run(job);
+  }
+
+  private fail(stage: 'setup' | 'data' | 'train' | 'checkpoint', message: string): void {
+    this.deliver({ type: 'error', stage, message });
+    this.end({ code: 1, signal: null, crashed: false, stderr: this.stderrTail.trim() });
+  }
+
+  private end(info: ExitInfo): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.killTimer) clearTimeout(this.killTimer);
+    this.emit('exit', info);
+    this.resolveExit(info);
+  }
+
+  private deliver(m: TrainerMessage): void {
+    if (m.type === 'done' || m.type === 'error') this.finished = true;
+    this.emit('message', m);
+  }
+
+  private async run(job: TrainJob): Promise<void> {
+    const allowed = this.options.allowed?.() ?? true;
+    if (allowed !== true) return this.fail('setup', allowed);
+    if (job.mode === 'inspect') return this.fail('setup', 'The PyTorch backend only trains; the inspector runs on the built-in engine.');
+    const spec = specFromJob(job);
+    if (typeof spec === 'string') return this.fail('setup', spec);
+    const python = this.options.python || 'python3';
+    const probe = await checkPython(python, this.options.checkTimeoutMs, this.options.env);
+    if (this.cancelled) return this.end({ code: null, signal: null, crashed: false, stderr: '' });
+    if (!probe.ok) return this.fail('setup', probe.message);
+    this.deliver({ type: 'log', message: `PyTorch ${probe.torch} (Python ${probe.version}, ${probe.cuda ? 'CUDA available' : 'CPU'})` });
+    const pkgDir = this.options.packageDir?.(job) ?? join(job.outDir, 'pytorch');
+    try {
+      writePytorchPackage(spec, { file: job.file, outDir: pkgDir });
+    } catch (e) {
+      return this.fail('setup', `cannot write the PyTorch package to ${pkgDir}: ${(e as Error).message}`);
+    }
+    const args = ['-u', join(pkgDir, 'train.py'), '--out', job.outDir];
+    if (job.epochs !== undefined) args.push('--epochs', String(job.epochs));
+    if (job.init) args.push('--init', job.init);
+    args.push(...(this.options.extraArgs ?? []));
+    let child: ChildProcess;
+    try {
+      child = spawn(python, args, {
+        cwd: pkgDir,
+        env: { ...process.env, ...this.options.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      return this.fail('setup', `cannot run ${python}: ${(e as Error).message}`);
+    }
+    this.child = child;
+    child.stdout?.setEncoding('utf8').on('data', (t: string) => this.onStdout(t));
+    child.stderr?.setEncoding('utf8').on('data', (t: string) => {
+      this.stderrTail = (this.stderrTail + t).slice(-4000);
+    });
+    child.on('error', (e) => {
+      this.stderrTail += `\n${e.message}`;
+    });
+    child.on('close', (code, signal) => {
+      if (this.stdoutBuf.trim()) this.onLine(this.stdoutBuf);
+      this.stdoutBuf = '';
+      this.end({ code, signal, crashed: !this.finished, stderr: this.stderrTail.trim() });
+    });
+  }
+
+  private onStdout(text: string): void {
+    this.stdoutBuf += text;
+    let nl: number;
+    while ((nl = this.stdoutBuf.indexOf('\n')) >= 0) {
+      const line = this.stdoutBuf.slice(0, nl);
+      this.stdoutBuf = this.stdoutBuf.slice(nl + 1);
+      this.onLine(line);
+    }
+  }
+
+  /** One line of train.py's stdout: a trainer message, else plain output (print() calls the user added). */
+  private onLine(line: string): void {
+    const t = line.trim();
+    if (!t) return;
+    if (t.startsWith('{')) {
+      let v: unknown;
+      try {
+        v = JSON.parse(t);
+      } catch {
+        v = undefined;
+      }
+      if (v !== undefined) {
+        if (isTrainerMessage(v)) this.deliver(v);
+        else this.deliver({ type: 'log', message: `ignored a malformed message from train.py: ${t.slice(0, 200)}` });
+        return;
+      }
+    }
+    this.emit('stdout', `${line}\n`);
+  }
+
+  /** Host requests: stop stops; snapshot and evaluation requests are not available with PyTorch. */
+  send(msg: HostMessage): void {
+    if (msg.type === 'stop') {
+      void this.stop();
+      return;
+    }
+    if (!this.warnedSnapshots && (msg.type === 'snapshot' || msg.type === 'evaluate')) {
+      this.warnedSnapshots = true;
+      this.deliver({ type: 'log', message: 'Snapshots are not available while PyTorch trains; open the checkpoint in the inspector when it is done.' });
+    }
+  }
+
+  /** SIGINT (train.py stops after the step and writes its checkpoint), then SIGKILL after the grace period. */
+  stop(): Promise<ExitInfo> {
+    if (!this.running) return this.exited;
+    if (!this.child) {
+      this.cancelled = true; // still checking Python: nothing runs yet
+      return this.exited;
+    }
+    this.child.kill('SIGINT');
+    if (!this.killTimer) {
+      this.killTimer = setTimeout(() => {
+        if (this.running) this.child?.kill('SIGKILL');
+      }, this.options.killAfterMs ?? 2000);
+    }
+    return this.exited;
+  }
+
+  /** Kill at once (window closing, extension deactivating). */
+  kill(): void {
+    if (!this.running) return;
+    if (this.child) this.child.kill('SIGKILL');
+    else this.cancelled = true;
+  }
+}

@@ -1,0 +1,113 @@
+// <cnn-architecture>: the network as a row of volumes drawn to scale (log scale), with shape, parameters and
+// multiply-adds under each. Click a layer to move the editor's cursor to it; the layer on the cursor's line is
+// highlighted; layers with errors are outlined in the error colour.
+
+import { html, LitElement, nothing, type PropertyValues, svg } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { ModelView } from '../../../src/protocol/webview';
+import { type BoxLayout, boxFaces, layoutArchitecture } from '../../state/architecture';
+import { formatCompact } from '../../state/format';
+import { sharedStyles } from '../shared.styles';
+import { architectureStyles } from './architecture-view.styles';
+
+export interface RevealDetail {
+  line: number;
+}
+
+@customElement('cnn-architecture')
+export class ArchitectureView extends LitElement {
+  static override styles = [sharedStyles, architectureStyles];
+
+  /** The checked model to draw. */
+  @property({ attribute: false }) model: ModelView | null = null;
+
+  /** The editor cursor's 0-based line: the layer on it is highlighted. */
+  @property({ attribute: false }) cursorLine: number | null = null;
+
+  /** Keeps the layer on the cursor's line in view when the cursor moves (not while typing). */
+  override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    if (!changed.has('cursorLine')) return;
+    const hit = this.renderRoot.querySelector<SVGRectElement>('g.box.current rect.hit');
+    const scroll = this.renderRoot.querySelector<HTMLElement>('.scroll');
+    if (!hit || !scroll) return;
+    const x = hit.x.baseVal.value;
+    const w = hit.width.baseVal.value;
+    if (x < scroll.scrollLeft || x + w > scroll.scrollLeft + scroll.clientWidth) scroll.scrollTo({ left: Math.max(0, x - 24) });
+  }
+
+  private reveal(line: number | null): void {
+    if (line === null) return;
+    this.dispatchEvent(new CustomEvent<RevealDetail>('cnn-reveal', { detail: { line }, bubbles: true, composed: true }));
+  }
+
+  private onKey(e: KeyboardEvent, line: number | null): void {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      this.reveal(line);
+    }
+  }
+
+  override render() {
+    const m = this.model;
+    if (!m) return html`<p class="note">No model.</p>`;
+    const layout = layoutArchitecture(m);
+    const errors = m.layers.filter((l) => l.hasError);
+    return html`
+      <div class="summary">
+        <strong>${m.name ?? m.fileName}</strong>
+        <span class="note">
+          · ${m.layers.length} layers · ${formatCompact(m.params)}${m.incomplete ? '+' : ''} params · ${formatCompact(m.macs)}${m.incomplete ? '+' : ''} MACs
+          per sample${m.errorCount ? html` · <span class="error">${m.errorCount} error${m.errorCount === 1 ? '' : 's'}</span>` : nothing}
+        </span>
+      </div>
+      <div class="scroll">
+        <svg width=${layout.width} height=${layout.height} viewBox="0 0 ${layout.width} ${layout.height}" role="list" aria-label="Network architecture">
+          <defs>
+            <marker id="arrowhead" viewBox="0 0 6 6" refX="5" refY="3" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0L6,3L0,6Z"></path></marker>
+          </defs>
+          ${layout.boxes.map((b, i) => this.arrow(b, layout.boxes[i + 1]))} ${layout.boxes.map((b) => this.box(b, layout.textY))}
+        </svg>
+      </div>
+      ${errors.length
+        ? html`<ul class="errors">
+            ${errors.map((l) => html`<li class="error">line ${l.line + 1}, ${l.label}: ${l.errors.join('; ') || 'error'}</li>`)}
+          </ul>`
+        : nothing}
+    `;
+  }
+
+  private arrow(a: BoxLayout, b: BoxLayout | undefined) {
+    if (!b) return nothing;
+    const y = a.fy + a.size.height / 2;
+    const yb = b.fy + b.size.height / 2;
+    return svg`<line class="arrow" x1=${a.fx + a.size.front + a.size.depth + 2} y1=${y} x2=${b.fx - 3} y2=${yb}></line>`;
+  }
+
+  private box(b: BoxLayout, textY: number) {
+    const faces = boxFaces(b);
+    const current = b.line !== null && b.line === this.cursorLine;
+    const cx = b.x + b.width / 2;
+    const cls = `box${current ? ' current' : ''}${b.hasError ? ' error' : ''}`;
+    const key = b.key === 'input' ? 'input' : `layer-${b.key}`;
+    const title = `${b.title}${b.line !== null ? ` (line ${b.line + 1})` : ''}${b.errors.length ? `\n${b.errors.join('\n')}` : ''}`;
+    return svg`<g class=${cls} data-key=${key} data-line=${b.line ?? ''} role="listitem" tabindex="0" aria-label=${title}
+        @click=${() => this.reveal(b.line)} @keydown=${(e: KeyboardEvent) => this.onKey(e, b.line)}>
+      <title>${title}</title>
+      <rect class="hit" x=${b.x} y=${4} width=${b.width} height=${textY + 14 * b.lines.length - 4} rx="4"></rect>
+      <path class="front kind-${b.kind}" d=${faces.front}></path>
+      ${b.size.depth ? svg`<path class="top kind-${b.kind}" d=${faces.top}></path><path class="side kind-${b.kind}" d=${faces.side}></path>` : nothing}
+      <text class="kind" x=${cx} y="16">${b.hasError ? '⚠ ' : ''}${b.kind}</text>
+      ${b.lines.map((t, i) => svg`<text class=${i === 0 ? 'shape' : 'figure'} x=${cx} y=${textY + 14 * i}>${t}</text>`)}
+    </g>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cnn-architecture': ArchitectureView;
+  }
+  interface HTMLElementEventMap {
+    'cnn-reveal': CustomEvent<RevealDetail>;
+  }
+}

@@ -1,0 +1,160 @@
+// <cnn-inspector>: the app. It holds the state, feeds host messages (through HostMessagesController) and the
+// user's actions through the pure reducer, hands each view its slice, and turns the views' events into
+// checked messages to the host. The tab and sample survive hiding the panel and reloading the window.
+
+import { html, LitElement, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { type HostToWebview, INSPECTOR_TABS, type InspectorTab, type WebviewToHost } from '../../../src/protocol/webview';
+import { HostMessagesController } from '../../controllers/host-messages';
+import { explorerLayer } from '../../state/conv';
+import { type Action, initialState, type InspectorState, isLive, persisted, reduce } from '../../state/inspector';
+import { type Host, host } from '../../vscode-api';
+import '../architecture-view/architecture-view';
+import '../conv-explorer/conv-explorer';
+import '../feature-maps/feature-maps';
+import '../filters-view/filters-view';
+import '../prediction-view/prediction-view';
+import '../training-view/training-view';
+import { sharedStyles } from '../shared.styles';
+import { inspectorAppStyles } from './inspector-app.styles';
+
+const TAB_TITLES: Record<InspectorTab, string> = {
+  architecture: 'Architecture',
+  training: 'Training',
+  features: 'Feature maps',
+  filters: 'Filters',
+  prediction: 'Prediction',
+  explorer: 'Convolution',
+};
+
+@customElement('cnn-inspector')
+export class InspectorApp extends LitElement {
+  static override styles = [sharedStyles, inspectorAppStyles];
+
+  /** The whole state; replaced (never mutated) by the reducer. */
+  @state() state: InspectorState;
+
+  /** Tell the host on connect that the app is ready (off in tests that drive the app alone). */
+  @property({ type: Boolean, attribute: 'no-ready' }) noReady = false;
+
+  private readonly host: Host = host();
+
+  constructor() {
+    super();
+    this.state = initialState(this.host.getState());
+    new HostMessagesController(this, (m: HostToWebview) => this.dispatch(m));
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.noReady) this.post({ type: 'ready' });
+  }
+
+  /** Runs an action through the reducer; saves what must survive a reload. */
+  dispatch(action: Action): void {
+    const next = reduce(this.state, action);
+    if (next === this.state) return;
+    const before = persisted(this.state);
+    this.state = next;
+    const after = persisted(next);
+    if (before.file !== after.file || before.tab !== after.tab || before.sample !== after.sample) this.host.setState(after);
+  }
+
+  private post(m: WebviewToHost): void {
+    this.host.post(m);
+  }
+
+  private withFile(f: (file: string) => WebviewToHost): void {
+    if (this.state.file) this.post(f(this.state.file));
+  }
+
+  /** Feature maps, filters and probabilities of a validation sample (the chosen one by default). */
+  private requestSnapshot(sample = this.state.sample): void {
+    this.withFile((file) => ({ type: 'snapshot', file, sample: Math.max(0, Math.floor(sample) || 0) }));
+  }
+
+  private selectTab(tab: InspectorTab): void {
+    this.dispatch({ type: 'ui/tab', tab });
+  }
+
+  private onTabKey(e: KeyboardEvent): void {
+    const i = INSPECTOR_TABS.indexOf(this.state.tab);
+    const d = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (!d) return;
+    e.preventDefault();
+    const tab = INSPECTOR_TABS[(i + d + INSPECTOR_TABS.length) % INSPECTOR_TABS.length]!;
+    this.selectTab(tab);
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`[role=tab][data-tab=${tab}]`)?.focus());
+  }
+
+  override render() {
+    const s = this.state;
+    const live = isLive(s);
+    return html`
+      <header>
+        <div class="file">${s.model ? s.model.fileName : s.empty ? 'No .cnn file' : 'Waiting for the editor…'}${live ? html`<span class="live">● training</span>` : nothing}</div>
+        <div role="tablist" aria-label="Inspector views" @keydown=${this.onTabKey}>
+          ${INSPECTOR_TABS.map(
+            (t) => html`<button role="tab" data-tab=${t} aria-selected=${t === s.tab ? 'true' : 'false'} tabindex=${t === s.tab ? '0' : '-1'} @click=${() => this.selectTab(t)}>
+              ${TAB_TITLES[t]}
+            </button>`,
+          )}
+        </div>
+      </header>
+      <main role="tabpanel" aria-label=${TAB_TITLES[s.tab]}>${s.empty && !s.model ? html`<p class="note">Open a .cnn file to inspect it.</p>` : this.renderTab(live)}</main>
+    `;
+  }
+
+  private renderTab(live: boolean) {
+    const s = this.state;
+    switch (s.tab) {
+      case 'architecture':
+        return html`<cnn-architecture .model=${s.model} .cursorLine=${s.cursorLine} @cnn-reveal=${(e: CustomEvent<{ line: number }>) => this.withFile((file) => ({ type: 'reveal', file, line: e.detail.line }))}></cnn-architecture>`;
+      case 'training':
+        return html`<cnn-training
+          .run=${s.run}
+          .status=${s.status}
+          ?live=${live}
+          ?hasErrors=${(s.model?.errorCount ?? 0) > 0}
+          @cnn-stop=${() => this.withFile((file) => ({ type: 'stopTraining', file }))}
+          @cnn-train=${() => this.withFile((file) => ({ type: 'train', file }))}
+        ></cnn-training>`;
+      case 'features':
+        return html`<cnn-feature-maps
+          .snapshot=${s.snapshot}
+          .model=${s.model}
+          .status=${s.status}
+          .enlarged=${s.enlarged}
+          .sample=${s.sample}
+          @cnn-sample=${(e: CustomEvent<{ sample: number }>) => this.dispatch({ type: 'ui/sample', sample: e.detail.sample })}
+          @cnn-snapshot=${(e: CustomEvent<{ sample: number }>) => this.requestSnapshot(e.detail.sample)}
+          @cnn-pick-image=${() => this.withFile((file) => ({ type: 'pickImage', file }))}
+          @cnn-enlarge=${(e: CustomEvent<{ layer: number; channel: number }>) => this.dispatch({ type: 'ui/enlarge', ...e.detail })}
+          @cnn-close-enlarged=${() => this.dispatch({ type: 'ui/closeEnlarged' })}
+        ></cnn-feature-maps>`;
+      case 'filters':
+        return html`<cnn-filters .snapshot=${s.snapshot} .model=${s.model} @cnn-snapshot=${() => this.requestSnapshot()}></cnn-filters>`;
+      case 'prediction':
+        return html`<cnn-prediction
+          .snapshot=${s.snapshot}
+          .evaluation=${s.evaluation}
+          .sample=${s.sample}
+          @cnn-snapshot=${() => this.requestSnapshot()}
+          @cnn-evaluate=${() => this.withFile((file) => ({ type: 'evaluate', file }))}
+        ></cnn-prediction>`;
+      case 'explorer':
+        return html`<cnn-conv-explorer
+          .explorer=${s.explorer}
+          .layer=${s.model ? explorerLayer(s.model.layers, s.cursorLine) : null}
+          @cnn-explorer=${(e: CustomEvent<{ setting: Partial<{ n: number; f: number; s: number; p: number }> }>) => this.dispatch({ type: 'ui/explorer', setting: e.detail.setting })}
+          @cnn-explorer-step=${(e: CustomEvent<{ step: number }>) => this.dispatch({ type: 'ui/explorerStep', step: e.detail.step })}
+        ></cnn-conv-explorer>`;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cnn-inspector': InspectorApp;
+  }
+}

@@ -1,0 +1,113 @@
+// <cnn-training>: live loss and accuracy curves for training and validation while a run goes on (epoch, step,
+// samples per second, time left, a stop button), and the last run's curves when idle.
+
+import { html, LitElement, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { RunStatus } from '../../../src/protocol/webview';
+import { ThemeController } from '../../controllers/theme';
+import { formatDuration, formatPercent } from '../../state/format';
+import { curves, type RunState } from '../../state/inspector';
+import '../line-chart/line-chart';
+import type { ChartSeries } from '../line-chart/line-chart';
+import { sharedStyles } from '../shared.styles';
+import { trainingStyles } from './training-view.styles';
+
+@customElement('cnn-training')
+export class TrainingView extends LitElement {
+  /** Resolves the curves' theme colours again when the colour theme changes. */
+  protected readonly theme = new ThemeController(this);
+
+  static override styles = [sharedStyles, trainingStyles];
+
+  /** The run's state from the reducer. */
+  @property({ attribute: false }) run: RunState | null = null;
+  /** The host's status for the file (training, checkpoint…). */
+  @property({ attribute: false }) status: RunStatus | null = null;
+  /** True while a run is going on: shows the stop button and live figures. */
+  @property({ type: Boolean }) live = false;
+  /** True when the file has errors (training cannot start). */
+  @property({ type: Boolean }) hasErrors = false;
+
+  private fire(name: 'cnn-stop' | 'cnn-train'): void {
+    this.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true }));
+  }
+
+  override render() {
+    const run = this.run;
+    if (!run) return nothing;
+    const c = curves(run);
+    const colors = ['var(--vscode-charts-blue, #3794ff)', 'var(--vscode-charts-blue, #3794ff)', 'var(--vscode-charts-orange, #d18616)'];
+    const toSeries = (list: typeof c.loss): ChartSeries[] =>
+      list.map((s) => ({ ...s, color: resolveColor(this, s.label === 'validation' ? colors[2]! : colors[0]!), alpha: s.label === 'train (running)' ? 0.45 : 1 }));
+    const p = run.progress;
+    const last = run.rows[run.rows.length - 1];
+    return html`
+      ${this.live ? this.liveHeader() : this.idleHeader()}
+      <div class="stats">
+        ${p && this.live
+          ? html`
+              ${stat('epoch', `${p.epoch} / ${p.epochs}`)} ${stat('step', `${p.step} / ${p.steps}`)} ${stat('loss (running)', p.loss.toFixed(4))}
+              ${stat('accuracy (running)', formatPercent(p.accuracy))} ${stat('samples/s', Math.round(p.samplesPerSec).toLocaleString('en-US'))}
+              ${stat('time left', formatDuration(p.etaSec))}
+            `
+          : nothing}
+        ${last
+          ? html`${stat(`epoch ${last.epoch} train loss`, last.trainLoss.toFixed(4))} ${stat('train accuracy', formatPercent(last.trainAccuracy))}
+            ${stat('validation loss', last.valLoss === null ? '–' : last.valLoss.toFixed(4))} ${stat('validation accuracy', formatPercent(last.valAccuracy))}`
+          : nothing}
+      </div>
+      ${this.live && p ? html`<progress max="1" value=${((p.epoch - 1) * p.steps + p.step) / Math.max(1, p.epochs * p.steps)}></progress>` : nothing}
+      ${run.rows.length || run.points.length
+        ? html`<div class="charts">
+            <cnn-line-chart class="loss" yLabel="loss" .series=${toSeries(c.loss)}></cnn-line-chart>
+            <cnn-line-chart class="accuracy" yLabel="accuracy" percent .yMin=${0} .yMax=${1} .series=${toSeries(c.accuracy)}></cnn-line-chart>
+          </div>`
+        : nothing}
+      ${run.error ? html`<p class="error">Training failed (${run.error.stage}): ${run.error.message}</p>` : nothing}
+    `;
+  }
+
+  private liveHeader() {
+    const s = this.run?.started;
+    return html`<div class="row">
+      <strong>Training…</strong>
+      ${s ? html`<span class="note">${s.trainSize.toLocaleString('en-US')} training / ${s.valSize.toLocaleString('en-US')} validation samples, ${s.params.toLocaleString('en-US')} parameters, ${s.backend} engine</span>` : nothing}
+      <button class="stop" @click=${() => this.fire('cnn-stop')} title="CNN: Stop Training">Stop</button>
+    </div>`;
+  }
+
+  private idleHeader() {
+    const run = this.run!;
+    const done = run.done;
+    const text =
+      run.source === 'last'
+        ? `Last run${run.path ? `: ${run.path}` : ''}`
+        : done
+          ? `${done.stopped ? 'Stopped' : 'Finished'} after ${done.epochsRun} epoch${done.epochsRun === 1 ? '' : 's'}.`
+          : 'No training run yet for this file.';
+    return html`<div class="row">
+      <span class="note">${text}</span>
+      <button class="train" ?disabled=${this.hasErrors} title=${this.hasErrors ? 'Fix the errors first' : 'CNN: Train Model'} @click=${() => this.fire('cnn-train')}>Train</button>
+    </div>`;
+  }
+}
+
+function stat(name: string, value: string) {
+  return html`<div class="stat"><div class="value">${value}</div><div class="name">${name}</div></div>`;
+}
+
+/** Canvas cannot read `var(...)`: resolve it against an element. */
+function resolveColor(el: Element, cssVar: string): string {
+  const m = /var\((--[\w-]+),\s*([^)]+)\)/.exec(cssVar);
+  return m ? getComputedStyle(el).getPropertyValue(m[1]!).trim() || m[2]!.trim() : cssVar;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cnn-training': TrainingView;
+  }
+  interface HTMLElementEventMap {
+    'cnn-stop': CustomEvent<void>;
+    'cnn-train': CustomEvent<void>;
+  }
+}

@@ -1,0 +1,233 @@
+// The inspector's state and its reducer: every host message and every user action is an action; the
+// components call `reduce` and render what it returns. Pure: no DOM, no clocks, no host.
+
+import type { DoneMessage, ErrorMessage, EvaluationMessage, ProgressMessage, SnapshotMessage, StartedMessage, TrainerMessage } from '../../src/protocol/trainer';
+import type { EpochRow, HostToWebview, InspectorTab, ModelView, PersistedState, RunStatus } from '../../src/protocol/webview';
+import { decimate, type Point } from './chart';
+import { type ConvSetting, explorerLayer, settingFor } from './conv';
+import { ACTIVATION_LAYOUT, volumeDims } from './tiles';
+
+/** One throttled progress report as a point of the live curves; x is the fractional epoch. */
+export interface ProgressPoint {
+  x: number;
+  loss: number;
+  accuracy: number;
+}
+
+export interface RunState {
+  started: StartedMessage | null;
+  progress: ProgressMessage | null;
+  points: ProgressPoint[];
+  rows: EpochRow[];
+  /** `live`: these rows are the current run's; `last`: read from the last run's metrics.jsonl. */
+  source: 'live' | 'last' | 'none';
+  path: string | null;
+  done: DoneMessage | null;
+  error: ErrorMessage | null;
+}
+
+export interface ExplorerState {
+  /** Which layer the setting was made for (`file:index`), so moving to another layer resets it. */
+  key: string | null;
+  setting: ConvSetting;
+  /** The real input side, when the drawing uses a smaller one. */
+  realN: number | null;
+  capped: boolean;
+  /** Index of the window position shown. */
+  step: number;
+}
+
+export interface InspectorState {
+  file: string | null;
+  model: ModelView | null;
+  /** True when the host has no .cnn editor to follow. */
+  empty: boolean;
+  cursorLine: number | null;
+  tab: InspectorTab;
+  /** The validation sample index asked for. */
+  sample: number;
+  status: RunStatus | null;
+  run: RunState;
+  snapshot: SnapshotMessage | null;
+  evaluation: EvaluationMessage | null;
+  /** The feature-map tile shown large: the activation's position in the snapshot (-1: the input) and channel. */
+  enlarged: { layer: number; channel: number } | null;
+  explorer: ExplorerState;
+}
+
+export type UiAction =
+  | { type: 'ui/tab'; tab: InspectorTab }
+  | { type: 'ui/sample'; sample: number }
+  | { type: 'ui/enlarge'; layer: number; channel: number }
+  | { type: 'ui/closeEnlarged' }
+  | { type: 'ui/explorer'; setting: Partial<ConvSetting> }
+  | { type: 'ui/explorerStep'; step: number };
+
+export type Action = HostToWebview | UiAction;
+
+/** Live curves keep at most this many progress points (halved when exceeded). */
+export const MAX_POINTS = 1500;
+
+const emptyRun = (): RunState => ({ started: null, progress: null, points: [], rows: [], source: 'none', path: null, done: null, error: null });
+
+const defaultExplorer = (): ExplorerState => ({ key: null, setting: { n: 7, f: 3, s: 1, p: 0 }, realN: null, capped: false, step: 0 });
+
+export function initialState(persisted?: PersistedState | null): InspectorState {
+  return {
+    file: persisted?.file ?? null,
+    model: null,
+    empty: false,
+    cursorLine: null,
+    tab: persisted?.tab ?? 'architecture',
+    sample: persisted?.sample ?? 0,
+    status: null,
+    run: emptyRun(),
+    snapshot: null,
+    evaluation: null,
+    enlarged: null,
+    explorer: defaultExplorer(),
+  };
+}
+
+/** What survives hiding the panel and reloading the window. */
+export function persisted(s: InspectorState): PersistedState {
+  return { file: s.file, tab: s.tab, sample: s.sample };
+}
+
+export function reduce(state: InspectorState, action: Action): InspectorState {
+  switch (action.type) {
+    case 'model': {
+      const m = action.model;
+      const sameFile = m.file === state.file;
+      const base: InspectorState = sameFile
+        ? state
+        : { ...state, file: m.file, cursorLine: null, status: null, run: emptyRun(), snapshot: null, evaluation: null, enlarged: null, explorer: defaultExplorer() };
+      return syncExplorer({ ...base, model: m, empty: false });
+    }
+    case 'empty':
+      return { ...state, empty: true, model: null };
+    case 'cursor':
+      if (action.file !== state.file) return state;
+      return syncExplorer({ ...state, cursorLine: action.line });
+    case 'status':
+      if (action.file !== state.file) return state;
+      return { ...state, status: action.status };
+    case 'history': {
+      if (action.file !== state.file) return state;
+      // A live run's own messages are newer than a history read from disk.
+      if (action.source !== 'live' && state.run.source === 'live' && state.status?.training) return state;
+      const points = action.source === 'live' ? state.run.points : [];
+      return { ...state, run: { ...state.run, rows: action.rows, source: action.source, path: action.path, points } };
+    }
+    case 'trainer':
+      if (action.file !== state.file) return state;
+      return reduceTrainer(state, action.message);
+    case 'ui/tab':
+      return { ...state, tab: action.tab };
+    case 'ui/sample':
+      return { ...state, sample: Math.max(0, Math.floor(action.sample) || 0) };
+    case 'ui/enlarge':
+      return { ...state, enlarged: { layer: action.layer, channel: action.channel } };
+    case 'ui/closeEnlarged':
+      return { ...state, enlarged: null };
+    case 'ui/explorer': {
+      const s = { ...state.explorer.setting, ...action.setting };
+      const setting: ConvSetting = { n: clampInt(s.n, 1, 32), f: clampInt(s.f, 1, 11), s: clampInt(s.s, 1, 8), p: clampInt(s.p, 0, 5) };
+      return { ...state, explorer: { ...state.explorer, setting, step: 0, capped: state.explorer.realN !== null && setting.n !== state.explorer.realN } };
+    }
+    case 'ui/explorerStep':
+      return { ...state, explorer: { ...state.explorer, step: Math.max(0, Math.floor(action.step)) } };
+  }
+}
+
+function clampInt(v: number, lo: number, hi: number): number {
+  const x = Math.round(Number.isFinite(v) ? v : lo);
+  return Math.min(hi, Math.max(lo, x));
+}
+
+function reduceTrainer(state: InspectorState, m: TrainerMessage): InspectorState {
+  const run = state.run;
+  switch (m.type) {
+    case 'started':
+      return { ...state, run: { ...emptyRun(), started: m, source: 'live' } };
+    case 'progress': {
+      const x = m.epoch - 1 + m.step / Math.max(1, m.steps);
+      const last = run.points[run.points.length - 1];
+      // A point that goes back in time (a restarted run) starts the curve again.
+      const base = last && last.x > x ? [] : run.points;
+      const points = decimate([...base, { x, loss: m.loss, accuracy: m.accuracy }], MAX_POINTS);
+      return { ...state, run: { ...run, progress: m, points, source: 'live', done: null, error: null } };
+    }
+    case 'epoch': {
+      const row: EpochRow = { epoch: m.epoch, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy, valLoss: m.valLoss, valAccuracy: m.valAccuracy };
+      const rows = [...run.rows.filter((r) => r.epoch !== m.epoch), row].sort((a, b) => a.epoch - b.epoch);
+      return { ...state, run: { ...run, rows, source: 'live' } };
+    }
+    case 'done':
+      return { ...state, run: { ...run, done: m } };
+    case 'error':
+      return { ...state, run: { ...run, error: m } };
+    case 'snapshot': {
+      // Keep the enlarged tile when it still exists in the new snapshot.
+      const e = state.enlarged;
+      const keep = e && (e.layer === -1 || (m.activations[e.layer] && e.channel < channelsOf(m.activations[e.layer]!.shape)));
+      return { ...state, snapshot: m, enlarged: keep ? e : null };
+    }
+    case 'evaluation':
+      return { ...state, evaluation: m };
+    case 'log':
+      return state;
+  }
+}
+
+function channelsOf(shape: number[]): number {
+  return shape.length === 3 ? volumeDims(shape, ACTIVATION_LAYOUT).c : 1;
+}
+
+/** Points the explorer at the conv/pool layer under the cursor; a new layer resets the setting. */
+function syncExplorer(state: InspectorState): InspectorState {
+  const layer = state.model ? explorerLayer(state.model.layers, state.cursorLine) : null;
+  if (!layer) return state.explorer.key === null ? state : { ...state, explorer: defaultExplorer() };
+  const w = layer.window!;
+  const realN = layer.input?.kind === 'volume' ? layer.input.h : null;
+  const key = `${state.file}:${layer.index}:${w.fh}:${w.sh}:${w.ph}:${realN}`;
+  if (key === state.explorer.key) return state;
+  const { setting, capped } = settingFor(layer);
+  return { ...state, explorer: { key, setting, realN, capped, step: 0 } };
+}
+
+// ───────────────────────────── selectors ─────────────────────────────
+
+export interface CurveSet {
+  loss: { label: string; points: Point[]; kind: 'line' | 'markers' }[];
+  accuracy: { label: string; points: Point[]; kind: 'line' | 'markers' }[];
+}
+
+/** The curves of the training view: the running train figures (live only) and the per-epoch train and validation ones. */
+export function curves(run: RunState): CurveSet {
+  const rows = run.rows;
+  const val = rows.filter((r) => r.valLoss !== null);
+  const valAcc = rows.filter((r) => r.valAccuracy !== null);
+  const loss: CurveSet['loss'] = [];
+  const accuracy: CurveSet['accuracy'] = [];
+  if (run.points.length) {
+    loss.push({ label: 'train (running)', points: run.points.map((p) => [p.x, p.loss]), kind: 'line' });
+    accuracy.push({ label: 'train (running)', points: run.points.map((p) => [p.x, p.accuracy]), kind: 'line' });
+  }
+  loss.push({ label: 'train', points: rows.map((r) => [r.epoch, r.trainLoss]), kind: run.points.length ? 'markers' : 'line' });
+  accuracy.push({ label: 'train', points: rows.map((r) => [r.epoch, r.trainAccuracy]), kind: run.points.length ? 'markers' : 'line' });
+  loss.push({ label: 'validation', points: val.map((r) => [r.epoch, r.valLoss!]), kind: 'line' });
+  accuracy.push({ label: 'validation', points: valAcc.map((r) => [r.epoch, r.valAccuracy!]), kind: 'line' });
+  return { loss, accuracy };
+}
+
+/** The layer index of the activation on a line in the current model (for the highlight), or null. */
+export function layerAtLine(model: ModelView | null, line: number | null): number | null {
+  if (!model || line === null) return null;
+  return model.layers.find((l) => l.line === line)?.index ?? null;
+}
+
+/** Is the run going on (for the stop button)? */
+export function isLive(state: InspectorState): boolean {
+  return state.status?.training === true || (state.run.source === 'live' && state.run.done === null && state.run.error === null && state.run.started !== null);
+}
