@@ -19,7 +19,6 @@ import {
   type ModelView,
   parseMetrics,
   type RunStatus,
-  type ShapeView,
   type WebviewToHost,
 } from '../protocol/webview';
 import { TrainerClient } from '../trainer/client';
@@ -141,26 +140,9 @@ export function modelView(result: CheckResult, file: string, version: number): M
 }
 
 /**
- * Which layout a snapshot's volumes use, judged against the model's output shapes: the protocol says H×W×C;
- * the trainer's snapshot() sends the engine's C×H×W at the time of writing. One convention per snapshot, so
- * one non-cubic volume decides for all (a 16×16×16 volume alone could be either).
+ * The trainer's snapshot (volumes as C×H×W channel planes, the engine's layout and src/protocol/trainer.ts's) with
+ * every volume turned into the webview protocol's H×W×C; vectors and the input (already H×W×C) as they are.
  */
-export function snapshotLayout(s: SnapshotMessage, outputs: ReadonlyMap<number, ShapeView | null>): 'hwc' | 'chw' | 'unknown' {
-  let hwc = false;
-  let chw = false;
-  for (const a of s.activations) {
-    const o = outputs.get(a.index);
-    if (!o || o.kind !== 'volume' || a.shape.length !== 3) continue;
-    const [x, y, z] = a.shape as [number, number, number];
-    const isHwc = x === o.h && y === o.w && z === o.c;
-    const isChw = x === o.c && y === o.h && z === o.w;
-    if (isHwc && !isChw) hwc = true;
-    if (isChw && !isHwc) chw = true;
-  }
-  return chw && !hwc ? 'chw' : hwc && !chw ? 'hwc' : 'unknown';
-}
-
-/** The snapshot with every C×H×W volume turned into the protocol's H×W×C (other tensors as they are). */
 export function snapshotToHwc(s: SnapshotMessage): SnapshotMessage {
   return {
     ...s,
@@ -211,7 +193,6 @@ export class InspectorFeature implements vscode.Disposable {
   private readonly progress = new Throttle<{ file: string; message: TrainerMessage }>(PROGRESS_INTERVAL_MS, (e) => this.post({ type: 'trainer', ...e }));
   private readonly snapshots = new Throttle<{ file: string; message: TrainerMessage }>(SNAPSHOT_INTERVAL_MS, (e) => this.post({ type: 'trainer', ...e }));
   private trainingHooked = false;
-  private warnedLayout = false;
 
   /**
    * @param training the training feature, or a function that finds it later (extension.ts creates both in one
@@ -470,7 +451,7 @@ export class InspectorFeature implements vscode.Disposable {
       return;
     }
     const r = this.run(file);
-    if (message.type === 'snapshot') message = this.normalize(file, message);
+    if (message.type === 'snapshot') message = snapshotToHwc(message);
     switch (message.type) {
       case 'started':
         if (from === 'training') {
@@ -525,19 +506,6 @@ export class InspectorFeature implements vscode.Disposable {
       this.sendStatus();
       if (message.type !== 'started') this.sendHistory();
     }
-  }
-
-  /** Snapshots reach the webview in the protocol's H×W×C, whatever the trainer sent (see snapshotLayout). */
-  private normalize(file: string, m: SnapshotMessage): SnapshotMessage {
-    const doc = this.docFor(file);
-    if (!doc) return m;
-    const outputs = new Map(this.docs.get(doc).layers.map((l) => [l.index, l.output] as const));
-    if (snapshotLayout(m, outputs) !== 'chw') return m;
-    if (!this.warnedLayout) {
-      this.warnedLayout = true;
-      console.warn('CNN Inspector: the trainer sent C×H×W activations; the protocol says H×W×C. Transposing them here.');
-    }
-    return snapshotToHwc(m);
   }
 
   private async onWebview(raw: unknown): Promise<void> {

@@ -38,7 +38,7 @@ export type VolumeLayout = 'hwc' | 'chw';
 
 /**
  * The activations' layout in the webview: the protocol's H×W×C (the host transposes a trainer's C×H×W, see
- * snapshotLayout in src/features/inspector.ts). Should the protocol move to C×H×W, it is this one constant.
+ * snapshotToHwc in src/features/inspector.ts). Should the protocol move to C×H×W, it is this one constant.
  */
 export const ACTIVATION_LAYOUT: VolumeLayout = 'hwc';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.mock('vscode', () => ({}));
 
-import { modelView, snapshotLayout, snapshotToHwc } from '../../../src/features/inspector';
+import { modelView, snapshotToHwc } from '../../../src/features/inspector';
 import { check } from '../../../src/language';
 import type { EvaluationMessage, SnapshotMessage, TrainerMessage } from '../../../src/protocol/trainer';
 import { isHostToWebview } from '../../../src/protocol/webview';
@@ -72,22 +72,12 @@ describe.skipIf(!built)('the real trainer in inspect mode, as the inspector sees
     expect(evaluation.confusion).toHaveLength(3);
   });
 
-  it('reaches the webview as H×W×C whichever layout the trainer sends (the host normalises it)', () => {
-    const outputs = new Map(model.layers.map((l) => [l.index, l.output] as const));
-    const layout = snapshotLayout(snapshot, outputs);
-    expect(layout).not.toBe('unknown');
-    const hwc = layout === 'chw' ? snapshotToHwc(snapshot) : snapshot;
-    expect(snapshotLayout(hwc, outputs)).toBe('hwc');
+  it('sends volumes as C×H×W (its protocol), which the host turns into the webview\u2019s H×W×C', () => {
+    const chw = model.layers.map((l) => (l.output?.kind === 'volume' ? [l.output.c, l.output.h, l.output.w] : l.output ? [l.output.n] : null));
+    expect(snapshot.activations.map((a) => a.shape)).toEqual(chw);
+    const hwc = snapshotToHwc(snapshot);
     const want = model.layers.map((l) => (l.output?.kind === 'volume' ? [l.output.h, l.output.w, l.output.c] : l.output ? [l.output.n] : null));
     expect(hwc.activations.map((a) => a.shape)).toEqual(want);
     expect(isHostToWebview({ type: 'trainer', file, message: hwc })).toBe(true);
-  });
-
-  // KNOWN MISMATCH (reported to the lead): the protocol says activations are H×W×C; the trainer's snapshot()
-  // sends the engine's C×H×W with shape [c, h, w]; the host transposes it (snapshotToHwc). `it.fails` passes
-  // while the mismatch lasts and fails once the trainer is fixed: then make this a plain `it`.
-  it.fails('sends volumes as H×W×C, the protocol\u2019s layout', () => {
-    const hwc = model.layers.map((l) => (l.output?.kind === 'volume' ? [l.output.h, l.output.w, l.output.c] : l.output ? [l.output.n] : null));
-    expect(snapshot.activations.map((a) => a.shape)).toEqual(hwc);
   });
 });
