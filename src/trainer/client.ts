@@ -72,7 +72,9 @@ export class TrainerClient extends EventEmitter<TrainerClientEvents> {
     child.on('error', (err) => {
       this.stderrTail += `\n${err.message}`;
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can come while the last messages (a `done` after large snapshots) are still
+    // in the IPC pipe; 'close' waits for the channel and the stdio streams, so every message has been emitted.
+    child.on('close', (code, signal) => {
       if (this.killTimer) clearTimeout(this.killTimer);
       const info: ExitInfo = { code, signal, crashed: !this.finished, stderr: this.stderrTail.trim() };
       this.emit('exit', info);

@@ -13,8 +13,14 @@ let started = false;
 const queue: Request[] = [];
 let waiter: ((r: Request | null) => void) | null = null;
 
+/** Resolves when every message sent so far has been written to the IPC channel. */
+let flushed: Promise<void> = Promise.resolve();
+
 function send(m: TrainerMessage): void {
-  if (process.send && process.connected) process.send(m);
+  if (!process.send || !process.connected) return;
+  // Large snapshots queue up in the channel; disconnecting before they are written would drop them (and the
+  // `done` after them), so remember when the last one has gone out.
+  flushed = new Promise((resolve) => process.send!(m, undefined, {}, () => resolve()));
 }
 
 function wake(r: Request | null): void {
@@ -49,10 +55,12 @@ process.on('message', (raw: unknown) => {
       if (started) return;
       started = true;
       const run = raw.job.mode === 'inspect' ? runInspect : runTraining;
-      void run(raw.job, hooks).then(() => {
-        // Let the last messages flush, then leave.
-        if (process.connected) process.disconnect();
-      });
+      void run(raw.job, hooks)
+        .then(() => flushed)
+        .then(() => {
+          // Every message is out: leave.
+          if (process.connected) process.disconnect();
+        });
       break;
     }
     case 'stop':

@@ -65,6 +65,20 @@ describe('trainer child process', () => {
     expect(started.params).toBe(4 * (9 + 1) + 3 * (8 * 8 * 4 + 1));
   });
 
+  it('delivers its last snapshot and done before it leaves, with snapshots streaming at every step (as in the editor)', async () => {
+    const client = new TrainerClient({ script });
+    const messages = collect(client);
+    // The lecture's network sends snapshots of about 200 KB; asked for one every millisecond, the channel is
+    // full of them when training ends.
+    const text = readFileSync(join(root, 'examples/lecture.cnn'), 'utf8').replace('samples=3000', 'samples=300').replace(/epochs=\d+/, 'epochs=1');
+    client.start(jobFor(text, { snapshotIntervalMs: 1 }));
+    const exit = await client.exited;
+    const types = messages.map((m) => m.type);
+    expect(types.filter((t) => t === 'snapshot').length).toBeGreaterThan(3);
+    expect(types.at(-1)).toBe('done');
+    expect(exit.crashed).toBe(false);
+  });
+
   it('stops gracefully at the next step when asked, still writing a checkpoint', async () => {
     const client = new TrainerClient({ script });
     const messages = collect(client);

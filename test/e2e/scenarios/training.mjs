@@ -1,0 +1,123 @@
+// Issues 3 and 4: CNN: Train Model from the command palette on the lecture's network, with the inspector open:
+// the progress notification and the status bar follow the run, the panel's curves move, feature maps and
+// filters of the running network appear, the run finishes with a notification and leaves its checkpoint and
+// metrics in runs/ beside the file.
+
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const name = 'Training: CNN: Train Model from the palette, progress, status bar, live curves, feature maps, filters, checkpoint';
+export const timeout = 300_000;
+
+// The lecture's file, with a longer run (more epochs) so that there is time to watch it while it trains.
+const LECTURE = readFileSync(fileURLToPath(new URL('../../../examples/lecture.cnn', import.meta.url)), 'utf8');
+const EPOCHS = 5;
+const MODEL = LECTURE.replace(/^train epochs=\d+/m, `train epochs=${EPOCHS}`);
+assert.notEqual(MODEL, LECTURE, 'lecture.cnn has a `train epochs=` line');
+
+/** Number of points in the inspector's loss chart (all series together). */
+const chartPoints = (chart) => chart.evaluate((el) => (el.series ?? []).reduce((n, s) => n + s.points.length, 0));
+
+/** Non-transparent pixels of each canvas matched. */
+const paintedPixels = (canvases) =>
+  canvases.evaluateAll((cs) =>
+    cs.map((c) => {
+      if (!c.width || !c.height) return 0;
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n;
+    }),
+  );
+
+export default async function (t) {
+  const ws = t.workspace({ 'lecture.cnn': MODEL });
+  const wb = await t.step('open lecture.cnn', () => t.open({ folder: ws, file: join(ws, 'lecture.cnn') }));
+  await t.step('the extension is loaded', () => wb.languageMode({ expect: 'CNN' }));
+  await t.step('run CNN: Open Inspector', () => wb.runCommand('CNN: Open Inspector'));
+  const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  await frame.locator('cnn-architecture g.box[data-key="layer-7"]').waitFor({ timeout: 30_000 });
+  await t.step('the Training tab is idle before the run', async () => {
+    await frame.locator('cnn-inspector [role=tab][data-tab=training]').click();
+    await frame.locator('cnn-training button.train').waitFor({ timeout: 10_000 });
+  });
+
+  // The palette acts on the active editor: give the editor the focus back from the panel first.
+  await t.step('focus the editor of lecture.cnn', async () => {
+    await wb.focusWorkbench();
+    await wb.goTo(1, 1);
+  });
+  await t.step('run CNN: Train Model from the palette', () => wb.runCommand('CNN: Train Model'));
+
+  await t.step('a progress notification names the network and shows the epoch', async () => {
+    const toast = wb.page.locator('.notification-toast', { hasText: 'Training lecture.cnn' });
+    await toast.waitFor({ timeout: 60_000 });
+    await wb.page.locator('.notification-toast', { hasText: /epoch \d+\/5 · step \d+\/\d+ · loss/ }).waitFor({ timeout: 60_000 });
+  });
+  await t.step('the status bar shows epoch, loss and accuracy', () => wb.waitForStatusBarItem(/epoch \d\/5 · (loss \d|val acc)/, { timeout: 60_000 }));
+
+  const lossChart = frame.locator('cnn-training cnn-line-chart.loss');
+  await t.step('the inspector shows live stats and a stop button', async () => {
+    await frame.locator('cnn-training button.stop').waitFor({ timeout: 30_000 });
+    await lossChart.waitFor({ timeout: 30_000 });
+  });
+  await t.step('the loss curve moves: it gains points while the run goes on', async () => {
+    const first = await chartPoints(lossChart);
+    // Wait, frame by frame in the page, for the chart's next series (each progress message adds a point).
+    const later = await lossChart.evaluate(
+      (el, n) =>
+        new Promise((resolve, reject) => {
+          const points = () => (el.series ?? []).reduce((k, s) => k + s.points.length, 0);
+          const until = performance.now() + 60_000;
+          const tick = () => (points() > n ? resolve(points()) : performance.now() > until ? reject(new Error(`still ${points()} points`)) : requestAnimationFrame(tick));
+          tick();
+        }),
+      first,
+    );
+    assert.ok(later > first, `loss chart points ${first} → ${later}`);
+  });
+  const curves = await t.screenshot('training-curves');
+  t.publish(curves, 'inspector-training.png');
+
+  await t.step('feature maps of the training network appear (refreshed by the running trainer)', async () => {
+    await frame.locator('cnn-inspector [role=tab][data-tab=features]').click();
+    await frame.locator('cnn-feature-maps button.show').click();
+    await frame.locator('cnn-feature-maps canvas.tiles[data-layer="7"]').waitFor({ timeout: 60_000 });
+    const painted = await paintedPixels(frame.locator('cnn-feature-maps canvas[data-layer]'));
+    assert.equal(painted.length, 9, 'the input and 8 layers');
+    assert.ok(painted.every((n) => n > 0), `every map has pixels: ${painted}`);
+  });
+  await t.screenshot('training-feature-maps');
+
+  await t.step('the filters of both conv layers appear', async () => {
+    await frame.locator('cnn-inspector [role=tab][data-tab=filters]').click();
+    await frame.locator('cnn-filters canvas[data-filter="1"]').waitFor({ timeout: 30_000 });
+    const painted = await paintedPixels(frame.locator('cnn-filters canvas[data-filter]'));
+    assert.equal(painted.length, 2, 'two conv layers');
+    assert.ok(painted.every((n) => n > 0), `every filter canvas has pixels: ${painted}`);
+  });
+  await t.screenshot('training-filters');
+
+  await t.step('the run finishes with a notification', async () => {
+    await wb.page.locator('.notification-toast', { hasText: /Finished training lecture.cnn after 5 epochs: validation accuracy \d+(\.\d)?%/ }).waitFor({ timeout: 180_000 });
+  });
+  await t.step('runs/ beside the file holds the checkpoint and five epochs of metrics', () => {
+    const runs = join(ws, 'runs');
+    const dirs = readdirSync(runs).filter((d) => d.startsWith('DoorStairSign-'));
+    assert.equal(dirs.length, 1, `one run folder: ${dirs}`);
+    const ckpt = join(runs, dirs[0], 'model.safetensors');
+    assert.ok(existsSync(ckpt) && statSync(ckpt).size > 20_000, 'model.safetensors written');
+    const epochs = readFileSync(join(runs, dirs[0], 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(epochs.map((e) => e.epoch), [1, 2, 3, 4, 5], 'one metrics line per epoch');
+  });
+  await t.step('the training tab shows the finished run with its Train button back', async () => {
+    await frame.locator('cnn-inspector [role=tab][data-tab=training]').click();
+    await frame.locator('cnn-training button.train').waitFor({ timeout: 30_000 });
+  });
+  await t.step('the status bar item of the run is gone', async () => {
+    const items = await wb.statusBarItems();
+    assert.ok(!items.some((i) => /epoch \d\/5/.test(i.text)), JSON.stringify(items.map((i) => i.text)));
+  });
+}
