@@ -17,6 +17,7 @@ interface Session {
   file: string;
   client: TrainerClient;
   stopping: boolean;
+  /** The latest progress or epoch message (what the status bar shows); snapshots and logs do not count. */
   last: TrainerMessage | null;
 }
 
@@ -54,6 +55,7 @@ export class TrainingFeature implements vscode.Disposable {
     return this.sessions.has(file);
   }
 
+  /** The latest started, progress or epoch message of the file's run. */
   lastMessage(file: string): TrainerMessage | null {
     return this.sessions.get(file)?.last ?? null;
   }
@@ -144,7 +146,7 @@ export class TrainingFeature implements vscode.Disposable {
 
     client.on('stdout', (t) => this.output.append(t));
     client.on('message', (m) => {
-      session.last = m;
+      if (m.type === 'progress' || m.type === 'epoch' || m.type === 'started') session.last = m;
       this.events.fire({ file, message: m });
       switch (m.type) {
         case 'started':

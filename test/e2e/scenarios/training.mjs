@@ -79,7 +79,7 @@ export default async function (t) {
     assert.ok(later > first, `loss chart points ${first} → ${later}`);
   });
   const curves = await t.screenshot('training-curves');
-  t.publish(curves, 'inspector-training.png');
+  t.publish(curves, 'editor-training.png');
 
   await t.step('feature maps of the training network appear (refreshed by the running trainer)', async () => {
     await frame.locator('cnn-inspector [role=tab][data-tab=features]').click();
@@ -89,7 +89,9 @@ export default async function (t) {
     assert.equal(painted.length, 9, 'the input and 8 layers');
     assert.ok(painted.every((n) => n > 0), `every map has pixels: ${painted}`);
   });
-  await t.screenshot('training-feature-maps');
+  await t.step('with snapshots streaming, the status bar still shows the epoch and loss', () => wb.waitForStatusBarItem(/epoch \d\/5 · (loss \d|val acc)/, { timeout: 30_000 }));
+  const maps = await t.screenshot('training-feature-maps');
+  t.publish(maps, 'editor-training-feature-maps.png');
 
   await t.step('the filters of both conv layers appear', async () => {
     await frame.locator('cnn-inspector [role=tab][data-tab=filters]').click();
