@@ -2,8 +2,6 @@
 // scanner reports), the checker's file-system host relative to the file's folder.
 
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import type { CheckHost } from '../language';
 import { UsageError } from './args';
 
 /** Larger files are refused outright: a network description is never this big. */
@@ -22,16 +20,4 @@ export function readSource(file: string): string {
   return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
 }
 
-export function fileHost(file: string): CheckHost {
-  const base = dirname(resolve(file));
-  return {
-    stat(path: string) {
-      try {
-        const st = statSync(resolve(base, path));
-        return st.isDirectory() ? 'dir' : 'file';
-      } catch {
-        return null;
-      }
-    },
-  };
-}
+export { fileHost } from '../trainer/paths';

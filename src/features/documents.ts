@@ -1,9 +1,8 @@
 // One checked result per open document version, shared by every feature, so a keystroke is checked once.
 
-import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { check, type CheckHost, type CheckResult, type Statement } from '../language';
+import { fileHost } from '../trainer/paths';
 
 export const CNN_SELECTOR: vscode.DocumentSelector = [{ language: 'cnn' }];
 
@@ -12,17 +11,7 @@ export function isCnn(doc: vscode.TextDocument | undefined): doc is vscode.TextD
 }
 
 function hostFor(doc: vscode.TextDocument): CheckHost | undefined {
-  if (doc.uri.scheme !== 'file') return undefined;
-  const base = dirname(doc.uri.fsPath);
-  return {
-    stat(path: string) {
-      try {
-        return statSync(resolve(base, path)).isDirectory() ? 'dir' : 'file';
-      } catch {
-        return null;
-      }
-    },
-  };
+  return doc.uri.scheme === 'file' ? fileHost(doc.uri.fsPath) : undefined;
 }
 
 export class CnnDocuments implements vscode.Disposable {

@@ -1,10 +1,27 @@
-// Where a run's files go: `runs/<network>-<timestamp>/` beside the .cnn file.
+// Paths relative to a .cnn file: where a run's files go (`runs/<network>-<timestamp>/` beside it), and the
+// file system as the checker sees it from there (data paths are relative to the file).
 
-import { dirname, join } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { CheckHost } from '../language';
 
 export function defaultRunDir(file: string, network: string, now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
   const safe = network.replace(/[^A-Za-z0-9_.-]+/g, '_') || 'network';
   return join(dirname(file), 'runs', `${safe}-${stamp}`);
+}
+
+/** The checker's view of the file system, for data paths relative to `file`'s folder. */
+export function fileHost(file: string): CheckHost {
+  const base = dirname(resolve(file));
+  return {
+    stat(path: string) {
+      try {
+        return statSync(resolve(base, path)).isDirectory() ? 'dir' : 'file';
+      } catch {
+        return null;
+      }
+    },
+  };
 }
