@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Engine benchmark: train and inference samples/s and peak RSS for LeNet-5, the lecture net and TinyVGG at
-// batch 64 on 1 thread, beside PyTorch CPU measured in the same run (when /usr/bin/python3 or python3 can
-// import torch). Usage: node scripts/bench-engine.mjs [--json] [--seconds S] [--models lenet5,lecture]
-//   [--backend auto|wasm-relaxed|wasm-simd|js]
+// batch 64 on 1 and 2 threads, beside PyTorch CPU measured in the same run with torch.set_num_threads(the
+// same) (when /usr/bin/python3 or python3 can import torch; otherwise ours only), ours and PyTorch alternating
+// so that load from elsewhere hits both. Usage: node scripts/bench-engine.mjs [--json] [--seconds S]
+//   [--repeat R] [--threads 1,2] [--models lenet5,lecture,tinyvgg] [--backend auto|wasm-relaxed|wasm-simd|js]
+// CNN_BENCH_PYTHON=/path/to/python3 picks the interpreter; CNN_BENCH_PYTHON=none measures ours only.
 // It bundles src/engine with esbuild into build/engine-bench.cjs (next to build/engine-*.wasm, which
 // `npm run build` makes) and runs each measurement in a child process so peak RSS is per model.
 import * as esbuild from 'esbuild';
@@ -16,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
-  const i = argv.indexOf(name);
+  // The last occurrence wins, so `npm run bench -- engine --repeat 1` overrides the aggregator's defaults.
+  const i = argv.lastIndexOf(name);
   return i >= 0 ? argv[i + 1] : dflt;
 };
 const BATCH = 64;
@@ -111,7 +114,7 @@ def timeit(fn):
         fn(); n += 1; t = time.perf_counter()
     return n * B / (t - t0), n * B / (time.process_time() - c0)
 tr, trc = timeit(step); inf, infc = timeit(infer)
-print(json.dumps({'train': tr, 'infer': inf, 'trainCpu': trc, 'inferCpu': infc, 'rssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({'train': tr, 'infer': inf, 'trainCpu': trc, 'inferCpu': infc, 'rssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'version': torch.__version__}))
 `;
 
 /** The better of two measurements (higher throughput; RSS from the same run as the better train figure). */
@@ -126,8 +129,11 @@ function best(a, b) {
   };
 }
 
+/** A python3 that imports torch: $CNN_BENCH_PYTHON (`none` for ours only), else /usr/bin/python3, else python3. */
 function findPython() {
-  for (const py of ['/usr/bin/python3', 'python3']) {
+  const want = process.env.CNN_BENCH_PYTHON;
+  if (want === 'none') return null;
+  for (const py of want ? [want] : ['/usr/bin/python3', 'python3']) {
     const r = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
     if (r.status === 0) return py;
   }
@@ -139,6 +145,8 @@ function torchBench(py, model, t) {
   if (r.status !== 0) return null;
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
+
+let torchVersion = null;
 
 async function main() {
   if (argv[0] === '--child') return child(argv[1], Number(argv[2]));
@@ -157,7 +165,11 @@ async function main() {
         }
         const o = JSON.parse(c.stdout.trim().split('\n').pop());
         ours = best(ours, o);
-        if (py) torch = best(torch, torchBench(py, model, t));
+        if (py) {
+          const tb = torchBench(py, model, t);
+          if (tb?.version) torchVersion = tb.version;
+          torch = best(torch, tb);
+        }
       }
       rows.push({
         model,
@@ -178,8 +190,9 @@ async function main() {
     }
   }
   const load = loadavg().map((v) => v.toFixed(1)).join(' ');
+  const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
   if (argv.includes('--json')) {
-    console.log(JSON.stringify({ batch: BATCH, repeat, seconds, python: py, loadavg: loadavg(), cpus: cpus().length, rows }, null, 2));
+    console.log(JSON.stringify({ batch: BATCH, repeat, seconds, python: py, torch: torchVersion, cpu, node: process.version, loadavg: loadavg(), cpus: cpus().length, rows }, null, 2));
     return;
   }
   const f = (v, d = 0) => (v === null ? '–' : v.toFixed(d));
@@ -190,7 +203,8 @@ async function main() {
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (l) => l.map((c, i) => c.padStart(widths[i])).join('  ');
-  console.log(`batch ${BATCH}, samples/s, best of ${repeat}; load average ${load} on ${cpus().length} CPUs${py ? '' : ' (PyTorch not found: no comparison)'}`);
+  console.log(`${cpu}, ${cpus().length} CPUs, Node ${process.version}${torchVersion ? `, PyTorch ${torchVersion}` : ''}; load average ${load}`);
+  console.log(`batch ${BATCH}, samples/s, best of ${repeat}, ${py ? 'ours and PyTorch alternating' : 'ours only (no python3 with torch found: no comparison)'}`);
   console.log(fmt(head));
   for (const l of lines) console.log(fmt(l));
   console.log('ratio = ours / PyTorch; /cpu-s = samples per CPU-second of the process (less sensitive to other load; with 2 threads it counts both).');

@@ -9,6 +9,7 @@ import { registerFormatting } from './features/formatting';
 import { registerHover } from './features/hover';
 import { registerInlayHints } from './features/inlayHints';
 import { InspectorFeature } from './features/inspector';
+import { ExportFeature } from './features/pytorch';
 import { StatusBarFeature } from './features/statusBar';
 import { SummaryFeature } from './features/summary';
 import { registerSymbols } from './features/symbols';
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
       new SummaryFeature(docs),
       new StatusBarFeature(docs),
       new TrainingFeature(context, docs),
+      new ExportFeature(context, docs, (file) => context.subscriptions.find((d): d is TrainingFeature => d instanceof TrainingFeature)?.checkpointFor(file)),
       new InspectorFeature(context, docs, () => context.subscriptions.find((d): d is TrainingFeature => d instanceof TrainingFeature)),
     );
   } catch (err) {

@@ -71,7 +71,8 @@ export function runSummary(args: ParsedArgs, io: Io): number {
     io.out(summaryTable(result) + '\n');
     const errors = diagnosticsJson(result).filter((d) => d.severity === 'error');
     if (errors.length) {
-      io.err(`${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; shapes after them may be unknown (?). Run: cnn check ${file}\n`);
+      const one = errors.length === 1;
+      io.err(`${file} has ${errors.length} error${one ? '' : 's'}; shapes after ${one ? 'it' : 'them'} may be unknown (?). Run: cnn check ${file}\n`);
     }
   }
   return result.hasErrors ? 1 : 0;

@@ -53,6 +53,8 @@ export function runExport(args: ParsedArgs, io: Io): number {
   const result = checkFile(fileArg);
   const errors = diagnosticsJson(result).filter((d) => d.severity === 'error');
   if (errors.length) {
+    // The diagnostics as `cnn check` prints them, then the one-line refusal.
+    for (const d of diagnosticsJson(result)) io.err(`${fileArg}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}\n`);
     const first = errors[0]!;
     throw new UserError(
       `${fileArg} has ${errors.length} error${errors.length === 1 ? '' : 's'} (first: line ${first.line}, ${first.code}: ${first.message}); nothing was exported. Run: cnn check ${fileArg}`,

@@ -5,6 +5,7 @@ import { type FlagSpec, type ParsedArgs, parseArgs, UsageError } from './args';
 import { runBench } from './bench';
 import { type Io, runCheck, runSummary } from './check';
 import { UserError } from './errors';
+import { EXPORT_COMMAND } from './export';
 import { runPredict } from './predict';
 import { runTrain } from './train';
 
@@ -48,6 +49,7 @@ export const COMMANDS: Record<string, Command> = {
     flags: { json, steps: { value: true }, threads: { value: true } },
     run: runBench,
   },
+  export: EXPORT_COMMAND,
 };
 
 function help(): string {
@@ -55,7 +57,7 @@ function help(): string {
     `cnn ${pkg.version}: design, check and train convolutional networks written in .cnn files`,
     '',
     'Usage:',
-    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(60)}\n      ${c.summary}`),
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`),
     '',
     'Options:',
     '  --help       show this help',
@@ -68,9 +70,14 @@ function help(): string {
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+  if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
     io.out(help());
-    return cmd === undefined ? 2 : 0;
+    return 0;
+  }
+  if (cmd === undefined) {
+    // No command is a usage error: the help goes to stderr, so stdout stays empty for scripts.
+    io.err(help());
+    return 2;
   }
   if (cmd === '--version' || cmd === '-v') {
     io.out(`${pkg.version}\n`);
@@ -78,7 +85,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
   const command = COMMANDS[cmd];
   try {
-    if (!command) throw new UsageError(`unknown command '${cmd}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    if (!command) {
+      if (cmd.startsWith('-')) throw new UsageError(`unknown option '${cmd}' (options before a command: --help, --version)`);
+      throw new UsageError(`unknown command '${cmd}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    }
     if (rest.includes('--help') || rest.includes('-h')) {
       io.out(`Usage: ${command.usage}\n  ${command.summary}\n`);
       return 0;

@@ -16,7 +16,13 @@ export function readSource(file: string): string {
   }
   if (st.isDirectory()) throw new UsageError(`${file}: is a folder, not a .cnn file`);
   if (st.size > MAX_BYTES) throw new UsageError(`${file}: too large (${st.size} bytes; a .cnn file is at most ${MAX_BYTES})`);
-  const bytes = readFileSync(file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    // Exists but cannot be read (permissions, a device): the user's to fix, one line, no stack.
+    throw new UsageError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
   return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
 }
 

@@ -1,7 +1,8 @@
 // CNN Studio's built-in training engine: the public surface.
 //
 //   createNetwork(spec: ModelSpec, opts?: NetworkOptions): Network
-//     opts: { seed? (default spec.train.seed), threads? (accepted; only 1 thread is implemented),
+//     opts: { seed? (default spec.train.seed), threads? (default 1; T > 1 runs the kernels on T-1 worker
+//             threads as well, see Threads below),
 //             batch? (buffer capacity, default spec.train.batch; grows on demand),
 //             backend?: 'auto' | 'wasm-relaxed' | 'wasm-simd' | 'js' (default 'auto'),
 //             optimizer?: Partial<OptimizerConfig> (default from spec.train) }
@@ -16,7 +17,8 @@
 //   net.params() / net.grads(): { name, shape, data }[]      `layers.{i}.weight|bias`, PyTorch layouts
 //   net.paramShapes(), net.setParams(tensors)                 for checkpoints (checks names and shapes)
 //   net.forwardBackward(x, labels, n), net.applyOptimizer()   trainStep in two halves
-//   net.paramCount, net.classes, net.steps, net.backendName, net.threads
+//   net.paramCount, net.classes, net.steps, net.backendName, net.threads, net.workersRunning
+//   net.dispose(): Promise<void>                              stops the worker threads (threads > 1)
 //
 //   saveCheckpoint(path, net | tensors, { source, metrics? }): void   safetensors, atomic
 //   loadCheckpoint(path, spec?): { tensors, metadata }                  validated against the spec
@@ -29,12 +31,22 @@
 // dense [U,I] with I in C×H×W flatten order), so checkpoints need no permutation.
 //
 // Kernels. The reference kernels (kernels.ts, plain TypeScript) define the maths; the WebAssembly SIMD
-// kernels (wasm/assembly/kernels.ts, AssemblyScript: im2col + packed 4×8 micro-kernel GEMM, fused bias and
+// kernels (wasm/assembly/kernels.ts, AssemblyScript: im2col + packed GEMM with a 4/5/6×8 micro-kernel, fused bias and
 // activation) run it fast. scripts/build.mjs compiles them at `npm install` / `npm run build` into
 // build/engine-{simd,relaxed}.wasm and copies both into dist/ beside the bundles; backend.ts looks in
 // $CNN_ENGINE_WASM_DIR, __dirname (dist/ when bundled), ../../build (src/engine under vitest), ./build and
 // ./dist, picks the relaxed-SIMD (FMA) build when V8 validates it (after setting
 // --experimental-wasm-relaxed-simd) and falls back to the plain SIMD build, then to the js kernels.
+//
+// Threads. With threads = T > 1 the backend loads the shared-memory build (engine-*-mt.wasm), instantiates
+// it over one WebAssembly.Memory({ shared: true }) on the main thread and on T-1 worker_threads, and splits
+// each kernel call: convolutions by whole samples (every thread im2cols and multiplies its own samples;
+// weight gradients go to per-thread scratch and are summed in thread order), pooling and activations by
+// planes or ranges. Jobs pass through a shared control block (threads.ts): a worker spins briefly after a
+// job, then sleeps in Atomics.wait. Results equal 1 thread's within float tolerance (another summation
+// order of the weight gradients) and are bit-for-bit reproducible for a given T and seed. Dense layers,
+// softmax and the optimizer stay on the main thread (they are small). dispose() stops the workers; they are
+// unref'd, so a forgotten dispose never keeps the process alive.
 //
 // Randomness: one xoshiro128** Rng per network (init in layer order, then dropout masks), from the seed.
 // Initialisation: He uniform (kaiming_uniform, fan_in) for layers followed by relu, Glorot uniform otherwise,

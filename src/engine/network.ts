@@ -20,8 +20,9 @@ export interface NetworkOptions {
   seed?: number;
   /**
    * Threads the kernels run on (default 1): T > 1 starts T-1 worker threads over shared WebAssembly memory
-   * (the shared-memory build). Results then differ from 1 thread in the last bits (another summation order
-   * of the weight gradients) but are reproducible for a given T. Call dispose() to stop the workers.
+   * (the shared-memory build; without it, or on the js backend, the network runs on 1 thread: see
+   * `threads`). Results then differ from 1 thread in the last bits (another summation order of the weight
+   * gradients) but are reproducible for a given T. Call dispose() to stop the workers.
    */
   threads?: number;
   /** Samples per step the buffers are sized for; grows on demand in trainStep. Default: spec.train.batch. */
@@ -676,9 +677,17 @@ export class Network {
     return this.backend.threads;
   }
 
-  /** Stops the worker threads (if any); the network must not be used afterwards. */
-  dispose(): void {
-    this.backend.dispose();
+  /**
+   * Stops the worker threads (if any); resolves once they have exited. With more than one thread the network
+   * must not be used afterwards (its kernels throw); with one thread this does nothing. Idempotent.
+   */
+  dispose(): Promise<void> {
+    return this.backend.dispose();
+  }
+
+  /** Worker threads still running: threads - 1 until dispose(), then 0. */
+  get workersRunning(): number {
+    return this.backend.workersRunning;
   }
 
   /** Samples per step the buffers currently hold. */

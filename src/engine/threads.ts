@@ -66,6 +66,8 @@ export class ThreadPool {
   private readonly args: Float64Array[] = [];
   private readonly seq: number[] = [];
   private readonly pending: boolean[] = [];
+  private readonly exits: Promise<void>[] = [];
+  private live = 0;
   private disposed = false;
 
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number) {
@@ -76,7 +78,17 @@ export class ThreadPool {
         eval: true,
         workerData: { module, memory, control, index: i, names: THREAD_FNS, spinMs: SPIN_MS, slotBytes: SLOT_BYTES, maxArgs: MAX_ARGS },
       });
+      // Unreferenced, so a pool that is never disposed cannot keep the process alive.
       w.unref();
+      this.live++;
+      this.exits.push(
+        new Promise<void>((resolve) =>
+          w.once('exit', () => {
+            this.live--;
+            resolve();
+          }),
+        ),
+      );
       this.workers.push(w);
       this.ints.push(new Int32Array(control, i * SLOT_BYTES, 4));
       this.args.push(new Float64Array(control, i * SLOT_BYTES + 16, MAX_ARGS));
@@ -122,17 +134,24 @@ export class ThreadPool {
     if (failed) throw new Error('an engine worker thread failed');
   }
 
-  /** Stops the workers. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (let w = 0; w < this.workers.length; w++) {
-      const ints = this.ints[w]!;
-      ints[2] = -1;
-      Atomics.store(ints, 0, (this.seq[w]! + 1) | 0);
-      Atomics.notify(ints, 0);
-      void this.workers[w]!.terminate();
+  /** Worker threads that have not exited yet. */
+  get running(): number {
+    return this.live;
+  }
+
+  /** Stops the workers (each leaves its loop at once, and is terminated as well); resolves once all have exited. */
+  dispose(): Promise<void> {
+    if (!this.disposed) {
+      this.disposed = true;
+      for (let w = 0; w < this.workers.length; w++) {
+        const ints = this.ints[w]!;
+        ints[2] = -1;
+        Atomics.store(ints, 0, (this.seq[w]! + 1) | 0);
+        Atomics.notify(ints, 0);
+        void this.workers[w]!.terminate();
+      }
     }
+    return Promise.all(this.exits).then(() => undefined);
   }
 }
 

@@ -144,23 +144,33 @@ export function onnxModel(spec: ModelSpec, opts: OnnxOptions): Uint8Array {
         act(s.activation, base);
         break;
       case 'pool': {
-        let pads = [s.ph, s.pw, s.ph, s.pw];
-        if (s.ph >= s.fh || s.pw >= s.fw) {
-          // ONNX runtimes want pooling pads smaller than the window: pad explicitly (-inf for max, 0 for avg).
-          const padsName = `${base}.pads`;
-          const valueName = `${base}.pad_value`;
-          initializers.push(int64Tensor(padsName, [8], [0, 0, s.ph, s.pw, 0, 0, s.ph, s.pw]));
-          initializers.push(floatTensor(valueName, [], Float32Array.of(s.mode === 'max' ? -Infinity : 0)));
-          add('Pad', `${base}.pad`, [cur, padsName, valueName], []);
-          pads = [0, 0, 0, 0];
-        }
         const attrs: Attr[] = [
           { name: 'kernel_shape', ints: [s.fh, s.fw] },
           { name: 'strides', ints: [s.sh, s.sw] },
-          { name: 'pads', ints: pads },
+          { name: 'pads', ints: [s.ph, s.pw, s.ph, s.pw] },
         ];
-        if (s.mode === 'max') add('MaxPool', `${base}.maxpool`, [cur], attrs);
-        else add('AveragePool', `${base}.avgpool`, [cur], [...attrs, { name: 'count_include_pad', i: 1 }]);
+        const wide = s.ph >= s.fh || s.pw >= s.fw;
+        if (s.mode === 'max') {
+          if (wide) {
+            // ONNX runtimes want pooling pads smaller than the window: pad explicitly with -inf (as PyTorch pads).
+            const padsName = `${base}.pads`;
+            const valueName = `${base}.pad_value`;
+            initializers.push(int64Tensor(padsName, [8], [0, 0, s.ph, s.pw, 0, 0, s.ph, s.pw]));
+            initializers.push(floatTensor(valueName, [], Float32Array.of(-Infinity)));
+            add('Pad', `${base}.pad`, [cur, padsName, valueName], []);
+            attrs[2] = { name: 'pads', ints: [0, 0, 0, 0] };
+          }
+          add('MaxPool', `${base}.maxpool`, [cur], attrs);
+        } else if (wide) {
+          // Padding as wide as the window: a depthwise Conv with every weight 1/(FH·FW) (the padded zeros count,
+          // as count_include_pad=1 does). Not Pad + AveragePool: onnxruntime fuses a zero Pad back into the
+          // pool's pads and then refuses them.
+          const weightName = `${base}.average`;
+          initializers.push(floatTensor(weightName, [ch, 1, s.fh, s.fw], new Float32Array(ch * s.fh * s.fw).fill(1 / (s.fh * s.fw))));
+          add('Conv', `${base}.avgpool`, [cur, weightName], [...attrs, { name: 'dilations', ints: [1, 1] }, { name: 'group', i: ch }]);
+        } else {
+          add('AveragePool', `${base}.avgpool`, [cur], [...attrs, { name: 'count_include_pad', i: 1 }]);
+        }
         break;
       }
       case 'relu':

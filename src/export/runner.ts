@@ -1,7 +1,9 @@
 // The PyTorch backend's trainer: exports the package into the run folder and runs its train.py as the child
 // process, turning its JSON lines into TrainerMessages (checked with isTrainerMessage). Same surface as
 // TrainerClient (start, stop, kill, send, running, exited; events message / exit / stdout), so the editor
-// can switch between the two on a setting. Node built-ins, the language and the protocol only.
+// can switch between the two on a setting. Host requests (stop, snapshot, evaluate) go to train.py as JSON
+// lines on its stdin (`--control stdin`); tensors come back as base64 float32 and become Float32Arrays here.
+// Node built-ins, the language and the protocol only.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -10,18 +12,20 @@ import { dirname, join, resolve } from 'node:path';
 import { check, type CheckHost, toModelSpec } from '../language';
 import type { ModelSpec } from '../language/model';
 import { type HostMessage, isTrainerMessage, type TrainerMessage, type TrainJob } from '../protocol/trainer';
-import type { ExitInfo, TrainerClientEvents } from '../trainer/client';
+import type { ExitInfo, Trainer, TrainerClientEvents } from '../trainer/client';
 import { writePytorchPackage } from './pytorch';
 
 export interface PytorchTrainerOptions {
   /** The Python interpreter (cnnStudio.pythonPath; default python3). */
   python?: string;
+  /** Arguments before train.py (e.g. ['-m', 'torch.distributed.run', '--nproc_per_node=2']); default none. */
+  pythonArgs?: string[];
   /** Where the package goes (default `<job.outDir>/pytorch`). */
   packageDir?: (job: TrainJob) => string;
   /** Extra arguments for train.py (e.g. ['--device', 'cpu']). */
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;
-  /** Milliseconds between SIGINT and SIGKILL on stop (default 2000). */
+  /** Milliseconds between a stop request and SIGKILL (default 2000). */
   killAfterMs?: number;
   /** Milliseconds allowed for the `import torch` check (default 60000: a cold import can be slow). */
   checkTimeoutMs?: number;
@@ -130,7 +134,7 @@ export function specFromJob(job: TrainJob): ModelSpec | string {
   return spec ?? `${job.file} has no input line.`;
 }
 
-export class PytorchTrainer extends EventEmitter<TrainerClientEvents> {
+export class PytorchTrainer extends EventEmitter<TrainerClientEvents> implements Trainer {
   private child: ChildProcess | null = null;
   private started = false;
   private finished = false;
@@ -139,7 +143,6 @@ export class PytorchTrainer extends EventEmitter<TrainerClientEvents> {
   private stderrTail = '';
   private stdoutBuf = '';
   private killTimer: NodeJS.Timeout | null = null;
-  private warnedSnapshots = false;
   readonly exited: Promise<ExitInfo>;
   private resolveExit!: (e: ExitInfo) => void;
 
@@ -194,21 +197,24 @@ export class PytorchTrainer extends EventEmitter<TrainerClientEvents> {
     } catch (e) {
       return this.fail('setup', `cannot write the PyTorch package to ${pkgDir}: ${(e as Error).message}`);
     }
-    const args = ['-u', join(pkgDir, 'train.py'), '--out', job.outDir];
+    const args = ['-u', ...(this.options.pythonArgs ?? []), join(pkgDir, 'train.py'), '--out', job.outDir, '--control', 'stdin'];
     if (job.epochs !== undefined) args.push('--epochs', String(job.epochs));
     if (job.init) args.push('--init', job.init);
+    if (job.snapshotIntervalMs) args.push('--snapshot-interval', String(job.snapshotIntervalMs / 1000));
     args.push(...(this.options.extraArgs ?? []));
     let child: ChildProcess;
     try {
       child = spawn(python, args, {
         cwd: pkgDir,
         env: { ...process.env, ...this.options.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
     } catch (e) {
       return this.fail('setup', `cannot run ${python}: ${(e as Error).message}`);
     }
     this.child = child;
+    // A request written after train.py ended fails with EPIPE: nothing to do then.
+    child.stdin?.on('error', () => undefined);
     child.stdout?.setEncoding('utf8').on('data', (t: string) => this.onStdout(t));
     child.stderr?.setEncoding('utf8').on('data', (t: string) => {
       this.stderrTail = (this.stderrTail + t).slice(-4000);
@@ -245,6 +251,7 @@ export class PytorchTrainer extends EventEmitter<TrainerClientEvents> {
         v = undefined;
       }
       if (v !== undefined) {
+        v = reviveTensors(v);
         if (isTrainerMessage(v)) this.deliver(v);
         else this.deliver({ type: 'log', message: `ignored a malformed message from train.py: ${t.slice(0, 200)}` });
         return;
@@ -253,26 +260,29 @@ export class PytorchTrainer extends EventEmitter<TrainerClientEvents> {
     this.emit('stdout', `${line}\n`);
   }
 
-  /** Host requests: stop stops; snapshot and evaluation requests are not available with PyTorch. */
+  /** Host requests: stop stops; snapshot and evaluation requests go to train.py, answered between steps. */
   send(msg: HostMessage): void {
     if (msg.type === 'stop') {
       void this.stop();
       return;
     }
-    if (!this.warnedSnapshots && (msg.type === 'snapshot' || msg.type === 'evaluate')) {
-      this.warnedSnapshots = true;
-      this.deliver({ type: 'log', message: 'Snapshots are not available while PyTorch trains; open the checkpoint in the inspector when it is done.' });
-    }
+    if (msg.type === 'start') return;
+    this.request(msg);
   }
 
-  /** SIGINT (train.py stops after the step and writes its checkpoint), then SIGKILL after the grace period. */
+  private request(msg: HostMessage): void {
+    const stdin = this.child?.stdin;
+    if (this.running && stdin && !stdin.destroyed && stdin.writable) stdin.write(`${JSON.stringify(msg)}\n`);
+  }
+
+  /** A stop request on stdin (train.py stops after the step and writes its checkpoint), SIGKILL after the grace period. */
   stop(): Promise<ExitInfo> {
     if (!this.running) return this.exited;
     if (!this.child) {
-      this.cancelled = true; // still checking Python: nothing runs yet
+      this.cancelled = true; // still checking Python or exporting: stopped as soon as it starts
       return this.exited;
     }
-    this.child.kill('SIGINT');
+    this.request({ type: 'stop' });
     if (!this.killTimer) {
       this.killTimer = setTimeout(() => {
         if (this.running) this.child?.kill('SIGKILL');
@@ -287,4 +297,41 @@ export class PytorchTrainer extends EventEmitter<TrainerClientEvents> {
     if (this.child) this.child.kill('SIGKILL');
     else this.cancelled = true;
   }
+}
+
+/** base64 of little-endian float32 (train.py's tensors) as a Float32Array; arrays of numbers are taken too. */
+function toF32(data: unknown): unknown {
+  if (typeof data === 'string') {
+    const bytes = Buffer.from(data, 'base64');
+    if (bytes.length % 4 !== 0) return data;
+    const out = new Float32Array(bytes.length / 4);
+    for (let i = 0; i < out.length; i++) out[i] = bytes.readFloatLE(i * 4);
+    return out;
+  }
+  if (Array.isArray(data) && data.every((x) => typeof x === 'number')) return Float32Array.from(data as number[]);
+  return data;
+}
+
+function reviveTensor(t: unknown): unknown {
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) return t;
+  const o = t as Record<string, unknown>;
+  return 'data' in o ? { ...o, data: toF32(o.data) } : o;
+}
+
+/** The tensors of snapshot and evaluation messages from JSON into Float32Arrays (other messages as they are). */
+export function reviveTensors(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const m = v as Record<string, unknown>;
+  if (m.type === 'snapshot') {
+    return {
+      ...m,
+      input: reviveTensor(m.input),
+      activations: Array.isArray(m.activations) ? m.activations.map(reviveTensor) : m.activations,
+      filters: Array.isArray(m.filters) ? m.filters.map(reviveTensor) : m.filters,
+    };
+  }
+  if (m.type === 'evaluation' && Array.isArray(m.misclassified)) {
+    return { ...m, misclassified: m.misclassified.map((x) => (typeof x === 'object' && x !== null ? { ...(x as object), input: reviveTensor((x as Record<string, unknown>).input) } : x)) };
+  }
+  return v;
 }

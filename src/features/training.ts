@@ -4,9 +4,10 @@
 import { mkdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { TrainerMessage, TrainJob } from '../protocol/trainer';
-import { TrainerClient } from '../trainer/client';
+import type { Trainer } from '../trainer/client';
 import { defaultRunDir } from '../trainer/paths';
 import { type CnnDocuments, isCnn } from './documents';
+import { type BackendSetting, chooseBackend, createTrainer } from './pytorch';
 
 export interface TrainingEvent {
   file: string;
@@ -15,7 +16,7 @@ export interface TrainingEvent {
 
 interface Session {
   file: string;
-  client: TrainerClient;
+  client: Trainer;
   stopping: boolean;
   /** The latest progress or epoch message (what the status bar shows); snapshots and logs do not count. */
   last: TrainerMessage | null;
@@ -101,6 +102,9 @@ export class TrainingFeature implements vscode.Disposable {
       if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
       return;
     }
+    // cnnStudio.backend: the built-in engine, or PyTorch (which asks first in an untrusted workspace).
+    const backend = await chooseBackend();
+    if (!backend) return;
     const outDir = defaultRunDir(file, result.name ?? doc.uri.path.split('/').pop()!.replace(/\.cnn$/, ''));
     try {
       mkdirSync(outDir, { recursive: true });
@@ -113,13 +117,13 @@ export class TrainingFeature implements vscode.Disposable {
     if (init) job.init = init;
     const threads = vscode.workspace.getConfiguration('cnnStudio').get<number>('training.threads', 1);
     job.threads = threads;
-    this.launch(doc, job);
+    this.launch(doc, job, backend);
   }
 
-  private launch(doc: vscode.TextDocument, job: TrainJob): void {
+  private launch(doc: vscode.TextDocument, job: TrainJob, backend: BackendSetting): void {
     const file = job.file;
     const name = vscode.workspace.asRelativePath(doc.uri);
-    const client = new TrainerClient({ script: this.context.asAbsolutePath('dist/trainer.js') });
+    const client = createTrainer(this.context, backend);
     const session: Session = { file, client, stopping: false, last: null };
     this.sessions.set(file, session);
     void vscode.commands.executeCommand('setContext', 'cnnStudio.training', true);

@@ -53,6 +53,10 @@ interface ReadArgs {
 class Checker {
   readonly diagnostics: Diagnostic[] = [];
   readonly layers: LayerInfo[] = [];
+  /** The statement of each layer, by layer index (so whole-file rules need no search). */
+  readonly layerStmts: Statement[] = [];
+  /** Line (0-based) where the data first became a vector, for E030's message. */
+  flattenLine: number | null = null;
   name: string | null = null;
   networkStmt: Statement | null = null;
   input: { h: number; w: number; c: number } | null = null;
@@ -89,7 +93,7 @@ class Checker {
     if (!schema) {
       const lower = kw.toLowerCase();
       const guess = statementSchema(lower) ? lower : nearest(kw, allKeywords());
-      const fixes: Fix[] = guess ? [{ title: `Change to '${guess}'`, edits: [{ ...stmt.keyword, newText: guess }], preferred: true }] : [];
+      const fixes: Fix[] = guess ? [{ title: `Change to '${guess}'`, edits: [{ offset: stmt.keyword.offset, length: stmt.keyword.length, newText: guess }], preferred: true }] : [];
       this.report(
         'E001',
         stmt.keyword,
@@ -131,7 +135,7 @@ class Checker {
       if (!param) {
         const names = schema.params.flatMap((p) => [p.name, ...p.aliases]);
         const guess = names.length ? nearest(arg.name.text, names) : undefined;
-        const fixes: Fix[] = guess ? [{ title: `Change to '${guess}'`, edits: [{ ...arg.name, newText: guess }], preferred: true }] : [];
+        const fixes: Fix[] = guess ? [{ title: `Change to '${guess}'`, edits: [{ offset: arg.name.offset, length: arg.name.length, newText: guess }], preferred: true }] : [];
         const allowed = schema.params.length ? ` It takes: ${schema.params.map((p) => (p.aliases.length ? `${p.name} (${p.aliases.join(', ')})` : p.name)).join(', ')}.` : ` It takes no parameters.`;
         this.report('E002', arg.name, `'${schema.keyword}' has no parameter '${arg.name.text}'.${guess ? ` Did you mean '${guess}'?` : ''}${allowed}`, fixes);
         continue;
@@ -434,9 +438,7 @@ class Checker {
       hasError: false,
     };
     this.layers.push(info);
-    if (!this.inputStmt && this.layers.length === 1) {
-      // Reported once at the end, when we know whether an input comes later.
-    }
+    this.layerStmts.push(stmt);
     const spec = this.layerSpec(stmt, schema, args);
     if (!spec) {
       // The layer could not be read; shapes after it are unknown, except that dense fixes a vector.
@@ -454,7 +456,7 @@ class Checker {
         if (input?.kind === 'volume') {
           info.implicitFlatten = true;
           inputs = shapeSize(input);
-          this.report('I201', stmt.keyword, `This dense layer flattens the ${input.h}×${input.w}×${input.c} volume into ${formatCount(inputs)} inputs.`);
+          this.report('I201', stmt.keyword, `This dense layer flattens the ${input.h}×${input.w}×${input.c} volume into ${formatCount(inputs)} input${inputs === 1 ? '' : 's'}.`);
         } else if (input?.kind === 'vector') inputs = input.n;
         info.output = { kind: 'vector', n: spec.units };
         if (inputs !== null) {
@@ -463,6 +465,7 @@ class Checker {
           this.largeLayer(stmt, info.params, inputs, spec.units);
         }
         if (this.input && input) info.receptiveField = [this.input.h, this.input.w];
+        if (this.flattenLine === null) this.flattenLine = stmt.line;
         this.shape = info.output;
         break;
       }
@@ -472,6 +475,7 @@ class Checker {
         if (input) {
           info.output = { kind: 'vector', n: shapeSize(input) };
           if (this.input) info.receptiveField = input.kind === 'volume' ? [this.rf.rh, this.rf.rw] : [this.input.h, this.input.w];
+          if (this.flattenLine === null) this.flattenLine = stmt.line;
         }
         this.shape = info.output;
         break;
@@ -516,8 +520,8 @@ class Checker {
         const [sh, sw] = (stride?.value as [number, number] | undefined) ?? [1, 1];
         const pads = this.pads(get('pad'), fh, fw, sh, sw);
         if (!pads) return null;
+        // A bad activation is reported; it does not change any shape, so the layer is read with none.
         const act = get('activation');
-        if (act && act.value === undefined) return null;
         return { kind: 'conv', filters: filters.value as number, fh, fw, sh, sw, ph: pads[0], pw: pads[1], activation: ((act?.value as string) ?? 'none') as Activation };
       }
       case 'pool':
@@ -525,12 +529,13 @@ class Checker {
       case 'avgpool': {
         let mode: 'max' | 'avg' = kw === 'avgpool' ? 'avg' : 'max';
         const extra: Arg[] = [];
+        let modeSeen = false;
         for (const a of args.positional) {
-          if (kw === 'pool' && a.value.kind === 'name' && (a.value.text === 'max' || a.value.text === 'avg') && extra.length === 0) {
-            mode = a.value.text;
-          } else if (kw === 'pool' && a.value.kind === 'name' && extra.length === 0) {
-            this.report('E003', a.value, `pool is max or avg, not '${a.value.text}'.${suggest(a.value.text, ['max', 'avg'])}`, enumFix(a.value, ['max', 'avg']));
-            return null;
+          if (kw === 'pool' && !modeSeen && a.value.kind === 'name' && extra.length === 0) {
+            modeSeen = true;
+            if (a.value.text === 'max' || a.value.text === 'avg') mode = a.value.text;
+            // Reported; the window's shape does not depend on the mode, so shapes go on with max.
+            else this.report('E003', a.value, `pool is max or avg, not '${a.value.text}'.${suggest(a.value.text, ['max', 'avg'])}`, enumFix(a.value, ['max', 'avg']));
           } else extra.push(a);
         }
         this.extraPositional(extra, kw);
@@ -552,14 +557,12 @@ class Checker {
         return { kind: kw };
       case 'leakyrelu': {
         this.extraPositional(args.positional, kw);
-        const slope = get('slope');
-        if (slope && slope.value === undefined) return null;
+        const slope = get('slope'); // a bad slope is reported; the shape does not depend on it
         return { kind: 'leakyrelu', slope: (slope?.value as number | undefined) ?? 0.01 };
       }
       case 'dropout': {
         this.extraPositional(args.positional, kw);
-        const rate = get('rate');
-        if (rate && rate.value === undefined) return null;
+        const rate = get('rate'); // a bad rate is reported; the shape does not depend on it
         return { kind: 'dropout', rate: (rate?.value as number | undefined) ?? 0.5 };
       }
       case 'dense': {
@@ -567,8 +570,7 @@ class Checker {
         const units = get('units');
         if (!units) missing('the number of units', `units=${this.classes?.length ?? 10}`);
         if (!units || units.value === undefined) return null;
-        const act = get('activation');
-        if (act && act.value === undefined) return null;
+        const act = get('activation'); // a bad activation is reported; the shape does not depend on it
         return { kind: 'dense', units: units.value as number, activation: ((act?.value as string) ?? 'none') as Activation };
       }
     }
@@ -605,11 +607,10 @@ class Checker {
     const padArg = args.values.get('pad')?.arg;
     const kw = stmt.keyword.text;
     if (input?.kind === 'vector') {
-      const flat = this.layers.find((l) => l.output?.kind === 'vector');
       this.report(
         'E030',
         stmt.keyword,
-        `'${kw}' needs a volume, but the data was flattened into a vector of ${formatCount(input.n)} on line ${flat ? flat.line + 1 : '?'}. Move this layer before the flatten or dense layer.`,
+        `'${kw}' needs a volume, but the data was flattened into a vector of ${formatCount(input.n)} on line ${this.flattenLine !== null ? this.flattenLine + 1 : '?'}. Move this layer before the flatten or dense layer.`,
       );
       this.shape = null;
       return;
@@ -735,16 +736,16 @@ class Checker {
   finish(tree: SyntaxTree): void {
     if (!this.inputStmt) {
       const first = this.layers[0];
-      const span = first ? { offset: first.offset, length: tree.statements.find((s) => s.line === first.line)!.keyword.length } : tree.statements[0]?.keyword ?? { offset: 0, length: 0 };
+      const firstKeyword = this.layerStmts[0]?.keyword;
+      const span = firstKeyword ? { offset: firstKeyword.offset, length: firstKeyword.length } : tree.statements[0]?.keyword ?? { offset: 0, length: 0 };
       this.report('E010', span, `The file has no 'input' line. Add one before the first layer, e.g. input 32x32x3.`, [
         { title: 'Add input 32x32x3', edits: [{ offset: first ? lineStart(this.text, first.offset) : 0, length: 0, newText: 'input 32x32x3\n' }] },
       ]);
     }
-    const softmaxes = this.layers.filter((l) => l.spec.kind === 'softmax');
     const last = this.layers[this.layers.length - 1];
-    for (const s of softmaxes) {
-      if (s !== last) {
-        const stmt = tree.statements.find((st) => st.line === s.line)!;
+    for (const s of this.layers) {
+      if (s.spec.kind === 'softmax' && s !== last) {
+        const stmt = this.layerStmts[s.index]!;
         this.report('E032', stmt.keyword, `'softmax' turns the class scores into probabilities and must be the last layer; the layer on line ${last!.line + 1} comes after it.`, [
           { title: 'Remove this softmax', edits: [lineRemovalEdit(this.text, stmt)] },
         ]);
@@ -754,9 +755,11 @@ class Checker {
       let end = this.layers.length - 1;
       while (end >= 0 && this.layers[end]!.spec.kind === 'softmax') end--;
       const endLayer = end >= 0 ? this.layers[end] : undefined;
-      if (!endLayer || endLayer.spec.kind !== 'dense') {
+      // A dense layer that could not be read (its error is already reported) still ends the network in dense.
+      const endsInDense = endLayer !== undefined && (endLayer.spec.kind === 'dense' || statementSchema(endLayer.keyword)?.keyword === 'dense');
+      if (!endsInDense) {
         const at = endLayer ?? last;
-        const stmt = at ? tree.statements.find((st) => st.line === at.line)! : this.inputStmt!;
+        const stmt = at ? this.layerStmts[at.index]! : this.inputStmt!;
         const n = this.classes?.length ?? 3;
         this.report(
           'W103',
@@ -767,18 +770,23 @@ class Checker {
         );
       }
     }
-    const lastDense = [...this.layers].reverse().find((l) => l.spec.kind === 'dense');
+    // The last dense statement, read or not: when it could not be read its units are unknown, so no E031.
+    let lastDense: LayerInfo | undefined;
+    for (let i = this.layers.length - 1; i >= 0 && !lastDense; i--) {
+      const l = this.layers[i]!;
+      if (l.spec.kind === 'dense' || statementSchema(l.keyword)?.keyword === 'dense') lastDense = l;
+    }
     if (this.classesStmt && this.classes && lastDense && lastDense.spec.kind === 'dense' && lastDense.spec.units !== this.classes.length) {
       const units = lastDense.spec.units;
-      const denseStmt = tree.statements.find((st) => st.line === lastDense.line)!;
+      const denseStmt = this.layerStmts[lastDense.index]!;
       const unitsArg = denseStmt.args.find((a) => a.name?.text === 'units');
       const fixes: Fix[] = unitsArg
-        ? [{ title: `Change to units=${this.classes.length}`, edits: [{ ...unitsArg.value, newText: String(this.classes.length) }], preferred: true }]
+        ? [{ title: `Change to units=${this.classes.length}`, edits: [{ offset: unitsArg.value.offset, length: unitsArg.value.length, newText: String(this.classes.length) }], preferred: true }]
         : [];
       this.report(
         'E031',
         { offset: this.classesStmt.offset, length: this.classesStmt.length },
-        `There are ${this.classes.length} classes but the last dense layer (line ${lastDense.line + 1}) has ${units} units; they must be equal. Set units=${this.classes.length} or list ${units} classes.`,
+        `There ${this.classes.length === 1 ? 'is 1 class' : `are ${this.classes.length} classes`} but the last dense layer (line ${lastDense.line + 1}) has ${units} unit${units === 1 ? '' : 's'}; they must be equal. Set units=${this.classes.length} or list ${units} class${units === 1 ? '' : 'es'}.`,
         fixes,
       );
     }
@@ -814,7 +822,8 @@ class LineOf {
 }
 
 function largestSizeThatFits(axes: Axis[], fit: number): number | undefined {
-  for (let f = fit; f >= 1; f--) if (axes.every((a) => applyRule({ ...a, f }).ok)) return f;
+  // Bounded: sizes and strides may be as large as 2^31 − 1, and a suggestion far below `fit` is no help.
+  for (let f = fit; f >= 1 && f > fit - 4096; f--) if (axes.every((a) => applyRule({ ...a, f }).ok)) return f;
   return undefined;
 }
 
@@ -861,14 +870,16 @@ function setArgEdit(_text: string, stmt: Statement, arg: Arg | undefined, name: 
 export function check(text: string, host?: CheckHost): CheckResult {
   const tree = parse(text);
   const c = new Checker(text, host);
-  c.diagnostics.push(...tree.diagnostics);
+  // A loop, not push(...): a file of ten million control characters has ten million diagnostics.
+  for (const d of tree.diagnostics) c.diagnostics.push(d);
   try {
     c.run(tree);
   } catch (err) {
     // A bug in a rule must not take the editor down: report it on the first line and keep what we have.
     c.diagnostics.push(makeDiagnostic('E003', 0, 0, `Internal checker error: ${(err as Error).message}. Please report this file.`));
   }
-  const diagnostics = c.diagnostics.sort((a, b) => a.offset - b.offset || a.code.localeCompare(b.code));
+  // The parser's and the checker's diagnostics are each nearly in order: the sort is close to linear.
+  const diagnostics = c.diagnostics.sort((a, b) => a.offset - b.offset || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return {
     text,
     tree,

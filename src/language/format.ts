@@ -40,7 +40,8 @@ export function formatEdits(text: string): TextEdit[] {
     }
     let end = line;
     while (end + 1 < lines.lineCount && code.has(end + 1) && comment.has(end + 1) && !untouchable.has(end + 1)) end++;
-    const width = Math.max(...Array.from({ length: end - line + 1 }, (_, i) => out[line + i]!.length));
+    let width = 0; // a loop, not Math.max(...): a run may be a million lines long
+    for (let i = line; i <= end; i++) width = Math.max(width, out[i]!.length);
     for (let i = line; i <= end; i++) out[i] = `${out[i]!.padEnd(width)}  ${comment.get(i)!}`;
     line = end + 1;
   }
@@ -61,7 +62,10 @@ export function formatEdits(text: string): TextEdit[] {
       if (next > start || i > lastNonBlank) {
         // Remove the line with its break; for trailing lines remove the break before them instead.
         if (i > lastNonBlank && i === lines.lineCount - 1 && start === text.length) continue;
-        edits.push({ offset: start, length: next - start, newText: '' });
+        // A run of dropped lines is one edit, so a file of a million blank lines stays cheap.
+        const prev = edits[edits.length - 1];
+        if (prev && prev.newText === '' && prev.offset + prev.length === start) prev.length = next - prev.offset;
+        else edits.push({ offset: start, length: next - start, newText: '' });
       }
       continue;
     }
@@ -77,7 +81,8 @@ export function formatEdits(text: string): TextEdit[] {
 }
 
 function mergeAdjacent(edits: TextEdit[]): TextEdit[] {
-  edits.sort((a, b) => a.offset - b.offset);
+  // Edits are made in order; sort only if that ever stops being true.
+  if (edits.some((e, i) => i > 0 && e.offset < edits[i - 1]!.offset)) edits.sort((a, b) => a.offset - b.offset);
   const out: TextEdit[] = [];
   for (const e of edits) {
     const prev = out[out.length - 1];
@@ -87,12 +92,22 @@ function mergeAdjacent(edits: TextEdit[]): TextEdit[] {
   return out;
 }
 
-/** Apply edits (non-overlapping) to a text. */
+/**
+ * Apply edits (non-overlapping) to a text, in time linear in the text and the edits. Edits at the same offset
+ * are applied in the order given; a part of an edit that overlaps an earlier one is ignored.
+ */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  const sorted = [...edits].sort((a, b) => b.offset - a.offset);
-  let out = text;
-  for (const e of sorted) out = out.slice(0, e.offset) + e.newText + out.slice(e.offset + e.length);
-  return out;
+  const sorted = [...edits].sort((a, b) => a.offset - b.offset);
+  const parts: string[] = [];
+  let pos = 0;
+  for (const e of sorted) {
+    const start = Math.min(Math.max(e.offset, pos), text.length);
+    const end = Math.min(Math.max(e.offset + e.length, start), text.length);
+    parts.push(text.slice(pos, start), e.newText);
+    pos = end;
+  }
+  parts.push(text.slice(pos));
+  return parts.join('');
 }
 
 export function format(text: string): string {

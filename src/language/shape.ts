@@ -33,23 +33,52 @@ export function formatNumber(x: number): string {
 /** `(7 − 3 + 2·0) / 3 + 1 = 2.33`, with a Unicode minus and middle dot as in the lecture. */
 export function arithmetic(a: Axis): string {
   const num = a.n - a.f + 2 * a.p;
-  return `(${a.n} − ${a.f} + 2·${a.p}) / ${a.s} + 1 = ${formatNumber(num / a.s + 1)}`;
+  const x = num / a.s + 1;
+  // Two decimals, unless they would make a fraction look whole: (10⁶ − 3)/(2³¹ − 1) + 1 is 1.0005, not 1.0.
+  let shown = formatNumber(x);
+  if (!Number.isInteger(x) && Number.isInteger(Number(shown))) shown = String(Number(x.toPrecision(8)));
+  if (!Number.isInteger(x) && Number.isInteger(Number(shown))) shown = `${shown} (not exactly)`;
+  return `(${a.n} − ${a.f} + 2·${a.p}) / ${a.s} + 1 = ${shown}`;
 }
 
 function fitsAll(axes: readonly Axis[]): boolean {
   return axes.every((a) => applyRule(a).ok);
 }
 
+/** How many candidates a search for a fitting stride or padding looks at, at most (sizes go up to 2^31 − 1). */
+const SEARCH_LIMIT = 4096;
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
 /** Strides (the same on both sides) that make every side whole and ≥ 1, nearest to the current one first. */
 export function stridesThatFit(axes: readonly Axis[], current: number, max = 3): number[] {
-  const limit = Math.max(current + 4, ...axes.map((a) => a.f));
-  const found: number[] = [];
-  for (let s = 1; s <= limit; s++) {
-    if (s === current) continue;
-    if (fitsAll(axes.map((a) => ({ ...a, s })))) found.push(s);
+  let limit = current + 4;
+  for (const a of axes) limit = Math.max(limit, a.f);
+  // A stride fits exactly when it divides N − F + 2P on every side (and none of those is negative), so the
+  // candidates are the divisors of their greatest common divisor: no loop up to a size of 2^31 − 1.
+  let g = 0;
+  for (const a of axes) {
+    const num = a.n - a.f + 2 * a.p;
+    if (num < 0) return [];
+    g = gcd(g, num);
   }
+  const candidates: number[] = [];
+  if (g === 0) {
+    for (let s = 1; s <= Math.min(limit, SEARCH_LIMIT); s++) candidates.push(s);
+  } else {
+    for (let d = 1; d * d <= g; d++) {
+      if (g % d !== 0) continue;
+      candidates.push(d);
+      if (d * d !== g) candidates.push(g / d);
+    }
+  }
+  const found = candidates.filter((s) => s !== current && s <= limit && fitsAll(axes.map((a) => ({ ...a, s }))));
   // Strides no larger than the filter first (a larger one skips pixels), then the nearest, then the smaller.
-  const fmax = Math.min(...axes.map((a) => a.f));
+  let fmax = Infinity;
+  for (const a of axes) fmax = Math.min(fmax, a.f);
   found.sort((x, y) => Number(x > fmax) - Number(y > fmax) || Math.abs(x - current) - Math.abs(y - current) || x - y);
   const good = found.filter((s) => s <= fmax);
   return (good.length ? good : found).slice(0, max);
@@ -57,14 +86,21 @@ export function stridesThatFit(axes: readonly Axis[], current: number, max = 3):
 
 /** Paddings (the same on both sides) that make every side whole and ≥ 1, nearest to the current one first. */
 export function padsThatFit(axes: readonly Axis[], current: number, max = 3): number[] {
-  const limit = Math.max(current + 4, ...axes.map((a) => a.f));
+  let limit = current + 4;
+  let fmin = Infinity;
+  // Below this padding some side is smaller than its filter; start the search there.
+  let from = 0;
+  for (const a of axes) {
+    limit = Math.max(limit, a.f);
+    fmin = Math.min(fmin, a.f);
+    from = Math.max(from, Math.ceil((a.f - a.n) / 2));
+  }
   const found: number[] = [];
-  for (let p = 0; p <= limit; p++) {
+  for (let p = from; p <= limit && p < from + SEARCH_LIMIT; p++) {
     if (p === current) continue;
     if (fitsAll(axes.map((a) => ({ ...a, p })))) found.push(p);
   }
   // Paddings smaller than the filter first (a larger one makes outputs that see only zeros), then the nearest.
-  const fmin = Math.min(...axes.map((a) => a.f));
   found.sort((x, y) => Number(x >= fmin) - Number(y >= fmin) || Math.abs(x - current) - Math.abs(y - current) || x - y);
   const good = found.filter((p) => p < fmin);
   return (good.length ? good : found).slice(0, max);

@@ -121,7 +121,8 @@ export function summaryTable(result: CheckResult): string {
       layer.receptiveField ? (layer.receptiveField[0] === layer.receptiveField[1] ? String(layer.receptiveField[0]) : `${layer.receptiveField[0]}×${layer.receptiveField[1]}`) : '?',
     ]);
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  // Loops, not Math.max(...rows): a file may have a million layers.
+  const widths = header.map((h, i) => rows.reduce((m, r) => Math.max(m, r[i]!.length), h.length));
   const right = [false, true, false, true, true, true];
   const fmt = (r: string[]) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('   ').trimEnd();
   const total = widths.reduce((a, b) => a + b, 0) + 3 * (widths.length - 1);

@@ -50,11 +50,25 @@ const NAME_RE = /^[A-Za-z_][A-Za-z0-9_\-]*$/;
 
 /** Classify a value's spelling. Strings are handled by the scanner. */
 export function classify(text: string): Value {
-  if (INT_RE.test(text)) return { kind: 'int', text, value: Number(text) };
-  if (NUMBER_RE.test(text)) return { kind: 'number', text, value: Number(text) };
-  if (DIMS_RE.test(text)) return { kind: 'dims', text, dims: text.split(/[x×]/).map(Number) };
-  if (NAME_RE.test(text)) return { kind: 'name', text };
-  return { kind: 'word', text };
+  const { offset: _o, length: _l, ...value } = classifyAt(text, 0, text.length);
+  return value as Value;
+}
+
+/**
+ * Classify a value's spelling and attach its span. Builds each object literally (no spread) and tries the
+ * regular expressions only when the first character allows them: this runs once per token, on every keystroke.
+ */
+function classifyAt(text: string, offset: number, length: number): Value & Span {
+  const c = text.charCodeAt(0);
+  const digit = c >= 48 && c <= 57;
+  if (digit || c === 43 || c === 45 || c === 46) {
+    if (INT_RE.test(text)) return { kind: 'int', text, value: Number(text), offset, length };
+    if (NUMBER_RE.test(text)) return { kind: 'number', text, value: Number(text), offset, length };
+    if (digit && DIMS_RE.test(text)) return { kind: 'dims', text, dims: text.split(/[x×]/).map(Number), offset, length };
+    return { kind: 'word', text, offset, length };
+  }
+  if (NAME_RE.test(text)) return { kind: 'name', text, offset, length };
+  return { kind: 'word', text, offset, length };
 }
 
 function isSpace(ch: number): boolean {
@@ -107,10 +121,18 @@ export function parse(text: string): SyntaxTree {
         continue;
       }
       if (isControl(ch)) {
+        // One diagnostic for a run of control characters, not one each: a binary file is full of them.
+        const start = pos;
+        while (pos < n && isControl(text.charCodeAt(pos))) pos++;
+        const code = `U+${ch.toString(16).toUpperCase().padStart(4, '0')}`;
         diagnostics.push(
-          makeDiagnostic('E003', pos, 1, `Unexpected control character U+${ch.toString(16).toUpperCase().padStart(4, '0')}; it is ignored.`),
+          makeDiagnostic(
+            'E003',
+            start,
+            pos - start,
+            pos - start === 1 ? `Unexpected control character ${code}; it is ignored.` : `Unexpected control characters (${pos - start}, the first ${code}); they are ignored.`,
+          ),
         );
-        pos++;
         continue;
       }
       if (ch === 35 /* # */) {
@@ -204,7 +226,7 @@ function valueOf(text: string, tok: RawToken, offset: number, length: number): V
     if (tok.str) return { kind: 'string', text: raw, value: tok.str.value, offset, length };
     return { kind: 'word', text: raw, offset, length };
   }
-  return { ...classify(raw), offset, length };
+  return classifyAt(raw, offset, length);
 }
 
 function buildStatement(text: string, tokens: RawToken[], line: number, diagnostics: Diagnostic[]): Statement {

@@ -31,7 +31,23 @@ export interface TrainerClientEvents {
   stdout: [string];
 }
 
-export class TrainerClient extends EventEmitter<TrainerClientEvents> {
+/**
+ * What the editor needs of a trainer child: TrainerClient here (the built-in engine) and PytorchTrainer
+ * (src/export/runner.ts: the exported train.py) both give it, so the editor switches on a setting.
+ */
+export interface Trainer {
+  readonly running: boolean;
+  readonly exited: Promise<ExitInfo>;
+  start(job: TrainJob): void;
+  send(msg: HostMessage): void;
+  stop(): Promise<ExitInfo>;
+  kill(): void;
+  on(event: 'message', listener: (m: TrainerMessage) => void): this;
+  on(event: 'exit', listener: (e: ExitInfo) => void): this;
+  on(event: 'stdout', listener: (text: string) => void): this;
+}
+
+export class TrainerClient extends EventEmitter<TrainerClientEvents> implements Trainer {
   private child: ChildProcess | null = null;
   private finished = false;
   private stderrTail = '';

@@ -3,13 +3,13 @@
 // snapshot requests between steps, and stop gracefully at the next step when asked.
 
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Batcher, checkModelData, DataError, openData, type Dataset, type OpenedData } from '../data';
 import { createNetwork, loadCheckpoint, saveCheckpoint, type Network } from '../engine';
-import { check, type CheckHost, formatBytes, type ModelSpec, shapeSize, summarize, toModelSpec } from '../language';
+import { check, formatBytes, type ModelSpec, shapeSize, summarize, toModelSpec } from '../language';
+import { fileHost } from './paths';
 import type { StartedMessage, DoneMessage, ErrorMessage, EvaluateRequest, EvaluationMessage, ErrorStage, SnapshotMessage, SnapshotRequest, TrainerMessage, TrainJob } from '../protocol/trainer';
-import { statSync } from 'node:fs';
 
 export interface RunHooks {
   emit(m: TrainerMessage): void;
@@ -33,18 +33,6 @@ export class TrainError extends Error {
   }
 }
 
-export function fileHost(file: string): CheckHost {
-  const base = dirname(resolve(file));
-  return {
-    stat(path: string) {
-      try {
-        return statSync(resolve(base, path)).isDirectory() ? 'dir' : 'file';
-      } catch {
-        return null;
-      }
-    },
-  };
-}
 
 /** Check the job's source and build the model spec, or explain why not. */
 export function modelFromJob(job: TrainJob): ModelSpec {
@@ -184,7 +172,9 @@ function prepare(job: TrainJob): Prepared {
   if (data.train.size === 0) throw new TrainError('data', 'The training set is empty.', 'E040');
   let net: Network;
   try {
-    net = createNetwork(spec, { seed, threads: job.threads ?? 1 });
+    // More threads than cores only makes the engine's spinning workers fight each other.
+    const threads = Math.max(1, Math.min(job.threads ?? 1, availableParallelism()));
+    net = createNetwork(spec, { seed, threads });
   } catch (err) {
     const largest = spec.layers.reduce((a, l) => ((l.params ?? 0) > (a.params ?? 0) ? l : a), spec.layers[0]!);
     throw new TrainError(
@@ -196,6 +186,7 @@ function prepare(job: TrainJob): Prepared {
     try {
       net.setParams(loadCheckpoint(job.init, spec).tensors);
     } catch (err) {
+      void net.dispose();
       throw new TrainError('setup', `cannot start from ${job.init}: ${(err as Error).message}`);
     }
   }
@@ -269,8 +260,9 @@ function startedMessage(p: Prepared, stepsPerEpoch: number): StartedMessage {
 
 /** Inspect mode: no training; answer snapshot and evaluation requests until stopped. */
 export async function runInspect(job: TrainJob, hooks: RunHooks): Promise<DoneMessage | ErrorMessage> {
+  let p: Prepared | null = null;
   try {
-    const p = prepare(job);
+    p = prepare(job);
     hooks.emit(startedMessage(p, 0));
     const snaps = new Snapshots(p, hooks);
     await snaps.send();
@@ -285,11 +277,22 @@ export async function runInspect(job: TrainJob, hooks: RunHooks): Promise<DoneMe
     return done;
   } catch (err) {
     return reportError(err, hooks);
+  } finally {
+    await p?.net.dispose();
   }
 }
 
 async function train(job: TrainJob, hooks: RunHooks): Promise<DoneMessage> {
   const p = prepare(job);
+  try {
+    return await trainPrepared(job, hooks, p);
+  } finally {
+    // Stops the engine's worker threads (threads > 1), whether training ended, stopped or failed.
+    await p.net.dispose();
+  }
+}
+
+async function trainPrepared(job: TrainJob, hooks: RunHooks, p: Prepared): Promise<DoneMessage> {
   const { spec, net, data, epochs, batch, seed } = p;
   const train = data.train;
   const val = data.val;

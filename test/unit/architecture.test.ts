@@ -60,6 +60,11 @@ const rules: Rule[] = [
     why: 'the data layer uses node built-ins and the image decoders, never the editor or the engine',
   },
   {
+    layer: 'src/export',
+    allowed: (t) => within('src/export', 'src/language', 'src/protocol', 'src/trainer/client')(t) || isNodeBuiltin(t),
+    why: 'the export writes text from the language types and runs train.py with node built-ins; never the editor or the engine (the editor uses it)',
+  },
+  {
     layer: 'src/trainer',
     allowed: (t) => t !== 'vscode' && !within('src/features', 'src/cli', 'webview')(t),
     why: 'the trainer never imports vscode',

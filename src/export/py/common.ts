@@ -38,7 +38,7 @@ export function pyClassName(name: string): string {
 
 const PY_KEYWORDS = new Set(
   // Python's keywords, and the names model.py itself defines or imports (a class must not shadow them).
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield torch nn NAME INPUT_SHAPE CLASSES init_weights build_model'.split(' '),
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield torch nn NAME INPUT_SHAPE CLASSES LAYER_KINDS LAYER_LINES init_weights build_model'.split(' '),
 );
 
 /** "32×32×3" for a volume, "2048" for a vector (H×W×C, as the .cnn language writes shapes). */

@@ -457,22 +457,35 @@ class FolderDataset:
         return len(self.files)
 
     def __getitem__(self, i):
-        from PIL import Image
-
-        with Image.open(self.files[i]) as im:
-            im = im.convert("L" if self.c == 1 else "RGB")
-            if im.size != (self.w, self.h):
-                shrinking = self.w <= im.size[0] and self.h <= im.size[1]
-                im = im.resize((self.w, self.h), Image.BOX if shrinking else Image.BILINEAR)
-            x = np.asarray(im, dtype=np.float32) / 255.0
-        if self.c == 1:
-            x = x[:, :, None]
-        elif self.c != 3:
-            x = x[:, :, [k % 3 for k in range(self.c)]]
-        return np.ascontiguousarray(x), int(self.labels[i])
+        return load_image(self.files[i], self.h, self.w, self.c), int(self.labels[i])
 
     def label(self, i):
         return int(self.labels[i])
+
+
+def load_image(path, h=None, w=None, c=None):
+    """A PNG or JPEG file as an H×W×C float32 array in [0, 1] at the model's input size (default INPUT), with the
+    model's channels (grey is the luminance), as CNN Studio reads images. Needs Pillow."""
+    if h is None:
+        h, w, c = INPUT
+    try:
+        from PIL import Image
+    except ImportError:
+        raise DataError("reading %s needs Pillow: pip install pillow (or sudo apt-get install python3-pil)" % path)
+    try:
+        with Image.open(path) as im:
+            im = im.convert("L" if c == 1 else "RGB")
+            if im.size != (w, h):
+                shrinking = w <= im.size[0] and h <= im.size[1]
+                im = im.resize((w, h), Image.BOX if shrinking else Image.BILINEAR)
+            x = np.asarray(im, dtype=np.float32) / 255.0
+    except OSError as e:
+        raise DataError("cannot read %s as an image: %s" % (path, e))
+    if c == 1:
+        x = x[:, :, None]
+    elif c != 3:
+        x = x[:, :, [k % 3 for k in range(c)]]
+    return np.ascontiguousarray(x)
 
 
 def _open_folder(folder, h, w, c):

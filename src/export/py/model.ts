@@ -118,6 +118,9 @@ export function modelPy(spec: ModelSpec, fileName: string): string {
   p(`# The input volume as PyTorch holds it: channels, height, width (the .cnn file's "input ${h}x${w}x${c}").`);
   p(`INPUT_SHAPE = (${c}, ${h}, ${w})`);
   p(`CLASSES = ${pyLit(spec.classes)}`);
+  p("# Per layer statement: its keyword and its line in the .cnn file (0-based), for the inspector's snapshots.");
+  p(`LAYER_KINDS = ${pyLit(spec.layers.map((l) => l.spec.kind))}`);
+  p(`LAYER_LINES = ${pyLit(spec.layers.map((l) => l.line))}`);
   p();
   p();
   p(`class ${cls}(nn.Module):`);
@@ -156,6 +159,24 @@ export function modelPy(spec: ModelSpec, fileName: string): string {
     }
   }
   p('        return x');
+  p();
+  p('    @torch.no_grad()');
+  p('    def activations(self, x):');
+  p(`        """Every layer statement's output for x (dropout off), as CNN Studio's inspector shows them: a list of`);
+  p('        (index, tensor). A conv or dense with activation= gives its output after the activation."""');
+  p('        was_training = self.training');
+  p('        self.eval()');
+  p('        layers, out = self.layers, []');
+  for (const info of spec.layers) {
+    const s = info.spec;
+    const i = info.index;
+    if (s.kind === 'dense' && info.implicitFlatten) p('        x = torch.flatten(x, 1)');
+    p(`        x = layers[${i}](x)`);
+    if ((s.kind === 'conv' || s.kind === 'dense') && s.activation !== 'none') p(`        x = ${ACT_FN[s.activation]}(x)`);
+    p(`        out.append((${i}, x))`);
+  }
+  p('        self.train(was_training)');
+  p('        return out');
   p();
   p('    @torch.no_grad()');
   p('    def predict(self, x):');

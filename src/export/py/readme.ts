@@ -42,9 +42,17 @@ With several processes (one per GPU, or several on the CPU), \`DistributedDataPa
 
 Each process trains on its share of every epoch with \`--batch\` samples per step (so one step sees
 batch × processes samples); NCCL connects them on GPUs, gloo on the CPU. Process 0 writes the files.
+On a machine with several GPUs, \`torchrun --nproc_per_node=NUMBER_OF_GPUS train.py\` gives each process its
+own GPU (\`LOCAL_RANK\`); on one GPU, plain \`python3 train.py\` is the fastest.
+
+PyTorch 1.13 on Python 3.11 (Debian 12's \`python3-torch\`) has a torchrun bug: it stops at once with
+\`AttributeError: 'NoneType' object has no attribute 'get'\`. Give it \`--redirects 1:2 --tee 1:2\` (process 1's
+stderr also goes to a log file), which works with every version:
+
+    torchrun --nproc_per_node=2 --redirects 1:2 --tee 1:2 train.py
 
 \`python3 train.py --help\` lists every flag: \`--epochs --batch --optimizer --lr --momentum --weight-decay
---seed --val --init CKPT --out DIR --data PATH --device --workers --text\`.
+--seed --val --init CKPT --out DIR --data PATH --device --workers --text --snapshot-interval SEC --control stdin\`.
 
 ## What comes out
 
@@ -53,8 +61,11 @@ CNN Studio's format, so \`cnn predict ${fileName} --weights OUT/model.safetensor
 editor's inspector use it directly, and \`--init\` starts from any CNN Studio checkpoint of this network.
 
 Progress goes to stdout as JSON lines, the messages of CNN Studio's trainer
-(\`{"type": "started"|"progress"|"epoch"|"done"|"error"|"log", ...}\`); \`--text\` prints plain lines instead.
-Ctrl+C stops after the current step and still writes the checkpoint.
+(\`{"type": "started"|"progress"|"epoch"|"evaluation"|"done"|"error"|"log", ...}\`); \`--text\` prints plain
+lines instead. Ctrl+C stops after the current step and still writes the checkpoint. CNN Studio's editor runs
+\`train.py --control stdin --snapshot-interval 1\` when its \`cnnStudio.backend\` setting is \`pytorch\`: it sends
+requests as JSON lines on stdin and gets \`snapshot\` messages (every layer's output for one sample) for the
+inspector; their tensors are base64 little-endian float32.
 
 ## Use the model
 
@@ -77,6 +88,5 @@ Ctrl+C stops after the current step and still writes the checkpoint.
   numpy's and PyTorch's generators too. Same seed, same run here; not the same run as the built-in engine.
 - \`data shapes\` is drawn by a numpy port of the generator (see above).
 - The optimizers are PyTorch's own, which the engine reproduces (SGD with momentum, Adam 0.9/0.999/1e-8).
-- No inspector snapshots (activations, filters) while training; load the checkpoint in the editor instead.
 `;
 }

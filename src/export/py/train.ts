@@ -21,22 +21,33 @@ OUT/metrics.jsonl, and prints progress on stdout as JSON lines: the messages of 
 ({"type": "started" | "progress" | "epoch" | "done" | "error" | "log", ...}), so the editor can show them.
 --text prints the same as plain lines instead. Ctrl+C (SIGINT) stops after the current step and still
 writes the checkpoint.
+
+For CNN Studio's inspector: --snapshot-interval SEC prints a "snapshot" of one sample (the input, every layer's
+output, the conv filters, the class probabilities) at most every SEC seconds, and "evaluation" messages
+(confusion matrix, misclassified samples) follow every epoch's validation. Tensors in these messages are
+{"shape": [...], "data": base64 of little-endian float32}: inputs H×W×C, layer outputs C×H×W or N, filters
+K×C×F_h×F_w. --control stdin reads the editor's requests as JSON lines on stdin: {"type": "stop"},
+{"type": "snapshot", "sample": i} or {"type": "snapshot", "imagePath": "x.png"}, {"type": "evaluate"}.
 """
 
 import argparse
+import base64
 import datetime
 import json
 import math
 import os
+import queue
 import signal
 import sys
+import threading
 import time
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
-from data import DataError, collate, open_data
-from model import NAME, build_model
+from data import DataError, collate, load_image, open_data
+from model import LAYER_KINDS, LAYER_LINES, NAME, build_model
 from safetensors_io import load_into, save_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,6 +85,10 @@ def parse_args(argv=None):
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: CUDA when available (default)")
     p.add_argument("--workers", type=int, default=0, help="DataLoader worker processes (default 0)")
     p.add_argument("--text", action="store_true", help="print progress as plain lines instead of JSON")
+    p.add_argument("--snapshot-interval", type=float, default=0, metavar="SEC",
+                   help="print an inspector snapshot at most every SEC seconds while training; 0: only when asked (default)")
+    p.add_argument("--control", choices=["none", "stdin"], default="none",
+                   help="stdin: take stop / snapshot / evaluate requests as JSON lines on stdin (CNN Studio's editor)")
     args = p.parse_args(argv)
     if args.epochs < 1 or args.batch < 1:
         p.error("--epochs and --batch must be at least 1")
@@ -152,25 +167,123 @@ def all_sum(values, device, world):
 # ------------------------------------------------------------------------------------------------ training
 
 
+def tensor_msg(t):
+    """A tensor as the messages carry it: {"shape": [...], "data": base64 of its little-endian float32 bytes}."""
+    a = t.detach().to("cpu", torch.float32).contiguous().numpy().astype("<f4", copy=False)
+    return {"shape": list(a.shape), "data": base64.b64encode(a.tobytes()).decode("ascii")}
+
+
+MAX_MISCLASSIFIED = 24
+
+
 @torch.no_grad()
-def evaluate(model, dataset, batch, device, world, rank, workers):
-    """Mean cross-entropy and accuracy on the dataset; each process takes every world-th sample."""
+def evaluate(model, dataset, batch, device, world, rank, workers, classes):
+    """Mean cross-entropy, accuracy and the confusion matrix (confusion[true][predicted]) on the dataset, summed
+    over the processes (each takes every world-th sample), and up to 24 of this process's misclassified samples."""
     from torch.utils.data import DataLoader, Subset
 
     was_training = model.training
     model.eval()
-    part = Subset(dataset, list(range(rank, len(dataset), world)))
-    loader = DataLoader(part, batch_size=max(batch, 64), collate_fn=collate, num_workers=workers)
+    indices = list(range(rank, len(dataset), world))
+    loader = DataLoader(Subset(dataset, indices), batch_size=max(batch, 64), collate_fn=collate, num_workers=workers)
+    k = len(classes)
     loss_sum, correct, n = 0.0, 0, 0
+    confusion = torch.zeros(k * k, dtype=torch.int64)
+    missed = []
     for x, y in loader:
         x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
         logits = model(x)
+        predicted = logits.argmax(1)
         loss_sum += float(F.cross_entropy(logits, y, reduction="sum"))
-        correct += int((logits.argmax(1) == y).sum())
+        correct += int((predicted == y).sum())
+        confusion += torch.bincount((y * k + predicted).cpu(), minlength=k * k)
+        if len(missed) < MAX_MISCLASSIFIED:
+            probabilities = torch.softmax(logits, 1).cpu()
+            for j in torch.nonzero(predicted != y).flatten().tolist()[: MAX_MISCLASSIFIED - len(missed)]:
+                missed.append({
+                    "index": indices[n + j], "label": int(y[j]), "predicted": int(predicted[j]),
+                    "probabilities": probabilities[j].tolist(), "input": tensor_msg(x[j].permute(1, 2, 0)),
+                })
         n += len(y)
     model.train(was_training)
-    loss_sum, correct, n = all_sum([loss_sum, correct, n], device, world)
-    return loss_sum / max(n, 1), correct / max(n, 1)
+    sums = all_sum([loss_sum, correct, n] + confusion.tolist(), device, world)
+    loss_sum, correct, n = sums[:3]
+    matrix = [[int(v) for v in sums[3 + r * k : 3 + (r + 1) * k]] for r in range(k)]
+    return {"loss": loss_sum / max(n, 1), "accuracy": correct / max(n, 1), "confusion": matrix, "misclassified": missed}
+
+
+def evaluation_msg(ev, classes, split):
+    return {"type": "evaluation", "classes": list(classes), "confusion": ev["confusion"],
+            "misclassified": ev["misclassified"], "split": split}
+
+
+class Snapshots:
+    """The inspector's view of one sample (of the validation set, else the training set, or an image file): the
+    input, every layer's output, the conv filters and the class probabilities. Process 0 only."""
+
+    def __init__(self, model, data, device, report, interval):
+        self.model, self.data, self.device, self.report, self.interval = model, data, device, report, interval
+        self.sample, self.image, self.last = 0, None, 0.0
+
+    def due(self):
+        return self.interval > 0 and time.time() - self.last >= self.interval
+
+    def send(self):
+        data = self.data
+        validation = data.val is not None and len(data.val) > 0
+        dataset = data.val if validation else data.train
+        if self.image:
+            x, label, source = load_image(self.image), None, self.image
+        else:
+            i = min(self.sample, len(dataset) - 1)
+            x, label = dataset[i]
+            source = "%s sample %d" % ("validation" if validation else "training", i)
+        x = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+        batch = x.permute(2, 0, 1)[None].to(self.device)
+        activations = self.model.activations(batch)
+        probabilities = self.model.predict(batch)[0]
+        layers = self.model.layers
+        self.report.emit({
+            "type": "snapshot", "source": source, "label": label, "input": tensor_msg(x),
+            "activations": [dict(tensor_msg(t[0]), index=i, kind=LAYER_KINDS[i], line=LAYER_LINES[i]) for i, t in activations],
+            "filters": [dict(tensor_msg(layers[i].weight), index=i, line=LAYER_LINES[i])
+                        for i, kind in enumerate(LAYER_KINDS) if kind == "conv"],
+            "probabilities": [float(p) for p in probabilities], "classes": list(data.class_names),
+        })
+        self.last = time.time()
+
+
+class Control:
+    """--control stdin: the editor's requests as JSON lines on stdin, read by a thread and answered between
+    steps. {"type": "stop"} (or the end of stdin: the editor went away) stops like Ctrl+C."""
+
+    def __init__(self, enabled, stop):
+        self.requests = queue.Queue()
+        self.stop = stop
+        if enabled:
+            threading.Thread(target=self._read, name="control", daemon=True).start()
+
+    def _read(self):
+        for line in sys.stdin:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(msg, dict):
+                continue
+            if msg.get("type") == "stop":
+                self.stop.flag = True
+            else:
+                self.requests.put(msg)
+        self.stop.flag = True
+
+    def pending(self):
+        out = []
+        while True:
+            try:
+                out.append(self.requests.get_nowait())
+            except queue.Empty:
+                return out
 
 
 def now_iso():
@@ -193,7 +306,7 @@ def write_checkpoint(model, path, final, epochs_run):
         raise Failure("checkpoint", "cannot write %s: %s" % (path, e))
 
 
-def train(args, report, stop):
+def train(args, report, stop, control):
     from torch.utils.data import DataLoader, DistributedSampler
 
     world, rank, device = setup_device(args.device)
@@ -259,6 +372,37 @@ def train(args, report, stop):
         "params": sum(p.numel() for p in model.parameters()), "backend": "pytorch", "warnings": list(data.warnings),
     })
 
+    snaps = Snapshots(model, data, device, report, args.snapshot_interval) if rank == 0 else None
+    has_val = data.val is not None and len(data.val) > 0
+
+    def answer(requests):
+        """The editor's snapshot and evaluation requests; their failures are reported and training goes on."""
+        for r in requests:
+            try:
+                if r.get("type") == "evaluate":
+                    if world > 1:
+                        report.emit({"type": "log", "message": "Evaluations on request need a single process; "
+                                     "they come after every epoch."})
+                        continue
+                    ev = evaluate(model, data.val if has_val else data.train, args.batch, device, world, rank,
+                                  args.workers, data.class_names)
+                    report.emit(evaluation_msg(ev, data.class_names, "validation" if has_val else "training"))
+                elif r.get("type") == "snapshot":
+                    if isinstance(r.get("imagePath"), str):
+                        snaps.image = r["imagePath"]
+                    elif isinstance(r.get("sample"), int):
+                        snaps.image, snaps.sample = None, max(0, r["sample"])
+                    snaps.send()
+            except Exception as e:  # noqa: BLE001 - a bad request never stops training
+                report.emit({"type": "error", "stage": "snapshot", "message": "%s" % e})
+
+    def between_steps():
+        if snaps is None:
+            return
+        answer(control.pending())
+        if snaps.due():
+            answer([{"type": "snapshot"}])
+
     started = time.time()
     last_progress = 0.0
     samples_done = 0
@@ -271,6 +415,7 @@ def train(args, report, stop):
         loss_sum, correct, seen = 0.0, 0, 0
         net.train()
         for step, (x, y) in enumerate(loader, start=1):
+            between_steps()
             if stop.requested(device, world):
                 stopped = True
                 break
@@ -301,15 +446,18 @@ def train(args, report, stop):
         if stopped:
             break
         loss_sum, correct, seen = all_sum([loss_sum, correct, seen], device, world)
-        val_loss = val_acc = None
-        if data.val is not None and len(data.val) > 0:
-            val_loss, val_acc = evaluate(model, data.val, args.batch, device, world, rank, args.workers)
+        val_loss = val_acc = ev = None
+        if has_val:
+            ev = evaluate(model, data.val, args.batch, device, world, rank, args.workers, data.class_names)
+            val_loss, val_acc = ev["loss"], ev["accuracy"]
         m = {
             "type": "epoch", "epoch": epoch, "epochs": epochs, "trainLoss": loss_sum / max(seen, 1),
             "trainAccuracy": correct / max(seen, 1), "valLoss": val_loss, "valAccuracy": val_acc,
             "seconds": time.time() - t0,
         }
         report.emit(m)
+        if ev is not None:
+            report.emit(evaluation_msg(ev, data.class_names, "validation"))
         final = {"trainLoss": m["trainLoss"], "trainAccuracy": m["trainAccuracy"], "valLoss": val_loss, "valAccuracy": val_acc}
         epochs_run = epoch
         if rank == 0:
@@ -320,6 +468,8 @@ def train(args, report, stop):
             write_checkpoint(model, checkpoint, final, epochs_run)
     if rank == 0 and epochs_run == 0:
         write_checkpoint(model, checkpoint, None, 0)  # stopped in the first epoch: keep the weights as they are
+    if snaps is not None and snaps.interval > 0:
+        answer([{"type": "snapshot"}])  # the final weights, for the inspector
     report.emit({"type": "done", "checkpoint": checkpoint, "metricsFile": metrics_file, "stopped": stopped,
                  "epochsRun": epochs_run, "final": final})
     if world > 1:
@@ -352,8 +502,9 @@ def main(argv=None):
     stop = StopFlag()
     signal.signal(signal.SIGINT, stop.handler)
     signal.signal(signal.SIGTERM, stop.handler)
+    control = Control(args.control == "stdin" and report.rank == 0, stop)
     try:
-        train(args, report, stop)
+        train(args, report, stop, control)
         return 0
     except Failure as e:
         msg = {"type": "error", "stage": e.stage, "message": e.message}

@@ -33,29 +33,63 @@ describe('network', () => {
     });
   }
 
-  for (const name of ['lenet5', 'tinyvgg'] as const) {
-    it(`${name}: 2 worker threads give one thread's loss and gradients, and repeat themselves exactly`, () => {
+  for (const name of ['lenet5', 'lecture', 'tinyvgg'] as const) {
+    it(`${name}: 2 worker threads give one thread's loss, gradients and steps, and repeat themselves exactly`, async () => {
       const spec = BENCH_MODELS[name]();
       const n = 5;
-      const one = createNetwork(spec, { seed: 3, batch: n });
-      const two = createNetwork(spec, { seed: 3, batch: n, threads: 2 });
-      const again = createNetwork(spec, { seed: 3, batch: n, threads: 2 });
+      const sgd = { kind: 'sgd' as const, lr: 0.05, momentum: 0.9 };
+      const one = createNetwork(spec, { seed: 3, batch: n, optimizer: sgd });
+      const two = createNetwork(spec, { seed: 3, batch: n, threads: 2, optimizer: sgd });
+      const again = createNetwork(spec, { seed: 3, batch: n, threads: 2, optimizer: sgd });
       expect([one.threads, two.threads]).toEqual([1, 2]);
+      expect([one.workersRunning, two.workersRunning]).toEqual([0, 1]);
       const { x, labels } = batch(spec, n, one.classes);
       const r1 = one.forwardBackward(x, labels, n);
       const r2 = two.forwardBackward(x, labels, n);
       expect(Math.abs(r1.loss - r2.loss)).toBeLessThan(1e-5);
+      expect(r2.correct).toBe(r1.correct);
       const g1 = one.grads();
       two.grads().forEach((g, i) => expect(maxRelDiff(g.data, g1[i]!.data), g.name).toBeLessThan(1e-4));
+      // Whole optimizer steps (the batch split across threads, weight gradients summed in another order).
+      one.applyOptimizer();
+      two.applyOptimizer();
+      again.forwardBackward(x, labels, n);
+      again.applyOptimizer();
       for (let s = 0; s < 3; s++) {
-        two.trainStep(x, labels, n);
+        const a = one.trainStep(x, labels, n);
+        const b = two.trainStep(x, labels, n);
         again.trainStep(x, labels, n);
+        expect(Math.abs(a.loss - b.loss), `step ${s}`).toBeLessThan(1e-4);
       }
+      const p1 = one.params();
+      two.params().forEach((p, i) => expect(maxRelDiff(p.data, p1[i]!.data), p.name).toBeLessThan(1e-4));
+      // The same thread count reproduces itself bit for bit.
       expect(Array.from(two.flatParams())).toEqual(Array.from(again.flatParams()));
-      two.dispose();
-      again.dispose();
+      // Predictions and evaluation run on the threads too.
+      const pr1 = one.predict(x, n);
+      const pr2 = two.predict(x, n);
+      expect(maxRelDiff(pr2, pr1)).toBeLessThan(1e-4);
+      await Promise.all([one.dispose(), two.dispose(), again.dispose()]);
     });
   }
+
+  it('stops its worker threads on dispose, and refuses work afterwards', async () => {
+    const spec = BENCH_MODELS.lecture();
+    const net = createNetwork(spec, { seed: 1, batch: 4, threads: 3 });
+    expect(net.threads).toBe(3);
+    expect(net.workersRunning).toBe(2);
+    const { x, labels } = batch(spec, 4, net.classes);
+    net.trainStep(x, labels, 4);
+    await net.dispose();
+    expect(net.workersRunning).toBe(0);
+    expect(() => net.trainStep(x, labels, 4)).toThrow(/closed/);
+    await net.dispose(); // idempotent
+    // A network on one thread has no workers; dispose does nothing and the network keeps working.
+    const single = createNetwork(spec, { seed: 1, batch: 4 });
+    expect(single.workersRunning).toBe(0);
+    await single.dispose();
+    expect(Number.isFinite(single.trainStep(x, labels, 4).loss)).toBe(true);
+  });
 
   it('is reproducible from its seed, dropout included', () => {
     const spec = modelSpec('d', { h: 6, w: 6, c: 2 }, [conv(4, 3, { activation: 'relu' }), { kind: 'dropout', rate: 0.5 }, dense(3)]);
@@ -203,7 +237,9 @@ describe('wasm GEMM', () => {
     expect(info).not.toBeNull();
     const be = createBackend(info!.variant) as WasmBackend;
     const rng = new Rng(3);
-    for (const [M, N, K] of [[1, 1, 1], [5, 9, 3], [13, 17, 300], [70, 520, 7], [4, 8, 257]] as const) {
+    // M picks the micro-kernel's rows: 4 (M = 1, 4), 5 (5, 10, 13, 70: two blocks of rows), 6 (6, 11, 130).
+    const sizes = [[1, 1, 1], [5, 9, 3], [13, 17, 300], [70, 520, 7], [4, 8, 257], [6, 20, 40], [10, 30, 90], [11, 9, 5], [130, 33, 70]] as const;
+    for (const [M, N, K] of sizes) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
           const offs = [M * K, K * N, M * N].map((l) => be.allocate(l * 4));

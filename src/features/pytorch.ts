@@ -1,0 +1,145 @@
+// The PyTorch backend in the editor: `cnnStudio.backend` picks the trainer child (the built-in engine, or the
+// exported train.py run by `cnnStudio.pythonPath`), Workspace Trust guards it, and `CNN: Export to PyTorch` /
+// `CNN: Export to ONNX` write the package or the graph beside the file.
+//
+// Workspace Trust: the PyTorch backend writes Python files into the workspace and runs Python on it, so in
+// Restricted Mode nothing is exported to or run by Python; the user is offered "Manage Workspace Trust" (or
+// the built-in engine). Both settings are restrictedConfigurations in package.json: in an untrusted workspace
+// VS Code ignores their workspace values, so a cloned repository cannot point pythonPath at its own program.
+
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { defaultPytorchDir, PytorchTrainer, writePytorchPackage } from '../export';
+import { toModelSpec } from '../language';
+import type { ModelSpec } from '../language/model';
+import { type Trainer, TrainerClient } from '../trainer/client';
+import { type CnnDocuments, isCnn } from './documents';
+
+export type BackendSetting = 'builtin' | 'pytorch';
+
+const UNTRUSTED =
+  "CNN: the PyTorch backend writes Python files into this workspace and runs Python on them, and this workspace is not trusted (Restricted Mode). Trust it to train with PyTorch, or train with the built-in engine.";
+
+export function backendSetting(): BackendSetting {
+  return vscode.workspace.getConfiguration('cnnStudio').get<string>('backend', 'builtin') === 'pytorch' ? 'pytorch' : 'builtin';
+}
+
+export function pythonPath(): string {
+  return vscode.workspace.getConfiguration('cnnStudio').get<string>('pythonPath', 'python3').trim() || 'python3';
+}
+
+/**
+ * The backend to train with now: the setting's, unless it is `pytorch` in an untrusted workspace; then the
+ * user chooses (trust the workspace, or the built-in engine) and `null` means do not train.
+ */
+export async function chooseBackend(): Promise<BackendSetting | null> {
+  const backend = backendSetting();
+  if (backend === 'builtin' || vscode.workspace.isTrusted) return backend;
+  const choice = await vscode.window.showWarningMessage(UNTRUSTED, 'Manage Workspace Trust', 'Use Built-in Engine');
+  if (choice === 'Use Built-in Engine') return 'builtin';
+  if (choice === 'Manage Workspace Trust') await vscode.commands.executeCommand('workbench.trust.manage');
+  return null;
+}
+
+/** The trainer child for a backend: dist/trainer.js, or the exported train.py (which re-checks trust itself). */
+export function createTrainer(context: vscode.ExtensionContext, backend: BackendSetting): Trainer {
+  if (backend === 'builtin') return new TrainerClient({ script: context.asAbsolutePath('dist/trainer.js') });
+  return new PytorchTrainer({
+    python: pythonPath(),
+    allowed: () => (vscode.workspace.isTrusted ? true : 'This workspace is not trusted: the PyTorch backend runs nothing in Restricted Mode. Run "Workspaces: Manage Workspace Trust".'),
+  });
+}
+
+/** `CNN: Export to PyTorch` and `CNN: Export to ONNX`. */
+export class ExportFeature implements vscode.Disposable {
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly docs: CnnDocuments,
+    /** The file's latest checkpoint (from training), for the ONNX weights. */
+    private readonly checkpointFor: (file: string) => string | undefined,
+  ) {
+    this.subscriptions = [
+      vscode.commands.registerCommand('cnnStudio.exportPytorch', (uri?: vscode.Uri) => this.exportPytorch(uri)),
+      vscode.commands.registerCommand('cnnStudio.exportOnnx', (uri?: vscode.Uri) => this.exportOnnx(uri)),
+    ];
+  }
+
+  /** The checked model of the target document, or undefined after telling the user why not. */
+  private async target(uri?: vscode.Uri): Promise<{ doc: vscode.TextDocument; spec: ModelSpec } | undefined> {
+    const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+    if (!isCnn(doc)) {
+      void vscode.window.showInformationMessage('CNN: open a .cnn file to export it.');
+      return undefined;
+    }
+    if (doc.uri.scheme !== 'file') {
+      void vscode.window.showErrorMessage('CNN: save the file to disk first; the export is written beside it.');
+      return undefined;
+    }
+    const result = this.docs.get(doc);
+    const spec = toModelSpec(result, doc.uri.path.split('/').pop()!.replace(/\.cnn$/, ''));
+    if (!spec) {
+      const choice = await vscode.window.showErrorMessage(`CNN: ${vscode.workspace.asRelativePath(doc.uri)} has errors; fix them before exporting.`, 'Show Problems');
+      if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
+      return undefined;
+    }
+    return { doc, spec };
+  }
+
+  private async exportPytorch(uri?: vscode.Uri): Promise<void> {
+    const t = await this.target(uri);
+    if (!t) return;
+    const file = t.doc.uri.fsPath;
+    const outDir = defaultPytorchDir(file, t.spec.name);
+    try {
+      writePytorchPackage(t.spec, { file, outDir });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`CNN: cannot write ${outDir}: ${(err as Error).message}`);
+      return;
+    }
+    const choice = await vscode.window.showInformationMessage(
+      `CNN: exported ${t.spec.name} to ${vscode.workspace.asRelativePath(outDir)} (model.py, data.py, train.py). Run it with python3 train.py, or torchrun for several processes.`,
+      'Open README',
+    );
+    if (choice === 'Open README') await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(join(outDir, 'README.md')));
+  }
+
+  /** Through the bundled CLI (dist/cli.js), which has the engine for fresh weights and reads checkpoints. */
+  private async exportOnnx(uri?: vscode.Uri): Promise<void> {
+    const t = await this.target(uri);
+    if (!t) return;
+    const file = t.doc.uri.fsPath;
+    const cli = this.context.asAbsolutePath('dist/cli.js');
+    if (!existsSync(cli)) {
+      void vscode.window.showErrorMessage('CNN: the command line is not built (dist/cli.js is missing).');
+      return;
+    }
+    const ckpt = this.checkpointFor(file);
+    const weights = ckpt && existsSync(ckpt) ? ckpt : undefined;
+    const out = join(dirname(file), `${t.spec.name.replace(/[^A-Za-z0-9_.-]+/g, '_') || 'network'}.onnx`);
+    const args = ['export', file, '--format', 'onnx', '-o', out, ...(weights ? ['--weights', weights] : [])];
+    const r = await new Promise<{ code: number | null; out: string; err: string }>((done) => {
+      let stdout = '';
+      let stderr = '';
+      const child = fork(cli, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: dirname(file) });
+      child.stdout?.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+      child.stderr?.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+      child.on('error', (e) => done({ code: 1, out: stdout, err: `${stderr}${e.message}` }));
+      child.on('close', (code) => done({ code, out: stdout, err: stderr }));
+    });
+    if (r.code !== 0) {
+      void vscode.window.showErrorMessage(`CNN: the ONNX export failed: ${r.err.trim().split('\n').pop() ?? `exit code ${r.code}`}`);
+      return;
+    }
+    void vscode.window.showInformationMessage(
+      `CNN: exported ${vscode.workspace.asRelativePath(out)} with ${weights ? `the weights of ${vscode.workspace.asRelativePath(weights)}` : 'fresh (untrained) weights: train the model first for trained ones'}.`,
+    );
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
