@@ -7,12 +7,12 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { check, type CheckHost, toModelSpec } from '../language';
+import { join } from 'node:path';
+import { check, toModelSpec } from '../language';
 import type { ModelSpec } from '../language/model';
 import { type HostMessage, isTrainerMessage, type TrainerMessage, type TrainJob } from '../protocol/trainer';
 import type { ExitInfo, Trainer, TrainerClientEvents } from '../trainer/client';
+import { fileHost } from '../trainer/paths';
 import { writePytorchPackage } from './pytorch';
 
 export interface PytorchTrainerOptions {
@@ -106,19 +106,6 @@ export function checkPython(python: string, timeoutMs = 60_000, env?: NodeJS.Pro
       }
     });
   });
-}
-
-function fileHost(file: string): CheckHost {
-  const base = dirname(resolve(file));
-  return {
-    stat(p: string) {
-      try {
-        return statSync(resolve(base, p)).isDirectory() ? 'dir' : 'file';
-      } catch {
-        return null;
-      }
-    },
-  };
 }
 
 /** The checked model of a job, or a one-line reason. */

@@ -61,7 +61,7 @@ const rules: Rule[] = [
   },
   {
     layer: 'src/export',
-    allowed: (t) => within('src/export', 'src/language', 'src/protocol', 'src/trainer/client')(t) || isNodeBuiltin(t),
+    allowed: (t) => within('src/export', 'src/language', 'src/protocol', 'src/trainer/client', 'src/trainer/paths')(t) || isNodeBuiltin(t),
     why: 'the export writes text from the language types and runs train.py with node built-ins; never the editor or the engine (the editor uses it)',
   },
   {
