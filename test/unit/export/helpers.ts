@@ -89,3 +89,31 @@ export function cnn(args: string[], cwd = root): { code: number | null; out: str
   const r = spawnSync(process.execPath, [join(root, 'bin/cnn'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+
+/** Odd strides, paddings, rectangular filters and every activation: the layers only (no data or train line). */
+export const ODD_LAYERS = `network Odd
+input 13x10x2
+classes a b c d
+conv filters=3 size=3x2 stride=2x1 pad=1 activation=tanh
+leakyrelu slope=0.1
+pool avg size=3 stride=2 pad=1
+conv filters=4 size=1
+sigmoid
+dropout rate=0.3
+pool max size=2 stride=1 pad=1
+dense units=7 activation=relu
+tanh
+dense units=4
+`;
+
+/** A small, fast network on the built-in shapes, with its data and train lines. */
+export const TINY = `network Tiny
+input 16x16x1
+classes door stair sign
+conv filters=4 size=3 pad=1 activation=relu
+pool max size=2
+dense units=3
+softmax
+data shapes samples=48
+train epochs=1 batch=8 optimizer=adam lr=0.01 seed=3 val=0.25
+`;

@@ -9,24 +9,11 @@ import { createNetwork, saveCheckpoint } from '../../../src/engine';
 import { onnxModel } from '../../../src/export';
 import type { ModelSpec } from '../../../src/language/model';
 import { buildOnce } from '../trainer/helpers';
-import { cnn, example, maxAbsDiff, randomInput, specOf, tempDir } from './helpers';
+import { cnn, example, ODD_LAYERS, maxAbsDiff, randomInput, specOf, tempDir } from './helpers';
 
 const TOL = 1e-4;
+const ODD = ODD_LAYERS;
 
-const ODD = `network Odd
-input 13x10x2
-classes a b c d
-conv filters=3 size=3x2 stride=2x1 pad=1 activation=tanh
-leakyrelu slope=0.1
-pool avg size=3 stride=2 pad=1
-conv filters=4 size=1
-sigmoid
-dropout rate=0.3
-pool max size=2 stride=1 pad=1
-dense units=7 activation=relu
-tanh
-dense units=4
-`;
 const PADDED = `network Padded
 input 8x8x1
 classes a b

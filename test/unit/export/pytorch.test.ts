@@ -15,25 +15,12 @@ import { reviveTensors } from '../../../src/export/runner';
 import type { ModelSpec } from '../../../src/language/model';
 import { isTrainerMessage, type TrainerMessage } from '../../../src/protocol/trainer';
 import { snapshot } from '../../../src/trainer/run';
-import { cnn, example, maxAbsDiff, PY_ENV, PYTHON, python, randomInput, RUN_TORCH, specOf, tempDir } from './helpers';
+import { cnn, example, ODD_LAYERS, TINY, maxAbsDiff, PY_ENV, PYTHON, python, randomInput, RUN_TORCH, specOf, tempDir } from './helpers';
 
 const TOL = 1e-4;
 
 /** Networks that exercise every layer kind: the examples, and odd strides, paddings and activations. */
-const ODD = `network Odd
-input 13x10x2
-classes a b c d
-conv filters=3 size=3x2 stride=2x1 pad=1 activation=tanh
-leakyrelu slope=0.1
-pool avg size=3 stride=2 pad=1
-conv filters=4 size=1
-sigmoid
-dropout rate=0.3
-pool max size=2 stride=1 pad=1
-dense units=7 activation=relu
-tanh
-dense units=4
-data shapes samples=30
+const ODD = `${ODD_LAYERS}data shapes samples=30
 train epochs=1 batch=8 optimizer=sgd lr=0.05 momentum=0.9 seed=5
 `;
 const PADDED = `network Padded
@@ -45,16 +32,6 @@ pool avg size=3 stride=1 pad=2
 flatten
 dense units=2
 softmax
-`;
-const TINY = `network Tiny
-input 16x16x1
-classes door stair sign
-conv filters=4 size=3 pad=1 activation=relu
-pool max size=2
-dense units=3
-softmax
-data shapes samples=48
-train epochs=1 batch=8 optimizer=adam lr=0.01 seed=3 val=0.25
 `;
 
 /** Loads each package's model with a checkpoint and prints its state_dict shapes, probabilities and activations. */

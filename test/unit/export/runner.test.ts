@@ -7,18 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createNetwork, loadCheckpoint, saveCheckpoint } from '../../../src/engine';
 import { checkPython, PytorchTrainer } from '../../../src/export';
 import { isTrainerMessage, type TrainerMessage, type TrainJob } from '../../../src/protocol/trainer';
-import { PY_ENV, PYTHON, RUN_TORCH, specOf, tempDir } from './helpers';
+import { PY_ENV, PYTHON, RUN_TORCH, specOf, tempDir, TINY } from './helpers';
 
-const TINY = `network Tiny
-input 16x16x1
-classes door stair sign
-conv filters=4 size=3 pad=1 activation=relu
-pool max size=2
-dense units=3
-softmax
-data shapes samples=48
-train epochs=1 batch=8 optimizer=adam lr=0.01 seed=3 val=0.25
-`;
 
 /**
  * A stand-in for python: `-c PROBE` answers the torch probe as FAKE_PROBE says; otherwise it records its
