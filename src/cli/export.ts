@@ -10,7 +10,7 @@ import pkg from '../../package.json';
 import { createNetwork, loadCheckpoint } from '../engine';
 import { defaultPytorchDir, onnxModel, type OnnxLayout, writePytorchPackage } from '../export';
 import { safeName } from '../export/py/common';
-import { toModelSpec } from '../language';
+import { exportable } from '../export/exportable';
 import { type FlagSpec, intFlag, type ParsedArgs, stringFlag, UsageError } from './args';
 import { checkFile, diagnosticsJson, type Io } from './check';
 import { UserError } from './errors';
@@ -51,17 +51,23 @@ export function runExport(args: ParsedArgs, io: Io): number {
   const fileArg = args.positional[0]!;
   const file = resolve(fileArg);
   const result = checkFile(fileArg);
-  const errors = diagnosticsJson(result).filter((d) => d.severity === 'error');
-  if (errors.length) {
+  const ex = exportable(result, file.split(/[\\/]/).pop()!.replace(/\.cnn$/, ''));
+  if (!ex.ok) {
+    const errors = ex.errors;
+    if (!errors.length) throw new UserError(`${fileArg} has no input line; nothing was exported. Run: cnn check ${fileArg}`);
     // The diagnostics as `cnn check` prints them, then the one-line refusal.
     for (const d of diagnosticsJson(result)) io.err(`${fileArg}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}\n`);
-    const first = errors[0]!;
+    const first = diagnosticsJson(result).find((d) => d.severity === 'error')!;
     throw new UserError(
       `${fileArg} has ${errors.length} error${errors.length === 1 ? '' : 's'} (first: line ${first.line}, ${first.code}: ${first.message}); nothing was exported. Run: cnn check ${fileArg}`,
     );
   }
-  const spec = toModelSpec(result, file.split(/[\\/]/).pop()!.replace(/\.cnn$/, ''));
-  if (!spec) throw new UserError(`${fileArg} has no input line; nothing was exported. Run: cnn check ${fileArg}`);
+  const spec = ex.spec;
+  if (ex.missingData.length && format === 'pytorch') {
+    for (const d of diagnosticsJson(result).filter((x) => x.code === 'E040' && x.severity === 'error')) {
+      io.err(`${fileArg}:${d.line}:${d.column}: warning ${d.code}: ${d.message} Exported anyway: run train.py with --data PATH where the data is.\n`);
+    }
+  }
   const outFlag = stringFlag(args, 'out');
 
   if (format === 'pytorch') {

@@ -12,8 +12,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { defaultPytorchDir, PytorchTrainer, writePytorchPackage } from '../export';
-import { toModelSpec } from '../language';
-import type { ModelSpec } from '../language/model';
+import { exportable } from '../export/exportable';
+import type { Diagnostic, ModelSpec } from '../language';
 import { type Trainer, TrainerClient } from '../trainer/client';
 import { type CnnDocuments, isCnn } from './documents';
 
@@ -69,7 +69,7 @@ export class ExportFeature implements vscode.Disposable {
   }
 
   /** The checked model of the target document, or undefined after telling the user why not. */
-  private async target(uri?: vscode.Uri): Promise<{ doc: vscode.TextDocument; spec: ModelSpec } | undefined> {
+  private async target(uri?: vscode.Uri): Promise<{ doc: vscode.TextDocument; spec: ModelSpec; missingData: Diagnostic[] } | undefined> {
     const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
     if (!isCnn(doc)) {
       void vscode.window.showInformationMessage('CNN: open a .cnn file to export it.');
@@ -80,13 +80,13 @@ export class ExportFeature implements vscode.Disposable {
       return undefined;
     }
     const result = this.docs.get(doc);
-    const spec = toModelSpec(result, doc.uri.path.split('/').pop()!.replace(/\.cnn$/, ''));
-    if (!spec) {
+    const ex = exportable(result, doc.uri.path.split('/').pop()!.replace(/\.cnn$/, ''));
+    if (!ex.ok) {
       const choice = await vscode.window.showErrorMessage(`CNN: ${vscode.workspace.asRelativePath(doc.uri)} has errors; fix them before exporting.`, 'Show Problems');
       if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
       return undefined;
     }
-    return { doc, spec };
+    return { doc, spec: ex.spec, missingData: ex.missingData };
   }
 
   private async exportPytorch(uri?: vscode.Uri): Promise<void> {
@@ -100,8 +100,10 @@ export class ExportFeature implements vscode.Disposable {
       void vscode.window.showErrorMessage(`CNN: cannot write ${outDir}: ${(err as Error).message}`);
       return;
     }
+    // The data may live where the package will run: train.py takes --data PATH.
+    const data = t.missingData.length ? ` ${t.missingData[0]!.message} Run train.py with --data PATH where the data is.` : '';
     const choice = await vscode.window.showInformationMessage(
-      `CNN: exported ${t.spec.name} to ${vscode.workspace.asRelativePath(outDir)} (model.py, data.py, train.py). Run it with python3 train.py, or torchrun for several processes.`,
+      `CNN: exported ${t.spec.name} to ${vscode.workspace.asRelativePath(outDir)} (model.py, data.py, train.py). Run it with python3 train.py, or torchrun for several processes.${data}`,
       'Open README',
     );
     if (choice === 'Open README') await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(join(outDir, 'README.md')));

@@ -43,6 +43,22 @@ describe('cnn export', () => {
     expect(existsSync(join(dir, 'bad-out'))).toBe(false);
   });
 
+  it('exports a file whose only errors are data paths missing here, with warnings (the data may live on the GPU server)', () => {
+    const away = join(dir, 'away.cnn');
+    writeFileSync(away, example('lenet').replace(/^data .*$/m, 'data idx /data/on/the/server/mnist'));
+    const out = join(dir, 'away-out');
+    const r = cnn(['export', away, '--format', 'pytorch', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/away\.cnn:\d+:\d+: warning E040: The folder '\/data\/on\/the\/server\/mnist' does not exist.*--data PATH/);
+    expect(existsSync(join(out, 'train.py'))).toBe(true);
+    // Errors besides the missing data still refuse.
+    writeFileSync(away, example('lenet').replace(/^data .*$/m, 'data idx /data/on/the/server/mnist').replace(/^input .*$/m, 'input 28x28x1\nconv filters=2 size=3 stride=2'));
+    const r2 = cnn(['export', away, '--format', 'pytorch', '-o', join(dir, 'away-out-2')]);
+    expect(r2.code).toBe(1);
+    expect(r2.err).toMatch(/error E020/);
+    expect(existsSync(join(dir, 'away-out-2'))).toBe(false);
+  });
+
   it.each([
     [['export'], /export needs exactly one \.cnn file/],
     [['export', 'FILE'], /export needs --format pytorch or --format onnx/],
