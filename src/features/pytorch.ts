@@ -90,6 +90,12 @@ export class ExportFeature implements vscode.Disposable {
   }
 
   private async exportPytorch(uri?: vscode.Uri): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      // Restricted Mode: no Python is written into the workspace either (the ONNX export writes no code).
+      const choice = await vscode.window.showWarningMessage('CNN: this workspace is not trusted, so CNN Studio writes no Python into it. Trust it to export to PyTorch.', 'Manage Workspace Trust');
+      if (choice === 'Manage Workspace Trust') await vscode.commands.executeCommand('workbench.trust.manage');
+      return;
+    }
     const t = await this.target(uri);
     if (!t) return;
     const file = t.doc.uri.fsPath;
