@@ -173,7 +173,12 @@ export class TrainingFeature implements vscode.Disposable {
           const all = { ...this.context.workspaceState.get<Record<string, string>>(CHECKPOINTS_KEY, {}), [file]: m.checkpoint };
           void this.context.workspaceState.update(CHECKPOINTS_KEY, all);
           const acc = m.final?.valAccuracy ?? m.final?.trainAccuracy;
-          const summary = `${m.stopped ? 'Stopped' : 'Finished'} training ${name} after ${m.epochsRun} epoch${m.epochsRun === 1 ? '' : 's'}${acc !== undefined && acc !== null ? `: ${m.final?.valAccuracy !== null ? 'validation' : 'training'} accuracy ${(100 * acc).toFixed(1)}%` : ''}.`;
+          const accuracy = acc !== undefined && acc !== null ? `: ${m.final?.valAccuracy !== null ? 'validation' : 'training'} accuracy ${(100 * acc).toFixed(1)}%` : '';
+          const epochs = `${m.epochsRun} epoch${m.epochsRun === 1 ? '' : 's'}`;
+          const p = session.last?.type === 'progress' ? session.last : null;
+          const summary = m.stopped
+            ? `Stopped training ${name}${p ? ` in epoch ${p.epoch}, at step ${p.step} of ${p.steps}` : ''} (${epochs} complete${accuracy}). The checkpoint is saved.`
+            : `Finished training ${name} after ${epochs}${accuracy}.`;
           this.output.info(`${summary} Checkpoint: ${m.checkpoint}`);
           void vscode.window.showInformationMessage(summary, 'Show Log').then((c) => c && this.output.show(true));
           break;
