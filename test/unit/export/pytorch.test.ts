@@ -242,6 +242,45 @@ describe.skipIf(!RUN_TORCH)(`PyTorch parity (${PYTHON})`, () => {
     });
   });
 
+  it('picks CUDA by itself when PyTorch sees a GPU (simulated: no GPU here), one per torchrun process, and the CPU otherwise', () => {
+    const dir = tempDir();
+    const file = join(dir, 'tiny.cnn');
+    writeFileSync(file, TINY);
+    const pkg = join(dir, 'Tiny-pytorch');
+    writePytorchPackage(specOf(TINY, file), { file, outDir: pkg });
+    // train.py's setup_device with torch.cuda patched to report two GPUs, and without them.
+    const script = `
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+import torch
+import train
+out = {}
+real = (torch.cuda.is_available, torch.cuda.device_count, torch.cuda.set_device)
+chosen = []
+torch.cuda.is_available = lambda: True
+torch.cuda.device_count = lambda: 2
+torch.cuda.set_device = lambda d: chosen.append(str(d))
+for rank in ("0", "1", "3"):
+    os.environ["LOCAL_RANK"] = rank
+    out["auto-" + rank] = str(train.setup_device("auto")[2])
+out["cpu-with-gpu"] = str(train.setup_device("cpu")[2])
+out["set"] = chosen
+torch.cuda.is_available, torch.cuda.device_count, torch.cuda.set_device = real
+torch.cuda.is_available = lambda: False
+os.environ["LOCAL_RANK"] = "0"
+out["auto-no-gpu"] = str(train.setup_device("auto")[2])
+try:
+    train.setup_device("cuda")
+    out["cuda-no-gpu"] = "accepted"
+except train.Failure as e:
+    out["cuda-no-gpu"] = str(e)
+print(json.dumps(out))
+`;
+    const r = JSON.parse(python(script, [pkg], pkg));
+    expect(r).toMatchObject({ 'auto-0': 'cuda:0', 'auto-1': 'cuda:1', 'auto-3': 'cuda:1', 'cpu-with-gpu': 'cpu', set: ['cuda:0', 'cuda:1', 'cuda:1'], 'auto-no-gpu': 'cpu' });
+    expect(r['cuda-no-gpu']).toMatch(/no CUDA device/);
+  });
+
   it('trains with torchrun on 2 processes (gloo, CPU) and writes a checkpoint our engine loads', async () => {
     const dir = tempDir();
     const file = join(dir, 'tiny.cnn');
