@@ -72,6 +72,5 @@ export default async function (t) {
     assert.ok(painted.every((n) => n > 0), `every map has pixels: ${painted}`);
     assert.match(await frame.locator('cnn-feature-maps .controls .note').textContent(), /untrained/);
   });
-  const maps = await t.screenshot('inspector-feature-maps');
-  t.publish(maps, 'inspector-editor-feature-maps.png');
+  await t.screenshot('inspector-feature-maps');
 }

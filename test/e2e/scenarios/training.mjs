@@ -114,6 +114,31 @@ export default async function (t) {
     const epochs = readFileSync(join(runs, dirs[0], 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(epochs.map((e) => e.epoch), [1, 2, 3, 4, 5], 'one metrics line per epoch');
   });
+  await t.step('the prediction tab: probabilities of a sample, the confusion matrix and misclassified samples of the trained network', async () => {
+    await frame.locator('cnn-inspector [role=tab][data-tab=prediction]').click();
+    // The sample's bars come from the snapshot; the matrix from the evaluation after the last epoch.
+    const load = frame.locator('cnn-prediction button.load');
+    if (await load.count()) await load.click();
+    await frame.locator('cnn-prediction .bars .fill').first().waitFor({ timeout: 60_000 });
+    assert.equal(await frame.locator('cnn-prediction .bars .fill').count(), 3, 'door, stair, sign');
+    await frame.locator('cnn-prediction table.confusion').waitFor({ timeout: 60_000 });
+    const cells = (await frame.locator('cnn-prediction table.confusion td').allTextContents()).map(Number).filter((n) => Number.isFinite(n));
+    assert.equal(cells.reduce((a, b) => a + b, 0), 300, `the 300 validation samples: ${cells}`);
+  });
+  const prediction = await t.screenshot('training-prediction');
+  t.publish(prediction, 'editor-prediction.png');
+
+  await t.step('the convolution explorer follows the conv layer under the cursor', async () => {
+    await wb.focusWorkbench();
+    await wb.goTo(10, 1);
+    await frame.locator('cnn-inspector [role=tab][data-tab=explorer]').click();
+    await frame.locator('cnn-conv-explorer .note', { hasText: /line 10/ }).waitFor({ timeout: 30_000 });
+    await frame.locator('cnn-conv-explorer button.preset[data-stride="2"]').click();
+    await frame.locator('cnn-conv-explorer', { hasText: /\(7 − 3 \+ 2·0\) \/ 2 \+ 1 = 3/ }).waitFor({ timeout: 10_000 });
+  });
+  const conv = await t.screenshot('training-convolution');
+  t.publish(conv, 'editor-convolution.png');
+
   await t.step('the training tab shows the finished run with its Train button back', async () => {
     await frame.locator('cnn-inspector [role=tab][data-tab=training]').click();
     await frame.locator('cnn-training button.train').waitFor({ timeout: 30_000 });
