@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { check, type CheckHost, type CheckResult, type Statement } from '../language';
 import { fileHost } from '../trainer/paths';
+import { CheckCache, type Versioned } from './checkCache';
 
 export const CNN_SELECTOR: vscode.DocumentSelector = [{ language: 'cnn' }];
 
@@ -14,27 +15,64 @@ function hostFor(doc: vscode.TextDocument): CheckHost | undefined {
   return doc.uri.scheme === 'file' ? fileHost(doc.uri.fsPath) : undefined;
 }
 
+/** A text document as the cache sees it: its version read when asked (so it always matches getText()). */
+function versioned(doc: vscode.TextDocument): Versioned {
+  return {
+    key: doc.uri.toString(),
+    get version() {
+      return doc.version;
+    },
+    text: () => doc.getText(),
+  };
+}
+
 export class CnnDocuments implements vscode.Disposable {
-  private readonly cache = new Map<string, { version: number; result: CheckResult }>();
+  private readonly updated = new vscode.EventEmitter<vscode.Uri>();
+  /** A slow document's newest version has been checked after a pause: views that used `latest()` ask again. */
+  readonly onDidUpdate = this.updated.event;
+  private readonly hosts = new Map<string, CheckHost | undefined>();
+  private readonly cache = new CheckCache<CheckResult>({
+    check: (d) => check(d.text(), this.hosts.get(d.key)),
+    onUpdate: (key) => this.updated.fire(vscode.Uri.parse(key)),
+  });
   private readonly closed: vscode.Disposable;
 
   constructor() {
-    this.closed = vscode.workspace.onDidCloseTextDocument((d) => this.cache.delete(d.uri.toString()));
+    this.closed = vscode.workspace.onDidCloseTextDocument((d) => {
+      this.cache.delete(d.uri.toString());
+      this.hosts.delete(d.uri.toString());
+    });
+  }
+
+  private key(doc: vscode.TextDocument): Versioned {
+    const v = versioned(doc);
+    if (!this.hosts.has(v.key)) this.hosts.set(v.key, hostFor(doc));
+    return v;
   }
 
   /** The check of the document's current version (computed at most once per version). */
   get(doc: vscode.TextDocument): CheckResult {
-    const key = doc.uri.toString();
-    const hit = this.cache.get(key);
-    if (hit && hit.version === doc.version) return hit.result;
-    const result = check(doc.getText(), hostFor(doc));
-    this.cache.set(key, { version: doc.version, result });
-    return result;
+    return this.cache.get(this.key(doc));
+  }
+
+  /**
+   * For views refreshed on every change (hints, status bar, outline, inspector): the current version's check,
+   * or, for a document that takes long to check (a 10 MB file), the previous one at once and the current one
+   * after the typing pauses (then `onDidUpdate` fires). See checkCache.ts.
+   */
+  latest(doc: vscode.TextDocument): CheckResult {
+    return this.cache.latest(this.key(doc));
+  }
+
+  /** Milliseconds the document's last check took. */
+  costOf(doc: vscode.TextDocument): number {
+    return this.cache.costOf(doc.uri.toString());
   }
 
   dispose(): void {
     this.closed.dispose();
     this.cache.clear();
+    this.updated.dispose();
   }
 }
 

@@ -9,13 +9,14 @@ export function registerInlayHints(docs: CnnDocuments): vscode.Disposable {
   const config = vscode.workspace.onDidChangeConfiguration((e) => {
     if (e.affectsConfiguration('cnnStudio.inlayHints')) changed.fire();
   });
+  const updated = docs.onDidUpdate(() => changed.fire());
   const provider = vscode.languages.registerInlayHintsProvider(CNN_SELECTOR, {
     onDidChangeInlayHints: changed.event,
     provideInlayHints(doc, range) {
       const cfg = vscode.workspace.getConfiguration('cnnStudio.inlayHints');
       if (!cfg.get<boolean>('enabled', true)) return [];
       const withParams = cfg.get<boolean>('parameters', false);
-      const result = docs.get(doc);
+      const result = docs.latest(doc);
       const hints: vscode.InlayHint[] = [];
       for (const layer of result.layers) {
         if (layer.line < range.start.line || layer.line > range.end.line) continue;
@@ -30,5 +31,5 @@ export function registerInlayHints(docs: CnnDocuments): vscode.Disposable {
       return hints;
     },
   });
-  return vscode.Disposable.from(provider, config, changed);
+  return vscode.Disposable.from(provider, config, updated, changed);
 }

@@ -221,6 +221,9 @@ export class InspectorFeature implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (this.doc && e.document === this.doc) this.scheduleModel();
       }),
+      this.docs.onDidUpdate((uri) => {
+        if (this.doc && uri.toString() === this.doc.uri.toString()) this.scheduleModel();
+      }),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (!this.doc || e.textEditor.document !== this.doc) return;
         const line = e.selections[0]?.active.line ?? 0;
@@ -358,7 +361,8 @@ export class InspectorFeature implements vscode.Disposable {
 
   private sendModel(): void {
     if (!this.doc) return;
-    this.post({ type: 'model', model: modelView(this.docs.get(this.doc), fileKey(this.doc), this.doc.version) });
+    const result = this.docs.latest(this.doc);
+    this.post({ type: 'model', model: modelView(result, fileKey(this.doc), this.doc.version) });
   }
 
   /** Everything for the followed file: after `ready`, and when the followed file changes. */

@@ -16,6 +16,9 @@ export class StatusBarFeature implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document === vscode.window.activeTextEditor?.document) this.update();
       }),
+      docs.onDidUpdate((uri) => {
+        if (uri.toString() === vscode.window.activeTextEditor?.document.uri.toString()) this.update();
+      }),
     );
     this.update();
   }
@@ -26,7 +29,7 @@ export class StatusBarFeature implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const s = summarize(this.docs.get(doc));
+    const s = summarize(this.docs.latest(doc));
     const approx = s.incomplete ? '≥' : '';
     this.item.text = `$(symbol-numeric) ${approx}${formatCount(s.params)} params`;
     this.item.tooltip = new vscode.MarkdownString(

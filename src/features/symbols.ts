@@ -9,7 +9,7 @@ export function registerSymbols(docs: CnnDocuments): vscode.Disposable {
     CNN_SELECTOR,
     {
       provideDocumentSymbols(doc) {
-        const result = docs.get(doc);
+        const result = docs.latest(doc);
         const children: vscode.DocumentSymbol[] = [];
         const layersByLine = new Map(result.layers.map((l) => [l.line, l]));
         for (const stmt of result.tree.statements) {

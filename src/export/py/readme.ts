@@ -51,6 +51,11 @@ stderr also goes to a log file), which works with every version:
 
     torchrun --nproc_per_node=2 --redirects 1:2 --tee 1:2 train.py
 
+If torchrun starts but never trains on one machine, its host name probably does not resolve to an address
+the processes can reach (\`--standalone\` and gloo both look it up). Keep everything on the loopback:
+
+    GLOO_SOCKET_IFNAME=lo torchrun --nnodes=1 --rdzv_backend=static --master_addr=127.0.0.1 --master_port=29500 --nproc_per_node=2 train.py
+
 \`python3 train.py --help\` lists every flag: \`--epochs --batch --optimizer --lr --momentum --weight-decay
 --seed --val --init CKPT --out DIR --data PATH --device --workers --text --snapshot-interval SEC --control stdin\`.
 

@@ -4,6 +4,7 @@
 // two-process torchrun (gloo, CPU) run does the same.
 
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -291,8 +292,12 @@ print(json.dumps(out))
     const out = join(dir, 'ddp');
     // --redirects 1:2 --tee 1:2: the README's workaround for PyTorch 1.13 on Python 3.11 (Debian 12), whose torchrun
     // fails at once with its default "0" for both (an IntFlag change in Python 3.11); harmless elsewhere.
-    const r = await runPython(['-m', 'torch.distributed.run', '--standalone', '--nnodes=1', '--nproc_per_node=2', '--redirects', '1:2', '--tee', '1:2', join(pkg, 'train.py'), '--out', out, '--device', 'cpu'], pkg);
-    if (r.code !== 0) throw new Error(`torchrun failed (${r.code}):\n${r.stderr.slice(-3000)}`);
+    // Everything on loopback: a static rendezvous on 127.0.0.1 and gloo on `lo`, not the machine's host name
+    // (--standalone's default), which may not resolve to a reachable address on a CI machine without a network.
+    const port = await freePort();
+    const launch = ['-m', 'torch.distributed.run', '--nnodes=1', '--node_rank=0', '--rdzv_backend=static', '--master_addr=127.0.0.1', `--master_port=${port}`, '--nproc_per_node=2'];
+    const r = await runPython([...launch, '--redirects', '1:2', '--tee', '1:2', join(pkg, 'train.py'), '--out', out, '--device', 'cpu'], pkg, { GLOO_SOCKET_IFNAME: 'lo' }, 100_000);
+    if (r.code !== 0) throw new Error(`torchrun failed (${r.code ?? r.signal}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
     const lines = r.stdout
       .trim()
       .split('\n')
@@ -324,16 +329,44 @@ print(json.dumps(out))
   });
 });
 
-/** Runs PYTHON with args and waits for it to exit (no timers: the exit event). */
-function runPython(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs PYTHON with args and waits for it to exit (the exit event). A guard kills the process group after guardMs,
+ * so a hung launch fails with its output rather than as a bare test timeout.
+ */
+function runPython(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, guardMs = 100_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(PYTHON, args, { cwd, env: PY_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(PYTHON, args, { cwd, env: { ...PY_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
+    const guard = setTimeout(() => {
+      stderr += `\n[test] no exit after ${guardMs / 1000} s: killed\n`;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, guardMs);
     child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
     child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.on('error', (e) => {
+      clearTimeout(guard);
+      fail(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      done({ code, signal, stdout, stderr });
+    });
   });
 }
 
+/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => done(port));
+    });
+  });
+}
