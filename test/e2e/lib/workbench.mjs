@@ -134,6 +134,56 @@ export class Workbench {
     );
   }
 
+  /**
+   * Wait until the workbench's own storage (IndexedDB, which code-server writes when idle, every few seconds)
+   * holds a value matching `pattern`. In the browser a reload loses whatever was not yet written, unlike VS Code
+   * on the desktop, which writes its state on the way out; so a test of what survives a reload waits for this.
+   */
+  async waitForStoredState(pattern, { timeout = 30_000 } = {}) {
+    try {
+      await this.page.waitForFunction(
+        async (source) => {
+          const re = new RegExp(source);
+          for (const { name } of await indexedDB.databases()) {
+            if (!name?.startsWith('vscode-web-state-db')) continue;
+            const values = await new Promise((done) => {
+              const open = indexedDB.open(name);
+              open.onerror = () => done([]);
+              open.onsuccess = () => {
+                const db = open.result;
+                if (!db.objectStoreNames.contains('ItemTable')) return done([]), db.close();
+                const all = db.transaction('ItemTable', 'readonly').objectStore('ItemTable').getAll();
+                all.onsuccess = () => (done(all.result), db.close());
+                all.onerror = () => (done([]), db.close());
+              };
+            });
+            if (values.some((v) => re.test(typeof v === 'string' ? v : JSON.stringify(v)))) return true;
+          }
+          return false;
+        },
+        pattern.source,
+        { timeout, polling: 250 },
+      );
+    } catch {
+      throw new Error(`the workbench's storage never held ${pattern} within ${timeout} ms`);
+    }
+  }
+
+  /**
+   * Developer: Reload Window. In the browser that command reloads the page, so the page is reloaded directly
+   * (the palette's own wait would see the page go away), then the workbench and the active editor are awaited.
+   */
+  async reload({ timeout = 60_000 } = {}) {
+    const tab = await this.page.locator('.editor-group-container .tab.active').first().getAttribute('data-resource-name');
+    // Without the payload that opened the first file, which would open it again in place of the restored layout.
+    const url = new URL(this.page.url());
+    url.searchParams.delete('payload');
+    await this.page.goto(url.toString(), { waitUntil: 'domcontentloaded', timeout });
+    await this.page.waitForSelector('.monaco-workbench', { timeout });
+    if (tab) await this.page.waitForSelector(`.tab[data-resource-name=${cssString(tab)}]`, { timeout });
+    await this.focusWorkbench();
+  }
+
   /** Move the cursor with Ctrl+G (1-based line and column). */
   async goTo(line, column = 1, { timeout = DEFAULT_TIMEOUT } = {}) {
     await this.page.keyboard.press('Control+G');

@@ -1,13 +1,14 @@
 // Issue 4: CNN: Open Inspector shows the network's architecture beside the editor; clicking a layer moves the
 // editor's cursor to its line, and moving the cursor highlights its layer; the feature maps of a validation
-// sample come from an inspect-only trainer when nothing is training. (Training checks come later.)
+// sample come from an inspect-only trainer when nothing is training; the panel is rebuilt from its state when
+// hidden and shown, and revived by its serializer after a reload. (Training is in training.mjs.)
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const name = 'Inspector: architecture of lecture.cnn, click a layer to move the cursor, the cursor highlights its layer';
+export const name = 'Inspector: architecture of lecture.cnn, click a layer to move the cursor, the cursor highlights its layer, state survives hiding and a reload';
 export const timeout = 180_000;
 
 const LECTURE = readFileSync(fileURLToPath(new URL('../../../examples/lecture.cnn', import.meta.url)), 'utf8');
@@ -73,4 +74,43 @@ export default async function (t) {
     assert.match(await frame.locator('cnn-feature-maps .controls .note').textContent(), /untrained/);
   });
   await t.screenshot('inspector-feature-maps');
+
+  // The panel keeps no context while hidden (retainContextWhenHidden is off): its state comes back from
+  // getState() when shown, and from the serializer after a window reload.
+  const filtersTab = frame.locator('cnn-inspector [role=tab][data-tab=filters][aria-selected=true]');
+  await t.step('choose the Filters tab', async () => {
+    await frame.locator('cnn-inspector [role=tab][data-tab=filters]').click();
+    await filtersTab.waitFor({ timeout: 20_000 });
+  });
+  await t.step('hidden and shown again, the panel is rebuilt on the Filters tab', async () => {
+    // A mark in the panel's page: gone after showing again means the page was rebuilt, not merely shown.
+    await frame.locator('cnn-inspector').evaluate(() => (window.cnnMark = true));
+    // Hide it behind another editor in its own group, then click its tab.
+    await wb.focusWorkbench();
+    await wb.page.keyboard.press('Control+2'); // View: Focus Second Editor Group
+    // (The keyboard now belongs to the panel's page, so the file is opened from the explorer, into that group.)
+    await wb.page.locator('.explorer-folders-view .monaco-list-row[aria-label*="lecture.cnn"]').click();
+    await wb.page.waitForFunction(() => !document.querySelector('.tab.active[aria-label*="CNN Inspector"]'), null, { timeout: 20_000 });
+    await wb.page.locator('.tab[aria-label*="CNN Inspector"]').click();
+    await filtersTab.waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('cnn-inspector').evaluate(() => window.cnnMark ?? null), null, 'the panel was rebuilt from its state');
+  });
+  await t.step('after a window reload the serializer brings it back, following lecture.cnn', async () => {
+    await wb.waitForStoredState(/tab\\*"\s*:\s*\\*"filters/);
+    await wb.reload();
+    // The serializer revives the panel with the state the webview saved: a tab the user chose, not the
+    // default Architecture. (In the browser, code-server now and then restores a layout saved a few seconds
+    // earlier, with the tab chosen before; VS Code on the desktop saves its state on the way out.)
+    // (Its tab may come back behind the other editor of its group, as it was a moment before; bring it forward.)
+    await wb.page.locator('.tab[aria-label*="CNN Inspector"]').click({ timeout: 60_000 });
+    const chosen = frame.locator('cnn-inspector [role=tab][aria-selected=true]');
+    await chosen.waitFor({ timeout: 60_000 });
+    const tab = await chosen.getAttribute('data-tab');
+    t.log(`  restored on the ${tab} tab`);
+    assert.ok(['filters', 'features'].includes(tab), `the panel comes back on a tab the user chose, not ${tab}`);
+    await frame.locator('cnn-inspector [role=tab][data-tab=architecture]').click();
+    await frame.locator('cnn-architecture g.box[data-key="layer-7"]').waitFor({ timeout: 30_000 });
+    assert.equal(await boxes.count(), 9, 'input and 8 layers, after the reload');
+  });
+  await t.screenshot('inspector-after-reload');
 }
