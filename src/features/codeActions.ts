@@ -8,6 +8,9 @@ export function registerCodeActions(docs: CnnDocuments): vscode.Disposable {
     CNN_SELECTOR,
     {
       provideCodeActions(doc, _range, context) {
+        // Asked on every cursor move: check nothing unless the cursor is on one of our diagnostics (a large
+        // file's check is not free).
+        if (!context.diagnostics.some((vd) => vd.source === 'cnn')) return [];
         const result = docs.get(doc);
         const actions: vscode.CodeAction[] = [];
         for (const vd of context.diagnostics) {
