@@ -1,33 +1,29 @@
-// The outline: the network with its input, layers (with output shapes), data and training settings.
+// The outline: the network with its input, layers (with output shapes), data and training settings
+// (outline.ts builds it; this turns it into DocumentSymbols).
 
 import * as vscode from 'vscode';
-import { describeLayer, formatShape } from '../language';
 import { CNN_SELECTOR, type CnnDocuments, rangeOf } from './documents';
+import { buildOutline, type OutlineEntry } from './outline';
+
+const KIND: Record<OutlineEntry['kind'], vscode.SymbolKind> = {
+  layer: vscode.SymbolKind.Function,
+  input: vscode.SymbolKind.Variable,
+  setting: vscode.SymbolKind.Property,
+  more: vscode.SymbolKind.Null,
+};
 
 export function registerSymbols(docs: CnnDocuments): vscode.Disposable {
   return vscode.languages.registerDocumentSymbolProvider(
     CNN_SELECTOR,
     {
       provideDocumentSymbols(doc) {
-        const result = docs.latest(doc);
-        const children: vscode.DocumentSymbol[] = [];
-        const layersByLine = new Map(result.layers.map((l) => [l.line, l]));
-        for (const stmt of result.tree.statements) {
-          const range = rangeOf(doc, stmt.offset, stmt.length);
-          const sel = rangeOf(doc, stmt.keyword.offset, stmt.keyword.length);
-          const layer = layersByLine.get(stmt.line);
-          if (layer) {
-            children.push(new vscode.DocumentSymbol(`${layer.index}: ${describeLayer(layer)}`, `→ ${formatShape(layer.output)}`, vscode.SymbolKind.Function, range, sel));
-          } else if (stmt.keyword.text === 'input' && result.input && result.inputLine === stmt.line) {
-            children.push(new vscode.DocumentSymbol('input', formatShape({ kind: 'volume', ...result.input }), vscode.SymbolKind.Variable, range, sel));
-          } else if (stmt.keyword.text === 'classes' || stmt.keyword.text === 'data' || stmt.keyword.text === 'train') {
-            const detail = doc.getText(range).slice(stmt.keyword.length).trim();
-            children.push(new vscode.DocumentSymbol(stmt.keyword.text, detail, vscode.SymbolKind.Property, range, sel));
-          }
-        }
-        if (children.length === 0) return [];
+        const outline = buildOutline(docs.latest(doc), (start, end) => doc.getText(rangeOf(doc, start, end - start)));
+        if (!outline) return [];
+        const children = outline.entries.map(
+          (e) => new vscode.DocumentSymbol(e.name, e.detail, KIND[e.kind], rangeOf(doc, e.offset, e.length), rangeOf(doc, e.selOffset, e.selLength)),
+        );
         const whole = new vscode.Range(children[0]!.range.start, children[children.length - 1]!.range.end);
-        const net = new vscode.DocumentSymbol(result.name ?? 'network', `${result.layers.length} layers`, vscode.SymbolKind.Module, whole, children[0]!.selectionRange);
+        const net = new vscode.DocumentSymbol(outline.name, outline.detail, vscode.SymbolKind.Module, whole, children[0]!.selectionRange);
         net.children = children;
         return [net];
       },

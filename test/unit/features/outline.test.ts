@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildOutline, MAX_OUTLINE_ENTRIES } from '../../../src/features/outline';
+import { check } from '../../../src/language';
+
+const lecture = readFileSync(new URL('../../../examples/lecture.cnn', import.meta.url), 'utf8');
+const outlineOf = (text: string, max?: number) => buildOutline(check(text), (a, b) => text.slice(a, b), max);
+
+describe('the outline', () => {
+  it('lists input, every layer with its output shape, and the settings, in file order', () => {
+    const o = outlineOf(lecture)!;
+    expect(o.name).toBe('DoorStairSign');
+    expect(o.detail).toBe('8 layers');
+    expect(o.entries.map((e) => e.kind)).toEqual(['input', 'setting', 'layer', 'layer', 'layer', 'layer', 'layer', 'layer', 'layer', 'layer', 'setting', 'setting']);
+    expect(o.entries[0]).toMatchObject({ name: 'input', detail: '32×32×3' });
+    expect(o.entries[1]).toMatchObject({ name: 'classes', detail: 'door stair sign' });
+    expect(o.entries[2]!.name).toMatch(/^0: conv/);
+    expect(o.entries[2]!.detail).toBe('→ 32×32×16');
+    expect(o.entries.at(-1)).toMatchObject({ name: 'train', detail: expect.stringContaining('epochs=3') });
+    // Spans point at the statement and its keyword.
+    for (const e of o.entries) {
+      const stmt = lecture.slice(e.offset, e.offset + e.length);
+      expect(stmt.startsWith(lecture.slice(e.selOffset, e.selOffset + e.selLength))).toBe(true);
+    }
+  });
+
+  it('is empty for a file with nothing to list', () => {
+    expect(outlineOf('# just a comment\n')).toBeNull();
+    expect(outlineOf('')).toBeNull();
+  });
+
+  it(`lists at most ${MAX_OUTLINE_ENTRIES} statements of a huge file, then one entry spanning the rest`, () => {
+    const n = MAX_OUTLINE_ENTRIES + 1234;
+    const text = `network Huge\ninput 8x8x1\n${'relu\n'.repeat(n)}dense units=2\nsoftmax\n`;
+    const o = outlineOf(text)!;
+    expect(o.detail).toBe(`${n + 2} layers`);
+    expect(o.entries).toHaveLength(MAX_OUTLINE_ENTRIES + 1);
+    const more = o.entries.at(-1)!;
+    // input + 4,999 relus are listed: 1,235 relus, dense and softmax are not.
+    expect(more).toMatchObject({ kind: 'more', name: '… 1,237 more', detail: 'the outline lists the first 5,000 statements' });
+    expect(text.slice(more.offset, more.offset + more.length)).toBe(`${'relu\n'.repeat(1235)}dense units=2\nsoftmax`);
+  });
+
+  it('honours a smaller limit', () => {
+    const o = outlineOf(lecture, 3)!;
+    expect(o.entries.map((e) => e.name.split(':')[0])).toEqual(['input', 'classes', '0', '… 9 more']);
+  });
+});
