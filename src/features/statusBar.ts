@@ -1,12 +1,14 @@
 // The active .cnn file's total parameters in the status bar; click for the summary.
 
 import * as vscode from 'vscode';
-import { formatBytes, formatCount, summarize } from '../language';
+import { type CheckResult, formatBytes, formatCount, summarize } from '../language';
 import { type CnnDocuments, isCnn } from './documents';
 
 export class StatusBarFeature implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('cnnStudio.params', vscode.StatusBarAlignment.Right, 100);
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The last summary, by check: a large file's stays the same for many keystrokes (and costs ~20 ms). */
+  private summary: { of: CheckResult; value: ReturnType<typeof summarize> } | null = null;
 
   constructor(private readonly docs: CnnDocuments) {
     this.item.name = 'CNN Parameters';
@@ -29,7 +31,9 @@ export class StatusBarFeature implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const s = summarize(this.docs.latest(doc));
+    const result = this.docs.latest(doc);
+    if (this.summary?.of !== result) this.summary = { of: result, value: summarize(result) };
+    const s = this.summary.value;
     const approx = s.incomplete ? '≥' : '';
     this.item.text = `$(symbol-numeric) ${approx}${formatCount(s.params)} params`;
     this.item.tooltip = new vscode.MarkdownString(
