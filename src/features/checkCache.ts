@@ -83,11 +83,15 @@ export class CheckCache<R> {
   }
 
   private run(doc: Versioned, previous: Entry<R> | undefined): Entry<R> {
+    // A pending re-check means some view was answered with an older result: whoever checks the newer version
+    // first (the timer, or get() for the diagnostics or a command) tells the views to ask again.
+    const owed = Boolean(previous?.timer);
     if (previous?.timer) clearTimeout(previous.timer);
     const start = this.now();
     const result = this.options.check(doc);
     const entry: Entry<R> = { version: doc.version, result, ms: this.now() - start, timer: null, wanted: null, wantedVersion: -1 };
     this.entries.set(doc.key, entry);
+    if (owed) this.options.onUpdate?.(doc.key);
     return entry;
   }
 
@@ -100,11 +104,9 @@ export class CheckCache<R> {
     e.wantedVersion = doc.version;
     const pause = Math.min(MAX_PAUSE_MS, Math.max(SLOW_MS, PAUSE_FACTOR * e.ms));
     e.timer = setTimeout(() => {
-      e.timer = null;
       const wanted = e.wanted;
       if (!wanted || this.entries.get(doc.key) !== e) return;
-      this.run(wanted, e);
-      this.options.onUpdate?.(doc.key);
+      this.run(wanted, e); // (the timer is still set: run() owes the views an update)
     }, pause);
   }
 }

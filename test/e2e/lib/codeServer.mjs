@@ -92,6 +92,8 @@ export const QUIET_SETTINGS = {
   'editor.accessibilitySupport': 'off',
   'editor.experimental.asyncTokenization': false,
   'files.autoSave': 'off',
+  // The browser asks before opening a file over 10 MB; open it as VS Code on the desktop does.
+  'workbench.editorLargeFileConfirmation': 1024,
   'files.hotExit': 'off',
   'window.restoreWindows': 'none',
   'window.commandCenter': false,

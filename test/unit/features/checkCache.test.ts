@@ -61,6 +61,24 @@ describe('CheckCache', () => {
     expect(cache.pending(doc.key)).toBe(false);
   });
 
+  it('tells the views when a check for the diagnostics or a command gets to the newer version first', () => {
+    const { cache, doc, checked, updates } = setup(1000);
+    cache.latest(doc);
+    doc.version = 2;
+    expect(cache.latest(doc)).toBe('checked text v1'); // the status bar got the old result
+    // The diagnostics' own debounce fires before the views' pause is over, and checks version 2 exactly.
+    expect(cache.get(doc)).toBe('checked text v2');
+    expect(updates).toEqual([doc.key]); // so the status bar, hints and outline ask again
+    expect(cache.pending(doc.key)).toBe(false);
+    vi.runAllTimers();
+    expect(checked).toEqual(['text v1', 'text v2']); // and the views' re-check is not run twice
+    expect(updates).toEqual([doc.key]);
+    // No stale answer was given for version 3's exact check: nobody is owed an update.
+    doc.version = 3;
+    cache.get(doc);
+    expect(updates).toEqual([doc.key]);
+  });
+
   it('waits at most MAX_PAUSE_MS, and checks a document that became cheap at its current version again', () => {
     let cost = 60_000;
     let clock = 0;
