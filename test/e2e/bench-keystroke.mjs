@@ -77,25 +77,41 @@ const median = (xs) => {
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 /**
- * Run the benchmark; returns { samples, medianMs, p90Ms, minMs, maxMs, statusMedianMs, introduceMedianMs,
- * removeMedianMs, raw }. Starts and stops its own code-server and browser.
+ * Start a code-server and a browser, open `name` (with `text`) in a fresh workspace, wait until the extension
+ * has checked it (the params item), run `body(wb)`, and clean everything up.
  */
-export async function benchKeystroke({ samples = 20, warmup = 4, timeoutMs = 10_000, delayMs, log = (m) => console.log(`[bench] ${m}`) } = {}) {
+async function inEditor({ label, name, text, settings = {}, timeout = 60_000, log }, body) {
   ensureChromium();
   await ensureCodeServer();
   const vsix = await ensureVsix();
-  const runDir = newRunDir('bench');
-  const settings = delayMs === undefined ? {} : { 'cnnStudio.diagnostics.delay': delayMs };
+  const runDir = newRunDir(label);
   const server = new CodeServer({ runDir, vsix, log, settings });
   let context = null;
   try {
     await server.start();
     context = await launchBrowser();
-    const ws = join(runDir, 'workspaces', 'bench');
+    const ws = join(runDir, 'workspaces', label);
     mkdirSync(ws, { recursive: true });
-    writeFileSync(join(ws, 'model.cnn'), MODEL);
-    const wb = await Workbench.open(context, server, { folder: ws, file: join(ws, 'model.cnn') });
-    await wb.waitForStatusBarItem(/\bparams\b/); // the extension is active
+    writeFileSync(join(ws, name), text);
+    const wb = await Workbench.open(context, server, { folder: ws, file: join(ws, name), timeout });
+    await wb.waitForStatusBarItem(/\bparams\b/, { timeout }); // the extension is active and has checked it
+    const result = await body(wb);
+    await wb.close();
+    rmSync(runDir, { recursive: true, force: true });
+    return result;
+  } finally {
+    await closeBrowser(context);
+    await server.stop();
+  }
+}
+
+/**
+ * Run the benchmark; returns { samples, medianMs, p90Ms, minMs, maxMs, statusMedianMs, introduceMedianMs,
+ * removeMedianMs, raw }. Starts and stops its own code-server and browser.
+ */
+export async function benchKeystroke({ samples = 20, warmup = 4, timeoutMs = 10_000, delayMs, log = (m) => console.log(`[bench] ${m}`) } = {}) {
+  const settings = delayMs === undefined ? {} : { 'cnnStudio.diagnostics.delay': delayMs };
+  return inEditor({ label: 'bench', name: 'model.cnn', text: MODEL, settings, log }, async (wb) => {
     await wb.waitForErrorCount(0);
     await wb.goTo(LINE, END_COL);
     await wb.page.mouse.move(1, 1);
@@ -106,7 +122,7 @@ export async function benchKeystroke({ samples = 20, warmup = 4, timeoutMs = 10_
       if (i >= warmup) raw.push(r);
     }
     const sq = raw.map((r) => r.squiggle);
-    const result = {
+    return {
       samples: raw.length,
       diagnosticsDelayMs: delayMs ?? 'default',
       medianMs: round(median(sq)),
@@ -118,13 +134,7 @@ export async function benchKeystroke({ samples = 20, warmup = 4, timeoutMs = 10_
       removeMedianMs: round(median(raw.filter((r) => !r.wantError).map((r) => r.squiggle))),
       raw: raw.map((r) => ({ ...r, squiggle: round(r.squiggle), status: round(r.status) })),
     };
-    await wb.close();
-    rmSync(runDir, { recursive: true, force: true });
-    return result;
-  } finally {
-    await closeBrowser(context);
-    await server.stop();
-  }
+  });
 }
 
 const round = (x) => Math.round(x * 10) / 10;
@@ -145,23 +155,11 @@ export function largeModel(bytes = 10 * 1024 * 1024) {
  * Returns { bytes, samples, medianMs, p90Ms, maxMs, raw }.
  */
 export async function benchLargeFile({ samples = 12, bytes = 10 * 1024 * 1024, timeoutMs = 30_000, log = (m) => console.log(`[bench] ${m}`) } = {}) {
-  ensureChromium();
-  await ensureCodeServer();
-  const vsix = await ensureVsix();
-  const runDir = newRunDir('bench-large');
+  const text = largeModel(bytes);
   // Word-based suggestions (the editor's own, computed over the whole text) are off: only the extension's are
   // timed. (QUIET_SETTINGS open a file over 10 MB without asking, as VS Code on the desktop does.)
-  const server = new CodeServer({ runDir, vsix, log, settings: { 'editor.wordBasedSuggestions': 'off' } });
-  let context = null;
-  try {
-    await server.start();
-    context = await launchBrowser();
-    const ws = join(runDir, 'workspaces', 'large');
-    mkdirSync(ws, { recursive: true });
-    const text = largeModel(bytes);
-    writeFileSync(join(ws, 'large.cnn'), text);
-    const wb = await Workbench.open(context, server, { folder: ws, file: join(ws, 'large.cnn'), timeout: 120_000 });
-    await wb.waitForStatusBarItem(/\bparams\b/, { timeout: 120_000 }); // the extension is active and has checked it
+  const settings = { 'editor.wordBasedSuggestions': 'off' };
+  return inEditor({ label: 'bench-large', name: 'large.cnn', text, settings, timeout: 120_000, log }, async (wb) => {
     await wb.goTo(4, 1); // the empty line after `classes`
     await wb.page.mouse.move(1, 1);
     const page = wb.page;
@@ -186,14 +184,8 @@ export async function benchLargeFile({ samples = 12, bytes = 10 * 1024 * 1024, t
       await page.keyboard.press('Escape');
       await page.keyboard.press('Backspace');
     }
-    const result = { bytes: text.length, samples: raw.length, medianMs: round(median(raw)), p90Ms: round(pct(raw, 90)), maxMs: Math.max(...raw), raw };
-    await wb.close();
-    rmSync(runDir, { recursive: true, force: true });
-    return result;
-  } finally {
-    await closeBrowser(context);
-    await server.stop();
-  }
+    return { bytes: text.length, samples: raw.length, medianMs: round(median(raw)), p90Ms: round(pct(raw, 90)), maxMs: Math.max(...raw), raw };
+  });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
