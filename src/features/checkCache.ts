@@ -13,6 +13,11 @@ export const PAUSE_FACTOR = 2;
 /** The longest such pause. */
 export const MAX_PAUSE_MS = 5000;
 
+/** How long to wait after the last change before checking a document whose check takes `costMs`. */
+export function pauseAfter(costMs: number): number {
+  return Math.min(MAX_PAUSE_MS, PAUSE_FACTOR * costMs);
+}
+
 export interface Versioned {
   key: string;
   version: number;
@@ -102,7 +107,7 @@ export class CheckCache<R> {
     if (e.timer) clearTimeout(e.timer);
     e.wanted = doc;
     e.wantedVersion = doc.version;
-    const pause = Math.min(MAX_PAUSE_MS, Math.max(SLOW_MS, PAUSE_FACTOR * e.ms));
+    const pause = pauseAfter(e.ms); // (slow documents only, so always over 2 × SLOW_MS)
     e.timer = setTimeout(() => {
       const wanted = e.wanted;
       if (!wanted || this.entries.get(doc.key) !== e) return;

@@ -2,7 +2,6 @@
 
 import * as vscode from 'vscode';
 import type { Diagnostic as CnnDiagnostic } from '../language';
-import { MAX_PAUSE_MS, PAUSE_FACTOR } from './checkCache';
 import { CnnDocuments, rangeOf } from './documents';
 
 const SEVERITY: Record<CnnDiagnostic['severity'], vscode.DiagnosticSeverity> = {
@@ -27,7 +26,7 @@ export class DiagnosticsFeature implements vscode.Disposable {
     this.subscriptions.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.refresh(d, 0)),
       // A document that takes long to check waits for a pause in the typing a few times as long as its check.
-      vscode.workspace.onDidChangeTextDocument((e) => this.refresh(e.document, Math.max(this.delay(), Math.min(MAX_PAUSE_MS, PAUSE_FACTOR * docs.costOf(e.document))))),
+      vscode.workspace.onDidChangeTextDocument((e) => this.refresh(e.document, Math.max(this.delay(), docs.pauseOf(e.document)))),
       vscode.workspace.onDidCloseTextDocument((d) => this.clear(d)),
       // A data folder created or removed changes E040; re-check the open files on save of any file.
       vscode.workspace.onDidSaveTextDocument((d) => this.refresh(d, 0)),

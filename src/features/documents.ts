@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { check, type CheckHost, type CheckResult, type Statement } from '../language';
 import { fileHost } from '../trainer/paths';
-import { CheckCache, type Versioned } from './checkCache';
+import { CheckCache, pauseAfter, type Versioned } from './checkCache';
 
 export const CNN_SELECTOR: vscode.DocumentSelector = [{ language: 'cnn' }];
 
@@ -64,9 +64,9 @@ export class CnnDocuments implements vscode.Disposable {
     return this.cache.latest(this.key(doc));
   }
 
-  /** Milliseconds the document's last check took. */
-  costOf(doc: vscode.TextDocument): number {
-    return this.cache.costOf(doc.uri.toString());
+  /** How long to wait after a change before checking the document again, from its last check's cost. */
+  pauseOf(doc: vscode.TextDocument): number {
+    return pauseAfter(this.cache.costOf(doc.uri.toString()));
   }
 
   dispose(): void {
