@@ -52,19 +52,20 @@ export function runExport(args: ParsedArgs, io: Io): number {
   const file = resolve(fileArg);
   const result = checkFile(fileArg);
   const ex = exportable(result, file.split(/[\\/]/).pop()!.replace(/\.cnn$/, ''));
+  const diagnostics = diagnosticsJson(result);
   if (!ex.ok) {
     const errors = ex.errors;
     if (!errors.length) throw new UserError(`${fileArg} has no input line; nothing was exported. Run: cnn check ${fileArg}`);
     // The diagnostics as `cnn check` prints them, then the one-line refusal.
-    for (const d of diagnosticsJson(result)) io.err(`${fileArg}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}\n`);
-    const first = diagnosticsJson(result).find((d) => d.severity === 'error')!;
+    for (const d of diagnostics) io.err(`${fileArg}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}\n`);
+    const first = diagnostics.find((d) => d.severity === 'error')!;
     throw new UserError(
       `${fileArg} has ${errors.length} error${errors.length === 1 ? '' : 's'} (first: line ${first.line}, ${first.code}: ${first.message}); nothing was exported. Run: cnn check ${fileArg}`,
     );
   }
   const spec = ex.spec;
   if (ex.missingData.length && format === 'pytorch') {
-    for (const d of diagnosticsJson(result).filter((x) => x.code === 'E040' && x.severity === 'error')) {
+    for (const d of diagnostics.filter((x) => x.code === 'E040' && x.severity === 'error')) {
       io.err(`${fileArg}:${d.line}:${d.column}: warning ${d.code}: ${d.message} Exported anyway: run train.py with --data PATH where the data is.\n`);
     }
   }

@@ -4,10 +4,11 @@
 // two-process torchrun (gloo, CPU) run does the same.
 
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ES module without types, the end-to-end harness's
+import * as codeServer from '../../e2e/lib/codeServer.mjs';
 import { buildOnce } from '../trainer/helpers';
 import { writeNpy } from '../../../src/data';
 import { createNetwork, loadCheckpoint, saveCheckpoint } from '../../../src/engine';
@@ -17,6 +18,9 @@ import type { ModelSpec } from '../../../src/language/model';
 import { isTrainerMessage, type TrainerMessage } from '../../../src/protocol/trainer';
 import { snapshot } from '../../../src/trainer/run';
 import { cnn, example, ODD_LAYERS, TINY, maxAbsDiff, PY_ENV, PYTHON, python, randomInput, RUN_TORCH, specOf, tempDir } from './helpers';
+
+/** A TCP port free on 127.0.0.1 (the end-to-end harness's). */
+const { freePort } = codeServer as { freePort: () => Promise<number> };
 
 const TOL = 1e-4;
 
@@ -355,18 +359,6 @@ function runPython(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, gua
     child.on('close', (code, signal) => {
       clearTimeout(guard);
       done({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => done(port));
     });
   });
 }
