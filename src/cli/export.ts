@@ -11,6 +11,7 @@ import { createNetwork, loadCheckpoint } from '../engine';
 import { defaultPytorchDir, onnxModel, type OnnxLayout, writePytorchPackage } from '../export';
 import { safeName } from '../export/py/common';
 import { exportable } from '../export/exportable';
+import { fileStem } from '../trainer/paths';
 import { type FlagSpec, intFlag, type ParsedArgs, stringFlag, UsageError } from './args';
 import { checkFile, diagnosticsJson, type Io } from './check';
 import { UserError } from './errors';
@@ -51,7 +52,7 @@ export function runExport(args: ParsedArgs, io: Io): number {
   const fileArg = args.positional[0]!;
   const file = resolve(fileArg);
   const result = checkFile(fileArg);
-  const ex = exportable(result, file.split(/[\\/]/).pop()!.replace(/\.cnn$/, ''));
+  const ex = exportable(result, fileStem(file));
   const diagnostics = diagnosticsJson(result);
   if (!ex.ok) {
     const errors = ex.errors;

@@ -12,7 +12,7 @@ import { check, toModelSpec } from '../language';
 import type { ModelSpec } from '../language/model';
 import { type HostMessage, isTrainerMessage, type TrainerMessage, type TrainJob } from '../protocol/trainer';
 import type { ExitInfo, Trainer, TrainerClientEvents } from '../trainer/client';
-import { fileHost } from '../trainer/paths';
+import { fileHost, fileStem } from '../trainer/paths';
 import { writePytorchPackage } from './pytorch';
 
 export interface PytorchTrainerOptions {
@@ -117,7 +117,7 @@ export function specFromJob(job: TrainJob): ModelSpec | string {
     const line = job.source.slice(0, first.offset).split(/\r\n|\r|\n/).length;
     return `${job.file}:${line}: ${first.code}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`;
   }
-  const spec = toModelSpec(result, job.file.split(/[\\/]/).pop()!.replace(/\.cnn$/, ''));
+  const spec = toModelSpec(result, fileStem(job.file));
   return spec ?? `${job.file} has no input line.`;
 }
 

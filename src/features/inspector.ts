@@ -22,6 +22,7 @@ import {
   type WebviewToHost,
 } from '../protocol/webview';
 import { TrainerClient } from '../trainer/client';
+import { fileStem } from '../trainer/paths';
 import { type CnnDocuments, isCnn } from './documents';
 import type { TrainingEvent } from './training';
 
@@ -403,7 +404,7 @@ export class InspectorFeature implements vscode.Disposable {
     const known = this.training?.checkpointFor(file);
     if (known && existsSync(known)) return known;
     const r = this.runs.get(file);
-    const metrics = r?.metricsFile ?? (this.doc ? latestRunFile(file, this.docs.get(this.doc).name ?? basename(file).replace(/\.cnn$/, '')) : null);
+    const metrics = r?.metricsFile ?? (this.doc ? latestRunFile(file, this.docs.get(this.doc).name ?? fileStem(file)) : null);
     if (metrics) {
       const dir = dirname(metrics);
       try {
@@ -429,7 +430,7 @@ export class InspectorFeature implements vscode.Disposable {
     const candidates = [
       r?.metricsFile ?? null,
       known ? join(dirname(known), 'metrics.jsonl') : null,
-      this.doc.uri.scheme === 'file' ? latestRunFile(file, this.docs.get(this.doc).name ?? basename(file).replace(/\.cnn$/, '')) : null,
+      this.doc.uri.scheme === 'file' ? latestRunFile(file, this.docs.get(this.doc).name ?? fileStem(file)) : null,
     ];
     for (const path of candidates) {
       if (!path) continue;

@@ -15,6 +15,7 @@ import { defaultPytorchDir, PytorchTrainer, writePytorchPackage } from '../expor
 import { exportable } from '../export/exportable';
 import type { Diagnostic, ModelSpec } from '../language';
 import { type Trainer, TrainerClient } from '../trainer/client';
+import { fileStem } from '../trainer/paths';
 import { type CnnDocuments, isCnn } from './documents';
 
 export type BackendSetting = 'builtin' | 'pytorch';
@@ -80,7 +81,7 @@ export class ExportFeature implements vscode.Disposable {
       return undefined;
     }
     const result = this.docs.get(doc);
-    const ex = exportable(result, doc.uri.path.split('/').pop()!.replace(/\.cnn$/, ''));
+    const ex = exportable(result, fileStem(doc.uri.path));
     if (!ex.ok) {
       const choice = await vscode.window.showErrorMessage(`CNN: ${vscode.workspace.asRelativePath(doc.uri)} has errors; fix them before exporting.`, 'Show Problems');
       if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { TrainerMessage, TrainJob } from '../protocol/trainer';
 import type { Trainer } from '../trainer/client';
-import { defaultRunDir } from '../trainer/paths';
+import { defaultRunDir, fileStem } from '../trainer/paths';
 import { type CnnDocuments, isCnn } from './documents';
 import { type BackendSetting, chooseBackend, createTrainer } from './pytorch';
 
@@ -105,7 +105,7 @@ export class TrainingFeature implements vscode.Disposable {
     // cnnStudio.backend: the built-in engine, or PyTorch (which asks first in an untrusted workspace).
     const backend = await chooseBackend();
     if (!backend) return;
-    const outDir = defaultRunDir(file, result.name ?? doc.uri.path.split('/').pop()!.replace(/\.cnn$/, ''));
+    const outDir = defaultRunDir(file, result.name ?? fileStem(doc.uri.path));
     try {
       mkdirSync(outDir, { recursive: true });
     } catch (err) {

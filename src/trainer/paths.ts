@@ -5,6 +5,11 @@ import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CheckHost } from '../language';
 
+/** A file's name without its folder and `.cnn`: the network's name when the file gives none. */
+export function fileStem(file: string): string {
+  return file.split(/[\\/]/).pop()!.replace(/\.cnn$/, '');
+}
+
 export function defaultRunDir(file: string, network: string, now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;

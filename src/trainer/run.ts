@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Batcher, checkModelData, DataError, openData, type Dataset, type OpenedData } from '../data';
 import { createNetwork, loadCheckpoint, saveCheckpoint, type Network } from '../engine';
 import { check, formatBytes, type ModelSpec, shapeSize, summarize, toModelSpec } from '../language';
-import { fileHost } from './paths';
+import { fileHost, fileStem } from './paths';
 import type { StartedMessage, DoneMessage, ErrorMessage, EvaluateRequest, EvaluationMessage, ErrorStage, SnapshotMessage, SnapshotRequest, TrainerMessage, TrainJob } from '../protocol/trainer';
 
 export interface RunHooks {
@@ -43,7 +43,7 @@ export function modelFromJob(job: TrainJob): ModelSpec {
     const line = job.source.slice(0, first.offset).split(/\r\n|\r|\n/).length;
     throw new TrainError('setup', `${job.file}:${line}: ${first.code}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : ''}`, first.code);
   }
-  const spec = toModelSpec(result, job.file.split(/[\\/]/).pop()!.replace(/\.cnn$/, ''));
+  const spec = toModelSpec(result, fileStem(job.file));
   if (!spec) throw new TrainError('setup', `${job.file} has no input line.`);
   return spec;
 }
