@@ -1,6 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  plugins: [
+    {
+      // `import text from '…/x.cnn'` gives the file's text, as esbuild's `text` loader does in scripts/build.mjs.
+      name: 'cnn-text',
+      enforce: 'pre',
+      transform(code, id) {
+        return id.endsWith('.cnn') ? { code: `export default ${JSON.stringify(code)};`, map: null } : null;
+      },
+    },
+    {
+      // The exported package's Python (src/export/py/templates/*.py) as text, as esbuild's `text` loader gives it.
+      name: 'py-text',
+      enforce: 'pre',
+      transform(code, id) {
+        return id.endsWith('.py') ? { code: `export default ${JSON.stringify(code)};`, map: null } : null;
+      },
+    },
+  ],
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',

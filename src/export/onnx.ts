@@ -227,7 +227,10 @@ export function onnxModel(spec: ModelSpec, opts: OnnxOptions): Uint8Array {
   model.string(3, opts.producerVersion ?? '0');
   model.message(7, graph);
   model.message(8, new ProtoWriter().string(1, '').int(2, ONNX_OPSET));
+  // Names travel as protobuf strings (UTF-8; ProtoWriter.string writes a lone surrogate as U+FFFD) and the
+  // classes as JSON, whose \u escapes keep every class name exact.
   const meta: [string, string][] = [
+    ['network', spec.name],
     ['classes', JSON.stringify(spec.classes)],
     ['input_layout', layout.toUpperCase()],
     ['source', spec.source],

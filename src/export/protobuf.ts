@@ -1,6 +1,7 @@
 // A minimal protocol-buffers encoder (https://protobuf.dev/programming-guides/encoding/): just what writing an
 // ONNX model needs. Fields are written in the order they are added; repeated scalars unpacked (every parser
-// accepts both forms), except where `packed*` is used.
+// accepts both forms), except where `packed*` is used. readFields reads one message's fields back (to recognise
+// an ONNX file the export wrote).
 
 const WIRE_VARINT = 0;
 const WIRE_I64 = 1;
@@ -66,6 +67,7 @@ export class ProtoWriter {
     return this;
   }
 
+  /** A string as UTF-8; a lone surrogate (not encodable) becomes U+FFFD, so the bytes are always valid UTF-8. */
   string(field: number, v: string): this {
     return this.bytes(field, new TextEncoder().encode(v));
   }
@@ -91,4 +93,50 @@ export class ProtoWriter {
     }
     return out;
   }
+}
+
+export interface ProtoField {
+  field: number;
+  /** A varint field's value. */
+  varint?: bigint;
+  /** A length-delimited field's bytes (a string, bytes or an embedded message). */
+  bytes?: Uint8Array;
+}
+
+/** The top-level fields of a message; null when the bytes are not a well-formed message. */
+export function readFields(buf: Uint8Array): ProtoField[] | null {
+  const out: ProtoField[] = [];
+  let p = 0;
+  const varint = (): bigint | null => {
+    let v = 0n;
+    for (let shift = 0n; shift < 70n; shift += 7n) {
+      if (p >= buf.length) return null;
+      const b = buf[p++]!;
+      v |= BigInt(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    return null;
+  };
+  while (p < buf.length) {
+    const key = varint();
+    if (key === null) return null;
+    const field = Number(key >> 3n);
+    const wire = Number(key & 7n);
+    if (wire === WIRE_VARINT) {
+      const v = varint();
+      if (v === null) return null;
+      out.push({ field, varint: v });
+    } else if (wire === WIRE_LEN) {
+      const n = varint();
+      if (n === null || n > BigInt(buf.length - p)) return null;
+      out.push({ field, bytes: buf.subarray(p, p + Number(n)) });
+      p += Number(n);
+    } else if (wire === WIRE_I32 || wire === WIRE_I64) {
+      p += wire === WIRE_I32 ? 4 : 8;
+      if (p > buf.length) return null;
+    } else {
+      return null;
+    }
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 // The PyTorch package: model.py, data.py, train.py, safetensors_io.py, README.md and network.cnn, generated
-// from a checked model. Pure text generation (language types and node built-ins only), so the editor can
-// use it without pulling in the engine.
+// from a checked model, and the marker (.cnn-studio-export.json) by which the next export recognises it. Pure
+// text generation (language types and node built-ins only), so the editor can use it without the engine.
 
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -11,6 +11,8 @@ import { modelPy } from './py/model';
 import { readmeMd } from './py/readme';
 import { SAFETENSORS_PY } from './py/safetensors';
 import { trainPy } from './py/train';
+import { type Decision, decidePackage, EXPORT_MARKER, markerText } from './target';
+import { observeFolder, sha256 } from './targetFs';
 
 export interface PytorchExportOptions {
   /** Absolute path of the .cnn file: data paths are relative to its folder. */
@@ -52,16 +54,32 @@ export function pytorchPackage(spec: ModelSpec, opts: PytorchExportOptions): Exp
   ];
 }
 
-/** Writes the package into `opts.outDir` (created if needed); each file atomically. Returns the paths written. */
+/**
+ * May the package be written into `opts.outDir`? Missing or empty, or this network's earlier export unchanged
+ * since (its marker says so); anything else only with `force` (target.ts decides, targetFs.ts looks).
+ */
+export function pytorchTarget(spec: ModelSpec, opts: PytorchExportOptions, force = false): Decision {
+  const writes = [...pytorchPackage(spec, opts).map((f) => f.name), EXPORT_MARKER];
+  return decidePackage(observeFolder(opts.outDir, writes), { network: spec.name, source: resolve(opts.file), writes }, force);
+}
+
+/**
+ * Writes the package into `opts.outDir` (created if needed), each file atomically, and the marker that lets the
+ * next export recognise it. Returns the paths written. Callers decide first (pytorchTarget): this overwrites.
+ */
 export function writePytorchPackage(spec: ModelSpec, opts: PytorchExportOptions): string[] {
   mkdirSync(opts.outDir, { recursive: true });
   const written: string[] = [];
-  for (const f of pytorchPackage(spec, opts)) {
-    const path = join(opts.outDir, f.name);
+  const hashes: Record<string, string> = {};
+  const write = (name: string, text: string) => {
+    const path = join(opts.outDir, name);
     const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, f.text, 'utf8');
+    writeFileSync(tmp, text, 'utf8');
     renameSync(tmp, path);
     written.push(path);
-  }
+    hashes[name] = sha256(Buffer.from(text, 'utf8'));
+  };
+  for (const f of pytorchPackage(spec, opts)) write(f.name, f.text);
+  write(EXPORT_MARKER, markerText({ network: spec.name, source: resolve(opts.file), files: hashes }));
   return written;
 }

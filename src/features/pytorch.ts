@@ -11,11 +11,11 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { defaultPytorchDir, PytorchTrainer, writePytorchPackage } from '../export';
-import { exportable } from '../export/exportable';
+import { decideFile, defaultPytorchDir, observeFile, PytorchTrainer, pytorchTarget, type Refusal, refusalText, writePytorchPackage } from '../export';
+import { exportable, noClassScores } from '../export/exportable';
 import type { Diagnostic, ModelSpec } from '../language';
 import { type Trainer, TrainerClient } from '../trainer/client';
-import { fileStem } from '../trainer/paths';
+import { fileStem, safeName } from '../trainer/paths';
 import { type CnnDocuments, isCnn } from './documents';
 
 export type BackendSetting = 'builtin' | 'pytorch';
@@ -51,6 +51,20 @@ export function createTrainer(context: vscode.ExtensionContext, backend: Backend
     python: pythonPath(),
     allowed: () => (vscode.workspace.isTrusted ? true : 'This workspace is not trusted: the PyTorch backend runs nothing in Restricted Mode. Run "Workspaces: Manage Workspace Trust".'),
   });
+}
+
+/**
+ * Asks before an export writes over something that is not its own earlier output (target.ts decides what is):
+ * true for "Overwrite". A file where a folder belongs (or the reverse) cannot be overwritten: that is an error.
+ */
+async function confirmOverwrite(path: string, refusal: Refusal, detail: string): Promise<boolean> {
+  const where = vscode.workspace.asRelativePath(path);
+  if (refusal.kind === 'not-a-folder' || refusal.kind === 'folder-for-file') {
+    void vscode.window.showErrorMessage(`CNN: cannot export to ${where}: it ${refusalText(refusal)}.`);
+    return false;
+  }
+  const choice = await vscode.window.showWarningMessage(`CNN: ${where} ${refusalText(refusal)}. Overwrite it?`, { modal: true, detail }, 'Overwrite');
+  return choice === 'Overwrite';
 }
 
 /** `CNN: Export to PyTorch` and `CNN: Export to ONNX`. */
@@ -99,8 +113,15 @@ export class ExportFeature implements vscode.Disposable {
     }
     const t = await this.target(uri);
     if (!t) return;
+    const noScores = noClassScores(t.spec);
+    if (noScores) {
+      void vscode.window.showErrorMessage(`CNN: cannot export ${vscode.workspace.asRelativePath(t.doc.uri)} for PyTorch: ${noScores}; nothing was written.`);
+      return;
+    }
     const file = t.doc.uri.fsPath;
     const outDir = defaultPytorchDir(file, t.spec.name);
+    const decision = pytorchTarget(t.spec, { file, outDir });
+    if (!decision.write && !(await confirmOverwrite(outDir, decision.refusal, "Overwrite replaces the package's files there (model.py, data.py, train.py, safetensors_io.py, README.md, network.cnn); other files are kept."))) return;
     try {
       writePytorchPackage(t.spec, { file, outDir });
     } catch (err) {
@@ -128,8 +149,11 @@ export class ExportFeature implements vscode.Disposable {
     }
     const ckpt = this.checkpointFor(file);
     const weights = ckpt && existsSync(ckpt) ? ckpt : undefined;
-    const out = join(dirname(file), `${t.spec.name.replace(/[^A-Za-z0-9_.-]+/g, '_') || 'network'}.onnx`);
-    const args = ['export', file, '--format', 'onnx', '-o', out, ...(weights ? ['--weights', weights] : [])];
+    const out = join(dirname(file), `${safeName(t.spec.name)}.onnx`);
+    const decision = decideFile(observeFile(out), { network: t.spec.name }, false);
+    if (!decision.write && !(await confirmOverwrite(out, decision.refusal, 'Overwrite replaces that file with the ONNX graph.'))) return;
+    const force = decision.write ? [] : ['--force'];
+    const args = ['export', file, '--format', 'onnx', '-o', out, ...(weights ? ['--weights', weights] : []), ...force];
     const r = await new Promise<{ code: number | null; out: string; err: string }>((done) => {
       let stdout = '';
       let stderr = '';

@@ -1,7 +1,9 @@
 // model.py: the network as an nn.Module whose state_dict has exactly CNN Studio's checkpoint names and layouts.
+// The Python is templates/model.py; the export writes only its SPEC constant (the network as JSON).
 
-import type { Activation, LayerInfo, ModelSpec } from '../../language/model';
-import { pyClassName, pyLit, pyStr, shapeText } from './common';
+import type { LayerInfo, ModelSpec, Shape } from '../../language/model';
+import MODEL_PY from './templates/model.py';
+import { fillTemplate } from './constants';
 
 /** The statement as written in the .cnn file (comments and extra spaces removed), else its keyword. */
 export function statementText(spec: ModelSpec, info: LayerInfo): string {
@@ -28,8 +30,6 @@ function describeLayer(info: LayerInfo): string {
   }
 }
 
-const ACT_FN: Record<Exclude<Activation, 'none'>, string> = { relu: 'torch.relu', sigmoid: 'torch.sigmoid', tanh: 'torch.tanh' };
-
 /** True when CNN Studio's engine starts this layer's weights with He (kaiming) uniform rather than Glorot. */
 export function initIsHe(spec: ModelSpec, i: number): boolean {
   const s = spec.layers[i]!.spec;
@@ -37,189 +37,63 @@ export function initIsHe(spec: ModelSpec, i: number): boolean {
   return ((s.kind === 'conv' || s.kind === 'dense') && s.activation === 'relu') || next === 'relu' || next === 'leakyrelu';
 }
 
-/** The nn module for one layer statement. */
-function moduleFor(info: LayerInfo): string {
+/** A shape as PyTorch holds it (without the batch): C, H, W for a volume, N for a vector. */
+function torchShape(s: Shape | null): number[] | null {
+  if (!s) return null;
+  return s.kind === 'volume' ? [s.c, s.h, s.w] : [s.n];
+}
+
+/** The settings model.py's make_module reads for one layer statement. */
+function layerSettings(info: LayerInfo): Record<string, unknown> {
   const s = info.spec;
   const inp = info.input;
   switch (s.kind) {
-    case 'conv': {
-      const c = inp?.kind === 'volume' ? inp.c : 0;
-      return `nn.Conv2d(${c}, ${s.filters}, kernel_size=(${s.fh}, ${s.fw}), stride=(${s.sh}, ${s.sw}), padding=(${s.ph}, ${s.pw}))`;
-    }
-    case 'pool': {
-      const k = `kernel_size=(${s.fh}, ${s.fw}), stride=(${s.sh}, ${s.sw})`;
-      // PyTorch's pooling modules accept padding of at most half the window; wider padding is done by a pad module
-      // in front (with -inf for max pooling, as PyTorch pads, and zeros that count for average pooling).
-      const fits = 2 * s.ph <= s.fh && 2 * s.pw <= s.fw;
-      if (s.mode === 'max') {
-        return fits
-          ? `nn.MaxPool2d(${k}, padding=(${s.ph}, ${s.pw}))`
-          : `nn.Sequential(nn.ConstantPad2d((${s.pw}, ${s.pw}, ${s.ph}, ${s.ph}), float("-inf")), nn.MaxPool2d(${k}))`;
-      }
-      return fits
-        ? `nn.AvgPool2d(${k}, padding=(${s.ph}, ${s.pw}), count_include_pad=True)`
-        : `nn.Sequential(nn.ZeroPad2d((${s.pw}, ${s.pw}, ${s.ph}, ${s.ph})), nn.AvgPool2d(${k}))`;
-    }
-    case 'relu':
-      return 'nn.ReLU()';
-    case 'sigmoid':
-      return 'nn.Sigmoid()';
-    case 'tanh':
-      return 'nn.Tanh()';
+    case 'conv':
+      return { channels: inp?.kind === 'volume' ? inp.c : 0, filters: s.filters, size: [s.fh, s.fw], stride: [s.sh, s.sw], pad: [s.ph, s.pw], activation: s.activation };
+    case 'pool':
+      return { mode: s.mode, size: [s.fh, s.fw], stride: [s.sh, s.sw], pad: [s.ph, s.pw] };
     case 'leakyrelu':
-      return `nn.LeakyReLU(negative_slope=${pyLit(s.slope)})`;
+      return { slope: s.slope };
     case 'dropout':
-      return `nn.Dropout(p=${pyLit(s.rate)})`;
+      return { rate: s.rate };
+    case 'dense':
+      return { inputs: !inp ? 0 : inp.kind === 'volume' ? inp.h * inp.w * inp.c : inp.n, units: s.units, activation: s.activation };
+    case 'relu':
+    case 'sigmoid':
+    case 'tanh':
     case 'flatten':
-      return 'nn.Flatten()';
-    case 'dense': {
-      const n = !inp ? 0 : inp.kind === 'volume' ? inp.h * inp.w * inp.c : inp.n;
-      return `nn.Linear(${n}, ${s.units})`;
-    }
     case 'softmax':
-      return 'nn.Softmax(dim=1)';
+      return {};
+    default:
+      return assertNever(s);
   }
 }
 
-/** CHW text for a shape, the way PyTorch holds it. */
-function torchShape(info: LayerInfo): string {
-  const o = info.output;
-  if (!o) return '?';
-  return o.kind === 'volume' ? `N×${o.c}×${o.h}×${o.w}` : `N×${o.n}`;
+function assertNever(x: never): never {
+  throw new Error(`unexpected layer ${JSON.stringify(x)}`);
+}
+
+/** model.py's SPEC: everything about the network that the module needs, as plain JSON. */
+export function modelConstants(spec: ModelSpec, fileName: string): Record<string, unknown> {
+  const { h, w, c } = spec.input;
+  return {
+    name: spec.name,
+    file: fileName,
+    input: [c, h, w],
+    classes: spec.classes,
+    layers: spec.layers.map((info) => ({
+      kind: info.spec.kind,
+      line: info.line,
+      statement: statementText(spec, info),
+      in: torchShape(info.input),
+      out: torchShape(info.output),
+      flatten_first: info.spec.kind === 'dense' && info.implicitFlatten,
+      he: (info.spec.kind === 'conv' || info.spec.kind === 'dense') && initIsHe(spec, info.index),
+      ...layerSettings(info),
+    })),
+  };
 }
 
 export function modelPy(spec: ModelSpec, fileName: string): string {
-  const cls = pyClassName(spec.name);
-  const { h, w, c } = spec.input;
-  const last = spec.layers[spec.layers.length - 1];
-  const endsInSoftmax = last?.spec.kind === 'softmax';
-  const out: string[] = [];
-  const p = (line = '') => out.push(line);
-
-  p(`"""${spec.name} as a PyTorch module, generated by CNN Studio from ${fileName.replace(/"/g, "'")}.`);
-  p();
-  p('Every layer statement of the .cnn file is one entry of self.layers, in order, so the parameter names in');
-  p("state_dict() are CNN Studio's checkpoint names, layers.{i}.weight and layers.{i}.bias, in PyTorch's layouts");
-  p('(conv [K, C, F_h, F_w]; dense [units, inputs] with the inputs in C×H×W order, as torch.flatten orders them).');
-  p('A checkpoint of the built-in engine loads with load_state_dict(strict=True) (see safetensors_io.load_into),');
-  p('and the checkpoints train.py writes load into the built-in engine (cnn predict, the inspector).');
-  p();
-  p(`The input is N×${c}×${h}×${w} (N×C×H×W) float32 with pixels in [0, 1]. The .cnn file writes the input as`);
-  p(`${h}x${w}x${c} (H×W×C), which is also how CNN Studio's data and \`cnn predict\` hold images: permute(0, 3, 1, 2)`);
-  p('turns such a batch into this layout.');
-  p();
-  p('forward() returns the logits, as nn.CrossEntropyLoss wants them; predict() returns class probabilities.');
-  p('"""');
-  p();
-  p('import torch');
-  p('from torch import nn');
-  p();
-  p(`NAME = ${pyStr(spec.name)}`);
-  p(`# The input volume as PyTorch holds it: channels, height, width (the .cnn file's "input ${h}x${w}x${c}").`);
-  p(`INPUT_SHAPE = (${c}, ${h}, ${w})`);
-  p(`CLASSES = ${pyLit(spec.classes)}`);
-  p("# Per layer statement: its keyword and its line in the .cnn file (0-based), for the inspector's snapshots.");
-  p(`LAYER_KINDS = ${pyLit(spec.layers.map((l) => l.spec.kind))}`);
-  p(`LAYER_LINES = ${pyLit(spec.layers.map((l) => l.line))}`);
-  p();
-  p();
-  p(`class ${cls}(nn.Module):`);
-  p(`    """The network of ${fileName.replace(/"/g, "'")}: ${spec.layers.length} layer statement${spec.layers.length === 1 ? '' : 's'}, ${spec.classes.length} classes."""`);
-  p();
-  p('    def __init__(self):');
-  p('        super().__init__()');
-  p('        # One module per layer statement (index = position among the layer statements, as in checkpoints).');
-  p('        # Layers without parameters are modules too, so the indices line up. Comments: .cnn line, output shape.');
-  p('        self.layers = nn.ModuleList(');
-  p('            [');
-  for (const info of spec.layers) {
-    p(`                ${moduleFor(info)},  # ${info.index}: line ${info.line + 1}, ${statementText(spec, info)} → ${shapeText(info.output)}`);
-  }
-  p('            ]');
-  p('        )');
-  p('        init_weights(self)');
-  p();
-  p('    def forward(self, x):');
-  p(`        """x: N×${c}×${h}×${w} float tensor. Returns the logits, N×${spec.classes.length}."""`);
-  p('        layers = self.layers');
-  for (const info of spec.layers) {
-    const s = info.spec;
-    const i = info.index;
-    const text = statementText(spec, info);
-    if (s.kind === 'softmax') {
-      p(`        # layers[${i}] (${text}) is left to predict(): forward returns the logits.`);
-      continue;
-    }
-    if (s.kind === 'dense' && info.implicitFlatten) {
-      p(`        x = torch.flatten(x, 1)  # a dense layer after a volume flattens it first (C×H×W order)`);
-    }
-    p(`        x = layers[${i}](x)  # ${text} → ${torchShape(info)}`);
-    if ((s.kind === 'conv' || s.kind === 'dense') && s.activation !== 'none') {
-      p(`        x = ${ACT_FN[s.activation]}(x)  # the fused activation=${s.activation} (not a layer statement of its own)`);
-    }
-  }
-  p('        return x');
-  p();
-  p('    @torch.no_grad()');
-  p('    def activations(self, x):');
-  p(`        """Every layer statement's output for x (dropout off), as CNN Studio's inspector shows them: a list of`);
-  p('        (index, tensor). A conv or dense with activation= gives its output after the activation."""');
-  p('        was_training = self.training');
-  p('        self.eval()');
-  p('        layers, out = self.layers, []');
-  for (const info of spec.layers) {
-    const s = info.spec;
-    const i = info.index;
-    if (s.kind === 'dense' && info.implicitFlatten) p('        x = torch.flatten(x, 1)');
-    p(`        x = layers[${i}](x)`);
-    if ((s.kind === 'conv' || s.kind === 'dense') && s.activation !== 'none') p(`        x = ${ACT_FN[s.activation]}(x)`);
-    p(`        out.append((${i}, x))`);
-  }
-  p('        self.train(was_training)');
-  p('        return out');
-  p();
-  p('    @torch.no_grad()');
-  p('    def predict(self, x):');
-  p(
-    endsInSoftmax
-      ? `        """Class probabilities, N×${spec.classes.length}: the file's final softmax (layers[${last!.index}]) on the logits, dropout off."""`
-      : `        """Class probabilities, N×${spec.classes.length}: softmax of the logits (as CNN Studio's predict does), dropout off."""`,
-  );
-  p('        was_training = self.training');
-  p('        self.eval()');
-  p(endsInSoftmax ? `        probabilities = self.layers[${last!.index}](self(x))` : '        probabilities = torch.softmax(self(x), dim=1)');
-  p('        self.train(was_training)');
-  p('        return probabilities');
-  p();
-  p();
-  const he = spec.layers.filter((l) => (l.spec.kind === 'conv' || l.spec.kind === 'dense') && initIsHe(spec, l.index)).map((l) => l.index);
-  p('def init_weights(model):');
-  p('    """Starting weights drawn as CNN Studio\'s engine draws them (the numbers differ: another random generator).');
-  p();
-  p('    He uniform, U(-b, b) with b = sqrt(6 / fan_in), for a layer followed by relu or leakyrelu (fused or as the');
-  p('    next statement); Glorot uniform, b = sqrt(6 / (fan_in + fan_out)), for every other layer; biases zero.');
-  p('    """');
-  p(`    followed_by_relu = {${he.join(', ')}}${he.length === 0 ? '  # none' : ''}`.replace('{}', 'set()'));
-  p('    for i, layer in enumerate(model.layers):');
-  p('        if isinstance(layer, (nn.Conv2d, nn.Linear)):');
-  p('            if i in followed_by_relu:');
-  p('                nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")');
-  p('            else:');
-  p('                nn.init.xavier_uniform_(layer.weight)');
-  p('            nn.init.zeros_(layer.bias)');
-  p();
-  p();
-  p('def build_model():');
-  p(`    """A fresh ${cls}."""`);
-  p(`    return ${cls}()`);
-  p();
-  p();
-  p('if __name__ == "__main__":');
-  p('    # python model.py: the layers and the parameter names and shapes a checkpoint holds.');
-  p('    model = build_model()');
-  p('    print(model)');
-  p('    for name, tensor in model.state_dict().items():');
-  p('        print("%-20s %s" % (name, list(tensor.shape)))');
-  p('    print("parameters:", sum(t.numel() for t in model.parameters()))');
-  return out.join('\n') + '\n';
+  return fillTemplate(MODEL_PY, 'SPEC', modelConstants(spec, fileName));
 }

@@ -1,7 +1,9 @@
-// README.md of the exported package.
+// README.md of the exported package. Every name and path in it is Markdown-escaped text or a code span built
+// for its content (markdown.ts), so no name can add a line, a heading, HTML or a link of its own.
 
 import type { ModelSpec } from '../../language/model';
 import type { DataConfig } from './data';
+import { mdCode, mdText, shellWord } from './markdown';
 
 export function readmeMd(spec: ModelSpec, fileName: string, data: DataConfig): string {
   const { h, w, c } = spec.input;
@@ -11,10 +13,10 @@ export function readmeMd(spec: ModelSpec, fileName: string, data: DataConfig): s
       ? 'The .cnn file has no `data` line: add one and export again (or edit `DATA` in `data.py`).'
       : data.kind === 'shapes'
         ? `\`data shapes\`: ${data.samples} generated door / stair / sign pictures. \`data.py\` draws them with numpy: the same kind of pictures as CNN Studio's generator, but not the same pixels (another random generator), so accuracies are comparable, not identical.`
-        : `\`data ${data.kind} ${data.written}\`, which from this folder is \`${data.path}\`. Use \`--data PATH\` when the data lives elsewhere (for example on a GPU server).`;
-  return `# ${spec.name} in PyTorch
+        : `${mdCode(`data ${data.kind} ${data.written ?? ''}`)}, which from this folder is ${mdCode(data.path ?? '')}. Use \`--data PATH\` when the data lives elsewhere (for example on a GPU server).`;
+  return `# ${mdText(spec.name)} in PyTorch
 
-Exported by CNN Studio from \`${fileName}\`. A plain PyTorch package: \`torch\` and \`numpy\` are all it needs
+Exported by CNN Studio from ${mdCode(fileName)}. A plain PyTorch package: \`torch\` and \`numpy\` are all it needs
 (\`Pillow\` too for \`data folder\`). Install them with \`pip install torch numpy\` or, on Debian/Ubuntu,
 \`sudo apt-get install python3-torch python3-numpy\`.
 
@@ -61,8 +63,13 @@ the processes can reach (\`--standalone\` and gloo both look it up). Keep everyt
 
 ## What comes out
 
+OUT is a new folder \`runs/<network>-<time>/\` here (\`-2\`, \`-3\`, … when a run started in the same second
+took the name), or \`--out DIR\`. A run folder is one run's alone: \`--out DIR\` is refused while another training
+uses it (CNN Studio's own trainer included) and when it already holds a run, unless this run continues that
+one (\`--init DIR/model.safetensors --out DIR\`), which appends to its \`metrics.jsonl\`.
+
 \`OUT/model.safetensors\` after every epoch, and \`OUT/metrics.jsonl\` (one line per epoch). The checkpoint is
-CNN Studio's format, so \`cnn predict ${fileName} --weights OUT/model.safetensors --input x.npy\` and the
+CNN Studio's format, so ${mdCode(`cnn predict ${shellWord(fileName)} --weights OUT/model.safetensors --input x.npy`)} and the
 editor's inspector use it directly, and \`--init\` starts from any CNN Studio checkpoint of this network.
 
 Progress goes to stdout as JSON lines, the messages of CNN Studio's trainer

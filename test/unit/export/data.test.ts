@@ -2,14 +2,16 @@
 // and label counts. Which samples land in the validation split differs (numpy's generator, not ours), and the
 // generated shapes differ in pixels, so those are not compared.
 
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { openData, writeNpy } from '../../../src/data';
 import { writePytorchPackage } from '../../../src/export';
-import { idxPair, zipBytes } from '../data/helpers';
-import { python, RUN_TORCH, specOf, tempDir } from './helpers';
+import { corruptBody, idxPair, zipBytes } from '../data/helpers';
+import { PY_ENV, PYTHON, python, RUN_TORCH, specOf, tempDir } from './helpers';
 
 const OPEN_PY = String.raw`
 import json, sys
@@ -37,6 +39,47 @@ function png(w: number, h: number, rgb: [number, number, number]): Buffer {
   return PNG.sync.write(p);
 }
 
+/** An image of seeded noise (so no sample reads as blank), RGBA. */
+function noise(w: number, h: number, seed: number): Buffer {
+  const data = Buffer.alloc(w * h * 4);
+  let s = seed * 2654435761 + 1;
+  for (let i = 0; i < data.length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    data[i] = i % 4 === 3 ? 255 : 40 + ((s >>> 16) % 200);
+  }
+  return data;
+}
+
+function noisePng(w: number, h: number, seed: number): Buffer {
+  const p = new PNG({ width: w, height: h });
+  noise(w, h, seed).copy(p.data);
+  return PNG.sync.write(p);
+}
+
+function noiseJpg(w: number, h: number, seed: number): Buffer {
+  return Buffer.from(jpeg.encode({ width: w, height: h, data: noise(w, h, seed) }, 90).data);
+}
+
+/**
+ * The decoders' own reasons in "x.png cannot be decoded as a PNG image (reason)" differ (Pillow and libjpeg in
+ * data.py, pngjs and jpeg-js here): everything else of a message must be the same.
+ */
+function withoutReasons(text: string): string {
+  return text.replace(/(cannot be decoded as a (?:PNG|JPEG) image) \(.*?\)(?=; |\); |$)/g, '$1 (…)');
+}
+
+/** A folder of noise images, a damaged PNG, a damaged JPEG and a JPEG cut short in class a; b's are fine. */
+function damagedFolder(root: string): void {
+  mkdirSync(join(root, 'a'), { recursive: true });
+  mkdirSync(join(root, 'b'), { recursive: true });
+  const goodJpg = noiseJpg(16, 16, 2);
+  writeFileSync(join(root, 'a', 'bad.png'), corruptBody(noisePng(12, 10, 1), 7));
+  writeFileSync(join(root, 'a', 'bad.jpg'), corruptBody(goodJpg, 8));
+  writeFileSync(join(root, 'a', 'cut.jpg'), goodJpg.subarray(0, goodJpg.length - 40)); // a download cut short
+  for (let k = 0; k < 4; k++) writeFileSync(join(root, 'a', `ok${k}.png`), noisePng(12, 10, 10 + k));
+  for (let k = 0; k < 5; k++) writeFileSync(join(root, 'b', `ok${k}.jpg`), noiseJpg(9, 11, 20 + k));
+}
+
 function npy(shape: number[], fill: (i: number) => number, dtype: 'u1' | 'i8'): Uint8Array {
   const n = shape.reduce((a, b) => a * b, 1);
   return writeNpy(Array.from({ length: n }, (_, i) => fill(i)), shape, dtype);
@@ -48,6 +91,8 @@ interface Case {
   /** samples= on a file source: a random subset. */
   subset?: boolean;
   make?(dir: string): void;
+  /** More to compare: ours from openData, theirs data.py's (OPEN_PY's JSON). */
+  check?(ours: { warnings: string[] }, theirs: { train: number; val: number; warnings: string[] }): void;
 }
 
 const CASES: Case[] = [
@@ -103,6 +148,20 @@ const CASES: Case[] = [
       writeFileSync(join(dir, 'pics', 'red', 'notes.txt'), 'not an image');
     },
   },
+  {
+    name: 'folder with undecodable images (skipped before training, counted in one warning)',
+    text: 'network D\ninput 8x8x3\nclasses a b\ndense units=2\ndata folder pics val=0.25\ntrain seed=3\n',
+    make(dir) {
+      damagedFolder(join(dir, 'pics'));
+    },
+    check(ours, theirs) {
+      // 12 files, 3 undecodable: 9 samples on both sides, the split sizes from 9.
+      expect(ours.warnings).toHaveLength(1);
+      expect(ours.warnings[0]).toMatch(/^skipped 3 of 12 images that cannot be decoded: a\/bad\.jpg cannot be decoded as a JPEG image \(.+\); a\/bad\.png cannot be decoded as a PNG image \(.+\); a\/cut\.jpg cannot be decoded as a JPEG image \(.+\)$/);
+      expect(theirs.warnings.map(withoutReasons)).toEqual(ours.warnings.map(withoutReasons));
+      expect(theirs.train + theirs.val).toBe(9);
+    },
+  },
 ];
 
 function labelCounts(ds: { size: number; label(i: number): number }, k: number): number[] {
@@ -136,8 +195,97 @@ describe.skipIf(!RUN_TORCH)('data.py reads the sources as our data layer does', 
       }
       expect(theirs.sample).toEqual([spec.input.h, spec.input.w, spec.input.c]);
       expect(theirs.dtype).toBe('float32');
-      expect(theirs.warnings).toEqual(ours.warnings);
+      expect(theirs.warnings.map(withoutReasons)).toEqual(ours.warnings.map(withoutReasons));
+      c.check?.(ours, theirs);
       ours.close();
     });
   }
+});
+
+const OPEN_ERROR_PY = String.raw`
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import data, train
+try:
+    data.open_data(train.DEFAULTS["seed"], train.DEFAULTS["val"])
+    print(json.dumps({"error": None}))
+except data.DataError as e:
+    print(json.dumps({"error": str(e)}))
+`;
+
+/** The DataError that our openData and data.py's open_data give for the same file. */
+function bothErrors(text: string, make: (dir: string) => void): { ours: string; theirs: string | null } {
+  const dir = tempDir();
+  make(dir);
+  const file = join(dir, 'net.cnn');
+  writeFileSync(file, text);
+  const spec = specOf(text, file);
+  let ours = '';
+  try {
+    openData(spec.data!, { baseDir: dir, input: spec.input, numClasses: spec.classes.length, classNames: spec.classes, seed: spec.train.seed, valFraction: spec.train.val }).close();
+  } catch (e) {
+    ours = (e as Error).message;
+  }
+  const pkg = join(dir, 'out', 'pkg');
+  writePytorchPackage(spec, { file, outDir: pkg });
+  return { ours, theirs: JSON.parse(python(OPEN_ERROR_PY, [pkg])).error };
+}
+
+function labelledNpz(labels: number[]): (dir: string) => void {
+  return (dir) => {
+    const n = labels.length;
+    const entries = [
+      { name: 'train_images.npy', data: npy([n, 4, 4, 1], (i) => (i * 7) & 255, 'u1'), method: 'store' as const },
+      { name: 'train_labels.npy', data: npy([n], (i) => labels[i]!, 'i8'), method: 'store' as const },
+      { name: 'test_images.npy', data: npy([3, 4, 4, 1], (i) => i & 255, 'u1'), method: 'store' as const },
+      { name: 'test_labels.npy', data: npy([3], (i) => i, 'i8'), method: 'store' as const },
+    ];
+    writeFileSync(join(dir, 'med.npz'), zipBytes(entries));
+  };
+}
+
+describe.skipIf(!RUN_TORCH)('data.py refuses what our data layer refuses, in the same words', () => {
+  const NPZ_NET = 'network N\ninput 4x4x1\nclasses 0 1 2 3\ndense units=4\ndata npz med.npz\ntrain seed=9\n';
+
+  it('a stray label names the sample, the label and what the network expects (never "units=201")', () => {
+    const labels = Array.from({ length: 12 }, (_, i) => i % 4);
+    labels[7] = 200;
+    const { ours, theirs } = bothErrors(NPZ_NET, labelledNpz(labels));
+    expect(ours).toMatch(/^sample 7 of train_labels in med\.npz has label 200, but the last dense layer has 4 units, so the network expects labels 0…3 /);
+    expect(theirs).toBe(ours);
+    expect(theirs).not.toMatch(/units=201/);
+  });
+
+  it('a negative label names where it is', () => {
+    const labels = Array.from({ length: 12 }, (_, i) => i % 4);
+    labels[5] = -1;
+    const { ours, theirs } = bothErrors(NPZ_NET, labelledNpz(labels));
+    expect(ours).toBe('train_labels in med.npz: label -1 at index 5 is negative; labels are class indices 0, 1, 2…');
+    expect(theirs).toBe(ours);
+  });
+
+  it('train.py --text prints the warning about undecodable images before training, as cnn train does', () => {
+    const dir = tempDir();
+    damagedFolder(join(dir, 'pics'));
+    const text = 'network D\ninput 8x8x3\nclasses a b\ndense units=2\ndata folder pics val=0.25\ntrain seed=3 epochs=1 batch=4\n';
+    const file = join(dir, 'net.cnn');
+    writeFileSync(file, text);
+    const pkg = join(dir, 'pkg');
+    writePytorchPackage(specOf(text, file), { file, outDir: pkg });
+    const r = spawnSync(PYTHON, [join(pkg, 'train.py'), '--text', '--epochs', '1', '--out', join(dir, 'run')], { cwd: pkg, encoding: 'utf8', env: PY_ENV });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => !l.startsWith('PyTorch '));
+    expect(lines[0]).toMatch(/^warning: skipped 3 of 12 images that cannot be decoded: a\/bad\.jpg cannot be decoded as a JPEG image \(.+\); a\/bad\.png .+; a\/cut\.jpg .+$/);
+    expect(lines[1]).toMatch(/^Training on 7 samples, validating on 2;/);
+  });
+
+  it('a class folder with no decodable image left is an error naming it', () => {
+    const { ours, theirs } = bothErrors('network D\ninput 8x8x3\nclasses a b\ndense units=2\ndata folder pics\n', (dir) => {
+      damagedFolder(join(dir, 'pics'));
+      for (let k = 0; k < 4; k++) writeFileSync(join(dir, 'pics', 'a', `ok${k}.png`), corruptBody(noisePng(12, 10, 10 + k), 30 + k));
+    });
+    expect(ours).toMatch(/^No image in the class folder 'a' in '.*pics' can be decoded \(a\/bad\.jpg cannot be decoded as a JPEG image \(.+\)\); replace the damaged files\.$/);
+    expect(withoutReasons(theirs ?? '')).toBe(withoutReasons(ours));
+  });
 });

@@ -10,7 +10,8 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const feature = readFileSync(join(root, 'src/features/pytorch.ts'), 'utf8');
 
 describe('package.json for the PyTorch backend', () => {
-  const props = pkg.contributes.configuration.properties;
+  // The settings come in sections (an array), so the Settings editor labels them without a "Cnn Studio ›" prefix.
+  const props = Object.assign({}, ...[pkg.contributes.configuration].flat().map((c: { properties: object }) => c.properties));
 
   it('has cnnStudio.backend (builtin | pytorch, default builtin) and cnnStudio.pythonPath (default python3)', () => {
     expect(props['cnnStudio.backend']).toMatchObject({ type: 'string', enum: ['builtin', 'pytorch'], default: 'builtin' });

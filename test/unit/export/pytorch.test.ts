@@ -83,16 +83,18 @@ describe('the exported package as text', () => {
     const files = pytorchPackage(spec, { file: '/x/lecture.cnn', outDir: '/x/DoorStairSign-pytorch' });
     expect(files.map((f) => f.name)).toEqual(['README.md', 'model.py', 'data.py', 'train.py', 'safetensors_io.py', 'network.cnn']);
     const model = files.find((f) => f.name === 'model.py')!.text;
-    expect(model).toContain('class DoorStairSign(nn.Module)');
+    // The template's code, and the network as its one block of constants (JSON in Python string literals).
+    expect(model).toContain('class Network(nn.Module)');
     expect(model).toContain('def build_model():');
-    expect(model).toMatch(/nn\.Conv2d\(3, 16, kernel_size=\(3, 3\), stride=\(1, 1\), padding=\(1, 1\)\),\s+# 0: line 7, conv filters=16/);
-    expect(model).toContain('INPUT_SHAPE = (3, 32, 32)');
+    expect(model).toContain(`'"name":"DoorStairSign",'`);
+    expect(model).toContain(`'"input":[3,32,32],'`);
+    expect(model).toMatch(/'\{"kind":"conv","line":6,"statement":"conv filters=16[^"]*","in":\[3,32,32\],"out":\[16,32,32\],"flatten_first":false,"he":true,"channels":3,"filters":16,"size":\[3,3\],"stride":\[1,1\],"pad":\[1,1\],"activation":"none"\},'/);
     const readme = files.find((f) => f.name === 'README.md')!.text;
     expect(readme).toContain('torchrun --nproc_per_node=2 train.py');
     expect(readme).toMatch(/GPU/);
     expect(readme).toContain('apt-get install python3-torch');
     const train = files.find((f) => f.name === 'train.py')!.text;
-    expect(train).toContain('DEFAULTS = {"epochs": 3, "batch": 32, "optimizer": "adam", "lr": 0.001');
+    expect(train).toContain(`'"defaults":{"epochs":3,"batch":32,"optimizer":"adam","lr":0.001,`);
     expect(train).toContain('init_process_group(backend="nccl" if use_cuda else "gloo")');
     expect(files.find((f) => f.name === 'network.cnn')!.text).toBe(spec.source);
   });
@@ -100,7 +102,7 @@ describe('the exported package as text', () => {
   it('rewrites data paths relative to the package folder', () => {
     const spec = specOf(example('lenet'));
     const files = pytorchPackage(spec, { file: '/work/nets/lenet.cnn', outDir: '/work/nets/out/LeNet5-pytorch' });
-    expect(files.find((f) => f.name === 'data.py')!.text).toContain('DATA = {"kind": "idx", "path": "../../mnist", "samples": None, "val": None}');
+    expect(files.find((f) => f.name === 'data.py')!.text).toContain(`'"data":{"kind":"idx","path":"../../mnist","samples":null,"val":null},'`);
   });
 });
 
