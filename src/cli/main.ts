@@ -5,6 +5,7 @@ import { type FlagSpec, type ParsedArgs, parseArgs, UsageError } from './args';
 import { runBench } from './bench';
 import { type Io, runCheck, runSummary } from './check';
 import { UserError } from './errors';
+import { processIo } from './output';
 import { EXPORT_COMMAND } from './export';
 import { runPredict } from './predict';
 import { runTrain } from './train';
@@ -14,6 +15,11 @@ interface Command {
   summary: string;
   flags: Record<string, FlagSpec>;
   run(args: ParsedArgs, io: Io): number | Promise<number>;
+  /**
+   * The command stops its own work when `io.closed` aborts (training stops and writes its checkpoint); for any
+   * other command the process exits quietly once nobody reads its output.
+   */
+  handlesClosedOutput?: true;
 }
 
 const json: FlagSpec = {};
@@ -36,10 +42,11 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'Train with the built-in engine; writes DIR/model.safetensors and DIR/metrics.jsonl (default DIR: runs/<network>-<time>/ beside the file).',
     flags: { json, epochs: { value: true }, init: { value: true }, out: { value: true, short: 'o' }, threads: { value: true } },
     run: runTrain,
+    handlesClosedOutput: true,
   },
   predict: {
     usage: 'cnn predict FILE --weights CKPT --input X [--json]',
-    summary: 'Class probabilities for X: an .npy array (N×H×W×C or H×W×C float32) or a PNG/JPEG image.',
+    summary: 'Class probabilities for X: an .npy array (N×H×W×C or H×W×C; uint8 is scaled to [0, 1], floats are used as they are) or a PNG/JPEG image.',
     flags: { json, weights: { value: true }, input: { value: true } },
     run: runPredict,
   },
@@ -112,13 +119,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 /** Run as the process's command line: bin/cnn calls this. */
 export function run(): void {
-  const io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
-  main(process.argv.slice(2), io).then(
+  const io = processIo();
+  const argv = process.argv.slice(2);
+  io.closed.addEventListener('abort', () => {
+    // After the current synchronous work, so a command that has finished has set its exit code.
+    if (!COMMANDS[argv[0] ?? '']?.handlesClosedOutput) setImmediate(() => process.exit(process.exitCode ?? 0));
+  });
+  main(argv, io).then(
     (code) => {
       process.exitCode = code;
     },
     (err) => {
-      process.stderr.write(`cnn: internal error: ${(err as Error).message}\n`);
+      io.err(`cnn: internal error: ${(err as Error).message}\n`);
       process.exitCode = 1;
     },
   );

@@ -1,9 +1,10 @@
 // `cnn predict FILE --weights CKPT --input X [--json]`: class probabilities for an .npy array (N×H×W×C or
-// one H×W×C, float32, used as it is) or an image file (PNG/JPEG, resized to the input, scaled to [0, 1]).
+// one H×W×C; uint8 scaled to [0, 1], float32/64 used as they are, as the data loaders do) or an image file
+// (PNG/JPEG, resized to the input, scaled to [0, 1]).
 
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { readNpy } from '../data';
+import { DataError, npyPixels, readNpy } from '../data';
 import { createNetwork, loadCheckpoint } from '../engine';
 import { modelFromJob, TrainError } from '../trainer/run';
 import { readImageForModel } from '../trainer/image';
@@ -33,24 +34,33 @@ export async function runPredict(args: ParsedArgs, io: Io): Promise<number> {
   const ext = extname(input).toLowerCase();
   try {
     if (ext === '.npy') {
-      const arr = readNpy(readFileSync(input));
+      const arr = readNpy(readFileSync(input), input);
       const shape = arr.shape;
       const dims = shape.length === 3 ? [1, ...shape] : shape;
       if (dims.length !== 4 || dims[1] !== h || dims[2] !== w || dims[3] !== c) {
         throw new UserError(`${input} has shape [${shape.join(', ')}], but the model takes N×${h}×${w}×${c} (or one ${h}×${w}×${c}).`);
       }
-      x = arr.data instanceof Float32Array ? arr.data : Float32Array.from(arr.data as ArrayLike<number>);
+      x = npyPixels(arr, input); // scaled exactly as the data loaders scale pixels
       n = dims[0]!;
     } else {
-      x = await readImageForModel(resolve(input), spec);
+      x = await readImageForModel(input, spec);
       n = 1;
     }
   } catch (err) {
     if (err instanceof UserError) throw err;
+    // DataError messages name the file already ("x.png cannot be decoded as a PNG image (…)").
+    if (err instanceof DataError) throw new UserError(err.message);
     throw new UserError(`cannot read ${input}: ${(err as Error).message}`);
   }
   if (x.length !== n * per) throw new UserError(`${input}: expected ${n * per} values, found ${x.length}.`);
-  const net = createNetwork(spec, { seed: spec.train.seed, threads: 1 });
+  // Buffers for the samples at hand, not a training batch: a very deep network needs far less memory.
+  let net;
+  try {
+    net = createNetwork(spec, { seed: spec.train.seed, threads: 1, batch: Math.max(1, Math.min(n, spec.train.batch)) });
+  } catch (err) {
+    // A network the engine cannot build (no layers, no class scores at the end) gives no predictions.
+    throw new UserError(`cannot predict with ${args.positional[0]}: ${(err as Error).message}.`);
+  }
   try {
     net.setParams(loadCheckpoint(resolve(weights), spec).tensors);
   } catch (err) {

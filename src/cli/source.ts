@@ -1,8 +1,11 @@
 // Reading a .cnn file from disk for the CLI: bytes decoded as UTF-8 (bad bytes become U+FFFD, which the
-// scanner reports), the checker's file-system host relative to the file's folder.
+// scanner reports; a UTF-16 file is refused with one line that says so), the checker's file-system host
+// relative to the file's folder.
 
 import { readFileSync, statSync } from 'node:fs';
+import { detectUtf16, utf16Message } from '../language';
 import { UsageError } from './args';
+import { UserError } from './errors';
 
 /** Larger files are refused outright: a network description is never this big. */
 const MAX_BYTES = 64 * 1024 * 1024;
@@ -23,6 +26,9 @@ export function readSource(file: string): string {
     // Exists but cannot be read (permissions, a device): the user's to fix, one line, no stack.
     throw new UsageError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+  // UTF-16 (a byte-order mark, or a zero in every other byte) is one clear error, not one per character.
+  const utf16 = detectUtf16((i) => bytes[i]!, bytes.length);
+  if (utf16) throw new UserError(`${file}: ${utf16Message(utf16)}`);
   return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
 }
 

@@ -1,11 +1,13 @@
 // `cnn train FILE [--epochs N] [--init CKPT] [--out DIR] [--threads T] [--json]`: trains in this process with
 // the same loop as the editor's trainer child; a progress bar on a terminal, plain lines otherwise.
 
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { TrainerMessage, TrainJob } from '../protocol/trainer';
-import { defaultRunDir } from '../trainer/paths';
+import { preparingText, type TrainerMessage, type TrainJob } from '../protocol/trainer';
+import { createRunDir, removeEmptyRunDir } from '../trainer/paths';
 import { modelFromJob, runTraining, TrainError } from '../trainer/run';
 import { intFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { UserError } from './errors';
 import type { Io } from './check';
 import { readSource } from './source';
 
@@ -24,16 +26,38 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
     if (!(err instanceof TrainError)) throw err;
     // Reported by runTraining below, in the chosen output format.
   }
-  const outDir = resolve(stringFlag(args, 'out') ?? defaultRunDir(file, name));
+  // A folder of our own (created here, or by --out naming one that does not exist yet) goes again when the run
+  // fails before writing anything into it.
+  const out = stringFlag(args, 'out');
+  let outDir: string;
+  let ours: boolean;
+  if (out !== undefined) {
+    outDir = resolve(out);
+    ours = !existsSync(outDir);
+  } else {
+    try {
+      outDir = createRunDir(file, name);
+    } catch (err) {
+      throw new UserError(`cannot create a run folder beside ${file}: ${(err as Error).message}`);
+    }
+    ours = true;
+  }
   const job: TrainJob = { file, source, outDir, ...(epochs ? { epochs } : {}), ...(init ? { init: resolve(init) } : {}), ...(threads ? { threads } : {}) };
 
-  let stop = false;
+  let stop = io.closed?.aborted ?? false;
+  let interrupted = false;
   const onSigint = () => {
-    if (stop) process.exit(130);
-    stop = true;
-    io.err('\nStopping after this step (Ctrl+C again to quit at once)…\n');
+    if (interrupted) process.exit(130);
+    interrupted = stop = true;
+    io.err('\nStopping… (Ctrl+C again to quit at once)\n');
   };
   process.on('SIGINT', onSigint);
+  // Nobody reads the output any more (`cnn train … | head -1`): stop as after Ctrl+C, so the checkpoint of the
+  // weights so far is written, and finish silently.
+  const onClosed = () => {
+    stop = true;
+  };
+  io.closed?.addEventListener('abort', onClosed);
   const tty = !json && Boolean((process.stdout as { isTTY?: boolean }).isTTY) && !process.env.CI;
   const printer = json ? jsonPrinter(io) : tty ? barPrinter(io) : linePrinter(io);
   try {
@@ -42,9 +66,12 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
       stopRequested: () => stop,
       takeRequest: () => null,
     });
+    // Failed or stopped before anything was written: no empty folder stays behind.
+    if (ours) removeEmptyRunDir(outDir);
     return result.type === 'done' ? 0 : 1;
   } finally {
     process.off('SIGINT', onSigint);
+    io.closed?.removeEventListener('abort', onClosed);
   }
 }
 
@@ -60,6 +87,9 @@ function eta(sec: number): string {
 
 function common(io: Io, m: TrainerMessage): boolean {
   switch (m.type) {
+    case 'preparing':
+      io.out(`${preparingText(m)}\n`);
+      return true;
     case 'started':
       io.out(`Training on ${m.trainSize} samples, validating on ${m.valSize}; ${m.params.toLocaleString('en-US')} parameters; ${m.epochs} epoch${m.epochs === 1 ? '' : 's'} of ${m.stepsPerEpoch} steps.\n`);
       for (const w of m.warnings) io.err(`warning: ${w}\n`);
@@ -72,6 +102,10 @@ function common(io: Io, m: TrainerMessage): boolean {
       );
       return true;
     case 'done':
+      if (!m.checkpoint) {
+        io.out('Stopped before training started; nothing was written.\n');
+        return true;
+      }
       io.out(`${m.stopped ? 'Stopped' : 'Done'} after ${m.epochsRun} epoch${m.epochsRun === 1 ? '' : 's'}. Checkpoint: ${m.checkpoint}\nMetrics: ${m.metricsFile}\n`);
       return true;
     case 'error':

@@ -2,12 +2,74 @@
 // The IDX and NPZ readers both end here.
 
 import type { ByteSource } from './bytes';
-import { checkIndex, type Dataset } from './dataset';
+import { bytesToUnit, checkIndex, DataError, type Dataset } from './dataset';
+import type { NpyArray, NpyDtype } from './npy';
 
-/** Pixel types the array readers accept: uint8 (scaled to [0,1]) and float32/float64 (used as they are). */
+/**
+ * Pixel types the array readers accept: uint8 (scaled to [0,1]) and float32/float64 (used as they are).
+ * The one home of that rule: the IDX and NPZ datasets and `cnn predict` on an .npy all go through here.
+ */
 export type PixelType = 'u1' | 'f4' | 'f8';
 
 export const PIXEL_BYTES: Record<PixelType, number> = { u1: 1, f4: 4, f8: 8 };
+
+/** The rule in words, for messages. */
+export const PIXEL_RULE = 'uint8 (0–255, scaled to [0, 1]) or float32/float64 (used as they are)';
+
+/** The dtype as a pixel type, or a DataError naming `name` and the rule. */
+export function pixelType(dtype: NpyDtype, name: string): PixelType {
+  if (dtype === 'u1' || dtype === 'f4' || dtype === 'f8') return dtype;
+  throw new DataError(`${name} has dtype ${dtype}; images must be ${PIXEL_RULE}.`);
+}
+
+/** A whole .npy array of pixels as the model's float32 input, by the rule above. */
+export function npyPixels(arr: NpyArray, name: string): Float32Array {
+  const t = pixelType(arr.dtype, name);
+  const n = arr.data.length;
+  const out = new Float32Array(n);
+  if (t === 'u1') bytesToUnit(arr.data as Uint8Array, 0, n, out, 0);
+  else out.set(arr.data as Float32Array | Float64Array);
+  for (let i = 0; i < n; i++) {
+    const v = out[i]!;
+    if (v - v !== 0) throw new DataError(`${name} holds ${v} at element ${i} (counting from 0 in row-major order); pixels must be finite numbers (numpy.nan_to_num replaces NaN and infinite values).`);
+  }
+  return out;
+}
+
+/** Where a NaN or infinite pixel is: the sample and its row, column and channel. */
+export interface NonFinitePixel {
+  sample: number;
+  row: number;
+  col: number;
+  channel: number;
+  value: number;
+}
+
+/**
+ * The first NaN or infinite pixel of a float dataset, or null: reads every sample once, when the data is
+ * opened, so such data is refused up front instead of surfacing as a NaN loss blamed on the learning rate.
+ * (A float64 value beyond float32's range counts: the engine computes in float32.)
+ */
+export function firstNonFinite(ds: Dataset): NonFinitePixel | null {
+  const per = ds.height * ds.width * ds.channels;
+  const buf = new Float32Array(per);
+  for (let i = 0; i < ds.size; i++) {
+    ds.read(i, buf, 0);
+    for (let j = 0; j < per; j++) {
+      const v = buf[j]!;
+      if (v - v === 0) continue; // finite
+      const channel = j % ds.channels;
+      const px = (j - channel) / ds.channels;
+      return { sample: i, row: Math.floor(px / ds.width), col: px % ds.width, channel, value: v };
+    }
+  }
+  return null;
+}
+
+/** The DataError message for a NaN or infinite pixel of `where` ("train_images in x.npz"). */
+export function nonFiniteMessage(where: string, p: NonFinitePixel): string {
+  return `${where}: sample ${p.sample} has a pixel of ${p.value} (row ${p.row}, column ${p.col}, channel ${p.channel}). Pixels must be finite numbers; replace NaN and infinite values (e.g. numpy.nan_to_num) and save the file again.`;
+}
 
 export class ArrayDataset implements Dataset {
   readonly numClasses: number;
@@ -44,8 +106,7 @@ export class ArrayDataset implements Dataset {
     if (this.pixelType === 'u1') {
       // In memory this is a view (no copy); from disk it fills the scratch buffer.
       const bytes = this.source.streamed ? this.source.read(at, n, this.scratch) : this.source.read(at, n);
-      const k = 1 / 255;
-      for (let j = 0; j < n; j++) out[offset + j] = bytes[j] * k;
+      bytesToUnit(bytes, 0, n, out, offset);
       return;
     }
     this.source.read(at, this.sampleBytes, this.scratch);
@@ -77,4 +138,39 @@ export function labelCount(labels: Int32Array): number {
   let m = -1;
   for (let i = 0; i < labels.length; i++) if (labels[i] > m) m = labels[i];
   return m + 1;
+}
+
+/** Labels of one split, with where they come from ("train_labels in x.npz"). */
+export interface LabelSet {
+  where: string;
+  labels: Int32Array;
+}
+
+/**
+ * Labels at or above `numClasses` that look like mistakes rather than more classes: the data does not use every
+ * label from 0 to its largest. Says which sample of which split, which label, how many, and what the network
+ * expects; null when every label fits, or when the data plainly has more classes (then "set units=" is right).
+ */
+export function strayLabelMessage(sets: readonly LabelSet[], numClasses: number): string | null {
+  let first: { where: string; index: number; value: number } | null = null;
+  let count = 0;
+  let max = -1;
+  const used = new Set<number>();
+  for (const s of sets) {
+    for (let i = 0; i < s.labels.length; i++) {
+      const v = s.labels[i];
+      used.add(v);
+      if (v > max) max = v;
+      if (v >= numClasses) {
+        count++;
+        first ??= { where: s.where, index: i, value: v };
+      }
+    }
+  }
+  if (!first || used.size === max + 1) return null;
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return (
+    `sample ${n(first.index)} of ${first.where} has label ${n(first.value)}, but the last dense layer has ${n(numClasses)} units, so the network expects labels 0…${n(numClasses - 1)}` +
+    ` (${count === 1 ? 'it is the only sample' : `${n(count)} samples in all are`} outside that range; the data uses ${n(used.size)} different labels, so ${count === 1 ? 'it looks like a mistake' : 'they look like mistakes'} rather than more classes). Fix ${count === 1 ? 'that label' : 'those labels'}.`
+  );
 }

@@ -44,6 +44,18 @@ export function fmtBytes(n: number): string {
   return u === 0 ? `${fmt(n)} bytes` : `${v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[u]}`;
 }
 
+/**
+ * Text taken from a file (a header, an entry name), fit for a one-line message: control, line-separator and
+ * bidirectional-override characters escaped as \uXXXX, runs of spaces collapsed, at most `max` characters.
+ */
+export function printable(text: string, max = 120): string {
+  const clean = text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
 /** "28×28×1". */
 export function fmtShape(h: number, w: number, c: number): string {
   return `${h}×${w}×${c}`;

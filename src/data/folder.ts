@@ -1,10 +1,17 @@
 // Image folders: DIR/<class>/<image>.png|.jpg, one sub-folder per class, class names = sorted sub-folder names.
-// Opening lists the files and sniffs each one's first bytes (cheap); pixels are decoded lazily on read and
-// kept in a small LRU cache of converted samples, so a large folder streams from disk.
+// Listing (the checker's probe) reads each file's first bytes only. Before training, `decodeFolder` decodes
+// every image once: undecodable ones are dropped with one warning that counts them (never trained on as
+// blank images), and the converted samples fill the dataset's LRU cache, so a folder that fits in it is
+// decoded exactly once; larger folders decode again lazily on read.
+//
+// Symbolic links: a link to a folder (at the top) or to a file (in a class folder) is followed, wherever it
+// points; only one level of class folders is read, so nothing recurses. A broken link, a link loop and a
+// folder link back to the data folder or above it are skipped with a warning. Names in warnings go through
+// printable(): a file name with a line break or an escape sequence does not reach the terminal raw.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkIndex, DataError, fmt, Lru, type Dataset } from './dataset';
+import { checkIndex, DataError, fmt, Lru, printable, type Dataset } from './dataset';
 import { decodeImage, rgbaToTensor, sniffSize, type ImageFormat } from './image';
 
 export interface FolderFile {
@@ -43,6 +50,34 @@ function readHead(file: string): Buffer {
   }
 }
 
+function errCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err);
+}
+
+/** What a path is, following symbolic links; a reason to skip it when it is a broken link or a link loop. */
+function followLink(full: string): fs.Stats | string {
+  try {
+    return fs.statSync(full);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return 'a symbolic link loop';
+    if (code === 'ENOENT') return 'a broken symbolic link (its target does not exist)';
+    return `cannot be read (${errCode(err)})`;
+  }
+}
+
+/** True when the folder link `full` resolves to `dir` itself or a folder that holds it. */
+function linksAbove(full: string, dir: string): boolean {
+  try {
+    const target = fs.realpathSync(full);
+    const here = fs.realpathSync(dir);
+    const rel = path.relative(target, here);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  } catch {
+    return false;
+  }
+}
+
 /** Lists the class folders and their images; odd files become warnings, structural problems errors. */
 export function listFolder(dir: string): FolderListing {
   let entries: fs.Dirent[];
@@ -59,9 +94,20 @@ export function listFolder(dir: string): FolderListing {
     if (e.name.startsWith('.')) continue;
     const full = path.join(dir, e.name);
     let isDir = e.isDirectory();
-    if (e.isSymbolicLink()) isDir = fs.statSync(full, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    if (e.isSymbolicLink()) {
+      const target = followLink(full);
+      if (typeof target === 'string') {
+        warnings.push(`skipped ${printable(e.name)}: ${target}`);
+        continue;
+      }
+      isDir = target.isDirectory();
+      if (isDir && linksAbove(full, dir)) {
+        warnings.push(`skipped ${printable(e.name)}: a symbolic link to the data folder or a folder above it (a loop)`);
+        continue;
+      }
+    }
     if (isDir) classDirs.push(e.name);
-    else warnings.push(`skipped ${e.name}: files directly in the data folder are ignored (put images in one sub-folder per class)`);
+    else warnings.push(`skipped ${printable(e.name)}: files directly in the data folder are ignored (put images in one sub-folder per class)`);
   }
   classDirs.sort(byCodeUnit);
   if (classDirs.length < 2) {
@@ -73,21 +119,31 @@ export function listFolder(dir: string): FolderListing {
   const perClass: number[] = [];
   classDirs.forEach((cls, label) => {
     const cdir = path.join(dir, cls);
-    const names = fs.readdirSync(cdir).sort(byCodeUnit);
+    let names: string[];
+    try {
+      names = fs.readdirSync(cdir).sort(byCodeUnit);
+    } catch (err) {
+      throw new DataError(`The class folder '${cls}' in '${dir}' cannot be read (${errCode(err)}).`);
+    }
     let count = 0;
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const full = path.join(cdir, name);
-      const rel = `${cls}/${name}`;
+      const rel = printable(`${cls}/${name}`, 200);
       let head: Buffer;
       try {
-        if (!fs.statSync(full).isFile()) {
+        const target = followLink(full);
+        if (typeof target === 'string') {
+          warnings.push(`skipped ${rel}: ${target}`);
+          continue;
+        }
+        if (!target.isFile()) {
           warnings.push(`skipped ${rel}: not a file (nested folders are not read)`);
           continue;
         }
         head = readHead(full);
       } catch (err) {
-        warnings.push(`skipped ${rel}: cannot be read (${(err as Error).message})`);
+        warnings.push(`skipped ${rel}: cannot be read (${errCode(err)})`);
         continue;
       }
       const info = sniffSize(head);
@@ -111,6 +167,30 @@ export function listFolder(dir: string): FolderListing {
 /** Default memory for cached decoded samples: 64 MB of float32. */
 export const FOLDER_CACHE_BYTES = 64 * 1024 * 1024;
 
+/** Undecodable images named in the warning; the rest are counted. */
+const NAMED_FAILURES = 5;
+
+function relName(f: FolderFile): string {
+  return printable(path.relative(path.dirname(path.dirname(f.path)), f.path), 200);
+}
+
+/** Decodes one file to the model's input (H×W×C in [0, 1]); throws DataError when it cannot be read or decoded. */
+function decodeSample(f: FolderFile, h: number, w: number, c: number, out: Float32Array): void {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(f.path);
+  } catch (err) {
+    throw new DataError(`cannot be read (${errCode(err)})`);
+  }
+  try {
+    rgbaToTensor(decodeImage(bytes), h, w, c, out, 0);
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    // Out of memory for a huge image and the like: still this file's problem, not the program's.
+    throw new DataError(`cannot be decoded (${(err as Error)?.message ?? String(err)})`);
+  }
+}
+
 export class FolderDataset implements Dataset {
   readonly size: number;
   readonly numClasses: number;
@@ -124,8 +204,6 @@ export class FolderDataset implements Dataset {
     readonly height: number,
     readonly width: number,
     readonly channels: number,
-    /** Collects a line for each image that fails to decode on read (the sample reads as zeros). */
-    readonly warnings: string[],
     cacheBytes = FOLDER_CACHE_BYTES,
   ) {
     this.size = files.length;
@@ -133,6 +211,17 @@ export class FolderDataset implements Dataset {
     this.numClasses = classNames.length;
     this.sampleValues = height * width * channels;
     this.cache = new Lru(Math.floor(cacheBytes / (4 * this.sampleValues)));
+  }
+
+  /** Room in the cache, in samples. */
+  get cacheCapacity(): number {
+    return this.cache.capacity;
+  }
+
+  /** Puts an already converted sample in the cache (the decode pass before training). */
+  prime(i: number, sample: Float32Array): void {
+    checkIndex(i, this.size);
+    this.cache.set(i, sample);
   }
 
   read(i: number, out: Float32Array, offset: number): void {
@@ -145,10 +234,10 @@ export class FolderDataset implements Dataset {
     const f = this.files[i];
     const sample = new Float32Array(this.sampleValues);
     try {
-      const img = decodeImage(fs.readFileSync(f.path));
-      rgbaToTensor(img, this.height, this.width, this.channels, sample, 0);
+      decodeSample(f, this.height, this.width, this.channels, sample);
     } catch (err) {
-      this.warnings.push(`${path.relative(path.dirname(path.dirname(f.path)), f.path)} could not be decoded (${(err as Error).message}); it reads as a blank image`);
+      // It decoded when training started: the file changed since. Never train on a blank stand-in.
+      throw new DataError(`${relName(f)} ${(err as Error).message}; it was readable when training started (did it change?)`);
     }
     this.cache.set(i, sample);
     out.set(sample, offset);
@@ -158,6 +247,49 @@ export class FolderDataset implements Dataset {
     checkIndex(i, this.size);
     return this.files[i].label;
   }
+}
+
+/**
+ * Decodes every image of a listing once, before training: returns the dataset of the images that decode
+ * (their converted samples primed into its cache while there is room) and a warning that counts and names
+ * the ones that do not. Throws DataError when a class is left with no image at all.
+ */
+export function decodeFolder(listing: FolderListing, h: number, w: number, c: number, cacheBytes = FOLDER_CACHE_BYTES): { dataset: FolderDataset; warnings: string[] } {
+  const kept: FolderFile[] = [];
+  const samples: Float32Array[] = [];
+  const failed: { file: FolderFile; reason: string }[] = [];
+  const perClass = new Array<number>(listing.classNames.length).fill(0);
+  const room = Math.floor(cacheBytes / (4 * h * w * c));
+  for (const f of listing.files) {
+    const sample = new Float32Array(h * w * c);
+    try {
+      decodeSample(f, h, w, c, sample);
+    } catch (err) {
+      if (!(err instanceof DataError)) throw err;
+      failed.push({ file: f, reason: err.message });
+      continue;
+    }
+    if (kept.length < room) samples.push(sample);
+    kept.push(f);
+    perClass[f.label]++;
+  }
+  const warnings: string[] = [];
+  if (failed.length) {
+    const named = failed.slice(0, NAMED_FAILURES).map((x) => `${relName(x.file)} ${x.reason}`);
+    const more = failed.length - named.length;
+    warnings.push(
+      `skipped ${fmt(failed.length)} of ${fmt(listing.files.length)} images that cannot be decoded: ${named.join('; ')}${more > 0 ? `; and ${fmt(more)} more` : ''}`,
+    );
+  }
+  const empty = perClass.findIndex((n) => n === 0);
+  if (empty >= 0) {
+    const cls = listing.classNames[empty];
+    const first = failed.find((x) => x.file.label === empty)!;
+    throw new DataError(`No image in the class folder '${cls}' in '${listing.dir}' can be decoded (${relName(first.file)} ${first.reason}); replace the damaged files.`);
+  }
+  const dataset = new FolderDataset(kept, listing.classNames, h, w, c, cacheBytes);
+  samples.forEach((s, i) => dataset.prime(i, s));
+  return { dataset, warnings };
 }
 
 /** "door 120, sign 98, stair 131". */

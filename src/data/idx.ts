@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ArrayDataset, labelCount } from './arrays';
 import { FileSource, MemorySource, MAX_INFLATED_BYTES, OpenFile, gunzipTolerant, inflatePrefix, type ByteSource } from './bytes';
-import { DataError, fmt, fmtBytes } from './dataset';
+import { DataError, fmt, fmtBytes, printable } from './dataset';
 
 export const IDX_IMAGES_MAGIC = 2051;
 export const IDX_LABELS_MAGIC = 2049;
@@ -58,7 +58,7 @@ export function findIdxFiles(dir: string): IdxFiles {
     if (!files[img] && files[lab]) throw new DataError(`'${dir}' has ${path.basename(files[lab])} but no ${IDX_NAMES[img]} (or ${IDX_NAMES[img]}.gz) to go with it.`);
   }
   if (!files.trainImages && !files.testImages) {
-    const shown = entries.slice(0, 8).join(', ') + (entries.length > 8 ? ', …' : '');
+    const shown = printable(entries.slice(0, 8).join(', '), 300) + (entries.length > 8 ? ', …' : '');
     throw new DataError(
       `'${dir}' holds no MNIST IDX files: expected ${IDX_NAMES.trainImages} and ${IDX_NAMES.trainLabels} (or the t10k-… pair), each possibly ending in .gz. ${entries.length ? `Found: ${shown}.` : 'The folder is empty.'}`,
     );

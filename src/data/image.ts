@@ -2,6 +2,7 @@
 
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
+import { DataError } from './dataset';
 
 export type ImageFormat = 'png' | 'jpeg';
 
@@ -48,18 +49,35 @@ export function sniffSize(head: Uint8Array): { format: ImageFormat; width: numbe
   return null;
 }
 
-/** Decodes a PNG or JPEG to RGBA; throws with the decoder's message when the data is damaged. */
+/** The decoders' own words for why bytes are not an image (they throw Errors, and jpeg-js sometimes strings). */
+function decoderReason(err: unknown): string {
+  // A TypeError or RangeError is the decoder tripping over bytes it did not expect, in words about its own code.
+  if (err instanceof TypeError || err instanceof RangeError) return 'the data is damaged';
+  const text = (err instanceof Error ? err.message : typeof err === 'string' ? err : '').trim().split(/\r?\n/)[0];
+  // pngjs's words for a file that stops before its image data does.
+  if (/read requests waitng on finished stream/i.test(text)) return 'the data ends early';
+  return text || 'the decoder gave no reason';
+}
+
+/**
+ * Decodes a PNG or JPEG to RGBA, all of it: a damaged body (a PNG's CRC or zlib stream, a JPEG's scan) fails
+ * here, not later as a blank image. Throws DataError "cannot be decoded as a PNG image (reason)" or
+ * "is not a PNG or JPEG image", worded to follow a file name.
+ */
 export function decodeImage(bytes: Buffer): Rgba {
   const format = sniffFormat(bytes);
-  if (format === 'png') {
-    const png = PNG.sync.read(bytes);
-    return { width: png.width, height: png.height, data: png.data, color: png.color };
-  }
-  if (format === 'jpeg') {
+  if (!format) throw new DataError('is not a PNG or JPEG image');
+  try {
+    if (format === 'png') {
+      const png = PNG.sync.read(bytes);
+      return { width: png.width, height: png.height, data: png.data, color: png.color };
+    }
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024, maxResolutionInMP: 200 });
+    if (!(img.width > 0 && img.height > 0)) throw new Error(`it has no pixels (${img.width}×${img.height})`);
     return { width: img.width, height: img.height, data: img.data, color: true };
+  } catch (err) {
+    throw new DataError(`cannot be decoded as a ${format === 'png' ? 'PNG' : 'JPEG'} image (${decoderReason(err)})`);
   }
-  throw new Error('not a PNG or JPEG image');
 }
 
 /**

@@ -11,13 +11,14 @@
 //                             (else test_, else a fraction of train). uint8 → [0,1]; float32/64 as they are.
 //   data folder DIR           DIR/<class>/<image>.png|.jpg; sorted sub-folder names are the classes; images are
 //                             converted to the model's channels and resized (area when shrinking, bilinear when
-//                             enlarging). Odd files are skipped with a warning in `warnings`.
+//                             enlarging). Odd files are skipped with a warning in `warnings`; openData decodes
+//                             every image first and skips the undecodable ones with one warning that counts them.
 //
 // Memory: uncompressed IDX files and stored .npz entries larger than STREAM_THRESHOLD_BYTES (256 MB) are read
 // from disk per sample (fs.readSync at offsets). Gzipped IDX files and deflated .npz entries are inflated into
 // memory as uint8/float (never expanded to float32 up front) and refused above MAX_INFLATED_BYTES (4 GB).
-// Image folders decode lazily, and shapes are drawn lazily, each with an LRU cache of converted samples
-// (64 MB by default, `cacheBytes`).
+// Image folders decode every image once when opened (filling the cache), and shapes are drawn lazily, each with
+// an LRU cache of converted samples (64 MB by default, `cacheBytes`).
 //
 // Validation split, in order: `valFraction` 0 → no validation; the source's own split when it has one
 // (idx t10k, npz val_/test_); else a seeded random fraction (valFraction ?? spec.val ?? 0.1) of train.
@@ -36,6 +37,7 @@
 //   checkModelData(model: ModelSpec, baseDir): DataIssue[]   (probe + check; never throws)
 //   new Batcher(dataset, { batchSize, seed, shuffle?, dropLast? }) — .x (batch×H×W×C), .y, .batchesPerEpoch,
 //       .fill(epoch, b): n, .epoch(e): Generator<Batch>, .order(e): Uint32Array
+//   npyPixels(array, name): Float32Array   (the pixel rule: uint8 → [0,1], float32/64 as they are; else DataError)
 //   readNpy(buffer, name?): NpyArray; writeNpy(array, shape, dtype?): Buffer; parseNpyHeader(bytes)
 //   renderShapePng({ seed, index, h, w, c, scale? }): Buffer; samplePng(dataset, i, scale?): Buffer
 //   SHAPES_CLASSES, STREAM_THRESHOLD_BYTES, MAX_INFLATED_BYTES, DataError
@@ -43,10 +45,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_VAL_FRACTION, type DataSpec, type ModelSpec } from '../language/model';
-import { firstBadLabel, type ArrayDataset } from './arrays';
+import { firstBadLabel, strayLabelMessage, type ArrayDataset, type LabelSet } from './arrays';
 import { STREAM_THRESHOLD_BYTES } from './bytes';
 import { DataError, RelabelledDataset, SubsetDataset, fmt, fmtShape, type Dataset } from './dataset';
-import { FolderDataset, listFolder, type FolderListing } from './folder';
+import { decodeFolder, listFolder, type FolderListing } from './folder';
 import { openIdxPair, probeIdx, type IdxProbe } from './idx';
 import { tensorToPng } from './image';
 import { openNpzSplit, probeNpz, type NpzProbe } from './npz';
@@ -56,6 +58,7 @@ import { SHAPES_CLASSES, ShapesDataset } from './shapes';
 export { Batcher, type Batch, type BatcherOptions } from './batcher';
 export { DataError, type Dataset } from './dataset';
 export { MAX_INFLATED_BYTES, STREAM_THRESHOLD_BYTES } from './bytes';
+export { npyPixels, PIXEL_RULE } from './arrays';
 export { readNpy, writeNpy, parseNpyHeader, type NpyArray, type NpyData, type NpyDtype, type NpyHeader } from './npy';
 export { SHAPES_CACHE_BYTES, SHAPES_CLASSES, SHAPES_DEFAULT_SAMPLES, drawShape, renderShapePng } from './shapes';
 export { FOLDER_CACHE_BYTES } from './folder';
@@ -84,7 +87,7 @@ export interface OpenedData {
   val: Dataset | null;
   /** The class names in label order (the model's names when it gives them). */
   classNames: string[];
-  /** Things skipped or suspicious (odd files in a folder, images that failed to decode on read). Live: reads may add lines. */
+  /** Things skipped or suspicious (odd files in a folder, images that cannot be decoded), known before training starts. */
   warnings: string[];
   probe: DataProbe;
   /** Releases open file descriptors of streamed sources. */
@@ -112,6 +115,8 @@ export interface DataProbe {
   /** One line for people: "MNIST IDX, 10,000 images 28×28×1 …". */
   description: string;
   warnings: string[];
+  /** The labels of every split (idx, npz), so a stray label can be named; empty for shapes and folders. */
+  labelSets: LabelSet[];
 }
 
 /** A mismatch between the data and the model; `target` says which statement to change. */
@@ -214,6 +219,7 @@ export function probeData(spec: DataSpec, baseDir: string, opts: { valFraction?:
         ...sizesOf(plan, n, 0),
         description: `built-in shapes (door, stair, sign), ${fmt(n)} generated samples`,
         warnings: [],
+        labelSets: [],
       };
     }
     case 'idx':
@@ -246,6 +252,7 @@ function idxProbe(spec: DataSpec, p: IdxProbe, valFraction: number | null | unde
       `MNIST IDX: ${fmt(p.train.n)} images ${fmtShape(p.train.h, p.train.w, 1)} in ${p.train.images.name}` +
       (p.test ? ` (validation: ${fmt(p.test.n)} in ${p.test.images.name})` : p.trainIsTest ? ' (no train- files: the t10k split is used for training)' : ''),
     warnings: [],
+    labelSets: [{ where: p.train.labels.name, labels: p.trainLabels }, ...(p.test && p.testLabels ? [{ where: p.test.labels.name, labels: p.testLabels }] : [])],
   };
 }
 
@@ -265,6 +272,7 @@ function npzProbe(spec: DataSpec, p: NpzProbe, valFraction: number | null | unde
     ...sizesOf(plan, t.n, own?.n ?? 0),
     description: `NPZ ${p.reader.name}: ${fmt(t.n)} train images ${fmtShape(t.h, t.w, t.c)} (${t.pixelType === 'u1' ? 'uint8' : t.pixelType === 'f4' ? 'float32' : 'float64'})${own ? `, ${fmt(own.n)} ${own.split} images for validation` : ''}`,
     warnings: [],
+    labelSets: [p.train, p.val, p.test].filter((x) => x !== null).map((x) => ({ where: `${x.split}_labels in ${p.reader.name}`, labels: x.labels })),
   };
 }
 
@@ -284,6 +292,7 @@ function folderProbe(spec: DataSpec, l: FolderListing, valFraction: number | nul
     ...sizesOf(plan, l.files.length, 0),
     description: `image folder: ${fmt(l.files.length)} images in ${l.classNames.length} classes (${l.classNames.map((c, k) => `${c} ${fmt(l.perClass[k])}`).join(', ')})`,
     warnings: [...l.warnings],
+    labelSets: [],
   };
 }
 
@@ -308,7 +317,19 @@ export function checkDataAgainstModel(probe: DataProbe, model: ModelFacts): Data
   if (probe.kind === 'folder' && !(c >= 1 && c <= 4)) {
     issues.push({ code: 'E040', severity: 'error', target: 'input', message: `image folders give 1 (grey) or 3 (colour) channels, but the model's input has ${c}: use "input ${h}x${w}x3" or "input ${h}x${w}x1".`, suggestion: inputLine(h, w, 3) });
   }
-  if (probe.numClasses !== model.numClasses) {
+  const stray = model.numClasses > 0 && probe.numClasses > model.numClasses ? strayLabelMessage(probe.labelSets, model.numClasses) : null;
+  if (model.numClasses === 0) {
+    // No dense layer at the end: "set units=" would name a layer that is not there.
+    const n = probe.numClasses;
+    issues.push({
+      code: 'E040',
+      severity: 'error',
+      target: 'units',
+      message: `the network gives no class scores: end it with "dense units=${n}" and "softmax" (the data has ${n} classes${probe.numericNames ? '' : ` (${probe.classNames.join(', ')})`}).`,
+    });
+  } else if (stray) {
+    issues.push({ code: 'E040', severity: 'error', target: 'data', message: stray });
+  } else if (probe.numClasses !== model.numClasses) {
     const n = probe.numClasses;
     const names = probe.numericNames ? '' : ` (${probe.classNames.join(', ')})`;
     issues.push({
@@ -338,7 +359,14 @@ export function checkModelData(model: ModelSpec, baseDir: string): DataIssue[] {
   }
 }
 
-function checkLabels(labels: Int32Array, numClasses: number, where: string): void {
+/** Every split's labels against the model's class count: stray labels named, or "set units=" when the data has more classes. */
+function checkLabels(sets: readonly LabelSet[], numClasses: number): void {
+  const stray = strayLabelMessage(sets, numClasses);
+  if (stray) throw new DataError(stray);
+  for (const { labels, where } of sets) checkLabelRange(labels, numClasses, where);
+}
+
+function checkLabelRange(labels: Int32Array, numClasses: number, where: string): void {
   const bad = firstBadLabel(labels, numClasses);
   if (bad) {
     throw new DataError(
@@ -411,9 +439,8 @@ export function openData(spec: DataSpec, opts: OpenDataOptions): OpenedData {
         const p = probeIdx(resolvePath(spec, opts.baseDir));
         const names = numericNames(opts.numClasses);
         const { trainLabels, testLabels } = p;
-        checkLabels(trainLabels, opts.numClasses, p.train.labels.name);
-        if (p.test && testLabels) checkLabels(testLabels, opts.numClasses, p.test.labels.name);
         probe = idxProbe(spec, p, opts.valFraction);
+        checkLabels(probe.labelSets, opts.numClasses);
         fail(probe);
         const plan = planSplit(spec, p.train.n, p.test !== null, opts.valFraction);
         const pool = openIdxPair(p.train, trainLabels, names, threshold);
@@ -431,8 +458,8 @@ export function openData(spec: DataSpec, opts: OpenDataOptions): OpenedData {
         const p = probeNpz(resolvePath(spec, opts.baseDir));
         closers.push(() => p.reader.close());
         const names = numericNames(opts.numClasses);
-        for (const s of [p.train, p.val, p.test]) if (s) checkLabels(s.labels, opts.numClasses, `${s.split}_labels in ${p.reader.name}`);
         probe = npzProbe(spec, p, opts.valFraction);
+        checkLabels(probe.labelSets, opts.numClasses);
         fail(probe);
         const ownSplit = p.val ?? p.test;
         const plan = planSplit(spec, p.train.n, ownSplit !== null, opts.valFraction);
@@ -451,10 +478,11 @@ export function openData(spec: DataSpec, opts: OpenDataOptions): OpenedData {
         const listing = listFolder(resolvePath(spec, opts.baseDir));
         probe = folderProbe(spec, listing, opts.valFraction);
         fail(probe);
-        warnings = [...listing.warnings];
-        const plan = planSplit(spec, listing.files.length, false, opts.valFraction);
-        const ds = new FolderDataset(listing.files, listing.classNames, h, w, c, warnings, opts.cacheBytes);
-        ({ train, val } = applyPlan(ds, plan, opts.seed, null));
+        // Every image is decoded now, before training: the undecodable ones are dropped with a warning.
+        const decoded = decodeFolder(listing, h, w, c, opts.cacheBytes);
+        warnings = [...listing.warnings, ...decoded.warnings];
+        const plan = planSplit(spec, decoded.dataset.size, false, opts.valFraction);
+        ({ train, val } = applyPlan(decoded.dataset, plan, opts.seed, null));
         break;
       }
     }

@@ -3,7 +3,7 @@
 // of 64 (16 for old files), then the raw data in C order. Little-endian ('<'), byte ('|') and native ('=')
 // dtypes are read; big-endian and Fortran order are refused with a message.
 
-import { DataError, fmt } from './dataset';
+import { DataError, fmt, printable } from './dataset';
 
 export type NpyDtype = 'b1' | 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'u8' | 'f2' | 'f4' | 'f8';
 
@@ -66,9 +66,9 @@ export function parseNpyHeader(bytes: Uint8Array, name = 'the .npy data'): NpyHe
   const descr = dict.get('descr');
   const fortran = dict.get('fortran_order');
   const shape = dict.get('shape');
-  if (typeof descr !== 'string') throw new DataError(`${name} has a header without a simple 'descr' (structured arrays are not supported): ${text.trim()}`);
-  if (typeof fortran !== 'boolean') throw new DataError(`${name} has a header without 'fortran_order': ${text.trim()}`);
-  if (!Array.isArray(shape)) throw new DataError(`${name} has a header without a 'shape' tuple: ${text.trim()}`);
+  if (typeof descr !== 'string') throw new DataError(`${name} has a header without a simple 'descr' (structured arrays are not supported): ${printable(text)}`);
+  if (typeof fortran !== 'boolean') throw new DataError(`${name} has a header without 'fortran_order': ${printable(text)}`);
+  if (!Array.isArray(shape)) throw new DataError(`${name} has a header without a 'shape' tuple: ${printable(text)}`);
   const dtype = parseDescr(descr, name);
   let count = 1;
   for (const d of shape) count *= d;
@@ -77,11 +77,11 @@ export function parseNpyHeader(bytes: Uint8Array, name = 'the .npy data'): NpyHe
 
 function parseDescr(descr: string, name: string): NpyDtype {
   const m = /^([<>|=])([biuf])(\d+)$/.exec(descr);
-  if (!m) throw new DataError(`${name} has dtype '${descr}', which is not a plain number type (expected e.g. '|u1', '<f4', '<i8').`);
+  if (!m) throw new DataError(`${name} has dtype '${printable(descr)}', which is not a plain number type (expected e.g. '|u1', '<f4', '<i8').`);
   const [, order, kind, size] = m;
   const dtype = `${kind}${size}` as NpyDtype;
-  if (!(dtype in DTYPE_BYTES)) throw new DataError(`${name} has dtype '${descr}', which is not supported (use uint8, int8…int64, float16, float32 or float64).`);
-  if (order === '>' && DTYPE_BYTES[dtype] > 1) throw new DataError(`${name} is big-endian ('${descr}'); save it little-endian, e.g. array.astype('<${dtype}').`);
+  if (!(dtype in DTYPE_BYTES)) throw new DataError(`${name} has dtype '${printable(descr)}', which is not supported (use uint8, int8…int64, float16, float32 or float64).`);
+  if (order === '>' && DTYPE_BYTES[dtype] > 1) throw new DataError(`${name} is big-endian ('${printable(descr)}'); save it little-endian, e.g. array.astype('<${dtype}').`);
   return dtype;
 }
 
@@ -91,7 +91,7 @@ type PyValue = string | number | boolean | null | number[];
 function parsePyDict(text: string, name: string): Map<string, PyValue> {
   let i = 0;
   const fail = (what: string): never => {
-    throw new DataError(`${name} has an unreadable header (${what} at character ${i}): ${text.trim()}`);
+    throw new DataError(`${name} has an unreadable header (${what} at character ${i}): ${printable(text)}`);
   };
   const ws = (): void => {
     while (i < text.length && /\s/.test(text[i])) i++;

@@ -2,8 +2,8 @@
 // Images are N×H×W or N×H×W×C of uint8 (scaled to [0,1]) or float32/float64 (used as they are); labels are
 // N or N×1 of any integer dtype. Headers are read cheaply for probing; images load (or stream) on open.
 
-import { ArrayDataset, PIXEL_BYTES, labelCount, type PixelType } from './arrays';
-import { DataError, fmt } from './dataset';
+import { ArrayDataset, firstNonFinite, nonFiniteMessage, PIXEL_BYTES, labelCount, pixelType, type PixelType } from './arrays';
+import { DataError, fmt, printable } from './dataset';
 import { DTYPE_BYTES, decodeNpyData, parseNpyHeader, toInt32, type NpyHeader } from './npy';
 import { ZipReader, type ZipEntry } from './zip';
 
@@ -35,7 +35,7 @@ function findKey(reader: ZipReader, key: string): ZipEntry | undefined {
 
 function keysOf(reader: ZipReader): string {
   const keys = reader.entries.map((e) => e.name.replace(/\.npy$/, ''));
-  return keys.length ? keys.join(', ') : 'none';
+  return keys.length ? printable(keys.join(', '), 300) : 'none';
 }
 
 function readHeader(reader: ZipReader, e: ZipEntry, label: string): NpyHeader {
@@ -71,9 +71,7 @@ function readSplit(reader: ZipReader, split: NpzSplitName, required: boolean): N
   const [n, h, w] = s;
   const c = s.length === 4 ? s[3] : 1;
   if (h === 0 || w === 0 || c === 0) throw new DataError(`${imgName} has shape (${s.join(', ')}), which holds no pixels.`);
-  if (ih.dtype !== 'u1' && ih.dtype !== 'f4' && ih.dtype !== 'f8') {
-    throw new DataError(`${imgName} has dtype ${ih.dtype}; images must be uint8 (0–255, scaled to [0, 1]) or float32/float64 (used as they are).`);
-  }
+  const pixels = pixelType(ih.dtype, imgName);
   const ls = lh.shape;
   if (!(ls.length === 1 || (ls.length === 2 && ls[1] === 1))) {
     throw new DataError(`${labName} has shape (${ls.join(', ')}); labels must be N or N×1 class indices${ls.length === 2 ? ' (multi-label data such as ChestMNIST is not supported)' : ''}.`);
@@ -87,7 +85,7 @@ function readSplit(reader: ZipReader, split: NpzSplitName, required: boolean): N
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] < 0) throw new DataError(`${labName}: label ${labels[i]} at index ${i} is negative; labels are class indices 0, 1, 2…`);
   }
-  return { split, entry: imgE, header: ih, n, h, w, c, pixelType: ih.dtype, labels };
+  return { split, entry: imgE, header: ih, n, h, w, c, pixelType: pixels, labels };
 }
 
 /** Opens the archive and reads every split's headers and labels (not the images). Caller closes `reader`. */
@@ -115,5 +113,12 @@ export function openNpzSplit(reader: ZipReader, s: NpzSplit, labels: Int32Array,
   const source = reader.source(s.entry, streamThreshold);
   const bytes = s.n * s.h * s.w * s.c * PIXEL_BYTES[s.pixelType];
   if (source.length < s.header.dataOffset + bytes) throw new DataError(`${s.split}_images in ${reader.name} is truncated.`);
-  return new ArrayDataset(source, s.header.dataOffset, s.n, s.h, s.w, s.c, s.pixelType, labels, classNames);
+  const ds = new ArrayDataset(source, s.header.dataOffset, s.n, s.h, s.w, s.c, s.pixelType, labels, classNames);
+  // Float pixels can be NaN or infinite (uint8 ones cannot): refused here, naming the sample.
+  const bad = s.pixelType === 'u1' ? null : firstNonFinite(ds);
+  if (bad) {
+    ds.close();
+    throw new DataError(nonFiniteMessage(`${s.split}_images in ${reader.name}`, bad));
+  }
+  return ds;
 }

@@ -5,7 +5,7 @@
 
 import * as zlib from 'node:zlib';
 import { FileSource, MAX_INFLATED_BYTES, MemorySource, OpenFile, inflatePrefix, type ByteSource } from './bytes';
-import { DataError, fmt, fmtBytes } from './dataset';
+import { DataError, fmt, fmtBytes, printable } from './dataset';
 
 export interface ZipEntry {
   name: string;
@@ -60,17 +60,17 @@ export class ZipReader {
   /** Where the entry's (possibly compressed) bytes start in the file. */
   private dataStart(e: ZipEntry): number {
     const h = this.file.readAt(e.localHeaderOffset, 30);
-    if (h.length < 30 || h.readUInt32LE(0) !== SIG_LOCAL) throw new DataError(`${this.name} is damaged: the local header of '${e.name}' is missing.`);
+    if (h.length < 30 || h.readUInt32LE(0) !== SIG_LOCAL) throw new DataError(`${this.name} is damaged: the local header of '${printable(e.name)}' is missing.`);
     const start = e.localHeaderOffset + 30 + h.readUInt16LE(26) + h.readUInt16LE(28);
     if (start + e.compressedSize > this.file.size) {
-      throw new DataError(`${this.name} is truncated: '${e.name}' needs ${fmt(e.compressedSize)} bytes at ${fmt(start)}, but the file has ${fmt(this.file.size)} bytes.`);
+      throw new DataError(`${this.name} is truncated: '${printable(e.name)}' needs ${fmt(e.compressedSize)} bytes at ${fmt(start)}, but the file has ${fmt(this.file.size)} bytes.`);
     }
     return start;
   }
 
   private checkMethod(e: ZipEntry): void {
-    if (e.flags & 1) throw new DataError(`${this.name}: '${e.name}' is encrypted; save the arrays without a password.`);
-    if (e.method !== 0 && e.method !== 8) throw new DataError(`${this.name}: '${e.name}' uses compression method ${e.method}; only stored (0) and deflated (8) entries are supported (np.savez / np.savez_compressed write those).`);
+    if (e.flags & 1) throw new DataError(`${this.name}: '${printable(e.name)}' is encrypted; save the arrays without a password.`);
+    if (e.method !== 0 && e.method !== 8) throw new DataError(`${this.name}: '${printable(e.name)}' uses compression method ${e.method}; only stored (0) and deflated (8) entries are supported (np.savez / np.savez_compressed write those).`);
   }
 
   /** The first `n` uncompressed bytes of an entry (fewer if it is shorter), reading as little as possible. */
@@ -78,7 +78,7 @@ export class ZipReader {
     this.checkMethod(e);
     const start = this.dataStart(e);
     if (e.method === 0) return this.file.readAt(start, Math.min(n, e.uncompressedSize));
-    const out = inflatePrefix('raw', (k) => this.file.readAt(start, k), e.compressedSize, n, `${this.name}: '${e.name}'`);
+    const out = inflatePrefix('raw', (k) => this.file.readAt(start, k), e.compressedSize, n, `${this.name}: '${printable(e.name)}'`);
     return out.subarray(0, n);
   }
 
@@ -104,7 +104,7 @@ export class ZipReader {
   private readAll(e: ZipEntry, start: number): Buffer {
     if (e.uncompressedSize > MAX_INFLATED_BYTES) {
       throw new DataError(
-        `${this.name}: '${e.name}' is ${fmtBytes(e.uncompressedSize)} uncompressed, more than the ${fmtBytes(MAX_INFLATED_BYTES)} that can be held in memory; save it with np.savez (not savez_compressed) so it streams from disk.`,
+        `${this.name}: '${printable(e.name)}' is ${fmtBytes(e.uncompressedSize)} uncompressed, more than the ${fmtBytes(MAX_INFLATED_BYTES)} that can be held in memory; save it with np.savez (not savez_compressed) so it streams from disk.`,
       );
     }
     const raw = this.file.readAt(start, e.compressedSize);
@@ -114,14 +114,14 @@ export class ZipReader {
       try {
         out = zlib.inflateRawSync(raw, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: Math.max(1, e.uncompressedSize) });
       } catch (err) {
-        throw new DataError(`${this.name}: '${e.name}' cannot be inflated: ${(err as Error).message}`);
+        throw new DataError(`${this.name}: '${printable(e.name)}' cannot be inflated: ${(err as Error).message}`);
       }
       if (out.length !== e.uncompressedSize) {
-        throw new DataError(`${this.name} is damaged: '${e.name}' inflates to ${fmt(out.length)} bytes, but the directory says ${fmt(e.uncompressedSize)}.`);
+        throw new DataError(`${this.name} is damaged: '${printable(e.name)}' inflates to ${fmt(out.length)} bytes, but the directory says ${fmt(e.uncompressedSize)}.`);
       }
     }
     if (typeof zlib.crc32 === 'function' && (zlib.crc32(out) >>> 0) !== e.crc32 >>> 0) {
-      throw new DataError(`${this.name} is damaged: the checksum of '${e.name}' does not match.`);
+      throw new DataError(`${this.name} is damaged: the checksum of '${printable(e.name)}' does not match.`);
     }
     return out;
   }

@@ -266,6 +266,9 @@ const PAGE = 65536;
 /** Pages (64 KiB) a shared memory may grow to: the wasm32 limit, 4 GiB (only address space is reserved). */
 const SHARED_MAX_PAGES = 65536;
 
+/** The most one amortised grow adds beyond the need (256 MiB), so a large arena does not overshoot by half. */
+const MAX_GROW_STEP_PAGES = 4096;
+
 export class WasmBackend implements Backend {
   readonly name: 'wasm-relaxed' | 'wasm-simd';
   readonly threads: number;
@@ -320,11 +323,19 @@ export class WasmBackend implements Backend {
     const end = align(off + bytes);
     const have = this.memory.buffer.byteLength;
     if (end > have) {
+      // Grow by at least half of what is there: a network of many small layers allocates thousands of
+      // buffers, and growing page by page made that quadratic (each grow re-maps the memory and detaches
+      // the old buffer). Falls back to the exact need when the larger step is refused.
       const pages = Math.ceil((end - have) / PAGE);
+      const generous = Math.max(pages, Math.min(Math.ceil(have / PAGE / 2), MAX_GROW_STEP_PAGES));
       try {
-        this.memory.grow(pages);
+        this.memory.grow(generous);
       } catch {
-        throw new Error(`the engine needs ${Math.ceil(end / 2 ** 20)} MiB of WebAssembly memory, more than this runtime allows`);
+        try {
+          this.memory.grow(pages);
+        } catch {
+          throw new Error(`the engine needs ${Math.ceil(end / 2 ** 20)} MiB of WebAssembly memory, more than this runtime allows`);
+        }
       }
     }
     // Fresh pages are zero already: clear only what an earlier allocation may have dirtied.

@@ -76,7 +76,9 @@ export function decodeSafetensors(bytes: Uint8Array, where = 'checkpoint'): Chec
   try {
     header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, n).toString('utf8'));
   } catch (e) {
-    throw new Error(`${where} is not a safetensors file: its header is not JSON (${(e as Error).message})`);
+    // JSON.parse quotes the text around the error, which here is arbitrary bytes: say where, not what.
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new Error(`${where} is not a safetensors file: its header is not JSON${at ? ` (a syntax error at character ${at} of its ${n}-byte header)` : ''}`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error(`${where}: the safetensors header is not a JSON object`);
   const dataStart = 8 + n;
@@ -95,7 +97,9 @@ export function decodeSafetensors(bytes: Uint8Array, where = 'checkpoint'): Chec
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) throw new Error(`${where}: ${name} is not a tensor entry`);
-    if (e.dtype !== 'F32') throw new Error(`${where}: ${name} has dtype ${String(e.dtype)}; only F32 is supported`);
+    if (e.dtype !== 'F32') {
+      throw new Error(`${where}: ${name} ${e.dtype === undefined ? 'has no dtype' : `has dtype ${typeof e.dtype === 'string' ? e.dtype : JSON.stringify(e.dtype)}`}; only F32 is supported`);
+    }
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${where}: ${name} has an invalid shape`);
     const shape = e.shape as number[];
     const off = e.data_offsets;
@@ -169,6 +173,19 @@ export function checkTensors(tensors: readonly NamedTensor[], spec: ModelSpec, w
   for (const t of tensors) if (!known.has(t.name)) throw new Error(`${where}: ${t.name} is not a tensor of this model`);
 }
 
+/** Where saveCheckpoint writes before the rename: a hidden file beside `path`, unique to this process and moment. */
+function checkpointTempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+}
+
+/**
+ * True for a file name that saveCheckpoint's temporary files have: what a write cut short (SIGKILL, power loss)
+ * leaves behind. Only the owner of the folder may remove them (a live writer's file has this name too).
+ */
+export function isCheckpointTemp(fileName: string): boolean {
+  return /^\..+\.[0-9]+\.[0-9a-z]+\.tmp$/.test(fileName);
+}
+
 /**
  * Writes a checkpoint atomically: a temporary file in the same folder, fsync, rename over `path`.
  * `from` is a network (its params()) or tensors.
@@ -176,7 +193,7 @@ export function checkTensors(tensors: readonly NamedTensor[], spec: ModelSpec, w
 export function saveCheckpoint(path: string, from: Network | readonly NamedTensor[], metadata: CheckpointMetadata = {}): void {
   const tensors = Array.isArray(from) ? (from as readonly NamedTensor[]) : (from as Network).params();
   const bytes = encodeSafetensors(tensors, metadata);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const tmp = checkpointTempPath(path);
   const fd = openSync(tmp, 'w');
   try {
     let off = 0;

@@ -17,6 +17,8 @@
 //   net.params() / net.grads(): { name, shape, data }[]      `layers.{i}.weight|bias`, PyTorch layouts
 //   net.paramShapes(), net.setParams(tensors)                 for checkpoints (checks names and shapes)
 //   net.forwardBackward(x, labels, n), net.applyOptimizer()   trainStep in two halves
+//   net.trainStepCooperative(x, labels, n, yielder), net.predictCooperative(x, n, yielder)
+//       the same in pieces of layers, giving way to the event loop when yielder.due(); null when abandoned
 //   net.paramCount, net.classes, net.steps, net.backendName, net.threads, net.workersRunning
 //   net.dispose(): Promise<void>                              stops the worker threads (threads > 1)
 //
@@ -53,11 +55,11 @@
 // biases zero (init.ts).
 
 export { createNetwork, Network } from './network';
-export type { NetworkOptions, StepResult, LayerActivation, LayerFilters, NamedTensor } from './network';
+export type { NetworkOptions, StepResult, LayerActivation, LayerFilters, NamedTensor, Yielder } from './network';
 export type { OptimizerConfig, OptimizerKind } from './optim';
 export { OPTIMIZER_DEFAULTS, sgdStep, adamStep } from './optim';
 export type { BackendName, BackendChoice } from './backend';
 export { loadWasmModule } from './backend';
 export { Rng } from './rng';
-export { saveCheckpoint, loadCheckpoint, encodeSafetensors, decodeSafetensors, checkTensors, modelTensorShapes } from './checkpoint';
+export { saveCheckpoint, loadCheckpoint, encodeSafetensors, decodeSafetensors, checkTensors, modelTensorShapes, isCheckpointTemp } from './checkpoint';
 export type { Checkpoint, CheckpointMetadata } from './checkpoint';

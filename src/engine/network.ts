@@ -40,6 +40,16 @@ export interface StepResult {
   correct: number;
 }
 
+/**
+ * Lets a long pass give way to the event loop (so a stop request or Ctrl+C is seen) and be abandoned.
+ * `due()` is asked between layers and must be cheap; when it says so, `pause()` gives the event loop a turn
+ * and resolves to true to abandon the pass (the parameters are then left as they were before the step).
+ */
+export interface Yielder {
+  due(): boolean;
+  pause(): Promise<boolean>;
+}
+
 export interface LayerActivation {
   /** LayerInfo.index of the layer statement. */
   index: number;
@@ -90,7 +100,9 @@ interface Node {
 /**
  * Where one layer's values live in a plan. In the `run` plan a relu/sigmoid/tanh statement right after a
  * conv or dense without its own activation is fused into it: the layer computes the activation in its GEMM
- * epilogue, and the statement aliases its buffers and does nothing (saves two buffers and two passes).
+ * epilogue, and the statement aliases its buffers and does nothing (saves two buffers and two passes). A relu
+ * right after a relu's output (a relu statement, or a conv/dense whose activation is relu) is fused the same
+ * way: it is the identity there, in value and in gradient.
  */
 interface Slot {
   /** Byte offsets of the output and its gradient (0: none). */
@@ -233,6 +245,10 @@ export class Network {
       ) {
         prev.run.act = s.kind;
         node.run.fused = true;
+      } else if (prev && s.kind === 'relu' && outputIsRelu(prev)) {
+        // relu of a relu's output is that output, and its gradient mask the same: nothing to compute or keep
+        // (a network of 50,000 relu lines needs one buffer, not 50,000).
+        node.run.fused = true;
       }
       this.nodes.push(node);
       dims = node.out;
@@ -364,10 +380,21 @@ export class Network {
    * active only when `train`.
    */
   private forward(n: number, train: boolean, plan: 'run' | 'inspect' = 'run'): void {
+    this.forwardLayers(n, train, plan, 0, this.nodes.length);
+  }
+
+  /** The input's byte offset of layer `li` in a plan (a fused layer aliases the output of the one before). */
+  private inputOf(li: number, plan: 'run' | 'inspect'): number {
+    return li > 0 ? this.nodes[li - 1]![plan].outB : this.inB;
+  }
+
+  /** forward() of layers [from, to) only: the passes below run in pieces between which they may give way. */
+  private forwardLayers(n: number, train: boolean, plan: 'run' | 'inspect', from: number, to: number): void {
     const be = this.backend;
     const P = this.v.params;
-    let xB = this.inB;
-    for (const node of this.nodes) {
+    let xB = this.inputOf(from, plan);
+    for (let li = from; li < to; li++) {
+      const node = this.nodes[li]!;
       const s = node.spec;
       const slot = node[plan];
       if (slot.fused) continue;
@@ -428,10 +455,15 @@ export class Network {
 
   /** Backward from dlogits already in the logits layer's output-gradient buffer. */
   private backward(n: number): void {
+    this.backwardLayers(n, this.logitsNode, -1);
+  }
+
+  /** backward() of layers from `from` down to `to` (exclusive), in that order. */
+  private backwardLayers(n: number, from: number, to: number): void {
     const be = this.backend;
     const P = this.v.params;
     const G = this.v.grads;
-    for (let li = this.logitsNode; li >= 0; li--) {
+    for (let li = from; li > to; li--) {
       const node = this.nodes[li]!;
       const s = node.spec;
       const slot = node.run;
@@ -541,6 +573,58 @@ export class Network {
       this.backward(n);
     }
     return r;
+  }
+
+  /**
+   * trainStep in pieces of layers, asking `y` between layers whether to give way: resolves to null when the
+   * step was abandoned (no update made), else the step's result. Between pieces nothing else may use the
+   * network. For a network of many layers or a long step, so a stop request is honoured mid-step.
+   */
+  async trainStepCooperative(x: Float32Array, labels: Int32Array, n: number, y: Yielder): Promise<StepResult | null> {
+    if (n < 1) throw new Error('trainStep needs at least one sample');
+    this.checkLabels(labels, n);
+    if (n > this.capacity) this.allocateBatch(n);
+    this.loadInput(x, 0, n);
+    if (!(await this.forwardCooperative(n, true, y))) return null;
+    const probs = this.f32(this.probsB, n * this.classes);
+    const r = softmaxCrossEntropyForward(probs, this.logits(n), labels, n, this.classes);
+    this.zeroGrads(n);
+    if (this.logitsNode >= 0) {
+      softmaxCrossEntropyBackward(this.f32(this.nodes[this.logitsNode]!.run.dOutB, n * this.classes), probs, labels, n, this.classes);
+      let li = this.logitsNode;
+      while (li >= 0) {
+        const next = li - 1;
+        this.backwardLayers(n, li, next);
+        li = next;
+        if (li >= 0 && y.due() && (await y.pause())) return null;
+      }
+    }
+    if (y.due() && (await y.pause())) return null;
+    this.applyOptimizer();
+    return r;
+  }
+
+  /** predict() that gives way between layers (see trainStepCooperative); null when abandoned. */
+  async predictCooperative(x: Float32Array, n: number, y: Yielder): Promise<Float32Array | null> {
+    const out = new Float32Array(n * this.classes);
+    for (let s = 0; s < n; s += this.capacity) {
+      const m = Math.min(this.capacity, n - s);
+      this.loadInput(x, s * this.inputSize, m);
+      if (!(await this.forwardCooperative(m, false, y))) return null;
+      const probs = this.f32(this.probsB, m * this.classes);
+      softmaxForward(probs, this.logits(m), m, this.classes);
+      out.set(probs, s * this.classes);
+    }
+    return out;
+  }
+
+  /** The run plan's forward one layer at a time, pausing when `y` says so; false when abandoned. */
+  private async forwardCooperative(n: number, train: boolean, y: Yielder): Promise<boolean> {
+    for (let li = 0; li < this.nodes.length; li++) {
+      this.forwardLayers(n, train, 'run', li, li + 1);
+      if (y.due() && (await y.pause())) return false;
+    }
+    return true;
   }
 
   /** The optimizer update from the current gradients. */
@@ -694,6 +778,12 @@ export class Network {
   get batchCapacity(): number {
     return this.capacity;
   }
+}
+
+/** Whether a node's output in the run plan is a relu's (so a relu after it changes nothing). */
+function outputIsRelu(node: Node): boolean {
+  if (node.spec.kind === 'relu') return true;
+  return (node.spec.kind === 'conv' || node.spec.kind === 'dense') && node.run.act === 'relu';
 }
 
 function fmtDims(d: Dims): string {

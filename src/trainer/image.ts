@@ -1,13 +1,26 @@
 // One image file as the model's input: decoded (PNG or JPEG), converted to the model's channels and
-// resized to its input, scaled to [0, 1], as H×W×C float32.
+// resized to its input, scaled to [0, 1], as H×W×C float32. Unreadable or undecodable files throw DataError
+// with a one-line message that starts with the path as given.
 
 import { readFileSync } from 'node:fs';
+import { DataError } from '../data/dataset';
 import { decodeImage, rgbaToTensor } from '../data/image';
 import type { ModelSpec } from '../language';
 
 export async function readImageForModel(path: string, spec: Pick<ModelSpec, 'input'>): Promise<Float32Array> {
   const { h, w, c } = spec.input;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new DataError(`${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
   const out = new Float32Array(h * w * c);
-  rgbaToTensor(decodeImage(readFileSync(path)), h, w, c, out, 0);
+  try {
+    rgbaToTensor(decodeImage(bytes), h, w, c, out, 0);
+  } catch (err) {
+    if (err instanceof DataError) throw new DataError(`${path} ${err.message}`);
+    throw err;
+  }
   return out;
 }

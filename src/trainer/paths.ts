@@ -1,7 +1,12 @@
-// Paths relative to a .cnn file: where a run's files go (`runs/<network>-<timestamp>/` beside it), and the
-// file system as the checker sees it from there (data paths are relative to the file).
+// Names and paths for a .cnn file: its stem, a network's name made safe for the file system, its run folders,
+// and the file system as the checker sees it from the file's folder (data paths are relative to the file).
+//
+// A default run folder is `runs/<safe network name>-<yyyymmdd-hhmmss>[-k]/` beside the .cnn file, created
+// exclusively (a plain `mkdir` that fails when the folder exists, then the next suffix), so two runs started in
+// the same second never share one. The process that trains into a folder then claims it (runClaim.ts).
 
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CheckHost } from '../language';
 
@@ -10,11 +15,85 @@ export function fileStem(file: string): string {
   return file.split(/[\\/]/).pop()!.replace(/\.cnn$/, '');
 }
 
-export function defaultRunDir(file: string, network: string, now = new Date()): string {
+/** Longest safe name, in UTF-8 bytes: a run folder's name adds a time stamp and a suffix, and file systems stop at 255. */
+export const SAFE_NAME_MAX_BYTES = 64;
+
+/**
+ * A network's name as a file or folder name: letters and digits of any script, `_`, `.` and `-` are kept, every
+ * other run of characters becomes `_`, leading dots go (no hidden files, no `..`), and an empty result is
+ * `network`. A name longer than `maxBytes` in UTF-8 is cut at a character boundary and ends in `-` and a short
+ * hash of the whole name, so two long names that share a beginning stay apart. The one home of this rule:
+ * run folders, export folders and files, and the exported train.py's default run folder all use it.
+ */
+export function safeName(name: string, maxBytes = SAFE_NAME_MAX_BYTES): string {
+  const safe = name.normalize('NFC').replace(/[^\p{L}\p{M}\p{N}_.-]+/gu, '_').replace(/^\.+/, '') || 'network';
+  if (Buffer.byteLength(safe, 'utf8') <= maxBytes) return safe;
+  const hash = createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 8);
+  let cut = '';
+  let bytes = 0;
+  for (const ch of safe) {
+    const n = Buffer.byteLength(ch, 'utf8');
+    if (bytes + n > maxBytes - hash.length - 1) break;
+    cut += ch;
+    bytes += n;
+  }
+  return `${cut}-${hash}`;
+}
+
+/** A run folder's checkpoint and metrics files. */
+export function runFiles(dir: string): { checkpoint: string; metrics: string } {
+  return { checkpoint: join(dir, 'model.safetensors'), metrics: join(dir, 'metrics.jsonl') };
+}
+
+/** The time stamp in a run folder's name (local time, to the second). */
+function stamp(now: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-  const safe = network.replace(/[^A-Za-z0-9_.-]+/g, '_') || 'network';
-  return join(dirname(file), 'runs', `${safe}-${stamp}`);
+  return `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+}
+
+/** The folder of a file's runs: `runs/` beside it. */
+export function runsFolder(file: string): string {
+  return join(dirname(resolve(file)), 'runs');
+}
+
+/** True when `folderName` (a name inside runs/) is a run folder of the network `network`. */
+export function isRunFolderOf(folderName: string, network: string): boolean {
+  const prefix = `${safeName(network)}-`;
+  return folderName.startsWith(prefix) && /^\d{8}-\d{6}(-\d+)?$/.test(folderName.slice(prefix.length));
+}
+
+/**
+ * Creates a new, empty run folder for `network` beside `file` and returns its path: `runs/<name>-<stamp>/`, or
+ * with `-2`, `-3`, … when a run started in the same second (in this or any other process) holds that name.
+ * Every caller that starts a run (the CLI, the editor, with either engine) uses this.
+ */
+export function createRunDir(file: string, network: string, now = new Date()): string {
+  const runs = runsFolder(file);
+  mkdirSync(runs, { recursive: true });
+  const base = join(runs, `${safeName(network)}-${stamp(now)}`);
+  for (let k = 1; k <= 10_000; k++) {
+    const dir = k === 1 ? base : `${base}-${k}`;
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  throw new Error(`cannot create a run folder in ${runs}: ${base} and 10,000 suffixes are taken`);
+}
+
+/**
+ * Removes a run folder that holds nothing (a run that failed before writing anything); a folder with any file
+ * in it stays. Returns whether it was removed.
+ */
+export function removeEmptyRunDir(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The checker's view of the file system, for data paths relative to `file`'s folder. */

@@ -2,13 +2,18 @@
 // build the network, train with progress, validate each epoch, write metrics and checkpoints, answer
 // snapshot requests between steps, and stop gracefully at the next step when asked.
 
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Batcher, checkModelData, DataError, openData, type Dataset, type OpenedData } from '../data';
-import { createNetwork, loadCheckpoint, saveCheckpoint, type Network } from '../engine';
-import { check, formatBytes, type ModelSpec, shapeSize, summarize, toModelSpec } from '../language';
-import { fileHost, fileStem } from './paths';
+import { createNetwork, loadCheckpoint, saveCheckpoint, type Network, type Yielder } from '../engine';
+import { check, type ModelSpec, toModelSpec } from '../language';
+import { ENGINE_MEMORY_LIMIT, memoryProblem } from './memory';
+import { fileHost, fileStem, runFiles, runsFolder } from './paths';
+import { claimRunDir, continuesRun, RunDirError, type RunDirClaim } from './runClaim';
+import { divergence } from './divergence';
+import { LONG_SOURCE, Startup, StoppedBeforeStart } from './startup';
+import { createYielder } from './yielder';
 import type { StartedMessage, DoneMessage, ErrorMessage, EvaluateRequest, EvaluationMessage, ErrorStage, SnapshotMessage, SnapshotRequest, TrainerMessage, TrainJob } from '../protocol/trainer';
 
 export interface RunHooks {
@@ -36,6 +41,16 @@ export class TrainError extends Error {
 
 /** Check the job's source and build the model spec, or explain why not. */
 export function modelFromJob(job: TrainJob): ModelSpec {
+  // `cnn train` asks once for the run folder's name and again in prepare(): a 50,000-line file is checked once.
+  if (lastModel && lastModel.file === job.file && lastModel.source === job.source) return lastModel.spec;
+  const spec = checkJob(job);
+  lastModel = { file: job.file, source: job.source, spec };
+  return spec;
+}
+
+let lastModel: { file: string; source: string; spec: ModelSpec } | null = null;
+
+function checkJob(job: TrainJob): ModelSpec {
   const result = check(job.source, fileHost(job.file));
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
@@ -46,20 +61,6 @@ export function modelFromJob(job: TrainJob): ModelSpec {
   const spec = toModelSpec(result, fileStem(job.file));
   if (!spec) throw new TrainError('setup', `${job.file} has no input line.`);
   return spec;
-}
-
-/** Bytes a training step needs, roughly: weights, gradients and optimizer state, and activations kept for backward. */
-export function estimateTrainingBytes(spec: ModelSpec): number {
-  const params = summarize({ ...checkless(spec) }).params;
-  const optimizerCopies = spec.train.optimizer === 'adam' ? 4 : 3; // weights, grads, m (and v)
-  let act = shapeSize({ kind: 'volume', ...spec.input });
-  for (const l of spec.layers) act += l.output ? shapeSize(l.output) : 0;
-  return params * 4 * optimizerCopies + act * 4 * spec.train.batch * 3;
-}
-
-function checkless(spec: ModelSpec) {
-  // summarize() reads only these fields of a check result.
-  return { name: spec.name, input: spec.input, layers: spec.layers, inputLine: null } as unknown as Parameters<typeof summarize>[0];
 }
 
 function mean(sum: number, n: number): number {
@@ -74,8 +75,11 @@ export interface Evaluation {
   misclassified: EvaluationMessage['misclassified'];
 }
 
-/** Loss (mean cross-entropy), accuracy, confusion matrix and some misclassified samples, in batches. */
-export function evaluate(net: Network, data: Dataset, batch: number, keepWrong = 24): Evaluation {
+/**
+ * Loss (mean cross-entropy), accuracy, confusion matrix and some misclassified samples, in batches; giving way
+ * to the event loop when `yielder` says so, and null when it asked to stop.
+ */
+export async function evaluate(net: Network, data: Dataset, batch: number, yielder: Yielder, keepWrong = 24): Promise<Evaluation | null> {
   const per = data.height * data.width * data.channels;
   const x = new Float32Array(batch * per);
   const labels = new Int32Array(batch);
@@ -90,7 +94,8 @@ export function evaluate(net: Network, data: Dataset, batch: number, keepWrong =
       data.read(start + i, x, i * per);
       labels[i] = data.label(start + i);
     }
-    const probs = net.predict(x.subarray(0, n * per), n);
+    const probs = await net.predictCooperative(x.subarray(0, n * per), n, yielder);
+    if (!probs) return null;
     for (let i = 0; i < n; i++) {
       const row = probs.subarray(i * classes, (i + 1) * classes);
       let best = 0;
@@ -143,22 +148,23 @@ interface Prepared {
   seed: number;
 }
 
-/** Check the model, the data against it and the memory it needs; open the data; build the network. */
-function prepare(job: TrainJob): Prepared {
+/**
+ * Check the model, the data against it and the memory it needs; open the data; build the network. Each stage
+ * begins with `startup.stage()`: news for a slow start-up, and StoppedBeforeStart when a stop came.
+ */
+async function prepare(job: TrainJob, startup: Startup): Promise<Prepared> {
+  await startup.stage('checking the model', job.source.length >= LONG_SOURCE);
   const spec = modelFromJob(job);
+  startup.layers = spec.layers.length;
   if (!spec.data) {
     throw new TrainError('setup', `${job.file} has no data line. Add one, e.g. "data shapes" (built in) or "data idx mnist/".`, 'E040');
   }
-  const needed = estimateTrainingBytes(spec);
-  const budget = Math.min(totalmem() * 0.6, 16 * 1024 ** 3);
-  if (needed > budget) {
-    throw new TrainError(
-      'setup',
-      `This model needs about ${formatBytes(needed)} to train at batch ${spec.train.batch}, more than the ${formatBytes(budget)} available. Shrink the largest layer (see cnn summary) or lower batch=.`,
-    );
-  }
+  // Before anything is built or written: which layer is too big, or which batch fits (memory.ts).
+  const tooBig = memoryProblem(spec, Math.min(ENGINE_MEMORY_LIMIT, totalmem() * 0.6));
+  if (tooBig) throw new TrainError('setup', tooBig);
   const seed = spec.train.seed;
   const baseDir = dirname(resolve(job.file));
+  await startup.stage('opening the data');
   const issues = checkModelData(spec, baseDir);
   if (issues.length) throw new TrainError('data', issues.map((i) => i.message).join(' '), 'E040');
   const data = openData(spec.data, {
@@ -170,17 +176,20 @@ function prepare(job: TrainJob): Prepared {
     valFraction: spec.train.val,
   });
   if (data.train.size === 0) throw new TrainError('data', 'The training set is empty.', 'E040');
+  try {
+    await startup.stage('building the network');
+  } catch (err) {
+    data.close();
+    throw err;
+  }
   let net: Network;
   try {
     // More threads than cores only makes the engine's spinning workers fight each other.
     const threads = Math.max(1, Math.min(job.threads ?? 1, availableParallelism()));
     net = createNetwork(spec, { seed, threads });
   } catch (err) {
-    const largest = spec.layers.reduce((a, l) => ((l.params ?? 0) > (a.params ?? 0) ? l : a), spec.layers[0]!);
-    throw new TrainError(
-      'setup',
-      `${(err as Error).message}. The largest layer (line ${largest.line + 1}, ${largest.keyword}) holds ${(largest.params ?? 0).toLocaleString('en-US')} parameters: shrink the input before it with conv or pool layers, or lower batch=.`,
-    );
+    // The check above leaves out the engine's scratch space: with a margin for it, say what to change.
+    throw new TrainError('setup', memoryProblem(spec, ENGINE_MEMORY_LIMIT * 0.75) ?? `The built-in engine cannot build this network: ${(err as Error).message}.`);
   }
   if (job.init) {
     try {
@@ -189,6 +198,13 @@ function prepare(job: TrainJob): Prepared {
       void net.dispose();
       throw new TrainError('setup', `cannot start from ${job.init}: ${(err as Error).message}`);
     }
+  }
+  try {
+    await startup.stage(job.mode === 'inspect' ? 'computing the feature maps' : 'the first step');
+  } catch (err) {
+    data.close();
+    await net.dispose();
+    throw err;
   }
   return { spec, net, data, epochs: job.epochs ?? spec.train.epochs, batch: spec.train.batch, seed };
 }
@@ -228,7 +244,8 @@ class Snapshots {
       if (req.type === 'evaluate') {
         const { data, net, batch } = this.p;
         const set = data.val ?? data.train;
-        const v = evaluate(net, set, Math.max(batch, 64));
+        const v = await evaluate(net, set, Math.max(batch, 64), createYielder(() => this.hooks.stopRequested()));
+        if (!v) return; // stopped meanwhile
         this.hooks.emit({ type: 'evaluation', classes: data.classNames.slice(), confusion: v.confusion, misclassified: v.misclassified, split: data.val ? 'validation' : 'training' });
         return;
       }
@@ -262,7 +279,12 @@ function startedMessage(p: Prepared, stepsPerEpoch: number): StartedMessage {
 export async function runInspect(job: TrainJob, hooks: RunHooks): Promise<DoneMessage | ErrorMessage> {
   let p: Prepared | null = null;
   try {
-    p = prepare(job);
+    try {
+      p = await prepare(job, startupFor(hooks));
+    } catch (err) {
+      if (err instanceof StoppedBeforeStart) return stoppedBeforeStart(hooks);
+      throw err;
+    }
     hooks.emit(startedMessage(p, 0));
     const snaps = new Snapshots(p, hooks);
     await snaps.send();
@@ -283,12 +305,49 @@ export async function runInspect(job: TrainJob, hooks: RunHooks): Promise<DoneMe
 }
 
 async function train(job: TrainJob, hooks: RunHooks): Promise<DoneMessage> {
-  const p = prepare(job);
+  const claim = claimOutDir(job);
+  const { temps, folders } = claim.removed;
+  if (temps.length || folders.length) {
+    const what = [temps.length ? `${temps.length} unfinished checkpoint file${temps.length === 1 ? '' : 's'}` : '', folders.length ? `${folders.length} empty run folder${folders.length === 1 ? '' : 's'}` : ''];
+    hooks.emit({ type: 'log', message: `Removed ${what.filter(Boolean).join(' and ')} that interrupted runs left: ${[...temps, ...folders].join(', ')}.` });
+  }
   try {
-    return await trainPrepared(job, hooks, p);
+    let p: Prepared;
+    try {
+      p = await prepare(job, startupFor(hooks));
+    } catch (err) {
+      if (err instanceof StoppedBeforeStart) return stoppedBeforeStart(hooks);
+      throw err;
+    }
+    try {
+      return await trainPrepared(job, hooks, p);
+    } finally {
+      // Stops the engine's worker threads (threads > 1), whether training ended, stopped or failed.
+      await p.net.dispose();
+    }
   } finally {
-    // Stops the engine's worker threads (threads > 1), whether training ended, stopped or failed.
-    await p.net.dispose();
+    claim.release();
+  }
+}
+
+function startupFor(hooks: RunHooks): Startup {
+  return new Startup(hooks.emit, createYielder(() => hooks.stopRequested()));
+}
+
+/** Stopped during start-up: nothing was trained, so nothing is written (no checkpoint, no metrics). */
+function stoppedBeforeStart(hooks: RunHooks): DoneMessage {
+  const done: DoneMessage = { type: 'done', checkpoint: '', metricsFile: '', stopped: true, epochsRun: 0, final: null };
+  hooks.emit(done);
+  return done;
+}
+
+/** The run folder is this run's alone until it ends (runClaim.ts): claimed before anything is read. */
+function claimOutDir(job: TrainJob): RunDirClaim {
+  try {
+    return claimRunDir(job.outDir, { continues: continuesRun(job.outDir, job.init), sweep: runsFolder(job.file) });
+  } catch (err) {
+    if (err instanceof RunDirError) throw new TrainError('setup', err.message);
+    throw new TrainError('checkpoint', `cannot use ${job.outDir} as the run folder: ${(err as Error).message}`);
   }
 }
 
@@ -296,10 +355,8 @@ async function trainPrepared(job: TrainJob, hooks: RunHooks, p: Prepared): Promi
   const { spec, net, data, epochs, batch, seed } = p;
   const train = data.train;
   const val = data.val;
-  mkdirSync(job.outDir, { recursive: true });
-  const checkpoint = join(job.outDir, 'model.safetensors');
-  const metricsFile = join(job.outDir, 'metrics.jsonl');
-  writeFileSync(metricsFile, '');
+  // metrics.jsonl is appended to (a continued run keeps the earlier lines) and created by the first epoch.
+  const { checkpoint, metrics: metricsFile } = runFiles(job.outDir);
   const stepsPerEpoch = Math.ceil(train.size / batch);
   hooks.emit(startedMessage(p, stepsPerEpoch));
 
@@ -312,6 +369,8 @@ async function trainPrepared(job: TrainJob, hooks: RunHooks, p: Prepared): Promi
   let final: DoneMessage['final'] = null;
   let epochsRun = 0;
   let stopped = false;
+  let firstLoss = NaN;
+  const yielder = createYielder(() => hooks.stopRequested());
 
   const serviceRequests = async () => {
     // A macrotask turn, so stop and snapshot messages from the parent are received between steps.
@@ -333,11 +392,18 @@ async function trainPrepared(job: TrainJob, hooks: RunHooks, p: Prepared): Promi
       }
       await serviceRequests();
       const n = batcher.fill(epoch, step - 1);
-      const r = net.trainStep(batcher.x, batcher.y, n);
-      if (!Number.isFinite(r.loss)) {
+      // In pieces of layers: a stop is honoured within a step of a very deep network (null: stopped mid-step).
+      const r = await net.trainStepCooperative(batcher.x, batcher.y, n, yielder);
+      if (!r) {
+        stopped = true;
+        break outer;
+      }
+      if (Number.isNaN(firstLoss)) firstLoss = r.loss;
+      const diverged = divergence(r.loss, firstLoss, net.classes);
+      if (diverged) {
         throw new TrainError(
           'train',
-          `The loss became ${r.loss} at epoch ${epoch}, step ${step}: training diverged. Try a lower learning rate (lr=${formatLr(spec.train.lr / 10)} instead of ${formatLr(spec.train.lr)}).`,
+          `The loss ${diverged} at epoch ${epoch}, step ${step}: training diverged. Try a lower learning rate (lr=${formatLr(spec.train.lr / 10)} instead of ${formatLr(spec.train.lr)}).`,
         );
       }
       lossSum += r.loss * n;
@@ -362,7 +428,9 @@ async function trainPrepared(job: TrainJob, hooks: RunHooks, p: Prepared): Promi
         });
       }
     }
-    const v = val && val.size > 0 ? evaluate(net, val, Math.max(batch, 64)) : null;
+    const validate = val !== null && val.size > 0;
+    // null as well when a stop came during validation: the epoch counts, without its validation figures.
+    const v = validate ? await evaluate(net, val, Math.max(batch, 64), yielder) : null;
     const m = {
       type: 'epoch' as const,
       epoch,
@@ -379,6 +447,10 @@ async function trainPrepared(job: TrainJob, hooks: RunHooks, p: Prepared): Promi
     final = { trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy, valLoss: m.valLoss, valAccuracy: m.valAccuracy };
     epochsRun = epoch;
     writeCheckpoint(net, spec, checkpoint, final, epochsRun);
+    if (validate && !v) {
+      stopped = epoch < epochs;
+      break;
+    }
   }
   if (epochsRun === 0) {
     // Stopped before the first epoch ended: still leave the weights as they are.

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataError, checkDataAgainstModel, checkModelData, probeData } from '../../../src/data/index';
+import { DataError, checkDataAgainstModel, checkModelData, openData, probeData } from '../../../src/data/index';
 import { TRAIN_DEFAULTS, type ModelSpec } from '../../../src/language/model';
 import { idxPair, tmpDir } from './helpers';
 
@@ -39,6 +39,34 @@ describe('checking data against the model', () => {
       'the data has 10 classes but the last dense layer has 3 units: set units=10 and list 10 names on the classes line.',
     ]);
     expect(checkModelData(model(spec, { h: 28, w: 28, c: 1 }, Array.from({ length: 10 }, (_, k) => String(k))), dir)).toEqual([]);
+  });
+
+  it('a stray label names its sample and what the network expects, instead of advising units=label+1', () => {
+    const dir = tmpDir();
+    const p = idxPair(30, 28, 28, 10); // labels i % 10
+    p.labels[8 + 17] = 200; // sample 17 (the IDX labels header is 8 bytes)
+    p.labels[8 + 23] = 12;
+    fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), p.images);
+    fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), p.labels);
+    const spec = { kind: 'idx', path: '.', val: null, samples: null, line: 0 } as const;
+    const ten = Array.from({ length: 10 }, (_, k) => String(k));
+    const expected =
+      'sample 17 of train-labels-idx1-ubyte has label 200, but the last dense layer has 10 units, so the network expects labels 0…9 ' +
+      '(2 samples in all are outside that range; the data uses 12 different labels, so they look like mistakes rather than more classes). Fix those labels.';
+    const issues = checkModelData(model(spec, { h: 28, w: 28, c: 1 }, ten), dir);
+    expect(issues).toEqual([{ code: 'E040', severity: 'error', target: 'data', message: expected }]);
+    expect(() => openData(spec, { baseDir: dir, input: { h: 28, w: 28, c: 1 }, numClasses: 10, seed: 1 })).toThrow(expected);
+    // Labels that use every class up to the largest mean the data has more classes: then units= is the fix.
+    const q = idxPair(30, 28, 28, 12);
+    fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), q.labels);
+    expect(checkModelData(model(spec, { h: 28, w: 28, c: 1 }, ten), dir).map((i) => i.suggestion)).toEqual(['units=12']);
+  });
+
+  it('a network without a dense layer at the end is told to add one, not to set units= on a layer it lacks', () => {
+    const probe = probeData({ kind: 'shapes', samples: 30, val: null, line: 0 }, '.');
+    expect(checkDataAgainstModel(probe, { input: { h: 8, w: 8, c: 1 }, numClasses: 0 })).toEqual([
+      { code: 'E040', severity: 'error', target: 'units', message: 'the network gives no class scores: end it with "dense units=3" and "softmax" (the data has 3 classes (door, stair, sign)).' },
+    ]);
   });
 
   it('accepts shapes at any input size and folders at any size with up to 4 channels', () => {

@@ -5,7 +5,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { checkDataAgainstModel, openData, probeData, type OpenDataOptions } from '../../../src/data/index';
 import type { DataSpec } from '../../../src/language/model';
-import { tmpDir } from './helpers';
+import { corruptBody, tmpDir } from './helpers';
 
 const spec = (p: string, extra: Partial<{ val: number | null; samples: number | null }> = {}): DataSpec => ({ kind: 'folder', path: p, val: null, samples: null, line: 0, ...extra });
 const opts = (baseDir: string, extra: Partial<OpenDataOptions> = {}): OpenDataOptions => ({ baseDir, input: { h: 4, w: 4, c: 3 }, numClasses: 2, seed: 5, valFraction: 0, ...extra });
@@ -21,6 +21,27 @@ function jpg(w: number, h: number, rgb: [number, number, number]): Buffer {
   const data = Buffer.alloc(w * h * 4);
   for (let i = 0; i < w * h; i++) data.set([...rgb, 255], 4 * i);
   return jpeg.encode({ width: w, height: h, data }, 95).data;
+}
+
+/** An image of seeded noise, so no sample reads as blank. */
+function noisePixels(w: number, h: number, seed: number): Buffer {
+  const data = Buffer.alloc(w * h * 4);
+  let s = seed * 2654435761 + 1;
+  for (let i = 0; i < data.length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    data[i] = i % 4 === 3 ? 255 : 40 + ((s >>> 16) % 200);
+  }
+  return data;
+}
+
+function noisePng(w: number, h: number, seed: number): Buffer {
+  const p = new PNG({ width: w, height: h });
+  noisePixels(w, h, seed).copy(p.data);
+  return PNG.sync.write(p);
+}
+
+function noiseJpg(w: number, h: number, seed: number): Buffer {
+  return jpeg.encode({ width: w, height: h, data: noisePixels(w, h, seed) }, 90).data;
 }
 
 function makeFolder(): string {
@@ -109,22 +130,98 @@ describe('data folder', () => {
     expect(() => probeData(spec('none'), base)).toThrow(/has no class sub-folders/);
   });
 
-  it('reads a damaged image as blank and says so in the warnings', () => {
+  it('decodes every image before training: a PNG and a JPEG with valid headers and garbage bodies are skipped with one warning that counts them', () => {
     const base = tmpDir();
     const root = path.join(base, 'd');
     fs.mkdirSync(path.join(root, 'a'), { recursive: true });
     fs.mkdirSync(path.join(root, 'b'), { recursive: true });
-    const good = png(4, 4, [255, 255, 255, 255]);
-    fs.writeFileSync(path.join(root, 'a', 'bad.png'), good.subarray(0, 40)); // the signature and IHDR only
-    fs.writeFileSync(path.join(root, 'b', 'ok.png'), good);
+    const goodPng = noisePng(12, 10, 1);
+    const goodJpg = noiseJpg(16, 16, 2);
+    fs.writeFileSync(path.join(root, 'a', 'bad.png'), corruptBody(goodPng, 7));
+    fs.writeFileSync(path.join(root, 'a', 'bad.jpg'), corruptBody(goodJpg, 8));
+    fs.writeFileSync(path.join(root, 'a', 'cut.jpg'), goodJpg.subarray(0, goodJpg.length - 40)); // a download cut short
+    fs.writeFileSync(path.join(root, 'a', 'ok.png'), goodPng);
+    fs.writeFileSync(path.join(root, 'b', 'ok.jpg'), goodJpg);
+    fs.writeFileSync(path.join(root, 'b', 'ok2.png'), noisePng(5, 5, 3));
+    // The checker's probe reads headers only, and the headers are fine.
+    expect(probeData(spec('d'), base, { valFraction: 0 }).trainSize).toBe(6);
     const d = openData(spec('d'), opts(base));
-    const out = new Float32Array(48).fill(9);
-    d.train.read(0, out, 0);
-    expect(out.every((v) => v === 0)).toBe(true);
-    expect(d.warnings.some((w) => /a\/bad\.png could not be decoded .* it reads as a blank image/.test(w))).toBe(true);
+    expect(d.train.size).toBe(3);
+    expect(Array.from({ length: 3 }, (_, i) => d.train.label(i))).toEqual([0, 1, 1]);
+    expect(d.warnings).toHaveLength(1);
+    expect(d.warnings[0]).toMatch(/^skipped 3 of 6 images that cannot be decoded: /);
+    expect(d.warnings[0]).toMatch(/a\/bad\.jpg cannot be decoded as a JPEG image \(.+\)/);
+    expect(d.warnings[0]).toMatch(/a\/bad\.png cannot be decoded as a PNG image \(.+\)/);
+    expect(d.warnings[0]).toMatch(/a\/cut\.jpg cannot be decoded as a JPEG image \(.+\)/);
+    // What is left is the real pictures (noise, never a blank stand-in).
+    const out = new Float32Array(48);
+    for (let i = 0; i < 3; i++) {
+      d.train.read(i, out, 0);
+      expect(out.some((v) => v > 0)).toBe(true);
+    }
   });
 
-  it('decodes lazily and caches converted samples', () => {
+  it('names five undecodable images and counts the rest; a class with none left is an error', () => {
+    const base = tmpDir();
+    const root = path.join(base, 'd');
+    fs.mkdirSync(path.join(root, 'a'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'b'), { recursive: true });
+    for (let k = 0; k < 8; k++) fs.writeFileSync(path.join(root, 'a', `bad${k}.png`), corruptBody(noisePng(6, 6, k), 100 + k));
+    fs.writeFileSync(path.join(root, 'a', 'ok.png'), noisePng(6, 6, 50));
+    fs.writeFileSync(path.join(root, 'b', 'bad.png'), corruptBody(noisePng(6, 6, 60), 61));
+    fs.writeFileSync(path.join(root, 'b', 'ok.png'), noisePng(6, 6, 62));
+    const d = openData(spec('d'), opts(base));
+    const w = d.warnings[0]!;
+    expect(w).toMatch(/^skipped 9 of 11 images that cannot be decoded: .*; and 4 more$/);
+    expect(w.match(/cannot be decoded as a PNG image/g)).toHaveLength(5);
+    fs.rmSync(path.join(root, 'b', 'ok.png'));
+    expect(() => openData(spec('d'), opts(base))).toThrow(/^No image in the class folder 'b' in '.*' can be decoded \(b\/bad\.png cannot be decoded as a PNG image \(.+\)\); replace the damaged files\.$/);
+  });
+
+  it('an image damaged after the start stops training with a data error instead of reading as blank', () => {
+    const base = tmpDir();
+    const root = path.join(base, 'd');
+    fs.mkdirSync(path.join(root, 'a'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'b'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'a', 'x.png'), noisePng(4, 4, 1));
+    fs.writeFileSync(path.join(root, 'b', 'y.png'), noisePng(4, 4, 2));
+    const d = openData(spec('d'), opts(base, { cacheBytes: 0 }));
+    fs.writeFileSync(path.join(root, 'a', 'x.png'), corruptBody(noisePng(4, 4, 1), 3));
+    expect(() => d.train.read(0, new Float32Array(48), 0)).toThrow(/^a\/x\.png cannot be decoded as a PNG image \(.+\); it was readable when training started \(did it change\?\)$/);
+  });
+
+  it('symbolic links: loops and broken links are skipped with a warning, links to folders and files elsewhere are followed; odd names are escaped', () => {
+    const base = tmpDir();
+    const root = path.join(base, 'd');
+    const elsewhere = path.join(base, 'elsewhere');
+    fs.mkdirSync(path.join(root, 'a'), { recursive: true });
+    fs.mkdirSync(elsewhere);
+    fs.writeFileSync(path.join(root, 'a', 'x.png'), noisePng(4, 4, 1));
+    fs.writeFileSync(path.join(elsewhere, 'y.png'), noisePng(4, 4, 2));
+    fs.writeFileSync(path.join(base, 'z.png'), noisePng(4, 4, 3));
+    fs.symlinkSync('loop', path.join(root, 'loop')); // points at itself
+    fs.symlinkSync('nowhere', path.join(root, 'broken'));
+    fs.symlinkSync('.', path.join(root, 'self')); // the data folder itself
+    fs.symlinkSync('..', path.join(root, 'up'));
+    fs.symlinkSync(elsewhere, path.join(root, 'b'));
+    fs.symlinkSync(path.join(base, 'z.png'), path.join(root, 'a', 'z.png'));
+    fs.symlinkSync('w.png', path.join(root, 'a', 'w.png'));
+    fs.writeFileSync(path.join(root, 'a', 'evil\n\u001b[31m.txt'), 'a name that would break the line and colour the terminal');
+    const probe = probeData(spec('d'), base);
+    expect(probe.classNames).toEqual(['a', 'b']);
+    expect(probe.warnings).toEqual([
+      'skipped broken: a broken symbolic link (its target does not exist)',
+      'skipped loop: a symbolic link loop',
+      'skipped self: a symbolic link to the data folder or a folder above it (a loop)',
+      'skipped up: a symbolic link to the data folder or a folder above it (a loop)',
+      'skipped a/evil\\u000a\\u001b[31m.txt: not a PNG or JPEG image',
+      'skipped a/w.png: a symbolic link loop',
+    ]);
+    const d = openData(spec('d'), opts(base));
+    expect(d.train.size).toBe(3);
+  });
+
+  it('keeps converted samples in a cache: a cached sample does not read its file again', () => {
     const base = makeFolder();
     const d = openData(spec('imgs'), opts(base));
     const file = path.join(base, 'imgs', 'blue', 'a.png');

@@ -133,3 +133,36 @@ export function hasNumpy(): boolean {
     return false;
   }
 }
+
+/** A deterministic generator of bytes 0…255 (xorshift32), for fixtures and fuzzing. */
+export function byteRng(seed: number): () => number {
+  let s = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s & 255;
+  };
+}
+
+/**
+ * A real PNG or JPEG with its header kept and its body replaced by seeded garbage: for a PNG everything after
+ * the IHDR chunk (33 bytes), for a JPEG everything after the start-of-scan header, up to the end marker.
+ */
+export function corruptBody(image: Uint8Array, seed: number): Buffer {
+  const out = Buffer.from(image);
+  const next = byteRng(seed);
+  let from: number;
+  let to = out.length;
+  if (out[0] === 0x89) from = 33;
+  else {
+    const sos = out.indexOf(Buffer.from([0xff, 0xda]));
+    if (sos < 0) throw new Error('not a baseline JPEG: no start-of-scan marker');
+    from = sos + 2 + out.readUInt16BE(sos + 2);
+    to = out.length - 2; // keep the end-of-image marker: the header and the trailer are valid
+  }
+  for (let i = from; i < to; i++) out[i] = next();
+  return out;
+}

@@ -80,6 +80,26 @@ describe('.npy reader and writer', () => {
     expect(() => readNpy(full.subarray(0, 30), 'x.npy')).toThrow(/truncated inside its header/);
   });
 
+  it('a damaged header is quoted on one line: control characters escaped, padding collapsed, the length capped', () => {
+    const valid = writeNpy(new Float32Array(4).fill(0.5), [2, 2]);
+    // A header length that runs into the data: the header text now holds line breaks and binary.
+    const damaged = Buffer.from(valid);
+    damaged.writeUInt16LE(valid.length - 10, 8);
+    damaged[20] = 0x2c; // breaks the dict, so the text is quoted
+    let message = '';
+    try {
+      readNpy(damaged, 'x.npy');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^x\.npy has (an unreadable header|a header without)/);
+    expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(message).toContain('\\u000a');
+    expect(message).not.toMatch(/ {2}/);
+    const bidi = handNpy(3, "{'descr': '<f4\u202e', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(4));
+    expect(() => readNpy(bidi, 'x.npy')).toThrow("x.npy has dtype '<f4\\u202e', which is not a plain number type");
+  });
+
   it('parses the header alone from a prefix', () => {
     const buf = writeNpy(new Uint8Array(6 * 5 * 4 * 3), [6, 5, 4, 3]);
     const h = parseNpyHeader(buf.subarray(0, 128));

@@ -101,6 +101,11 @@ describe('safetensors checkpoints', () => {
     bad[8] = 0x7b;
     bad[9] = 0x7b;
     expect(() => decodeSafetensors(bad, 'f')).toThrow('its header is not JSON');
+    // Damaged header bytes are never quoted into the message (they would reach the terminal raw).
+    const binary = withHeader({ t: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } });
+    binary.set([0x00, 0x1b, 0x0a, 0xff, 0x07], 20);
+    expect(() => decodeSafetensors(binary, 'f')).toThrow(/^f is not a safetensors file: its header is not JSON \(a syntax error at character \d+ of its \d+-byte header\)$/);
+    expect(() => decodeSafetensors(withHeader({ t: { shape: [2], data_offsets: [0, 8] } }), 'f')).toThrow('t has no dtype; only F32 is supported');
   });
 
   it('reads a checkpoint PyTorch wrote (test/fixtures/engine/network.safetensors)', () => {

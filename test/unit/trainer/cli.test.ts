@@ -1,10 +1,12 @@
 // `cnn train`, `cnn predict` and `cnn bench` end to end through bin/cnn.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PNG } from 'pngjs';
 import { writeNpy } from '../../../src/data';
+import { corruptBody } from '../data/helpers';
 import { buildOnce, root, tempDir, tinyModel, writeModel } from './helpers';
 
 function cnn(args: string[], cwd = root) {
@@ -65,6 +67,59 @@ describe('cnn train / predict / bench', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/has shape \[8, 8, 1\], but the model takes N×16×16×1/);
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('predict scales a uint8 .npy to [0, 1] exactly as the data loaders do', () => {
+    const u8 = new Uint8Array(2 * 16 * 16);
+    for (let i = 0; i < u8.length; i++) u8[i] = (i * 37) & 255;
+    const asBytes = join(dir, 'u8.npy');
+    const asFloats = join(dir, 'u8-as-f4.npy');
+    writeFileSync(asBytes, writeNpy(u8, [2, 16, 16, 1], 'u1'));
+    writeFileSync(asFloats, writeNpy(Float32Array.from(u8, (v) => v / 255), [2, 16, 16, 1], 'f4'));
+    const weights = join(out, 'model.safetensors');
+    const a = cnn(['predict', file, '--weights', weights, '--input', asBytes, '--json']);
+    const b = cnn(['predict', file, '--weights', weights, '--input', asFloats, '--json']);
+    expect(a.code).toBe(0);
+    const pa: number[][] = JSON.parse(a.out).probabilities;
+    const pb: number[][] = JSON.parse(b.out).probabilities;
+    pa.forEach((row, i) => row.forEach((p, k) => expect(p).toBeCloseTo(pb[i]![k]!, 6)));
+    // An integer type the loaders refuse is refused here too, in the same words.
+    const i16 = join(dir, 'i16.npy');
+    writeFileSync(i16, writeNpy(new Int16Array(16 * 16), [16, 16, 1], 'i2'));
+    const r = cnn(['predict', file, '--weights', weights, '--input', i16]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`cnn: ${i16} has dtype i2; images must be uint8 (0–255, scaled to [0, 1]) or float32/float64 (used as they are).\n`);
+  });
+
+  it('predict on an image whose body is garbage says it cannot be decoded, in one line', () => {
+    const p = new PNG({ width: 16, height: 16 });
+    for (let i = 0; i < p.data.length; i++) p.data[i] = (i * 13) & 255;
+    const png = join(dir, 'broken.png');
+    writeFileSync(png, corruptBody(PNG.sync.write(p), 5));
+    const r = cnn(['predict', file, '--weights', join(out, 'model.safetensors'), '--input', png]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(new RegExp(`^cnn: ${png.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be decoded as a PNG image \\(.+\\)\n$`));
+    expect(r.err).not.toMatch(/internal error/);
+  });
+
+  it('train on an image folder skips undecodable images with one warning that counts them', () => {
+    const data = join(dir, 'imgs');
+    const img = (seed: number) => {
+      const p = new PNG({ width: 8, height: 8 });
+      for (let i = 0; i < p.data.length; i++) p.data[i] = (i * 7 + seed * 31) & 255;
+      return PNG.sync.write(p);
+    };
+    for (const cls of ['door', 'stair', 'sign']) {
+      mkdirSync(join(data, cls), { recursive: true });
+      for (let k = 0; k < 4; k++) writeFileSync(join(data, cls, `${k}.png`), img(k));
+    }
+    writeFileSync(join(data, 'sign', '3.png'), corruptBody(img(3), 9));
+    const f = writeModel(dir, tinyModel({ data: 'data folder imgs val=0' }), 'folder.cnn');
+    const r = cnn(['train', f, '--epochs', '1', '--out', join(dir, 'out-folder')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Training on 11 samples/);
+    expect(r.err).toMatch(/^warning: skipped 1 of 12 images that cannot be decoded: sign\/3\.png cannot be decoded as a PNG image \(.+\)\n$/);
   });
 
   it('bench --json prints the figures', () => {
