@@ -8,6 +8,8 @@ const SEVERITY: Record<CnnDiagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
   information: vscode.DiagnosticSeverity.Information,
+  // Notes such as I201 (a dense layer flattens): dots under the keyword and a hover, not a row in Problems.
+  hint: vscode.DiagnosticSeverity.Hint,
 };
 
 export function toVsDiagnostic(doc: vscode.TextDocument, d: CnnDiagnostic): vscode.Diagnostic {

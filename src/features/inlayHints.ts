@@ -1,8 +1,8 @@
 // After each layer, its output shape (and its parameters, by a setting).
 
 import * as vscode from 'vscode';
-import { formatCompact, formatShape } from '../language';
 import { CNN_SELECTOR, type CnnDocuments } from './documents';
+import { shapeHint } from './explain';
 
 export function registerInlayHints(docs: CnnDocuments): vscode.Disposable {
   const changed = new vscode.EventEmitter<void>();
@@ -21,11 +21,10 @@ export function registerInlayHints(docs: CnnDocuments): vscode.Disposable {
       for (const layer of result.layers) {
         if (layer.line < range.start.line || layer.line > range.end.line) continue;
         const end = doc.positionAt(layer.offset + layer.length);
-        let label = `→ ${formatShape(layer.output)}`;
-        if (withParams && layer.params !== null && layer.params > 0) label += ` · ${formatCompact(layer.params)} params`;
+        const { label, tooltip } = shapeHint(layer, withParams);
         const hint = new vscode.InlayHint(end, label, vscode.InlayHintKind.Type);
         hint.paddingLeft = true;
-        hint.tooltip = `Output shape of layer ${layer.index} (${layer.keyword})${layer.params !== null ? `: ${layer.params.toLocaleString('en-US')} parameters` : ''}`;
+        hint.tooltip = tooltip;
         hints.push(hint);
       }
       return hints;

@@ -5,7 +5,7 @@
 // 4.5 s a keystroke in code-server. So the outline lists at most MAX_OUTLINE_ENTRIES statements, then one
 // entry that says how many more there are and spans them.
 
-import { type CheckResult, describeLayer, formatShape } from '../language';
+import { type CheckResult, describeLayer, formatOutput, formatShape } from '../language';
 
 export const MAX_OUTLINE_ENTRIES = 5000;
 
@@ -50,7 +50,7 @@ export function buildOutline(result: CheckResult, slice: (start: number, end: nu
       continue;
     }
     const span = { offset: stmt.offset, length: stmt.length, selOffset: stmt.keyword.offset, selLength: stmt.keyword.length };
-    if (layer) entries.push({ name: `${layer.index}: ${describeLayer(layer)}`, detail: `→ ${formatShape(layer.output)}`, kind: 'layer', ...span });
+    if (layer) entries.push({ name: `${layer.index}: ${describeLayer(layer)}`, detail: `→ ${formatOutput(layer)}`, kind: 'layer', ...span });
     else if (isInput) entries.push({ name: 'input', detail: formatShape({ kind: 'volume', ...result.input! }), kind: 'input', ...span });
     else entries.push({ name: stmt.keyword.text, detail: slice(stmt.keyword.offset + stmt.keyword.length, stmt.offset + stmt.length).trim(), kind: 'setting', ...span });
   }

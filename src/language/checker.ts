@@ -1,7 +1,9 @@
 // The checker: every rule and code of the language spec, every shape that can be computed, and the
 // quick fixes as plain data. Never throws; a file with errors still yields every computable shape.
 
-import { type Code, type Diagnostic, type Fix, makeDiagnostic } from './diagnostics';
+import { type Code, type Diagnostic, type Fix, makeDiagnostic, type TextEdit } from './diagnostics';
+import { detectUtf16, utf16Message } from './encoding';
+import { classesFixes, commentedDataLine, dataFixes, filterFixes, lineRemovalEdit, lineStart, removalEdit, setArgEdit, softmaxFixes } from './fixes';
 import {
   type Activation,
   type DataSpec,
@@ -667,27 +669,28 @@ class Checker {
     };
     if (!rh.ok && rh.reason === 'small' || !rw.ok && rw.reason === 'small') {
       const bad = sides((r) => !r.ok && r.reason === 'small');
-      const fixes: Fix[] = [];
+      const fixes = spec.kind === 'conv' ? filterFixes(this.text, stmt, spec, input, { size: sizeArg, pad: padArg }) : [];
       const axes = [h, w];
-      for (const p of padsThatFit(axes, spec.ph === spec.pw ? spec.ph : -1, 2)) {
-        fixes.push({ title: `Change to pad=${p}`, edits: [setArgEdit(this.text, stmt, padArg, 'pad', String(p))], preferred: fixes.length === 0 });
-      }
+      const more = (title: string, edit: TextEdit) => {
+        if (fixes.length < 3 && !fixes.some((f) => f.title.split(' (')[0] === title)) fixes.push({ title, edits: [edit] });
+      };
+      for (const p of padsThatFit(axes, spec.ph === spec.pw ? spec.ph : -1, 2)) more(`Change to pad=${p}`, setArgEdit(this.text, stmt, padArg, 'pad', String(p)));
       const fit = Math.min(input.h + 2 * spec.ph, input.w + 2 * spec.pw);
       if (fit >= 1 && (sizeArg || kw !== 'conv')) {
         const newSize = largestSizeThatFits(axes, fit);
-        if (newSize) fixes.push({ title: `Change to size=${newSize}`, edits: [setArgEdit(this.text, stmt, sizeArg, 'size', String(newSize))] });
+        if (newSize) more(`Change to size=${newSize}`, setArgEdit(this.text, stmt, sizeArg, 'size', String(newSize)));
       }
+      if (fixes[0]) fixes[0].preferred = true;
       this.report(
         'E021',
         sizeArg ?? stmt.keyword,
         `The ${kw === 'conv' ? 'filter' : 'window'} is larger than the padded input: ${bad.map((b) => `${b.side}: ${arithmetic(b.axis)}, less than 1`).join('; ')}. ${fixes.length ? `Try ${fixes.map((f) => f.title.replace('Change to ', '')).join(' or ')}.` : ''}`.trim(),
         fixes,
       );
+      this.layerParams(stmt, info, spec, input.c);
       this.shape = null;
       return;
     }
-    let oh: number;
-    let ow: number;
     if (!rh.ok || !rw.ok) {
       const bad = sides((r) => !r.ok);
       const axes = [h, w];
@@ -705,22 +708,18 @@ class Checker {
         `${bad.map((b) => `Output ${b.side}: ${arithmetic(b.axis)} is not a whole number`).join('; ')}.${tries.length ? ` Try ${tries.join(' or ')}.` : ''}`,
         fixes,
       );
-      // Continue with the size PyTorch would compute (rounded down), so later shapes still show.
-      oh = rh.ok ? rh.out : rh.reason === 'fraction' ? rh.floor : 0;
-      ow = rw.ok ? rw.out : rw.reason === 'fraction' ? rw.floor : 0;
-    } else {
-      oh = rh.out;
-      ow = rw.out;
+      // The output is not a size at all: the views show the fraction, and every shape below is unknown (one
+      // mistake, one error; PyTorch's rounded-down size would read as if it were valid).
+      info.fractional = { h: rh.ok ? rh.out : rh.exact, w: rw.ok ? rw.out : rw.exact, c: depth };
+      this.layerParams(stmt, info, spec, input.c);
+      this.shape = null;
+      return;
     }
+    const oh = rh.out;
+    const ow = rw.out;
     info.output = { kind: 'volume', h: oh, w: ow, c: depth };
-    if (spec.kind === 'conv') {
-      info.params = spec.filters * (spec.fh * spec.fw * input.c + 1);
-      info.macs = oh * ow * spec.filters * spec.fh * spec.fw * input.c;
-      this.largeLayer(stmt, info.params, 0, null);
-    } else {
-      info.params = 0;
-      info.macs = 0;
-    }
+    this.layerParams(stmt, info, spec, input.c);
+    info.macs = spec.kind === 'conv' ? oh * ow * spec.filters * spec.fh * spec.fw * input.c : 0;
     this.rf = {
       rh: this.rf.rh + (spec.fh - 1) * this.rf.jh,
       rw: this.rf.rw + (spec.fw - 1) * this.rf.jw,
@@ -729,6 +728,16 @@ class Checker {
     };
     info.receptiveField = [this.rf.rh, this.rf.rw];
     this.shape = info.output;
+  }
+
+  /** A conv's weights depend only on its filters and the input's depth, so they are known even when its output is not. */
+  layerParams(stmt: Statement, info: LayerInfo, spec: Extract<LayerSpec, { kind: 'conv' | 'pool' }>, depth: number): void {
+    if (spec.kind === 'pool') {
+      info.params = 0;
+      return;
+    }
+    info.params = spec.filters * (spec.fh * spec.fw * depth + 1);
+    this.largeLayer(stmt, info.params, 0, null);
   }
 
   // ---- whole-file rules ------------------------------------------------------------------------
@@ -746,9 +755,12 @@ class Checker {
     for (const s of this.layers) {
       if (s.spec.kind === 'softmax' && s !== last) {
         const stmt = this.layerStmts[s.index]!;
-        this.report('E032', stmt.keyword, `'softmax' turns the class scores into probabilities and must be the last layer; the layer on line ${last!.line + 1} comes after it.`, [
-          { title: 'Remove this softmax', edits: [lineRemovalEdit(this.text, stmt)] },
-        ]);
+        this.report(
+          'E032',
+          stmt.keyword,
+          `'softmax' turns the class scores into probabilities and must be the last layer; the layer on line ${last!.line + 1} comes after it. Move it to the end.`,
+          softmaxFixes(this.text, stmt, this.layerStmts[last!.index]!, last!.spec.kind === 'softmax'),
+        );
       }
     }
     if (this.inputStmt || this.layers.length) {
@@ -777,17 +789,36 @@ class Checker {
       if (l.spec.kind === 'dense' || statementSchema(l.keyword)?.keyword === 'dense') lastDense = l;
     }
     if (this.classesStmt && this.classes && lastDense && lastDense.spec.kind === 'dense' && lastDense.spec.units !== this.classes.length) {
+      // Reported at both ends, each with both fixes: the mistake may be in either line.
       const units = lastDense.spec.units;
+      const n = this.classes.length;
       const denseStmt = this.layerStmts[lastDense.index]!;
-      const unitsArg = denseStmt.args.find((a) => a.name?.text === 'units');
-      const fixes: Fix[] = unitsArg
-        ? [{ title: `Change to units=${this.classes.length}`, edits: [{ offset: unitsArg.value.offset, length: unitsArg.value.length, newText: String(this.classes.length) }], preferred: true }]
-        : [];
+      const unitsArg = denseStmt.args.find((a) => a.name && findParam(statementSchema('dense')!, a.name.text)?.name === 'units');
+      const fixes = classesFixes(this.text, this.classesStmt, this.classes, unitsArg, units);
+      const classesWord = n === 1 ? '1 class' : `${n} classes`;
+      const unitsWord = `${units} unit${units === 1 ? '' : 's'}`;
       this.report(
         'E031',
         { offset: this.classesStmt.offset, length: this.classesStmt.length },
-        `There ${this.classes.length === 1 ? 'is 1 class' : `are ${this.classes.length} classes`} but the last dense layer (line ${lastDense.line + 1}) has ${units} unit${units === 1 ? '' : 's'}; they must be equal. Set units=${this.classes.length} or list ${units} class${units === 1 ? '' : 'es'}.`,
+        `There ${n === 1 ? 'is' : 'are'} ${classesWord} but the last dense layer (line ${lastDense.line + 1}) has ${unitsWord}; they must be equal. Set units=${n} or list ${units} class${units === 1 ? '' : 'es'}.`,
         fixes,
+      );
+      this.report(
+        'E031',
+        unitsArg ?? denseStmt.keyword,
+        `The last dense layer gives one score per class, so its units must equal the ${classesWord} on line ${this.classesStmt.line + 1}, not ${units}. Set units=${n} or list ${units} class${units === 1 ? '' : 'es'}.`,
+        fixes,
+      );
+    }
+    // No data line, in a file meant to be trained (it has a train line, or a data line commented out): say so
+    // now, not when training starts. A file that only works out shapes stays quiet.
+    const commentedData = this.dataStmt ? undefined : tree.comments.find((c) => commentedDataLine(this.text, c));
+    if (!this.dataStmt && (this.trainStmt || commentedData)) {
+      this.report(
+        'I202',
+        this.trainStmt ? this.trainStmt.keyword : commentedData!,
+        `The file has no 'data' line${commentedData ? ` (line ${commentedData.line + 1} is commented out)` : ''}, so it cannot be trained yet. Add one before 'train': data shapes (built in, no files needed), data idx DIR, data npz FILE or data folder DIR.`,
+        dataFixes(this.text, this.trainStmt, commentedData),
       );
     }
     // Mark the layers that hold an error.
@@ -837,43 +868,18 @@ function enumFix(v: Span & { text: string }, values: readonly string[]): Fix[] {
   return g ? [{ title: `Change to '${g}'`, edits: [{ offset: v.offset, length: v.length, newText: g }], preferred: true }] : [];
 }
 
-function lineStart(text: string, offset: number): number {
-  let i = offset;
-  while (i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') i--;
-  return i;
-}
-
-/** Remove an argument and the spaces before it. */
-function removalEdit(text: string, span: Span) {
-  let start = span.offset;
-  while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
-  return { offset: start, length: span.offset + span.length - start, newText: '' };
-}
-
-/** Remove a whole line, with its line break. */
-function lineRemovalEdit(text: string, stmt: Statement) {
-  const start = lineStart(text, stmt.offset);
-  let end = stmt.offset;
-  while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++;
-  if (text[end] === '\r') end++;
-  if (text[end] === '\n') end++;
-  return { offset: start, length: end - start, newText: '' };
-}
-
-/** Set a parameter's value: replace the value of the argument if it is there, else add `name=value`. */
-function setArgEdit(_text: string, stmt: Statement, arg: Arg | undefined, name: string, value: string) {
-  if (arg) return { offset: arg.value.offset, length: arg.value.length, newText: value };
-  return { offset: stmt.end, length: 0, newText: ` ${name}=${value}` };
-}
-
 /** Check a `.cnn` text. Never throws. */
 export function check(text: string, host?: CheckHost): CheckResult {
-  const tree = parse(text);
+  // UTF-16 text read as UTF-8 (a zero between every two characters): one diagnostic that says so, not one per
+  // character, and nothing read from it.
+  const utf16 = detectUtf16((i) => text.charCodeAt(i), text.length);
+  const tree = parse(utf16 ? '' : text);
   const c = new Checker(text, host);
+  if (utf16) c.diagnostics.push(makeDiagnostic('E003', 0, Math.min(text.length, 2), utf16Message(utf16)));
   // A loop, not push(...): a file of ten million control characters has ten million diagnostics.
   for (const d of tree.diagnostics) c.diagnostics.push(d);
   try {
-    c.run(tree);
+    if (!utf16) c.run(tree);
   } catch (err) {
     // A bug in a rule must not take the editor down: report it on the first line and keep what we have.
     c.diagnostics.push(makeDiagnostic('E003', 0, 0, `Internal checker error: ${(err as Error).message}. Please report this file.`));

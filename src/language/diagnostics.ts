@@ -1,6 +1,7 @@
 // Diagnostic codes, severities and the plain-data shapes of diagnostics and quick fixes.
 
-export type Severity = 'error' | 'warning' | 'information';
+/** `hint` is a note, not a problem: the editor shows it as dots under the text and in the hover, not in the Problems panel. */
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 export const CODES = {
   E001: { severity: 'error', title: 'unknown statement keyword' },
@@ -20,7 +21,8 @@ export const CODES = {
   W101: { severity: 'warning', title: 'very large layer' },
   W102: { severity: 'warning', title: 'stride larger than the filter' },
   W103: { severity: 'warning', title: 'no class scores at the end' },
-  I201: { severity: 'information', title: 'implicit flatten' },
+  I201: { severity: 'hint', title: 'implicit flatten' },
+  I202: { severity: 'information', title: 'no data line' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type Code = keyof typeof CODES;

@@ -49,9 +49,22 @@ export function formatEdits(text: string): TextEdit[] {
   // Collapse blank runs and trailing blank lines, then diff line by line.
   const edits: TextEdit[] = [];
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  let previousBlank = true; // no blank lines at the very start
   let lastNonBlank = -1;
-  for (let i = 0; i < out.length; i++) if (out[i] !== '') lastNonBlank = i;
+  let firstNonBlank = -1;
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] === '') continue;
+    lastNonBlank = i;
+    if (firstNonBlank < 0) firstNonBlank = i;
+  }
+  // U+FEFF at the very start of a file is a byte-order mark, anywhere else it is part of a token. A first line
+  // that starts with one (` \uFEFF`, or a blank line before it) must not move to the start, where it would
+  // turn into a mark and change the file's meaning: it keeps one line break before it. A mark that already is
+  // at the start on a line kept as it was stays where it is.
+  const first = firstNonBlank >= 0 ? out[firstNonBlank]! : '';
+  const markStays = firstNonBlank === 0 && text.charCodeAt(0) === 0xfeff && first === text.slice(0, lines.lineEnd(0));
+  const guardMark = first.charCodeAt(0) === 0xfeff && !markStays;
+  if (guardMark && firstNonBlank === 0) out[0] = `${eol}${first}`;
+  let previousBlank = !guardMark; // no blank lines at the very start, but for that one
   for (let i = 0; i < lines.lineCount; i++) {
     const start = lines.starts[i]!;
     const end = lines.lineEnd(i);

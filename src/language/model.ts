@@ -51,6 +51,11 @@ export interface LayerInfo {
   input: Shape | null;
   /** The shape that flows out; null when it cannot be computed. */
   output: Shape | null;
+  /**
+   * When the shape rule gives a size that is not whole (E020): the exact sides, such as 2.33×2.33×1, so the
+   * views show the broken fraction instead of a number; `output` is null then, and so is every shape below.
+   */
+  fractional?: { h: number; w: number; c: number };
   /** True when a `dense` follows a volume and flattens it implicitly. */
   implicitFlatten: boolean;
   /** Learnable numbers (weights and biases); null when the input shape is unknown. */

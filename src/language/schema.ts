@@ -36,6 +36,8 @@ export interface StatementSchema {
   positional?: string;
   /** Bare values offered by completion. */
   positionalValues?: readonly string[];
+  /** Bare values that a path follows (`data folder DIR`): completion offers nothing in the path's place. */
+  pathAfter?: readonly string[];
   doc: string;
   /** A one-line example. */
   example: string;
@@ -155,6 +157,7 @@ export const STATEMENTS: readonly StatementSchema[] = [
     ],
     positional: 'KIND [PATH]: shapes, folder DIR, idx DIR or npz FILE (paths relative to this file)',
     positionalValues: ['shapes', 'folder', 'idx', 'npz'],
+    pathAfter: ['folder', 'idx', 'npz'],
     doc: 'Where the examples come from: shapes (built in), folder DIR (one sub-folder of PNG/JPEG per class), idx DIR (MNIST IDX files), npz FILE (MedMNIST).',
     example: 'data shapes samples=3000',
   },

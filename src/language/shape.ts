@@ -34,11 +34,31 @@ export function formatNumber(x: number): string {
 export function arithmetic(a: Axis): string {
   const num = a.n - a.f + 2 * a.p;
   const x = num / a.s + 1;
-  // Two decimals, unless they would make a fraction look whole: (10⁶ − 3)/(2³¹ − 1) + 1 is 1.0005, not 1.0.
-  let shown = formatNumber(x);
-  if (!Number.isInteger(x) && Number.isInteger(Number(shown))) shown = String(Number(x.toPrecision(8)));
+  let shown = formatExact(x);
   if (!Number.isInteger(x) && Number.isInteger(Number(shown))) shown = `${shown} (not exactly)`;
   return `(${a.n} − ${a.f} + 2·${a.p}) / ${a.s} + 1 = ${shown}`;
+}
+
+/** A result of the shape rule: two decimals, unless they would make a fraction look whole: (10⁶ − 3)/(2³¹ − 1) + 1 is 1.0005, not 1.0. */
+function formatExact(x: number): string {
+  const shown = formatNumber(x);
+  if (!Number.isInteger(x) && Number.isInteger(Number(shown))) return String(Number(x.toPrecision(8)));
+  return shown;
+}
+
+/**
+ * A layer's output as every view shows it: `14×14×6`; the broken fraction `14.5×14.5×6` after an E020 (never
+ * a rounded number that reads as valid); `?` when unknown.
+ */
+export function formatOutput(layer: Pick<LayerInfo, 'output' | 'fractional'>): string {
+  if (layer.output) return formatShape(layer.output);
+  const f = layer.fractional;
+  if (!f) return '?';
+  const side = (x: number) => {
+    const shown = formatExact(x);
+    return !Number.isInteger(x) && Number.isInteger(Number(shown)) ? `${shown}…` : shown;
+  };
+  return `${side(f.h)}×${side(f.w)}×${f.c}`;
 }
 
 function fitsAll(axes: readonly Axis[]): boolean {

@@ -3,7 +3,7 @@
 
 import type { CheckResult } from './checker';
 import type { LayerInfo, Shape } from './model';
-import { formatBytes, formatCount, formatShape, shapeArray, shapeSize } from './shape';
+import { formatBytes, formatCount, formatOutput, formatShape, shapeArray, shapeSize } from './shape';
 
 export interface SummaryRow {
   layer: LayerInfo;
@@ -85,24 +85,45 @@ function formatRf(rf: [number, number] | null): number | [number, number] | null
   return rf[0] === rf[1] ? rf[0] : rf;
 }
 
+/**
+ * A layer in one short phrase, in the lecture's words: `conv 6 filters 5×5, stride 2`, `max pool 2×2`,
+ * `dense 10 units (flattens)`.
+ */
 export function describeLayer(layer: LayerInfo): string {
   const s = layer.spec;
-  const dims = (a: number, b: number) => (a === b ? `${a}` : `${a}x${b}`);
-  if (layer.output === null && layer.params === null) return layerKind(layer);
+  const dims = (a: number, b: number) => `${a}×${b}`;
+  const one = (a: number, b: number) => (a === b ? `${a}` : `${a}×${b}`);
+  const extras = (parts: (string | false)[]) => parts.filter(Boolean).map((p) => `, ${p}`).join('');
+  // A statement that could not be read keeps a placeholder spec (relu): name it by its keyword.
+  if (s.kind === 'relu' && layer.keyword !== 'relu') return layerKind(layer);
   switch (s.kind) {
     case 'conv':
-      return `conv ${s.filters}@${dims(s.fh, s.fw)}${s.sh !== 1 || s.sw !== 1 ? ` s${dims(s.sh, s.sw)}` : ''}${s.ph || s.pw ? ` p${dims(s.ph, s.pw)}` : ''}${s.activation !== 'none' ? ` +${s.activation}` : ''}`;
+      return `conv ${s.filters} filter${s.filters === 1 ? '' : 's'} ${dims(s.fh, s.fw)}${extras([
+        (s.sh !== 1 || s.sw !== 1) && `stride ${one(s.sh, s.sw)}`,
+        (s.ph > 0 || s.pw > 0) && `pad ${one(s.ph, s.pw)}`,
+        s.activation !== 'none' && s.activation,
+      ])}`;
     case 'pool':
-      return `${s.mode}pool ${dims(s.fh, s.fw)}${s.sh !== s.fh || s.sw !== s.fw ? ` s${dims(s.sh, s.sw)}` : ''}${s.ph || s.pw ? ` p${dims(s.ph, s.pw)}` : ''}`;
+      return `${s.mode} pool ${dims(s.fh, s.fw)}${extras([(s.sh !== s.fh || s.sw !== s.fw) && `stride ${one(s.sh, s.sw)}`, (s.ph > 0 || s.pw > 0) && `pad ${one(s.ph, s.pw)}`])}`;
     case 'dense':
-      return `dense ${s.units}${layer.implicitFlatten ? ' (flattens)' : ''}${s.activation !== 'none' ? ` +${s.activation}` : ''}`;
+      return `dense ${s.units} unit${s.units === 1 ? '' : 's'}${layer.implicitFlatten ? ' (flattens)' : ''}${extras([s.activation !== 'none' && s.activation])}`;
     case 'dropout':
       return `dropout ${s.rate}`;
     case 'leakyrelu':
       return `leakyrelu ${s.slope}`;
-    default:
+    case 'relu':
+    case 'sigmoid':
+    case 'tanh':
+    case 'flatten':
+    case 'softmax':
       return s.kind;
+    default:
+      return assertNever(s);
   }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected layer ${JSON.stringify(x)}`);
 }
 
 /** A torchinfo-like table with totals. */
@@ -115,7 +136,7 @@ export function summaryTable(result: CheckResult): string {
     rows.push([
       `${layer.index}: ${describeLayer(layer)}${layer.hasError ? ' (!)' : ''}`,
       String(layer.line + 1),
-      formatShape(layer.output),
+      formatOutput(layer),
       layer.params === null ? '?' : formatCount(layer.params),
       layer.macs === null ? '?' : formatCount(layer.macs),
       layer.receptiveField ? (layer.receptiveField[0] === layer.receptiveField[1] ? String(layer.receptiveField[0]) : `${layer.receptiveField[0]}×${layer.receptiveField[1]}`) : '?',

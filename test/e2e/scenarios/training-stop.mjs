@@ -12,8 +12,8 @@ export const timeout = 240_000;
 const LECTURE = readFileSync(fileURLToPath(new URL('../../../examples/lecture.cnn', import.meta.url)), 'utf8');
 // Long enough that it is still running when the stop arrives.
 const LONG = LECTURE.replace(/^train epochs=\d+/m, 'train epochs=40');
-// 32×32 with a 3×3 filter at stride 2 and no padding: (32 − 3 + 0)/2 + 1 = 15.5; the checker goes on with 15,
-// so both pools after it are off too (7.5, 3.5): three E020 errors.
+// 32×32 with a 3×3 filter at stride 2 and no padding: (32 − 3 + 0)/2 + 1 = 15.5: one E020, and the shapes after
+// it are unknown (no rounded-down 15 that would make the pools below report errors of their own).
 const BROKEN = LECTURE.replace('conv filters=16 size=3 stride=1 pad=1', 'conv filters=16 size=3 stride=2 pad=0');
 assert.notEqual(BROKEN, LECTURE);
 
@@ -22,11 +22,11 @@ export default async function (t) {
   const file = join(ws, 'lecture.cnn');
   const wb = await t.step('open a lecture.cnn with E020 errors', () => t.open({ folder: ws, file }));
   await t.step('the extension is loaded', () => wb.languageMode({ expect: 'CNN' }));
-  await t.step('three errors are in the Problems panel', () => wb.waitForErrorCount(3, { timeout: 30_000 }));
+  await t.step('one error is in the Problems panel', () => wb.waitForErrorCount(1, { timeout: 30_000 }));
 
   await t.step('CNN: Train Model refuses it and points to the Problems panel', async () => {
     await wb.runCommand('CNN: Train Model');
-    const toast = wb.page.locator('.notification-toast', { hasText: /lecture\.cnn has 3 errors \(first: line 7, E020\)\. Fix them in the Problems panel/ });
+    const toast = wb.page.locator('.notification-toast', { hasText: /lecture\.cnn has 1 error \(first: line 7, E020\)\. Fix them in the Problems panel/ });
     await toast.waitFor({ timeout: 30_000 });
     await toast.locator('a.monaco-button, .monaco-button', { hasText: 'Show Problems' }).first().click();
     await wb.page.locator('.markers-panel').first().waitFor({ timeout: 10_000 });

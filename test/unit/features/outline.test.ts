@@ -24,6 +24,15 @@ describe('the outline', () => {
     }
   });
 
+  it("names layers in the lecture's words (conv 6 filters 5×5), and a broken shape by its fraction", () => {
+    const o = outlineOf('input 32x32x3\nconv filters=6 size=5 stride=2 pad=1\nrelu\npool size=2\ndense units=3\n')!;
+    const layers = o.entries.filter((e) => e.kind === 'layer');
+    expect(layers.map((e) => e.name)).toEqual(['0: conv 6 filters 5×5, stride 2, pad 1', '1: relu', '2: max pool 2×2', '3: dense 3 units']);
+    // (32 − 5 + 2·1)/2 + 1 = 15.5: the fraction, not 15×15×6, and nothing below it is a number.
+    expect(layers.map((e) => e.detail)).toEqual(['→ 15.5×15.5×6', '→ ?', '→ ?', '→ 3']);
+    expect(outlineOf('input 8x8x1\nconv filters=1 size=3\n')!.entries[1]!.name).toBe('0: conv 1 filter 3×3');
+  });
+
   it('is empty for a file with nothing to list', () => {
     expect(outlineOf('# just a comment\n')).toBeNull();
     expect(outlineOf('')).toBeNull();

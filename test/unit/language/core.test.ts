@@ -66,8 +66,10 @@ describe('summary', () => {
   it('the table shows every layer with its figures and the totals', () => {
     const t = summaryTable(r);
     expect(t).toContain('Network: DoorStairSign');
-    expect(t).toMatch(/0: conv 16@3 p1 +7 +32×32×16 +448 +442,368 +3/);
-    expect(t).toMatch(/6: dense 3 \(flattens\) +13 +3 +6,147/);
+    // The lecture's words, not `16@3`: conv 16 filters 3×3, pad 1.
+    expect(t).toMatch(/0: conv 16 filters 3×3, pad 1 +7 +32×32×16 +448 +442,368 +3/);
+    expect(t).toMatch(/2: max pool 2×2 +9 +16×16×16/);
+    expect(t).toMatch(/6: dense 3 units \(flattens\) +13 +3 +6,147/);
     expect(t).toContain('Total params: 11,235');
     expect(t).toContain('Total MACs: 1,628,160');
     expect(t).not.toContain('at least');
@@ -77,9 +79,10 @@ describe('summary', () => {
     const bad = check('input 5x5x1\nconv filters=2 size=7\nrelu\ndense units=3\n');
     const sum = summarize(bad);
     expect(sum.incomplete).toBe(true);
-    expect(sum.params).toBe(0);
+    // The filter does not fit (E021), but its weights are known: 2·(7·7·1 + 1) = 100 (never 0, never ?).
+    expect(sum.params).toBe(100);
     const t = summaryTable(bad);
-    expect(t).toMatch(/0: conv \(!\) +2 +\? +\? +\? +\?/);
+    expect(t).toMatch(/0: conv 2 filters 7×7 \(!\) +2 +\? +100 +\? +\?/);
     expect(t).toContain('(at least: some layers are unknown)');
     // The JSON lists only the layers whose output is known: here the dense layer (3 units).
     expect(summaryJson(bad).layers).toEqual([{ line: 4, kind: 'dense', output: [3], params: null, macs: null, receptiveField: null }]);
@@ -133,7 +136,7 @@ describe('formatter', () => {
 
 describe('quick fixes, applied with applyEdits, make the error go away', () => {
   /** Apply every fix of the first diagnostic with `code`; each must remove that code from the file. */
-  function fixesOf(text: string, code: Code): { title: string; text: string; after: CheckResult }[] {
+  function fixesOf(text: string, code: Code): { title: string; text: string; after: CheckResult; preferred?: boolean }[] {
     const r = check(text);
     const d = at(r, code);
     expect(d, `${code} in ${JSON.stringify(text)}`).toBeDefined();
@@ -142,7 +145,7 @@ describe('quick fixes, applied with applyEdits, make the error go away', () => {
       const fixed = applyEdits(text, f.edits);
       const after = check(fixed);
       expect(codes(after), `${code} → ${f.title}`).not.toContain(code);
-      return { title: f.title, text: fixed, after };
+      return { title: f.title, text: fixed, after, ...(f.preferred ? { preferred: true } : {}) };
     });
   }
 
@@ -155,9 +158,12 @@ describe('quick fixes, applied with applyEdits, make the error go away', () => {
 
   it('E021: a padding or a smaller filter', () => {
     const fixes = fixesOf('input 5x5x1\nconv filters=1 size=7\ndense units=3\n', 'E021');
-    expect(fixes.map((f) => f.title)).toEqual(['Change to pad=1', 'Change to pad=2', 'Change to size=5']);
+    // What a student means first: the padding that keeps the 5×5 map with this 7×7 filter, then the largest
+    // ordinary (odd) size that leaves a real map; a 1×1 map only last.
+    expect(fixes.map((f) => f.title)).toEqual(['Change to pad=3 (keeps 5×5)', 'Change to size=3 (gives 3×3)', 'Change to pad=1']);
+    expect(fixes.map((f) => f.preferred ?? false)).toEqual([true, false, false]);
     expect(fixes.map((f) => f.after.layers[0]!.output)).toEqual([
-      { kind: 'volume', h: 1, w: 1, c: 1 },
+      { kind: 'volume', h: 5, w: 5, c: 1 },
       { kind: 'volume', h: 3, w: 3, c: 1 },
       { kind: 'volume', h: 1, w: 1, c: 1 },
     ]);
@@ -282,7 +288,7 @@ describe('bad input never throws', () => {
 
   it('-0 is zero: an error where zero is too small, accepted where zero is allowed', () => {
     expect(check('input 8x8x1\nconv filters=-0 size=3\n').diagnostics.find((d) => d.code === 'E003')!.message).toContain('at least 1');
-    const ok = check('input 8x8x1\nconv filters=1 size=3 pad=-0\ndense units=3\ntrain seed=-0 weight_decay=-0\n');
+    const ok = check('input 8x8x1\nconv filters=1 size=3 pad=-0\ndense units=3\ndata shapes\ntrain seed=-0 weight_decay=-0\n');
     expect(codes(ok)).toEqual(['I201']);
     expect(ok.layers[0]!.spec).toMatchObject({ ph: 0, pw: 0 });
     expect(Object.is(ok.train.seed, 0)).toBe(true);

@@ -1,7 +1,7 @@
 // The lecture's worked examples, checked number by number against the arithmetic done by hand.
 
 import { describe, expect, it } from 'vitest';
-import { applyEdits, check, type CheckResult, LineIndex, shapeArray, summarize, summaryJson } from '../../../src/language';
+import { applyEdits, check, type CheckResult, formatOutput, LineIndex, shapeArray, summarize, summaryJson } from '../../../src/language';
 
 /** A one-layer network on an input, ending in a dense layer so that only the layer under test is noticed. */
 function net(input: string, ...layers: string[]): string {
@@ -66,8 +66,12 @@ describe('the lecture: a 7×7 input and a 3×3 filter', () => {
       expect(applyEdits(text, e020.fixes[2]!.edits)).toContain('conv filters=1 size=3 stride=3 pad=1\n');
     });
 
-    it('still computes the shapes after the error, with the size rounded down', () => {
-      expect(outputOf(r, 0)).toEqual([2, 2, 1]);
+    it('shows the fraction, never a rounded size, and the shapes after it are unknown', () => {
+      expect(outputOf(r, 0)).toBeNull();
+      expect(formatOutput(r.layers[0]!)).toBe('2.33×2.33×1');
+      expect(r.layers[0]!.params).toBe(10); // 1·(3·3·1 + 1): the weights do not depend on the size
+      expect(r.layers[0]!.macs).toBeNull();
+      expect(r.layers[1]!.params).toBeNull(); // the dense layer's inputs are unknown, not 2·2·1
       expect(outputOf(r, 1)).toEqual([3]);
       expect(r.layers[0]!.hasError).toBe(true);
       expect(r.layers[1]!.hasError).toBe(false);
