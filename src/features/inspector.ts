@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { type CheckResult, describeLayer, layerArithmetic, layerKind, summarize } from '../language';
-import type { EvaluationMessage, ProgressMessage, SnapshotMessage, StartedMessage, TrainerMessage, TrainJob } from '../protocol/trainer';
+import type { SnapshotMessage, TrainerMessage, TrainJob } from '../protocol/trainer';
 import {
-  type EpochRow,
+  type ExplorerNotice,
   type HostToWebview,
   isHostToWebview,
   isPersistedState,
@@ -18,12 +18,14 @@ import {
   type LayerView,
   type ModelView,
   parseMetrics,
+  type RunInfo,
   type RunStatus,
   type WebviewToHost,
 } from '../protocol/webview';
 import { TrainerClient } from '../trainer/client';
-import { fileStem } from '../trainer/paths';
+import { fileStem, isRunFolderOf, runFiles, runsFolder } from '../trainer/paths';
 import { type CnnDocuments, isCnn } from './documents';
+import { emptyFileRun, type FileRun, reduceFileRun, replay, runFromDisk, runInfo, TRAINER_EXITED } from './inspectorRun';
 import type { TrainingEvent } from './training';
 
 export const INSPECTOR_VIEW_TYPE = 'cnnStudio.inspector';
@@ -42,17 +44,6 @@ export interface InspectorTraining {
 const PROGRESS_INTERVAL_MS = 200;
 const SNAPSHOT_INTERVAL_MS = 500;
 const MODEL_DEBOUNCE_MS = 120;
-
-/** Everything remembered about one file's training, so a reloaded webview gets it back at once. */
-interface FileRun {
-  started: StartedMessage | null;
-  progress: ProgressMessage | null;
-  rows: EpochRow[];
-  snapshot: SnapshotMessage | null;
-  evaluation: EvaluationMessage | null;
-  metricsFile: string | null;
-  live: boolean;
-}
 
 /** Sends at most one value per interval; a value that comes too soon waits, and only the newest waits. */
 export class Throttle<T> {
@@ -158,15 +149,20 @@ export function snapshotToHwc(s: SnapshotMessage): SnapshotMessage {
   };
 }
 
+/** The checkpoint in a run folder, if it holds one. */
+function checkpointIn(dir: string): string | null {
+  const { checkpoint } = runFiles(dir);
+  return existsSync(checkpoint) ? checkpoint : null;
+}
+
 /** The newest metrics.jsonl of a file's runs (`runs/<network>-<stamp>/` beside it), if any. */
 function latestRunFile(file: string, name: string): string | null {
-  const runs = join(dirname(file), 'runs');
-  const safe = name.replace(/[^A-Za-z0-9_.-]+/g, '_') || 'network';
+  const runs = runsFolder(file);
   let best: { path: string; mtime: number } | null = null;
   try {
     for (const e of readdirSync(runs, { withFileTypes: true })) {
-      if (!e.isDirectory() || !e.name.startsWith(`${safe}-`)) continue;
-      const p = join(runs, e.name, 'metrics.jsonl');
+      if (!e.isDirectory() || !isRunFolderOf(e.name, name)) continue;
+      const p = runFiles(join(runs, e.name)).metrics;
       try {
         const m = statSync(p).mtimeMs;
         if (!best || m > best.mtime) best = { path: p, mtime: m };
@@ -194,6 +190,9 @@ export class InspectorFeature implements vscode.Disposable {
   private readonly progress = new Throttle<{ file: string; message: TrainerMessage }>(PROGRESS_INTERVAL_MS, (e) => this.post({ type: 'trainer', ...e }));
   private readonly snapshots = new Throttle<{ file: string; message: TrainerMessage }>(SNAPSHOT_INTERVAL_MS, (e) => this.post({ type: 'trainer', ...e }));
   private trainingHooked = false;
+  private readonly explored = new vscode.EventEmitter<ExplorerNotice>();
+  /** The convolution explorer shows a new N, F, S, P (the walkthrough's last step listens). */
+  readonly onDidExplore = this.explored.event;
 
   /**
    * @param training the training feature, or a function that finds it later (extension.ts creates both in one
@@ -208,11 +207,12 @@ export class InspectorFeature implements vscode.Disposable {
       vscode.commands.registerCommand('cnnStudio.openInspector', (uri?: vscode.Uri) => this.open(uri)),
       vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
-          if (isPersistedState(state)) {
-            const file = (state as { file: string | null }).file;
-            const doc = file ? vscode.workspace.textDocuments.find((d) => fileKey(d) === file) : undefined;
-            if (isCnn(doc)) this.doc = doc;
-          }
+          // The file it followed, even when its editor is not (yet) open in this new extension host.
+          const file = isPersistedState(state) ? (state as { file: string | null }).file : null;
+          let doc = file ? this.docFor(file) : undefined;
+          if (!doc && file && isAbsolute(file) && existsSync(file)) doc = await Promise.resolve(vscode.workspace.openTextDocument(vscode.Uri.file(file))).catch(() => undefined);
+          doc ??= vscode.window.visibleTextEditors.map((e) => e.document).find(isCnn);
+          if (isCnn(doc)) this.doc = doc;
           this.attach(panel);
         },
       }),
@@ -256,15 +256,6 @@ export class InspectorFeature implements vscode.Disposable {
     if (!t) return;
     this.trainingHooked = true;
     this.subscriptions.push(t.onDidReceive((e) => this.onTrainer(e.file, e.message, 'training')));
-  }
-
-  private run(file: string): FileRun {
-    let r = this.runs.get(file);
-    if (!r) {
-      r = { started: null, progress: null, rows: [], snapshot: null, evaluation: null, metricsFile: null, live: false };
-      this.runs.set(file, r);
-    }
-    return r;
   }
 
   async open(uri?: vscode.Uri): Promise<void> {
@@ -376,18 +367,19 @@ export class InspectorFeature implements vscode.Disposable {
     const file = fileKey(this.doc);
     this.sendModel();
     this.post({ type: 'cursor', file, line: Math.max(0, this.cursorLine) });
+    // A finished run's `started` is not sent again: the panel would take the run for a live one.
+    const again = replay(this.runs.get(file) ?? emptyFileRun());
+    for (const message of again.before) this.post({ type: 'trainer', file, message });
     this.sendStatus();
     this.sendHistory();
-    const r = this.runs.get(file);
-    if (r) {
-      for (const m of [r.started, r.live ? r.progress : null, r.snapshot, r.evaluation]) if (m) this.post({ type: 'trainer', file, message: m });
-    }
+    for (const message of again.after) this.post({ type: 'trainer', file, message });
   }
 
   private status(file: string): RunStatus {
-    const t = this.training;
+    const training = this.training?.isTraining(file) ?? false;
     return {
-      training: t?.isTraining(file) ?? false,
+      training,
+      run: this.runInfo(file, training),
       inspecting: this.inspector?.file === file && this.inspector.client.running,
       checkpoint: this.checkpoint(file),
       note: this.note,
@@ -405,13 +397,33 @@ export class InspectorFeature implements vscode.Disposable {
     if (known && existsSync(known)) return known;
     const r = this.runs.get(file);
     const metrics = r?.metricsFile ?? (this.doc ? latestRunFile(file, this.docs.get(this.doc).name ?? fileStem(file)) : null);
-    if (metrics) {
-      const dir = dirname(metrics);
+    return metrics ? checkpointIn(dirname(metrics)) : null;
+  }
+
+  /** Where the file's latest run stands: its live trainer, how this window's last run ended, or its run folder. */
+  private runInfo(file: string, training: boolean): RunInfo {
+    const r = this.runs.get(file);
+    if (training || r?.ended) return runInfo(training, r, null);
+    const last = this.lastRun(file);
+    return runInfo(false, r, last ? runFromDisk(last.text, checkpointIn(dirname(last.path)) !== null) : null);
+  }
+
+  /** The metrics.jsonl of the file's last run and its text: this window's last run, the remembered checkpoint's, or the newest in runs/. */
+  private lastRun(file: string): { path: string; text: string } | null {
+    const r = this.runs.get(file);
+    const known = this.training?.checkpointFor(file);
+    const doc = this.docFor(file) ?? (this.doc && fileKey(this.doc) === file ? this.doc : undefined);
+    const candidates = [
+      r?.metricsFile ?? null,
+      known ? runFiles(dirname(known)).metrics : null,
+      doc?.uri.scheme === 'file' ? latestRunFile(file, this.docs.get(doc).name ?? fileStem(file)) : null,
+    ];
+    for (const path of candidates) {
+      if (!path) continue;
       try {
-        const st = readdirSync(dir).find((n) => n.endsWith('.safetensors'));
-        if (st) return join(dir, st);
+        return { path, text: readFileSync(path, 'utf8') };
       } catch {
-        // gone
+        // gone or unreadable: the next candidate
       }
     }
     return null;
@@ -426,24 +438,9 @@ export class InspectorFeature implements vscode.Disposable {
       this.post({ type: 'history', file, source: 'live', path: null, rows: r.rows });
       return;
     }
-    const known = this.training?.checkpointFor(file);
-    const candidates = [
-      r?.metricsFile ?? null,
-      known ? join(dirname(known), 'metrics.jsonl') : null,
-      this.doc.uri.scheme === 'file' ? latestRunFile(file, this.docs.get(this.doc).name ?? fileStem(file)) : null,
-    ];
-    for (const path of candidates) {
-      if (!path) continue;
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch {
-        continue;
-      }
-      this.post({ type: 'history', file, source: 'last', path, rows: parseMetrics(text) });
-      return;
-    }
-    this.post({ type: 'history', file, source: 'none', path: null, rows: [] });
+    const last = this.lastRun(file);
+    if (last) this.post({ type: 'history', file, source: 'last', path: last.path, rows: parseMetrics(last.text) });
+    else this.post({ type: 'history', file, source: 'none', path: null, rows: [] });
   }
 
   private onTrainer(file: string, message: TrainerMessage, from: 'training' | 'inspect'): void {
@@ -455,45 +452,10 @@ export class InspectorFeature implements vscode.Disposable {
       }
       return;
     }
-    const r = this.run(file);
     if (message.type === 'snapshot') message = snapshotToHwc(message);
-    switch (message.type) {
-      case 'started':
-        if (from === 'training') {
-          // A real run replaces any inspect-only trainer for the file.
-          if (this.inspector?.file === file) this.stopInspector();
-          r.started = message;
-          r.rows = [];
-          r.progress = null;
-          r.live = true;
-        }
-        break;
-      case 'progress':
-        r.progress = message;
-        break;
-      case 'epoch':
-        r.rows = [...r.rows.filter((x) => x.epoch !== message.epoch), { epoch: message.epoch, trainLoss: message.trainLoss, trainAccuracy: message.trainAccuracy, valLoss: message.valLoss, valAccuracy: message.valAccuracy }];
-        break;
-      case 'snapshot':
-        r.snapshot = message;
-        break;
-      case 'evaluation':
-        r.evaluation = message;
-        break;
-      case 'done':
-        if (from === 'training') {
-          r.live = false;
-          r.metricsFile = message.metricsFile;
-        }
-        break;
-      case 'error':
-        if (from === 'training') r.live = false;
-        break;
-      case 'log':
-        // TrainingFeature says so when the child has gone, with or without `done` (a crash).
-        if (message.message === 'trainer exited') r.live = false;
-        break;
-    }
+    // A real run replaces any inspect-only trainer for the file.
+    if (from === 'training' && message.type === 'started' && this.inspector?.file === file) this.stopInspector();
+    this.runs.set(file, reduceFileRun(this.runs.get(file) ?? emptyFileRun(), message, from));
     if (!this.panel || !this.doc || fileKey(this.doc) !== file) return;
     if (message.type === 'progress') {
       this.progress.push({ file, message });
@@ -503,7 +465,7 @@ export class InspectorFeature implements vscode.Disposable {
       this.snapshots.push({ file, message });
       return;
     }
-    if (message.type === 'log' && message.message !== 'trainer exited') return;
+    if ((message.type === 'log' && message.message !== TRAINER_EXITED) || message.type === 'preparing') return;
     // Keep the order: a pending progress goes before an epoch or the end.
     this.progress.flush();
     if (message.type !== 'log') this.post({ type: 'trainer', file, message });
@@ -535,8 +497,9 @@ export class InspectorFeature implements vscode.Disposable {
         return;
       }
       case 'stopTraining': {
-        const doc = this.docFor(m.file);
-        await vscode.commands.executeCommand('cnnStudio.stopTraining', doc?.uri);
+        // The run of the file the panel names and no other, even when that file is no longer open.
+        const uri = this.docFor(m.file)?.uri ?? (isAbsolute(m.file) ? vscode.Uri.file(m.file) : vscode.Uri.parse(m.file));
+        await vscode.commands.executeCommand('cnnStudio.stopTraining', uri);
         return;
       }
       case 'snapshot':
@@ -555,6 +518,9 @@ export class InspectorFeature implements vscode.Disposable {
       }
       case 'evaluate':
         this.requestEvaluation(m.file);
+        return;
+      case 'explorer':
+        this.explored.fire(m);
         return;
     }
   }
@@ -656,6 +622,7 @@ export class InspectorFeature implements vscode.Disposable {
     for (const s of this.panelSubscriptions) s.dispose();
     this.panel?.dispose();
     for (const s of this.subscriptions) s.dispose();
+    this.explored.dispose();
   }
 }
 

@@ -1,13 +1,16 @@
 // `CNN: Train Model` and `CNN: Stop Training`: the trainer runs in a child process, never in the editor.
 // One training per file; progress notification with cancel, status bar, output channel, remembered checkpoint.
 
-import { mkdirSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { TrainerMessage, TrainJob } from '../protocol/trainer';
+import { preparingText, type TrainerMessage, type TrainJob } from '../protocol/trainer';
 import type { Trainer } from '../trainer/client';
-import { defaultRunDir, fileStem } from '../trainer/paths';
+import { createRunDir, fileStem, removeEmptyRunDir } from '../trainer/paths';
 import { type CnnDocuments, isCnn } from './documents';
+import { dataWarningsNotice } from './dataWarnings';
+import { relativeToFile } from './messagePaths';
+import { TRAINER_EXITED } from './inspectorRun';
 import { type BackendSetting, chooseBackend, createTrainer } from './pytorch';
+import { stopTarget } from './stopTarget';
 
 export interface TrainingEvent {
   file: string;
@@ -105,11 +108,11 @@ export class TrainingFeature implements vscode.Disposable {
     // cnnStudio.backend: the built-in engine, or PyTorch (which asks first in an untrusted workspace).
     const backend = await chooseBackend();
     if (!backend) return;
-    const outDir = defaultRunDir(file, result.name ?? fileStem(doc.uri.path));
+    let outDir: string;
     try {
-      mkdirSync(outDir, { recursive: true });
+      outDir = createRunDir(file, result.name ?? fileStem(doc.uri.path));
     } catch (err) {
-      void vscode.window.showErrorMessage(`CNN: cannot create ${outDir}: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(`CNN: cannot create a run folder beside ${vscode.workspace.asRelativePath(doc.uri)}: ${(err as Error).message}`);
       return;
     }
     const job: TrainJob = { file, source: doc.getText(), outDir, snapshotIntervalMs: 1000 };
@@ -130,6 +133,7 @@ export class TrainingFeature implements vscode.Disposable {
     this.output.info(`Training ${name} → ${job.outDir}`);
 
     let reportProgress: ((m: ProgressLike) => void) | null = null;
+    let reportText: ((text: string) => void) | null = null;
     let finishProgress: () => void = () => undefined;
     const progressDone = new Promise<void>((resolve) => (finishProgress = resolve));
     void vscode.window.withProgress(
@@ -137,6 +141,7 @@ export class TrainingFeature implements vscode.Disposable {
       (progress, token) => {
         token.onCancellationRequested(() => void this.stop(doc.uri));
         let reported = 0;
+        reportText = (message) => progress.report({ message });
         reportProgress = (m) => {
           const total = m.epochs * m.steps;
           const done = (m.epoch - 1) * m.steps + m.step;
@@ -153,9 +158,16 @@ export class TrainingFeature implements vscode.Disposable {
       if (m.type === 'progress' || m.type === 'epoch' || m.type === 'started') session.last = m;
       this.events.fire({ file, message: m });
       switch (m.type) {
+        case 'preparing':
+          reportText?.(preparingText(m));
+          break;
         case 'started':
           this.output.info(`${m.trainSize} training and ${m.valSize} validation samples, ${m.params.toLocaleString('en-US')} parameters, ${m.epochs} epochs of ${m.stepsPerEpoch} steps (${m.backend} engine)`);
           for (const w of m.warnings) this.output.warn(w);
+          {
+            const notice = dataWarningsNotice(name, m.warnings.map((w) => relativeToFile(w, file)));
+            if (notice) void vscode.window.showWarningMessage(notice, 'Show Log').then((c) => c && this.output.show(true));
+          }
           break;
         case 'progress': {
           const text = `epoch ${m.epoch}/${m.epochs} · step ${m.step}/${m.steps} · loss ${m.loss.toFixed(4)} · acc ${(100 * m.accuracy).toFixed(1)}% · ${Math.round(m.samplesPerSec)} samples/s · ${formatEta(m.etaSec)} left`;
@@ -170,6 +182,11 @@ export class TrainingFeature implements vscode.Disposable {
           );
           break;
         case 'done': {
+          if (!m.checkpoint) {
+            // Stopped during start-up: nothing was trained or written.
+            this.output.info(`Stopped training ${name} before it started; nothing was written.`);
+            break;
+          }
           const all = { ...this.context.workspaceState.get<Record<string, string>>(CHECKPOINTS_KEY, {}), [file]: m.checkpoint };
           void this.context.workspaceState.update(CHECKPOINTS_KEY, all);
           const acc = m.final?.valAccuracy ?? m.final?.trainAccuracy;
@@ -185,7 +202,8 @@ export class TrainingFeature implements vscode.Disposable {
         }
         case 'error':
           this.output.error(`${m.stage}: ${m.message}`);
-          void vscode.window.showErrorMessage(`CNN: training ${name} failed (${m.stage}${m.code ? `, ${m.code}` : ''}): ${m.message}`, 'Show Log').then((c) => c && this.output.show(true));
+          // The toast names paths relative to the .cnn file; the log keeps them whole.
+          void vscode.window.showErrorMessage(`CNN: training ${name} failed (${m.stage}${m.code ? `, ${m.code}` : ''}): ${relativeToFile(m.message, file)}`, 'Show Log').then((c) => c && this.output.show(true));
           break;
         case 'log':
           this.output.info(m.message);
@@ -197,6 +215,8 @@ export class TrainingFeature implements vscode.Disposable {
     });
     client.on('exit', (info) => {
       this.sessions.delete(file);
+      // A run that failed or was stopped before writing anything leaves no empty folder behind.
+      removeEmptyRunDir(job.outDir);
       finishProgress();
       if (info.crashed) {
         if (session.stopping) {
@@ -207,7 +227,7 @@ export class TrainingFeature implements vscode.Disposable {
           void vscode.window.showErrorMessage(`CNN: the trainer for ${name} crashed (${why}). The editor is fine; see the log for details.`, 'Show Log').then((c) => c && this.output.show(true));
         }
       }
-      this.events.fire({ file, message: { type: 'log', message: 'trainer exited' } });
+      this.events.fire({ file, message: { type: 'log', message: TRAINER_EXITED } });
       void vscode.commands.executeCommand('setContext', 'cnnStudio.training', this.sessions.size > 0);
       this.updateStatus();
     });
@@ -215,18 +235,21 @@ export class TrainingFeature implements vscode.Disposable {
       client.start(job);
     } catch (err) {
       this.sessions.delete(file);
+      removeEmptyRunDir(job.outDir);
       finishProgress();
       void vscode.window.showErrorMessage(`CNN: could not start the trainer: ${(err as Error).message}`);
     }
     this.updateStatus();
   }
 
+  /** Stops the run of the file `uri` names (that one only), or without a uri the active editor's or the only run. */
   async stop(uri?: vscode.Uri): Promise<void> {
-    let file = uri?.fsPath ?? vscode.window.activeTextEditor?.document.uri.fsPath;
-    if (!file || !this.sessions.has(file)) file = this.sessions.size === 1 ? [...this.sessions.keys()][0] : file;
-    const session = file ? this.sessions.get(file) : undefined;
+    const file = stopTarget([...this.sessions.keys()], uri?.fsPath, vscode.window.activeTextEditor?.document.uri.fsPath);
+    const session = file !== undefined ? this.sessions.get(file) : undefined;
     if (!session) {
-      void vscode.window.showInformationMessage('CNN: nothing is training.');
+      void vscode.window.showInformationMessage(
+        uri ? `CNN: ${vscode.workspace.asRelativePath(uri)} is not training.` : this.sessions.size > 1 ? 'CNN: several files are training; open the one to stop.' : 'CNN: nothing is training.',
+      );
       return;
     }
     session.stopping = true;

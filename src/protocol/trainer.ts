@@ -123,12 +123,32 @@ export interface ErrorMessage {
   code?: string;
 }
 
+/**
+ * Start-up that takes more than a moment (a network of thousands of layers, large data): what the trainer is
+ * doing before `started`, e.g. "building the network", once per stage.
+ */
+export interface PreparingMessage {
+  type: 'preparing';
+  /** What is being done now, lower case, without the network's name: "checking the data". */
+  stage: string;
+  /** Layer statements of the network (0 while not yet known). */
+  layers: number;
+  /** Seconds since the job arrived. */
+  seconds: number;
+}
+
+/** The one wording of a PreparingMessage, for the CLI's line and the editor's progress notification. */
+export function preparingText(m: PreparingMessage): string {
+  const layers = m.layers > 0 ? `, ${m.layers.toLocaleString('en-US')} layers` : '';
+  return `preparing: ${m.stage} (${Math.round(m.seconds)} s${layers})…`;
+}
+
 export interface LogMessage {
   type: 'log';
   message: string;
 }
 
-export type TrainerMessage = StartedMessage | ProgressMessage | EpochMessage | SnapshotMessage | EvaluationMessage | DoneMessage | ErrorMessage | LogMessage;
+export type TrainerMessage = PreparingMessage | StartedMessage | ProgressMessage | EpochMessage | SnapshotMessage | EvaluationMessage | DoneMessage | ErrorMessage | LogMessage;
 
 export interface StartRequest {
   type: 'start';
@@ -174,6 +194,7 @@ export const isTrainerMessage = tagged<TrainerMessage['type']>({
   done: { checkpoint: isStr, metricsFile: isStr, stopped: isBool, epochsRun: isInt, final: nullable(shape({ trainLoss: isNum, trainAccuracy: isNum })) },
   error: { stage: oneOf('setup', 'data', 'train', 'checkpoint', 'snapshot'), message: isStr, code: optional(isStr) },
   log: { message: isStr },
+  preparing: { stage: isStr, layers: isInt, seconds: isNum },
 }) as (v: unknown) => v is TrainerMessage;
 
 export const isHostMessage = tagged<HostMessage['type']>({

@@ -84,10 +84,27 @@ export interface EpochRow {
   valAccuracy: number | null;
 }
 
+/** Where a file's latest run stands: `none` before the first run. */
+export type RunPhase = 'none' | 'running' | 'finished' | 'stopped' | 'failed';
+export const RUN_PHASES = ['none', 'running', 'finished', 'stopped', 'failed'] as const satisfies readonly RunPhase[];
+
+/** A file's latest run: from its live trainer in this window, or else from its run folder on disk. */
+export interface RunInfo {
+  phase: RunPhase;
+  /** Epochs completed. */
+  epochsRun: number;
+  /** Epochs planned, when known. */
+  epochs: number | null;
+  /** Why it failed, for `failed`. */
+  message: string | null;
+}
+
 /** What the host knows about training for the followed file. */
 export interface RunStatus {
-  /** A training run is going on for the file. */
+  /** A training run is going on for the file (`run.phase === 'running'`). */
   training: boolean;
+  /** The latest run's phase, from the real state whenever the panel opens, reloads or follows another file. */
+  run: RunInfo;
   /** An inspect-only trainer answers snapshot requests for the file. */
   inspecting: boolean;
   /** The latest checkpoint, if any. */
@@ -172,7 +189,24 @@ export interface EvaluateRequestMessage {
   file: string;
 }
 
-export type WebviewToHost = ReadyRequest | RevealRequest | TrainRequest | StopTrainingRequest | SnapshotRequestMessage | PickImageRequest | EvaluateRequestMessage;
+/** The convolution explorer now shows input N, filter F, stride S and padding P (the walkthrough's last step). */
+export interface ExplorerNotice {
+  type: 'explorer';
+  n: number;
+  f: number;
+  s: number;
+  p: number;
+}
+
+export type WebviewToHost =
+  | ReadyRequest
+  | RevealRequest
+  | TrainRequest
+  | StopTrainingRequest
+  | SnapshotRequestMessage
+  | PickImageRequest
+  | EvaluateRequestMessage
+  | ExplorerNotice;
 
 /** What the webview keeps across hiding and window reloads (`vscode.setState`), small on purpose. */
 export interface PersistedState {
@@ -240,7 +274,9 @@ export const isEpochRow: Check = shape({
   valAccuracy: nullable(isNum),
 });
 
-const isRunStatus: Check = shape({ training: isBool, inspecting: isBool, checkpoint: nullable(isStr), note: nullable(isStr) });
+export const isRunInfo: Check = shape({ phase: oneOf(...RUN_PHASES), epochsRun: isNonNegInt, epochs: nullable(isPosInt), message: nullable(isStr) });
+
+const isRunStatus: Check = shape({ training: isBool, run: isRunInfo, inspecting: isBool, checkpoint: nullable(isStr), note: nullable(isStr) });
 
 /** Tensors must hold as many numbers as their shape says, or a renderer would read past the end. */
 function tensorsConsistent(m: TrainerMessage): boolean {
@@ -278,6 +314,7 @@ export const isWebviewToHost = tagged<WebviewToHost['type']>({
   snapshot: { file: isStr, sample: optional(isNonNegInt) },
   pickImage: { file: isStr },
   evaluate: { file: isStr },
+  explorer: { n: isNonNegInt, f: isNonNegInt, s: isNonNegInt, p: isNonNegInt },
 }) as (v: unknown) => v is WebviewToHost;
 
 export const isPersistedState: Check = shape({ file: nullable(isStr), tab: oneOf(...INSPECTOR_TABS), sample: isNonNegInt });

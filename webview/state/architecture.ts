@@ -1,5 +1,6 @@
 // The architecture drawing's geometry: each layer's output volume as a box in oblique perspective, sized on a
-// log scale so that 224 and 7 both read, laid out in a row with its figures under it. Pure.
+// log scale so that 224 and 7 both read, laid out in a row with its figures under it, wrapped onto further rows
+// to fit a given width (a side panel shows the whole network at once). Pure.
 
 import type { LayerView, ModelView, ShapeView } from '../../src/protocol/webview';
 import { formatCompact, formatShape } from './format';
@@ -42,6 +43,11 @@ export interface BoxLayout {
   /** Column: left edge and width. */
   x: number;
   width: number;
+  /** Which row of the drawing the box is on (0 when it fits on one line). */
+  row: number;
+  /** The row's top (the kind label sits just under it) and where the text under its boxes starts. */
+  top: number;
+  textY: number;
   /** Front face's top-left corner. */
   fx: number;
   fy: number;
@@ -54,8 +60,10 @@ export interface ArchitectureLayout {
   boxes: BoxLayout[];
   width: number;
   height: number;
-  /** Where the text under the boxes starts. */
-  textY: number;
+  /** Number of rows the boxes were wrapped into. */
+  rows: number;
+  /** SVG path data of the arrows from each box to the next (an elbow from the end of a row to the next row's start). */
+  arrows: string[];
 }
 
 export interface LayoutOptions {
@@ -63,37 +71,96 @@ export interface LayoutOptions {
   minColumn?: number;
   gap?: number;
   padding?: number;
+  /** The width to fit: boxes wrap onto further rows rather than run past it (default: one row, however long). */
+  maxWidth?: number;
 }
 
+/** Vertical room between two rows, for the arrow that carries the flow from one row to the next. */
+const ROW_GAP = 22;
+/** Height of one line of figures under a box. */
+const LINE = 14;
+
+type Item = Omit<BoxLayout, 'x' | 'width' | 'row' | 'top' | 'textY' | 'fx' | 'fy'>;
+
+/**
+ * Columns left to right, wrapped onto rows that fit `maxWidth` (in reading order, like lines of text), every box
+ * at its own scale (the same scale in every row, so volumes compare across rows), bottom-aligned on its row's baseline.
+ */
 export function layoutArchitecture(model: ModelView, opts: LayoutOptions = {}): ArchitectureLayout {
   const minColumn = opts.minColumn ?? 84;
   const gap = opts.gap ?? 14;
   const pad = opts.padding ?? 12;
-  const items: Omit<BoxLayout, 'x' | 'width' | 'fx' | 'fy'>[] = [];
+  const maxWidth = opts.maxWidth ?? Infinity;
+  const items: Item[] = [];
   if (model.input) {
     const shape: ShapeView = { kind: 'volume', ...model.input };
     items.push({ key: 'input', line: model.inputLine, kind: 'input', title: 'input', shape, lines: [formatShape(shape)], size: boxSize(shape), hasError: false, errors: [] });
   }
   for (const l of model.layers) items.push(layerItem(l));
-  const tallest = Math.max(40, ...items.map((i) => i.size.height + i.size.depth));
-  const baseline = pad + 18 + tallest; // room for the kind label above
-  let x = pad;
-  const boxes: BoxLayout[] = items.map((it) => {
-    const w = it.size.front + it.size.depth;
-    const width = Math.max(minColumn, w + 16);
-    const fx = x + Math.round((width - w) / 2);
-    // Bottom-aligned on a common baseline, the way the lecture draws them.
-    const fy = baseline - it.size.height;
-    const b: BoxLayout = { ...it, x, width, fx, fy };
-    x += width + gap;
-    return b;
+  const widthOf = (it: Item) => Math.max(minColumn, it.size.front + it.size.depth + 16);
+
+  // Greedy rows: a column goes on the current row when the row still fits, else it starts the next one.
+  const rows: Item[][] = [];
+  let used = Infinity;
+  for (const it of items) {
+    const w = widthOf(it);
+    if (rows.length && used + gap + w + pad <= maxWidth) {
+      rows[rows.length - 1]!.push(it);
+      used += gap + w;
+    } else {
+      rows.push([it]);
+      used = pad + w;
+    }
+  }
+
+  const boxes: BoxLayout[] = [];
+  let top = pad;
+  let right = 2 * pad;
+  rows.forEach((rowItems, row) => {
+    const tallest = Math.max(40, ...rowItems.map((i) => i.size.height + i.size.depth));
+    const baseline = top + 18 + tallest; // room for the kind label above
+    const textY = baseline + 16;
+    let x = pad;
+    for (const it of rowItems) {
+      const w = it.size.front + it.size.depth;
+      const width = widthOf(it);
+      const fx = x + Math.round((width - w) / 2);
+      // Bottom-aligned on a common baseline, the way the lecture draws them.
+      boxes.push({ ...it, x, width, row, top, textY, fx, fy: baseline - it.size.height });
+      x += width + gap;
+    }
+    right = Math.max(right, x - gap + pad);
+    const maxLines = Math.max(1, ...rowItems.map((i) => i.lines.length));
+    top = textY + LINE * maxLines + ROW_GAP;
   });
-  const textY = baseline + 16;
-  const maxLines = Math.max(1, ...boxes.map((b) => b.lines.length));
-  return { boxes, width: Math.max(x - gap + pad, 2 * pad), height: textY + 14 * maxLines + pad, textY };
+  const height = rows.length ? top - ROW_GAP + pad : 2 * pad;
+  const arrows = boxes.slice(1).map((b, i) => arrowPath(boxes[i]!, b));
+  return { boxes, width: right, height, rows: rows.length, arrows };
 }
 
-function layerItem(l: LayerView): Omit<BoxLayout, 'x' | 'width' | 'fx' | 'fy'> {
+/** The factor that fits a drawing `width` wide into `available` pixels: 1 when it fits (never enlarged). */
+export function fitScale(width: number, available: number): number {
+  return available > 0 && width > available ? available / width : 1;
+}
+
+/** Middle of a box's front face, its right end (behind the receding side) and its left edge. */
+function anchor(b: BoxLayout): { y: number; right: number; left: number } {
+  return { y: b.fy + b.size.height / 2, right: b.fx + b.size.front + b.size.depth + 2, left: b.fx - 3 };
+}
+
+/** A straight arrow on a row; from one row to the next, down from under the last box, back left, and into the first. */
+export function arrowPath(a: BoxLayout, b: BoxLayout): string {
+  const p = anchor(a);
+  const q = anchor(b);
+  if (a.row === b.row) return `M${p.right},${p.y}L${q.left},${q.y}`;
+  // Between the rows: below the figures of row a, above the kind labels of row b.
+  const lane = b.top - ROW_GAP / 2;
+  const out = Math.round(a.x + a.width / 2);
+  const entry = Math.max(2, b.x - 6);
+  return `M${out},${a.textY + LINE * (a.lines.length - 1) + 5}V${lane}H${entry}V${q.y}H${q.left}`;
+}
+
+function layerItem(l: LayerView): Item {
   const lines = [formatShape(l.output)];
   if (l.params !== null && l.params > 0) lines.push(`${formatCompact(l.params)} params`);
   if (l.macs !== null && l.macs > 0) lines.push(`${formatCompact(l.macs)} MACs`);

@@ -39,3 +39,20 @@ export function formatDuration(sec: number): string {
   const h = Math.floor(m / 60);
   return `${h} h ${m - 60 * h} min`;
 }
+
+/**
+ * A path as short as it can be read: relative to the folder of `baseFile` (the .cnn file, whose runs/ sit beside
+ * it) when inside it, else as it is. `/` and `\` both separate; a Windows drive path compares without case.
+ */
+export function relativeTo(path: string, baseFile: string | null): string {
+  if (!baseFile) return path;
+  const norm = (p: string) => p.replace(/\\/g, '/');
+  const base = norm(baseFile);
+  const cut = base.lastIndexOf('/');
+  if (cut <= 0) return path;
+  const dir = base.slice(0, cut + 1);
+  const p = norm(path);
+  const inside = /^[A-Za-z]:\//.test(dir) ? p.toLowerCase().startsWith(dir.toLowerCase()) : p.startsWith(dir);
+  // The same length after `\` → `/`: cut the original, keeping its separators.
+  return inside && p.length > dir.length ? path.slice(dir.length) : path;
+}

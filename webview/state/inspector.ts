@@ -176,6 +176,7 @@ function reduceTrainer(state: InspectorState, m: TrainerMessage): InspectorState
     case 'evaluation':
       return { ...state, evaluation: m };
     case 'log':
+    case 'preparing':
       return state;
   }
 }
@@ -227,7 +228,11 @@ export function layerAtLine(model: ModelView | null, line: number | null): numbe
   return model.layers.find((l) => l.line === line)?.index ?? null;
 }
 
-/** Is the run going on (for the stop button)? */
+/**
+ * Is the run going on (the badge, the stop button)? The host's status says, from the run's real state (a live
+ * trainer for the file); only before it arrives do the run's own messages decide.
+ */
 export function isLive(state: InspectorState): boolean {
-  return state.status?.training === true || (state.run.source === 'live' && state.run.done === null && state.run.error === null && state.run.started !== null);
+  if (state.status) return state.status.run.phase === 'running';
+  return state.run.source === 'live' && state.run.done === null && state.run.error === null && state.run.started !== null;
 }

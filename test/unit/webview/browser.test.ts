@@ -139,7 +139,7 @@ describe.skipIf(!available)('inspector webview in chromium', () => {
 
   it('shows live curves while training, with a stop button that posts stopTraining', async () => {
     await tab('training');
-    await post({ type: 'status', file: FILE, status: { training: true, inspecting: false, checkpoint: null, note: null } });
+    await post({ type: 'status', file: FILE, status: { training: true, run: { phase: 'running', epochsRun: 0, epochs: 8, message: null }, inspecting: false, checkpoint: null, note: null } });
     await post({ type: 'trainer', file: FILE, message: { type: 'started', epochs: 8, stepsPerEpoch: 85, trainSize: 2700, valSize: 300, classes: ['door', 'stair', 'sign'], params: 6243, backend: 'builtin', warnings: [] } });
     for (let e = 1; e <= 5; e++) {
       for (let s = 5; s <= 85; s += 10) {
@@ -177,7 +177,7 @@ describe.skipIf(!available)('inspector webview in chromium', () => {
 
   it('shows the last run when idle', async () => {
     await post({ type: 'trainer', file: FILE, message: { type: 'done', checkpoint: '/r/model.safetensors', metricsFile: '/r/metrics.jsonl', stopped: true, epochsRun: 4, final: null } });
-    await post({ type: 'status', file: FILE, status: { training: false, inspecting: false, checkpoint: '/r/model.safetensors', note: null } });
+    await post({ type: 'status', file: FILE, status: { training: false, run: { phase: 'stopped', epochsRun: 4, epochs: 8, message: null }, inspecting: false, checkpoint: '/r/model.safetensors', note: null } });
     await post({ type: 'history', file: FILE, source: 'last', path: '/r/metrics.jsonl', rows: [1, 2, 3, 4].map((epoch) => ({ epoch, trainLoss: 1 / epoch, trainAccuracy: 0.5 + epoch / 10, valLoss: 1.1 / epoch, valAccuracy: 0.45 + epoch / 10 })) });
     await page.locator('cnn-training button.train').waitFor();
     expect(await page.locator('cnn-training .row .note').textContent()).toContain('/r/metrics.jsonl');
@@ -201,7 +201,7 @@ describe.skipIf(!available)('inspector webview in chromium', () => {
     expect(conv1.painted).toBe(16 * 32 * 32);
     expect(conv1.colours).toBeGreaterThan(20);
     for (const m of maps) expect(m.painted).toBeGreaterThan(0);
-    expect(await page.locator('cnn-feature-maps section.layer').first().textContent()).toMatch(/conv 16@3[\s\S]*32×32×16[\s\S]*16 maps/);
+    expect(await page.locator('cnn-feature-maps section.layer').first().textContent()).toMatch(/conv 16 filters 3×3[\s\S]*32×32×16[\s\S]*16 maps/);
     await page.screenshot({ path: join(shots, 'inspector-feature-maps.png') });
     // Click the second tile of the first conv layer.
     const c = (await page.locator('cnn-feature-maps canvas[data-layer="0"]').boundingBox())!;
@@ -286,12 +286,16 @@ describe.skipIf(!available)('inspector webview in chromium', () => {
     expect(state).toEqual({ file: FILE, tab: 'explorer', sample: 0 });
   });
 
-  it('moving the cursor keeps its layer in view in a narrow panel', async () => {
+  it('in a narrow panel the whole network fits its width (no sideways scroll), the cursor’s layer in view', async () => {
     await page.setViewportSize({ width: 420, height: 600 });
     await tab('architecture');
     await post({ type: 'cursor', file: FILE, line: 12 });
     await page.locator('cnn-architecture g.box.current[data-key="layer-7"]').waitFor();
-    await expect.poll(() => page.locator('cnn-architecture .scroll').evaluate((e) => e.scrollLeft)).toBeGreaterThan(200);
+    await expect.poll(() => page.locator('cnn-architecture .fit').evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
+    const view = await page.evaluate(() => document.documentElement.clientWidth);
+    const rights = await page.locator('cnn-architecture g.box').evaluateAll((gs) => gs.map((g) => g.getBoundingClientRect().right));
+    expect(rights).toHaveLength(9);
+    for (const r of rights) expect(r).toBeLessThanOrEqual(view);
     await page.setViewportSize({ width: 980, height: 760 });
   });
 

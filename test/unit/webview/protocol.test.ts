@@ -54,7 +54,7 @@ describe('host → webview checks', () => {
     expect(isHostToWebview({ type: 'trainer', file: '/a.cnn', message: snap })).toBe(true);
     expect(isHostToWebview({ type: 'trainer', file: '/a.cnn', message: lectureEvaluation() })).toBe(true);
     expect(isHostToWebview({ type: 'history', file: '/a.cnn', source: 'last', path: '/r/metrics.jsonl', rows: [{ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: null, valAccuracy: null }] })).toBe(true);
-    expect(isHostToWebview({ type: 'status', file: '/a.cnn', status: { training: false, inspecting: false, checkpoint: null, note: null } })).toBe(true);
+    expect(isHostToWebview({ type: 'status', file: '/a.cnn', status: { training: false, run: { phase: 'none', epochsRun: 0, epochs: null, message: null }, inspecting: false, checkpoint: null, note: null } })).toBe(true);
   });
 
   it.each([
@@ -73,7 +73,9 @@ describe('host → webview checks', () => {
     ['a confusion matrix of the wrong size', { type: 'trainer', file: '/a.cnn', message: { ...lectureEvaluation(), confusion: [[1]] } }],
     ['a NaN loss', { type: 'trainer', file: '/a.cnn', message: { type: 'progress', epoch: 1, epochs: 2, step: 1, steps: 3, loss: NaN, accuracy: 0.1, samplesPerSec: 5, etaSec: 3 } }],
     ['history rows with a string epoch', { type: 'history', file: '/a.cnn', source: 'last', path: null, rows: [{ epoch: '1', trainLoss: 1, trainAccuracy: 0.5, valLoss: null, valAccuracy: null }] }],
-    ['a status with a numeric note', { type: 'status', file: '/a.cnn', status: { training: false, inspecting: false, checkpoint: null, note: 3 } }],
+    ['a status with a numeric note', { type: 'status', file: '/a.cnn', status: { training: false, run: { phase: 'none', epochsRun: 0, epochs: null, message: null }, inspecting: false, checkpoint: null, note: 3 } }],
+    ['a status without the run', { type: 'status', file: '/a.cnn', status: { training: false, inspecting: false, checkpoint: null, note: null } }],
+    ['a status with an unknown run phase', { type: 'status', file: '/a.cnn', status: { training: false, run: { phase: 'done', epochsRun: 1, epochs: 1, message: null }, inspecting: false, checkpoint: null, note: null } }],
   ])('rejects %s', (_, m) => {
     expect(isHostToWebview(m)).toBe(false);
   });
@@ -90,6 +92,7 @@ describe('webview → host checks', () => {
       { type: 'snapshot', file: '/a.cnn', sample: 12 },
       { type: 'pickImage', file: '/a.cnn' },
       { type: 'evaluate', file: '/a.cnn' },
+      { type: 'explorer', n: 7, f: 3, s: 3, p: 0 },
     ])
       expect(isWebviewToHost(m), JSON.stringify(m)).toBe(true);
   });
@@ -104,6 +107,8 @@ describe('webview → host checks', () => {
     ['a snapshot with a fractional sample', { type: 'snapshot', file: '/a.cnn', sample: 1.5 }],
     ['a snapshot with a negative sample', { type: 'snapshot', file: '/a.cnn', sample: -1 }],
     ['a stop without a file', { type: 'stopTraining' }],
+    ['an explorer setting without a stride', { type: 'explorer', n: 7, f: 3, p: 0 }],
+    ['an explorer setting with a fractional stride', { type: 'explorer', n: 7, f: 3, s: 1.5, p: 0 }],
   ])('rejects %s', (_, m) => {
     expect(isWebviewToHost(m)).toBe(false);
   });

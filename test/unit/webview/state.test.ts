@@ -79,7 +79,7 @@ describe('reducer', () => {
     expect(s.run.rows).toEqual(rows);
     expect(s.run.source).toBe('last');
     expect(curves(s.run).loss[0]!.kind).toBe('line');
-    s = reduce(s, { type: 'status', file: FILE, status: { training: true, inspecting: false, checkpoint: null, note: null } });
+    s = reduce(s, { type: 'status', file: FILE, status: { training: true, run: { phase: 'running', epochsRun: 0, epochs: 3, message: null }, inspecting: false, checkpoint: null, note: null } });
     s = reduce(s, progress(1, 1));
     const t = reduce(s, { type: 'history', file: FILE, source: 'last', path: '/r/metrics.jsonl', rows: [] });
     expect(t).toBe(s);

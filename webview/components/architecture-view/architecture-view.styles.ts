@@ -7,7 +7,7 @@ export const architectureStyles = css`
   .summary {
     margin: 4px 0 8px;
   }
-  .scroll {
+  .fit {
     overflow-x: auto;
     padding-bottom: 4px;
   }
@@ -80,6 +80,7 @@ export const architectureStyles = css`
   .kind-flatten,
   .kind-dropout { fill: var(--vscode-charts-yellow, #cca700); }
   .arrow {
+    fill: none;
     stroke: var(--vscode-descriptionForeground, #9d9d9d);
     stroke-width: 1;
     marker-end: url(#arrowhead);

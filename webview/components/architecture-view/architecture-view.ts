@@ -1,11 +1,11 @@
 // <cnn-architecture>: the network as a row of volumes drawn to scale (log scale), with shape, parameters and
-// multiply-adds under each. Click a layer to move the editor's cursor to it; the layer on the cursor's line is
+// multiply-adds under each, wrapped onto further rows to fit the panel's width (never a horizontal scroll). Click a layer to move the editor's cursor to it; the layer on the cursor's line is
 // highlighted; layers with errors are outlined in the error colour.
 
 import { html, LitElement, nothing, type PropertyValues, svg } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { ModelView } from '../../../src/protocol/webview';
-import { type BoxLayout, boxFaces, layoutArchitecture } from '../../state/architecture';
+import { type BoxLayout, boxFaces, fitScale, layoutArchitecture } from '../../state/architecture';
 import { formatCompact } from '../../state/format';
 import { sharedStyles } from '../shared.styles';
 import { architectureStyles } from './architecture-view.styles';
@@ -24,16 +24,27 @@ export class ArchitectureView extends LitElement {
   /** The editor cursor's 0-based line: the layer on it is highlighted. */
   @property({ attribute: false }) cursorLine: number | null = null;
 
-  /** Keeps the layer on the cursor's line in view when the cursor moves (not while typing). */
+  /** The width there is to fit (the panel's), measured; 0 until first measured. */
+  @state() private available = 0;
+  private readonly resize = new ResizeObserver((entries) => {
+    const w = Math.floor(entries[0]?.contentRect.width ?? 0);
+    if (w > 0 && w !== this.available) this.available = w;
+  });
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.resize.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    this.resize.disconnect();
+    super.disconnectedCallback();
+  }
+
+  /** Keeps the layer on the cursor's line in view when the cursor moves (rows wrap, so it may be further down). */
   override updated(changed: PropertyValues): void {
     super.updated(changed);
-    if (!changed.has('cursorLine')) return;
-    const hit = this.renderRoot.querySelector<SVGRectElement>('g.box.current rect.hit');
-    const scroll = this.renderRoot.querySelector<HTMLElement>('.scroll');
-    if (!hit || !scroll) return;
-    const x = hit.x.baseVal.value;
-    const w = hit.width.baseVal.value;
-    if (x < scroll.scrollLeft || x + w > scroll.scrollLeft + scroll.clientWidth) scroll.scrollTo({ left: Math.max(0, x - 24) });
+    if (changed.has('cursorLine')) this.renderRoot.querySelector<SVGGElement>('g.box.current')?.scrollIntoView({ block: 'nearest' });
   }
 
   private reveal(line: number | null): void {
@@ -51,7 +62,10 @@ export class ArchitectureView extends LitElement {
   override render() {
     const m = this.model;
     if (!m) return html`<p class="note">No model.</p>`;
-    const layout = layoutArchitecture(m);
+    const available = this.available || this.clientWidth;
+    const layout = layoutArchitecture(m, available > 0 ? { maxWidth: available } : {});
+    // Wrapped to the panel's width; a single column wider than a very narrow panel scales the drawing down.
+    const scale = fitScale(layout.width, available);
     const errors = m.layers.filter((l) => l.hasError);
     return html`
       <div class="summary">
@@ -61,12 +75,12 @@ export class ArchitectureView extends LitElement {
           per sample${m.errorCount ? html` · <span class="error">${m.errorCount} error${m.errorCount === 1 ? '' : 's'}</span>` : nothing}
         </span>
       </div>
-      <div class="scroll">
-        <svg width=${layout.width} height=${layout.height} viewBox="0 0 ${layout.width} ${layout.height}" role="list" aria-label="Network architecture">
+      <div class="fit">
+        <svg width=${Math.floor(layout.width * scale)} height=${Math.ceil(layout.height * scale)} viewBox="0 0 ${layout.width} ${layout.height}" role="list" aria-label="Network architecture">
           <defs>
             <marker id="arrowhead" viewBox="0 0 6 6" refX="5" refY="3" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0L6,3L0,6Z"></path></marker>
           </defs>
-          ${layout.boxes.map((b, i) => this.arrow(b, layout.boxes[i + 1]))} ${layout.boxes.map((b) => this.box(b, layout.textY))}
+          ${layout.arrows.map((d) => svg`<path class="arrow" d=${d}></path>`)} ${layout.boxes.map((b) => this.box(b))}
         </svg>
       </div>
       ${errors.length
@@ -77,14 +91,7 @@ export class ArchitectureView extends LitElement {
     `;
   }
 
-  private arrow(a: BoxLayout, b: BoxLayout | undefined) {
-    if (!b) return nothing;
-    const y = a.fy + a.size.height / 2;
-    const yb = b.fy + b.size.height / 2;
-    return svg`<line class="arrow" x1=${a.fx + a.size.front + a.size.depth + 2} y1=${y} x2=${b.fx - 3} y2=${yb}></line>`;
-  }
-
-  private box(b: BoxLayout, textY: number) {
+  private box(b: BoxLayout) {
     const faces = boxFaces(b);
     const current = b.line !== null && b.line === this.cursorLine;
     const cx = b.x + b.width / 2;
@@ -94,11 +101,11 @@ export class ArchitectureView extends LitElement {
     return svg`<g class=${cls} data-key=${key} data-line=${b.line ?? ''} role="listitem" tabindex="0" aria-label=${title}
         @click=${() => this.reveal(b.line)} @keydown=${(e: KeyboardEvent) => this.onKey(e, b.line)}>
       <title>${title}</title>
-      <rect class="hit" x=${b.x} y=${4} width=${b.width} height=${textY + 14 * b.lines.length - 4} rx="4"></rect>
+      <rect class="hit" x=${b.x} y=${b.top - 8} width=${b.width} height=${b.textY + 14 * b.lines.length - (b.top - 8)} rx="4"></rect>
       <path class="front kind-${b.kind}" d=${faces.front}></path>
       ${b.size.depth ? svg`<path class="top kind-${b.kind}" d=${faces.top}></path><path class="side kind-${b.kind}" d=${faces.side}></path>` : nothing}
-      <text class="kind" x=${cx} y="16">${b.hasError ? '⚠ ' : ''}${b.kind}</text>
-      ${b.lines.map((t, i) => svg`<text class=${i === 0 ? 'shape' : 'figure'} x=${cx} y=${textY + 14 * i}>${t}</text>`)}
+      <text class="kind" x=${cx} y=${b.top + 4}>${b.hasError ? '⚠ ' : ''}${b.kind}</text>
+      ${b.lines.map((t, i) => svg`<text class=${i === 0 ? 'shape' : 'figure'} x=${cx} y=${b.textY + 14 * i}>${t}</text>`)}
     </g>`;
   }
 }

@@ -73,6 +73,12 @@ export class InspectorApp extends LitElement {
     this.withFile((file) => ({ type: 'snapshot', file, sample: Math.max(0, Math.floor(sample) || 0) }));
   }
 
+  /** A new setting in the convolution explorer: shown, and told to the host (the walkthrough watches for stride 3). */
+  private onExplorer(setting: Partial<{ n: number; f: number; s: number; p: number }>): void {
+    this.dispatch({ type: 'ui/explorer', setting });
+    this.post({ type: 'explorer', ...this.state.explorer.setting });
+  }
+
   private selectTab(tab: InspectorTab): void {
     this.dispatch({ type: 'ui/tab', tab });
   }
@@ -114,6 +120,7 @@ export class InspectorApp extends LitElement {
         return html`<cnn-training
           .run=${s.run}
           .status=${s.status}
+          .file=${s.file}
           ?live=${live}
           ?hasErrors=${(s.model?.errorCount ?? 0) > 0}
           @cnn-stop=${() => this.withFile((file) => ({ type: 'stopTraining', file }))}
@@ -146,7 +153,7 @@ export class InspectorApp extends LitElement {
         return html`<cnn-conv-explorer
           .explorer=${s.explorer}
           .layer=${s.model ? explorerLayer(s.model.layers, s.cursorLine) : null}
-          @cnn-explorer=${(e: CustomEvent<{ setting: Partial<{ n: number; f: number; s: number; p: number }> }>) => this.dispatch({ type: 'ui/explorer', setting: e.detail.setting })}
+          @cnn-explorer=${(e: CustomEvent<{ setting: Partial<{ n: number; f: number; s: number; p: number }> }>) => this.onExplorer(e.detail.setting)}
           @cnn-explorer-step=${(e: CustomEvent<{ step: number }>) => this.dispatch({ type: 'ui/explorerStep', step: e.detail.step })}
         ></cnn-conv-explorer>`;
     }

@@ -1,5 +1,5 @@
 // <cnn-training>: live loss and accuracy curves for training and validation while a run goes on (epoch, step,
-// samples per second, time left, a stop button), and the last run's curves when idle.
+// samples per second, time left, a stop button), and when idle the last run's curves and how it ended.
 
 import { html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -7,6 +7,7 @@ import type { RunStatus } from '../../../src/protocol/webview';
 import { ThemeController } from '../../controllers/theme';
 import { formatDuration, formatPercent } from '../../state/format';
 import { curves, type RunState } from '../../state/inspector';
+import { runHeadline } from '../../state/run';
 import '../line-chart/line-chart';
 import type { ChartSeries } from '../line-chart/line-chart';
 import { sharedStyles } from '../shared.styles';
@@ -25,6 +26,8 @@ export class TrainingView extends LitElement {
   @property({ attribute: false }) status: RunStatus | null = null;
   /** True while a run is going on: shows the stop button and live figures. */
   @property({ type: Boolean }) live = false;
+  /** The .cnn file: the last run's path is shown relative to its folder. */
+  @property({ attribute: false }) file: string | null = null;
   /** True when the file has errors (training cannot start). */
   @property({ type: Boolean }) hasErrors = false;
 
@@ -77,16 +80,13 @@ export class TrainingView extends LitElement {
   }
 
   private idleHeader() {
-    const run = this.run!;
-    const done = run.done;
-    const text =
-      run.source === 'last'
-        ? `Last run${run.path ? `: ${run.path}` : ''}`
-        : done
-          ? `${done.stopped ? 'Stopped' : 'Finished'} after ${done.epochsRun} epoch${done.epochsRun === 1 ? '' : 's'}.`
-          : 'No training run yet for this file.';
+    const h = runHeadline(this.run!, this.status, this.file);
     return html`<div class="row">
-      <span class="note">${text}</span>
+      <span class="note"
+        ><span class="phase" data-phase=${h.phase}>${h.text}</span>${h.path
+          ? html` Last run: <span class="path" title=${h.fullPath ?? ''}>${h.path}</span>`
+          : nothing}</span
+      >
       <button class="train" ?disabled=${this.hasErrors} title=${this.hasErrors ? 'Fix the errors first' : 'CNN: Train Model'} @click=${() => this.fire('cnn-train')}>Train</button>
     </div>`;
   }
