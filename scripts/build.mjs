@@ -77,6 +77,9 @@ const configs = [
     format: 'cjs',
     target: 'node20',
     external: e.external ?? [],
+    // The network templates (src/templates/) import examples/*.cnn as text; the exported package's Python
+    // (src/export/py/templates/*.py) is bundled as text too.
+    loader: { '.cnn': 'text', '.py': 'text' },
   })),
   ...webEntries.map((e) => ({
     ...common,

@@ -9,15 +9,19 @@ import { registerFormatting } from './features/formatting';
 import { registerHover } from './features/hover';
 import { registerInlayHints } from './features/inlayHints';
 import { InspectorFeature } from './features/inspector';
+import { registerNewNetwork } from './features/newNetwork';
 import { ExportFeature } from './features/pytorch';
 import { StatusBarFeature } from './features/statusBar';
 import { SummaryFeature } from './features/summary';
 import { registerSymbols } from './features/symbols';
 import { TrainingFeature } from './features/training';
+import { WalkthroughFeature } from './features/walkthrough';
 
 export function activate(context: vscode.ExtensionContext): void {
   try {
     const docs = new CnnDocuments();
+    const training = new TrainingFeature(context, docs);
+    const inspector = new InspectorFeature(context, docs, () => context.subscriptions.find((d): d is TrainingFeature => d instanceof TrainingFeature));
     context.subscriptions.push(
       docs,
       new DiagnosticsFeature(docs),
@@ -29,9 +33,11 @@ export function activate(context: vscode.ExtensionContext): void {
       registerFormatting(),
       new SummaryFeature(docs),
       new StatusBarFeature(docs),
-      new TrainingFeature(context, docs),
+      training,
       new ExportFeature(context, docs, (file) => context.subscriptions.find((d): d is TrainingFeature => d instanceof TrainingFeature)?.checkpointFor(file)),
-      new InspectorFeature(context, docs, () => context.subscriptions.find((d): d is TrainingFeature => d instanceof TrainingFeature)),
+      inspector,
+      registerNewNetwork(),
+      new WalkthroughFeature(training.onDidReceive, inspector.onDidExplore),
     );
   } catch (err) {
     void vscode.window.showErrorMessage(`CNN Studio failed to start: ${(err as Error).message}`);

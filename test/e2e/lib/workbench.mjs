@@ -513,6 +513,23 @@ export class Workbench {
     }
   }
 
+  /**
+   * Type `text` into the focused editor as a person would: one key at a time, each held for a delay between
+   * `minDelay` and `maxDelay` ms (a fixed pseudo-random sequence, so every run types alike), with Enter for
+   * each line break. Whatever the editor does meanwhile (suggestions, hints) gets the chance to interfere.
+   */
+  async typeLikeAPerson(text, { minDelay = 30, maxDelay = 60, seed = 1 } = {}) {
+    let state = seed >>> 0 || 1;
+    const delay = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return minDelay + (state % (maxDelay - minDelay + 1));
+    };
+    for (const ch of text) {
+      if (ch === '\n') await this.page.keyboard.press('Enter', { delay: delay() });
+      else await this.page.keyboard.type(ch, { delay: delay() });
+    }
+  }
+
   /** Save the active editor (Ctrl+S) and wait for its tab to lose the dirty mark. */
   async save({ timeout = DEFAULT_TIMEOUT } = {}) {
     await this.page.keyboard.press('Control+S');

@@ -1,0 +1,159 @@
+// Completion never fights typing: a finished token gets no list (so Enter ends the line), numbers are offered
+// only when asked for, and a whole keyword sorts before the longer items that start with it.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type CompletionPlan, planCompletion, type Trigger } from '../../../src/features/completionPlan';
+import { allKeywords, STATEMENTS } from '../../../src/language';
+
+const typing: Trigger = { kind: 'invoke' }; // quick suggestions as a word is typed (the API calls it Invoke)
+const eq: Trigger = { kind: 'character', character: '=' };
+const again: Trigger = { kind: 'incomplete' };
+
+/** Plan with the cursor at the end of `line`. */
+const at = (line: string, trigger: Trigger = typing): CompletionPlan | undefined => planCompletion(line, line.length, trigger);
+const labels = (line: string, trigger: Trigger = typing): string[] => at(line, trigger)?.items.map((i) => i.label) ?? [];
+
+/**
+ * The item the editor would put under the cursor for `typed` among `plan`'s items: the best prefix match
+ * (the editor ranks an exact label and a longer label that starts with it alike, then by sortText).
+ */
+function selected(plan: CompletionPlan | undefined, typed: string) {
+  const matches = (plan?.items ?? []).filter((i) => i.label.toLowerCase().startsWith(typed.toLowerCase()));
+  return matches.sort((a, b) => (a.sortText < b.sortText ? -1 : a.sortText > b.sortText ? 1 : 0))[0];
+}
+
+describe('completion while typing', () => {
+  it('offers nothing after a complete number, so Enter ends the line (samples=300, epochs=1, stride=2)', () => {
+    for (const line of ['data shapes samples=300', 'train epochs=1', 'conv filters=6 size=5 stride=2', 'train lr=0.001', 'input 32x32x3', 'input 32x32', 'conv K=3']) {
+      for (const trigger of [typing, again]) expect(labels(line, trigger), line).toEqual([]);
+    }
+  });
+
+  it('does not open the list of numbers by itself after "="', () => {
+    expect(labels('data shapes samples=', eq)).toEqual([]);
+    expect(labels('train epochs=', eq)).toEqual([]);
+    expect(labels('conv filters=16 size=3 stride=', eq)).toEqual([]);
+  });
+
+  it('offers the numbers when asked for on an empty value (Ctrl+Space)', () => {
+    expect(labels('data shapes samples=')).toEqual(['1000', '3000']);
+    expect(labels('train epochs=')).toEqual(['3', '10', '20']);
+    expect(labels('input ')).toEqual(['28x28x1', '32x32x3', '64x64x3']);
+  });
+
+  it('opens word values after "=" and closes them once a value is complete', () => {
+    expect(labels('train optimizer=', eq)).toEqual(['sgd', 'adam']);
+    expect(labels('conv filters=16 size=3 pad=', eq)).toEqual(['same', 'valid']);
+    expect(labels('train optimizer=ad')).toEqual(['sgd', 'adam']); // the editor filters to adam
+    expect(labels('train optimizer=adam')).toEqual([]);
+    expect(labels('train optimizer=adam', again)).toEqual([]);
+    expect(labels('conv filters=16 size=3 pad=1')).toEqual([]);
+    expect(at('train optimizer=ad')!.start).toBe('train optimizer='.length);
+  });
+
+  it('closes the list on a whole keyword (relu, pool, conv, network) and offers keywords on a part of one', () => {
+    for (const kw of allKeywords()) {
+      expect(labels(kw), kw).toEqual([]);
+      expect(labels(kw, again), kw).toEqual([]);
+    }
+    const rel = at('rel')!;
+    expect(rel.start).toBe(0);
+    const relu = rel.items.find((i) => i.label === 'relu')!;
+    expect(relu).toMatchObject({ insert: 'relu', kind: 'layer' });
+    expect(relu.snippet).toBeFalsy();
+  });
+
+  it('puts a whole keyword before every longer item that starts with it (pool before pool2 and its example)', () => {
+    const items = at('', typing)!.items; // asked for on an empty line: everything
+    for (const kw of allKeywords()) {
+      const own = items.find((i) => i.label === kw && (i.kind === 'keyword' || i.kind === 'layer'))!;
+      expect(own.insert).toBe(kw);
+      for (const other of items.filter((i) => i !== own && i.label.startsWith(kw))) {
+        expect(own.sortText < other.sortText, `${kw} before ${other.label}`).toBe(true);
+      }
+    }
+    expect(items.find((i) => i.label === 'pool2')).toMatchObject({ kind: 'snippet', snippet: true, insert: 'pool max size=2 stride=2' });
+    expect(items.find((i) => i.label === 'conv filters=16 size=3 stride=1 pad=1')).toMatchObject({
+      kind: 'example',
+      insert: 'conv filters=${1:16} size=${2:3} stride=${3:1} pad=${4:1}',
+    });
+  });
+
+  it('offers nothing for names, paths, comments and the middle of a token', () => {
+    expect(labels('network Lecture')).toEqual([]);
+    expect(labels('network lec')).toEqual([]);
+    expect(labels('classes door stair s')).toEqual([]);
+    expect(at('data folder ima')).toBeUndefined();
+    expect(at('# the lecture')).toBeUndefined();
+    expect(at('conv K=32 F=3 S=1 P=1          # the lecture')).toBeUndefined();
+    expect(at('conv fil', typing)).toBeDefined();
+    expect(planCompletion('conv filters=16', 'conv fil'.length, typing)).toBeUndefined();
+    expect(at('classes "door fr')).toBeUndefined();
+  });
+
+  it('offers parameters while a name is typed, without those already given and without bare values after one', () => {
+    expect(labels('conv filters=16 s')).toEqual(expect.arrayContaining(['size=', 'stride=', 'S=']));
+    expect(labels('conv filters=16 s')).not.toContain('filters=');
+    expect(labels('conv K=16 s')).not.toContain('filters=');
+    expect(labels('data shapes s')).toEqual(['samples=', 'val=']);
+    expect(labels('data s')).toEqual(expect.arrayContaining(['shapes', 'samples=']));
+    expect(labels('data shapes')).toEqual([]);
+    expect(labels('pool max')).toEqual([]);
+  });
+
+  it('opens the values again after a parameter only when they are words', () => {
+    const items = at('train o')!.items;
+    expect(items.find((i) => i.label === 'optimizer=')!.suggestAgain).toBe(true);
+    expect(items.find((i) => i.label === 'epochs=')!.suggestAgain).toBe(false);
+    expect(at('conv p')!.items.find((i) => i.label === 'pad=')!.suggestAgain).toBe(false);
+  });
+
+  it('never selects an item that changes a finished token, anywhere in the example files', () => {
+    // Type every example file character by character; wherever a token ends (a space, a comment or the end of the
+    // line follows), the item the editor would select must be absent or insert exactly what was typed.
+    const dir = join(__dirname, '../../../examples');
+    let checked = 0;
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.cnn'))) {
+      for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+        for (let col = 1; col <= line.length; col++) {
+          const next = line[col];
+          if (next !== undefined && next !== ' ' && next !== '\t') continue;
+          const prefix = line.slice(0, col);
+          if (/\s$/.test(prefix)) continue;
+          for (const trigger of [typing, again]) {
+            const plan = planCompletion(prefix, col, trigger);
+            if (!plan) continue;
+            const typed = prefix.slice(plan.start);
+            const item = selected(plan, typed);
+            if (item) expect({ line: prefix, insert: item.snippet ? `snippet ${item.insert}` : item.insert }).toEqual({ line: prefix, insert: typed });
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
+  it('has one keyword item per statement keyword and synonym', () => {
+    const kws = at('')!.items.filter((i) => i.kind === 'keyword' || i.kind === 'layer').map((i) => i.label);
+    expect(kws.sort()).toEqual(STATEMENTS.flatMap((s) => [s.keyword, ...s.synonyms]).sort());
+  });
+});
+
+describe('the editor settings a .cnn file gets (package.json configurationDefaults)', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8'));
+  const cnn = pkg.contributes.configurationDefaults['[cnn]'];
+
+  it('Enter always ends the line, no words from comments, no suggestions inside comments', () => {
+    expect(cnn['editor.acceptSuggestionOnEnter']).toBe('off');
+    expect(cnn['editor.wordBasedSuggestions']).toBe('off');
+    expect(cnn['editor.quickSuggestions']).toEqual({ other: 'on', comments: 'off', strings: 'off' });
+  });
+
+  it('the snippets come from the completion provider only (no contributed snippets that match anywhere)', () => {
+    expect(pkg.contributes.snippets).toBeUndefined();
+    expect(at('')!.items.filter((i) => i.kind === 'snippet').map((i) => i.label)).toEqual(expect.arrayContaining(['conv3', 'pool2', 'network', 'cnn']));
+  });
+});

@@ -1,0 +1,22 @@
+/// <reference types="mocha" />
+// Quick fixes through vscode.executeCodeActionProvider: E020's stride fix, applied, clears the error.
+
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { codeOf, E020_MODEL, openFixture, waitForDiagnostics } from './helpers';
+
+suite('code actions', () => {
+  test('E020 offers stride=2 (preferred), which makes the shape whole', async () => {
+    const { document } = await openFixture('code-actions.cnn', E020_MODEL);
+    const [e020] = (await waitForDiagnostics(document.uri, (d) => d.some((x) => codeOf(x) === 'E020'), 'an E020')).filter((x) => codeOf(x) === 'E020');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, e020!.range, vscode.CodeActionKind.QuickFix.value);
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes('Change to stride=2'), JSON.stringify(titles));
+    const fix = actions.find((a) => a.title === 'Change to stride=2')!;
+    assert.equal(fix.isPreferred, true);
+    assert.ok(fix.edit, 'the fix carries its edit');
+    assert.ok(await vscode.workspace.applyEdit(fix.edit!));
+    assert.match(document.lineAt(2).text, /^conv filters=1 size=3 stride=2\s*$/);
+    await waitForDiagnostics(document.uri, (d) => !d.some((x) => codeOf(x) === 'E020'), 'the E020 to go');
+  });
+});

@@ -1,0 +1,29 @@
+/// <reference types="mocha" />
+// Hovers through vscode.executeHoverProvider: a layer's arithmetic and a parameter's documentation.
+
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { E020_MODEL, openFixture } from './helpers';
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : String(c)))
+    .join('\n');
+}
+
+suite('hover', () => {
+  test('on conv: the shape arithmetic, not a whole number', async () => {
+    const { document } = await openFixture('hover.cnn', E020_MODEL);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(2, 1));
+    const text = hoverText(hovers);
+    assert.match(text, /\(7 − 3 \+ 2·0\) \/ 3 \+ 1 = 2\.33/, text);
+  });
+
+  test('on a parameter: its documentation', async () => {
+    const { document } = await openFixture('hover-param.cnn', E020_MODEL);
+    const col = document.lineAt(2).text.indexOf('filters') + 2;
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(2, col));
+    assert.match(hoverText(hovers), /Number of filters K/);
+  });
+});
