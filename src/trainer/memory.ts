@@ -87,7 +87,7 @@ function tooManyWeights(plan: MemoryPlan, where: string): string {
   const weights = `keeps each weight ${COPIES} times (the weight, its gradient and the optimizer's two running averages): ${formatBytes(plan.fixedBytes)}, more than ${where}, whatever the batch`;
   if (!h || h.params === null) return `This network is too large to train here: it ${weights}.`;
   const s = h.spec;
-  const at = `Layer ${h.index} on line ${h.line + 1} (${describeLayer(h)}) has ${formatCount(h.params)} weights`;
+  const at = `The layer on line ${h.line + 1} (${describeLayer(h)}) has ${formatCount(h.params)} weights`;
   if (s.kind === 'dense' && h.input) {
     const inputs = shapeSize(h.input);
     const from = h.input.kind === 'volume' ? `the ${formatShape(h.input)} volume flattened into ${formatCount(inputs)} inputs` : `${formatCount(inputs)} inputs`;

@@ -7,7 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { CheckHost } from '../language';
 
 /** A file's name without its folder and `.cnn`: the network's name when the file gives none. */
@@ -71,13 +71,20 @@ export function createRunDir(file: string, network: string, now = new Date()): s
   const runs = runsFolder(file);
   mkdirSync(runs, { recursive: true });
   const base = join(runs, `${safeName(network)}-${stamp(now)}`);
-  for (let k = 1; k <= 10_000; k++) {
+  for (let k = 1, again = 0; k <= 10_000; k++) {
     const dir = k === 1 ? base : `${base}-${k}`;
     try {
       mkdirSync(dir);
       return dir;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      // runs/ itself was just removed as empty by another run that failed (removeEmptyRunDir): make it again.
+      if (code === 'ENOENT' && again++ < 3) {
+        mkdirSync(runs, { recursive: true });
+        k--;
+        continue;
+      }
+      if (code !== 'EEXIST') throw err;
     }
   }
   throw new Error(`cannot create a run folder in ${runs}: ${base} and 10,000 suffixes are taken`);
@@ -85,15 +92,24 @@ export function createRunDir(file: string, network: string, now = new Date()): s
 
 /**
  * Removes a run folder that holds nothing (a run that failed before writing anything); a folder with any file
- * in it stays. Returns whether it was removed.
+ * in it stays. The `runs/` folder above it goes too when that leaves it empty (the first run of a file failed),
+ * so a failed start leaves nothing behind. Returns whether the run folder was removed.
  */
 export function removeEmptyRunDir(dir: string): boolean {
   try {
     rmdirSync(dir);
-    return true;
   } catch {
     return false;
   }
+  const parent = dirname(resolve(dir));
+  if (basename(parent) === 'runs') {
+    try {
+      rmdirSync(parent);
+    } catch {
+      // other runs are in it: it stays
+    }
+  }
+  return true;
 }
 
 /** The checker's view of the file system, for data paths relative to `file`'s folder. */

@@ -131,7 +131,7 @@ describe('trainer child process', () => {
     const err = messages.find((m) => m.type === 'error');
     expect(err?.type === 'error' && err.stage).toBe('setup');
     // The layer and what to change, not the engine's memory figure (memory.ts).
-    expect(err?.type === 'error' && err.message).toMatch(/^Layer 0 on line 2 \(dense 100 units \(flattens\)\) has 300,000,100 weights.*whatever the batch/);
+    expect(err?.type === 'error' && err.message).toMatch(/^The layer on line 2 \(dense 100 units \(flattens\)\) has 300,000,100 weights.*whatever the batch/);
     expect(messages.some((m) => m.type === 'started')).toBe(false);
   });
 

@@ -19,7 +19,7 @@ describe('memory before training', () => {
     const plan = memoryPlan(s);
     expect(plan.fixedBytes).toBe(300_000_100 * 4 * 4); // 4,578 MiB: the figure of the engine's old message
     const message = memoryProblem(s)!;
-    expect(message).toContain('Layer 0 on line 2 (dense 100 units (flattens)) has 300,000,100 weights');
+    expect(message).toContain('The layer on line 2 (dense 100 units (flattens)) has 300,000,100 weights');
     expect(message).toContain('the 1000×1000×3 volume flattened into 3,000,000 inputs × 100 units + 100 biases');
     expect(message).toContain('whatever the batch');
     expect(message).toContain('pool size=2 stride=2');

@@ -53,6 +53,15 @@ describe('createRunDir', () => {
     expect(existsSync(empty)).toBe(false);
     expect(removeEmptyRunDir(full)).toBe(false);
     expect(existsSync(runFiles(full).checkpoint)).toBe(true);
+    expect(existsSync(join(dir, 'runs'))).toBe(true);
+  });
+
+  it('a first run that failed leaves no runs/ folder either, and the next run makes it again', () => {
+    const dir = tempDir();
+    const only = createRunDir(join(dir, 'net.cnn'), 'A', AT);
+    expect(removeEmptyRunDir(only)).toBe(true);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(createRunDir(join(dir, 'net.cnn'), 'A', AT))).toBe(true);
   });
 });
 
