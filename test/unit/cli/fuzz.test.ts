@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeNpy } from '../../../src/data';
 import { corruptBody, idxBytes, zipBytes } from '../data/helpers';
 import { buildOnce, root, tempDir } from '../trainer/helpers';
+import { rng as mulberry32 } from '../webview/fixtures';
 
 const SEED = Number(process.env.CNN_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const CASES = Number(process.env.CNN_FUZZ_CASES ?? 150);
@@ -25,17 +26,6 @@ const CASE_TIMEOUT_MS = 15_000;
 const REAL_PROCESS_CASES = 8;
 
 // ---- seeded randomness ----------------------------------------------------------------------------------------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   private readonly next: () => number;
