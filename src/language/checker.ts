@@ -672,13 +672,19 @@ class Checker {
       const fixes = spec.kind === 'conv' ? filterFixes(this.text, stmt, spec, input, { size: sizeArg, pad: padArg }) : [];
       const axes = [h, w];
       const more = (title: string, edit: TextEdit) => {
-        if (fixes.length < 3 && !fixes.some((f) => f.title.split(' (')[0] === title)) fixes.push({ title, edits: [edit] });
+        const change = title.split(' (')[0];
+        if (fixes.length < 3 && !fixes.some((f) => f.title.split(' (')[0] === change)) fixes.push({ title, edits: [edit] });
       };
-      for (const p of padsThatFit(axes, spec.ph === spec.pw ? spec.ph : -1, 2)) more(`Change to pad=${p}`, setArgEdit(this.text, stmt, padArg, 'pad', String(p)));
+      // Each fix says the map it leaves, like filterFixes' own: `pad=3 (gives 2×2)` must not read as a fix that keeps the size.
+      const gives = (change: Partial<Axis>) => {
+        const [oh, ow] = [applyRule({ ...h, ...change }), applyRule({ ...w, ...change })];
+        return oh.ok && ow.ok ? ` (gives ${oh.out}×${ow.out})` : '';
+      };
+      for (const p of padsThatFit(axes, spec.ph === spec.pw ? spec.ph : -1, 2)) more(`Change to pad=${p}${gives({ p })}`, setArgEdit(this.text, stmt, padArg, 'pad', String(p)));
       const fit = Math.min(input.h + 2 * spec.ph, input.w + 2 * spec.pw);
       if (fit >= 1 && (sizeArg || kw !== 'conv')) {
         const newSize = largestSizeThatFits(axes, fit);
-        if (newSize) more(`Change to size=${newSize}`, setArgEdit(this.text, stmt, sizeArg, 'size', String(newSize)));
+        if (newSize) more(`Change to size=${newSize}${gives({ f: newSize })}`, setArgEdit(this.text, stmt, sizeArg, 'size', String(newSize)));
       }
       if (fixes[0]) fixes[0].preferred = true;
       this.report(
@@ -755,11 +761,13 @@ class Checker {
     for (const s of this.layers) {
       if (s.spec.kind === 'softmax' && s !== last) {
         const stmt = this.layerStmts[s.index]!;
+        const next = this.layerStmts[this.layers[this.layers.indexOf(s) + 1]!.index]!;
+        const endsInSoftmax = last!.spec.kind === 'softmax';
         this.report(
           'E032',
           stmt.keyword,
-          `'softmax' turns the class scores into probabilities and must be the last layer; the layer on line ${last!.line + 1} comes after it. Move it to the end.`,
-          softmaxFixes(this.text, stmt, this.layerStmts[last!.index]!, last!.spec.kind === 'softmax'),
+          `'softmax' turns the class scores into probabilities and must be the last layer, but '${next.keyword.text}' on line ${next.line + 1} comes after it. ${endsInSoftmax ? `Remove it: the softmax on line ${last!.line + 1} already ends the network.` : 'Move it to the end.'}`,
+          softmaxFixes(this.text, stmt, this.layerStmts[last!.index]!, endsInSoftmax),
         );
       }
     }

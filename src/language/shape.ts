@@ -36,7 +36,7 @@ export function arithmetic(a: Axis): string {
   const x = num / a.s + 1;
   let shown = formatExact(x);
   if (!Number.isInteger(x) && Number.isInteger(Number(shown))) shown = `${shown} (not exactly)`;
-  return `(${a.n} − ${a.f} + 2·${a.p}) / ${a.s} + 1 = ${shown}`;
+  return `(${a.n} − ${a.f} + 2·${a.p}) / ${a.s} + 1 = ${withMinus(shown)}`;
 }
 
 /** A result of the shape rule: two decimals, unless they would make a fraction look whole: (10⁶ − 3)/(2³¹ − 1) + 1 is 1.0005, not 1.0. */
@@ -45,6 +45,9 @@ function formatExact(x: number): string {
   if (!Number.isInteger(x) && Number.isInteger(Number(shown))) return String(Number(x.toPrecision(8)));
   return shown;
 }
+
+/** A negative result with the lecture's minus sign, like the formula before it: `= −4`, not `= -4`. */
+const withMinus = (shown: string) => shown.replace(/^-/, '−');
 
 /**
  * A layer's output as every view shows it: `14×14×6`; the broken fraction `14.5×14.5×6` after an E020 (never
@@ -56,7 +59,7 @@ export function formatOutput(layer: Pick<LayerInfo, 'output' | 'fractional'>): s
   if (!f) return '?';
   const side = (x: number) => {
     const shown = formatExact(x);
-    return !Number.isInteger(x) && Number.isInteger(Number(shown)) ? `${shown}…` : shown;
+    return withMinus(!Number.isInteger(x) && Number.isInteger(Number(shown)) ? `${shown}…` : shown);
   };
   return `${side(f.h)}×${side(f.w)}×${f.c}`;
 }

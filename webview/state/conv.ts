@@ -51,15 +51,19 @@ export function convGeometry(c: ConvSetting): ConvGeometry {
 export const EXPLORER_MAX_N = 12;
 
 /**
- * The N to draw for a real input side: the real one when it is small; else a small one near 7 on which the
- * layer's F, S and P fit evenly if any does (the lecture's 7×7 examples), else 7.
+ * The N to draw for a real input side: the real one when it is small; else a small one near 7 (the lecture's
+ * 7×7 examples) that behaves like the real one: the layer's F, S and P fit it evenly when they fit the real input,
+ * and leave as many rows over when they do not (an E020), so the drawing shows the mistake the editor reports
+ * rather than a green fit. Else 7.
  */
 export function demoN(realN: number, f: number, s: number, p: number): number {
   if (realN <= EXPLORER_MAX_N) return realN;
+  const left = realN - f + 2 * p;
+  const over = left >= 0 ? left % s : 0;
   const order = [7, 8, 6, 9, 5, 10, 11, 12, 4, 3];
   for (const n of order) {
     if (n < f - 2 * p) continue;
-    if ((n - f + 2 * p) % s === 0) return n;
+    if ((n - f + 2 * p) % s === over) return n;
   }
   return Math.max(7, f);
 }

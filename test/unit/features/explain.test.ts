@@ -14,6 +14,9 @@ describe('hover arithmetic', () => {
     expect(lines).toContain('MACs: ? (the output has no size)');
     expect(lines.join('\n')).not.toMatch(/= 0\b/);
     expect(lines[0]).toBe('`15×15×6` → `?`');
+    // A negative result keeps the lecture's minus sign, like the formula before it.
+    expect(lines).toContain('Output height: (N − F + 2P) / S + 1 = (15 − 17 + 2·0) / 1 + 1 = −1 — less than 1');
+    expect(r.diagnostics.find((d) => d.code === 'E021')!.message).toContain('(15 − 17 + 2·0) / 1 + 1 = −1, less than 1');
   });
 
   it('E020: the output is the fraction, and the layer below has unknown parameters, not a number', () => {

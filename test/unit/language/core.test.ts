@@ -160,7 +160,7 @@ describe('quick fixes, applied with applyEdits, make the error go away', () => {
     const fixes = fixesOf('input 5x5x1\nconv filters=1 size=7\ndense units=3\n', 'E021');
     // What a student means first: the padding that keeps the 5×5 map with this 7×7 filter, then the largest
     // ordinary (odd) size that leaves a real map; a 1×1 map only last.
-    expect(fixes.map((f) => f.title)).toEqual(['Change to pad=3 (keeps 5×5)', 'Change to size=3 (gives 3×3)', 'Change to pad=1']);
+    expect(fixes.map((f) => f.title)).toEqual(['Change to pad=3 (keeps 5×5)', 'Change to size=3 (gives 3×3)', 'Change to pad=1 (gives 1×1)']);
     expect(fixes.map((f) => f.preferred ?? false)).toEqual([true, false, false]);
     expect(fixes.map((f) => f.after.layers[0]!.output)).toEqual([
       { kind: 'volume', h: 5, w: 5, c: 1 },
@@ -168,6 +168,20 @@ describe('quick fixes, applied with applyEdits, make the error go away', () => {
       { kind: 'volume', h: 1, w: 1, c: 1 },
     ]);
     for (const f of fixes) expect(f.after.hasErrors).toBe(false);
+  });
+
+  it('E021 typed in the first hour: every fix says the map it leaves, and none is offered twice', () => {
+    // A 20×20 filter after pooling to 15×15: no padding keeps 15×15 with an even filter.
+    const fixes = fixesOf('input 15x15x16\nconv filters=32 size=20\ndense units=3\n', 'E021');
+    expect(fixes.map((f) => f.title)).toEqual(['Change to size=13 (gives 3×3)', 'Change to pad=3 (gives 2×2)', 'Change to pad=4 (gives 4×4)']);
+    expect(fixes.map((f) => f.after.layers[0]!.output)).toEqual([
+      { kind: 'volume', h: 3, w: 3, c: 32 },
+      { kind: 'volume', h: 2, w: 2, c: 32 },
+      { kind: 'volume', h: 4, w: 4, c: 32 },
+    ]);
+    // The odd 7×7 filter on 5×5: pad=3 keeps the size and is not offered again as another padding.
+    const odd = fixesOf('input 5x5x1\nconv filters=1 size=7\ndense units=3\n', 'E021').map((f) => f.title.split(' (')[0]);
+    expect(new Set(odd).size).toBe(odd.length);
   });
 
   it('E022 with stride 2: stride=1 keeps the size', () => {

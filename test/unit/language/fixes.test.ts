@@ -76,6 +76,15 @@ describe('E032: a softmax before other layers moves to the end', () => {
   it('when the network already ends in a softmax, removing this one is the fix', () => {
     const [d] = diagnosticsOf(check('input 8x8x1\nsoftmax\ndense units=3\nsoftmax\n'), 'E032');
     expect(d!.fixes.map((f) => f.title)).toEqual(['Remove this softmax (the network already ends in one)']);
+    expect(d!.message).toContain('the softmax on line 4 already ends the network');
+    expect(d!.message).not.toContain('Move it to the end');
+  });
+
+  it('names the layer right after the softmax, not the last line of the network', () => {
+    // Typed in the first hour: softmax after the first relu, with the rest of the network below it.
+    const text = 'input 32x32x3\nconv filters=6 size=3\nrelu\nsoftmax\npool size=2\nconv filters=8 size=3\ndense units=3\n';
+    const [d] = diagnosticsOf(check(text), 'E032');
+    expect(d!.message).toContain("but 'pool' on line 5 comes after it. Move it to the end.");
   });
 });
 

@@ -280,11 +280,18 @@ describe('convolution explorer', () => {
     expect(convGeometry({ n: 2, f: 5, s: 1, p: 0 })).toMatchObject({ out: 0, fits: false, positions: [] });
   });
 
-  it('draws a large input with a small N that fits, and picks the layer under the cursor', () => {
+  it('draws a large input with a small N that fits when the real one fits (and not when not), and picks the layer under the cursor', () => {
     expect(demoN(5, 3, 1, 0)).toBe(5);
     expect(demoN(32, 3, 1, 1)).toBe(7);
     expect(demoN(224, 2, 2, 0)).toBe(8);
-    expect(demoN(32, 3, 2, 1)).toBe(7);
+    // A layer that does not fit its real input (E020) is drawn on an N that does not fit either, with as many
+    // rows left over: the walkthrough's stride=2 on the lecture's first conv, (32 − 3 + 2)/2 + 1 = 16.5.
+    expect(demoN(32, 3, 2, 1)).toBe(8);
+    expect(convGeometry({ n: 8, f: 3, s: 2, p: 1 })).toMatchObject({ fits: false, uncovered: 1 });
+    expect(demoN(32, 5, 2, 0)).toBe(8); // (32 − 5)/2 + 1 = 14.5
+    expect(convGeometry({ n: 8, f: 5, s: 2, p: 0 })).toMatchObject({ fits: false, uncovered: 1 });
+    expect(demoN(32, 3, 3, 0)).toBe(8); // (32 − 3)/3 + 1 = 10.67: two rows over, as on 8×8
+    expect(convGeometry({ n: 8, f: 3, s: 3, p: 0 })).toMatchObject({ fits: false, uncovered: 2 });
     expect(explorerLayer(model.layers, 8)?.index).toBe(3);
     expect(explorerLayer(model.layers, 6)?.index).toBe(0); // relu line: the first conv
     expect(explorerLayer(model.layers, 7)?.index).toBe(2); // the pool
