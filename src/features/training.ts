@@ -105,6 +105,20 @@ export class TrainingFeature implements vscode.Disposable {
       if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
       return;
     }
+    // No data line (I202): nothing to train on. Offer its quick fixes here; one applied, train the new text.
+    const noData = result.diagnostics.find((d) => d.code === 'I202');
+    if (noData) {
+      const choice = await vscode.window.showWarningMessage(
+        `CNN: ${vscode.workspace.asRelativePath(doc.uri)} has no data line, so there is nothing to train on yet.`,
+        ...noData.fixes.map((f) => f.title),
+      );
+      const fix = noData.fixes.find((f) => f.title === choice);
+      if (!fix) return;
+      const edit = new vscode.WorkspaceEdit();
+      for (const e of fix.edits) edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.newText);
+      if (await vscode.workspace.applyEdit(edit)) await this.train(doc.uri);
+      return;
+    }
     // cnnStudio.backend: the built-in engine, or PyTorch (which asks first in an untrusted workspace).
     const backend = await chooseBackend();
     if (!backend) return;

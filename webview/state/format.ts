@@ -20,11 +20,13 @@ export function formatCompact(n: number | null): string {
 
 /** Three significant digits, or an exponent for very large or small values. */
 export function formatValue(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(2);
-  return String(Number(v.toPrecision(3)));
+  const text = a >= 1e4 || a < 1e-3 ? v.toExponential(2) : String(Number(v.toPrecision(3)));
+  // The lecture's minus sign (as in the editor's arithmetic), not a hyphen: −0.528, 1.2e−5.
+  return text.replace(/-/g, '−');
 }
 
 export function formatPercent(v: number | null): string {

@@ -1,4 +1,4 @@
-// Issue 3: CNN: Train Model refuses a file with errors and points to the Problems panel; CNN: Stop Training stops
+// Issue 3: CNN: Train Model refuses a file with errors and points to the Problems panel (issue 12: and offers the I202 fixes for a missing data line); CNN: Stop Training stops
 // a run at the next step, and the stopped run still leaves its checkpoint.
 
 import assert from 'node:assert/strict';
@@ -16,6 +16,9 @@ const LONG = LECTURE.replace(/^train epochs=\d+/m, 'train epochs=40');
 // it are unknown (no rounded-down 15 that would make the pools below report errors of their own).
 const BROKEN = LECTURE.replace('conv filters=16 size=3 stride=1 pad=1', 'conv filters=16 size=3 stride=2 pad=0');
 assert.notEqual(BROKEN, LECTURE);
+// The data line commented out: I202, and CNN: Train Model offers to bring it back before it trains.
+const NO_DATA = LONG.replace(/^data shapes/m, '# data shapes');
+assert.notEqual(NO_DATA, LONG);
 
 export default async function (t) {
   const ws = t.workspace({ 'lecture.cnn': BROKEN });
@@ -33,15 +36,21 @@ export default async function (t) {
   });
   assert.ok(!existsSync(join(ws, 'runs')), 'nothing was trained');
 
-  // Fix the file on disk; the editor reloads it (no unsaved changes), and the error goes away.
-  writeFileSync(file, LONG);
+  // Fix the error on disk but comment out the data line; the editor reloads it (no unsaved changes).
+  writeFileSync(file, NO_DATA);
   await t.step('after the fix on disk, no errors remain', () => wb.waitForErrorCount(0, { timeout: 30_000 }));
   await t.step('focus the editor', async () => {
     await wb.focusWorkbench();
     await wb.goTo(1, 1);
   });
-  await t.step('CNN: Train Model starts a 40-epoch run', async () => {
+  await t.step('CNN: Train Model says there is no data line and offers its fixes instead of failing', async () => {
     await wb.runCommand('CNN: Train Model');
+    const toast = wb.page.locator('.notification-toast', { hasText: /lecture\.cnn has no data line, so there is nothing to train on yet/ });
+    await toast.waitFor({ timeout: 30_000 });
+    assert.ok(!existsSync(join(ws, 'runs')), 'nothing was started');
+    await toast.locator('a.monaco-button, .monaco-button', { hasText: /^Uncomment line 16/ }).first().click();
+  });
+  await t.step('the fix uncomments the line and a 40-epoch run starts', async () => {
     await wb.waitForStatusBarItem(/epoch \d+\/40 · /, { timeout: 60_000 });
   });
   await t.step('CNN: Stop Training stops it at the next step, with a notification', async () => {

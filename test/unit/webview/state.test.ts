@@ -12,7 +12,7 @@ import { boxForLine, boxSize, channelSize, layoutArchitecture, sideSize } from '
 import { decimate, extent, nearestIndex, niceTicks, tickLabel } from '../../../webview/state/chart';
 import { indexOf, lut, mappedRange, scaleFor, unpack, valueRange } from '../../../webview/state/colors';
 import { convGeometry, demoN, explorerLayer } from '../../../webview/state/conv';
-import { formatCompact, formatDuration, formatShape } from '../../../webview/state/format';
+import { formatCompact, formatDuration, formatShape, formatValue } from '../../../webview/state/format';
 import { curves, initialState, isLive, MAX_POINTS, persisted, reduce } from '../../../webview/state/inspector';
 import { channelRange, gridLayout, paintChannel, paintChannels, paintFilters, paintImage, tileAt, volumeDims } from '../../../webview/state/tiles';
 import { lectureSnapshot, LECTURE_SOURCE } from './fixtures';
@@ -334,6 +334,14 @@ describe('formatting', () => {
     expect(formatCompact(442368)).toBe('442.4K');
     expect(formatCompact(2_500_000)).toBe('2.5M');
     expect(formatDuration(75)).toBe('1 min 15 s');
+  });
+
+  it('writes values with the lecture\u2019s minus sign, as the editor\u2019s arithmetic does', () => {
+    expect(formatValue(-0.5281)).toBe('\u22120.528');
+    expect(formatValue(-1.97)).toBe('\u22121.97');
+    expect(formatValue(0.000012)).toBe('1.20e\u22125');
+    expect(formatValue(-Infinity)).toBe('\u2212\u221e');
+    expect(formatValue(2)).toBe('2');
   });
 });
 
