@@ -1,7 +1,8 @@
 // src/export: CNN Studio networks for other engines.
 //
-//   pytorchPackage(spec, { file, outDir }): ExportedFile[]     model.py, data.py, train.py, safetensors_io.py,
-//   writePytorchPackage(spec, { file, outDir }): string[]       README.md, network.cnn (text only; see pytorch.ts)
+//   pytorchPackage(spec, { file, outDir }): ExportedFile[]     model.py, data.py, train.py and their modules,
+//   writePytorchPackage(spec, { file, outDir }): string[]       safetensors_io.py, README.md, network.cnn (text
+//                                                               only; the file list is in pytorch.ts)
 //   defaultPytorchDir(file, network)                            <network>-pytorch/ beside the .cnn file
 //   pytorchTarget(spec, opts, force) / decideFile(observeFile…)  may the export write there? (never over the
 //                                                               user's files; target.ts, targetFs.ts)

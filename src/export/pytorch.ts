@@ -1,4 +1,5 @@
-// The PyTorch package: model.py, data.py, train.py, safetensors_io.py, README.md and network.cnn, generated
+// The PyTorch package: model.py, data.py (with datasets.py, shapes.py, arrays.py, images.py), train.py (with
+// runs.py, report.py, inspection.py, distributed.py), safetensors_io.py, README.md and network.cnn, generated
 // from a checked model, and the marker (.cnn-studio-export.json) by which the next export recognises it. Pure
 // text generation (language types and node built-ins only), so the editor can use it without the engine.
 
@@ -9,7 +10,7 @@ import { safeName } from './py/common';
 import { dataConfig, dataPy } from './py/data';
 import { modelPy } from './py/model';
 import { readmeMd } from './py/readme';
-import { SAFETENSORS_PY } from './py/safetensors';
+import { DATA_MODULES, SAFETENSORS_MODULE, TRAIN_MODULES } from './py/modules';
 import { trainPy } from './py/train';
 import { type Decision, decidePackage, EXPORT_MARKER, markerText } from './target';
 import { observeFolder, sha256 } from './targetFs';
@@ -48,8 +49,10 @@ export function pytorchPackage(spec: ModelSpec, opts: PytorchExportOptions): Exp
     { name: 'README.md', text: readmeMd(spec, fileName, data) },
     { name: 'model.py', text: modelPy(spec, fileName) },
     { name: 'data.py', text: dataPy(spec, data) },
+    ...DATA_MODULES,
     { name: 'train.py', text: trainPy(spec) },
-    { name: 'safetensors_io.py', text: SAFETENSORS_PY },
+    ...TRAIN_MODULES,
+    SAFETENSORS_MODULE,
     { name: 'network.cnn', text: spec.source },
   ];
 }

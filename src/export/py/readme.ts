@@ -12,7 +12,7 @@ export function readmeMd(spec: ModelSpec, fileName: string, data: DataConfig): s
     data.kind === null
       ? 'The .cnn file has no `data` line: add one and export again (or edit `DATA` in `data.py`).'
       : data.kind === 'shapes'
-        ? `\`data shapes\`: ${data.samples} generated door / stair / sign pictures. \`data.py\` draws them with numpy: the same kind of pictures as CNN Studio's generator, but not the same pixels (another random generator), so accuracies are comparable, not identical.`
+        ? `\`data shapes\`: ${data.samples} generated door / stair / sign pictures. \`shapes.py\` draws them with numpy: the same kind of pictures as CNN Studio's generator, but not the same pixels (another random generator), so accuracies are comparable, not identical.`
         : `${mdCode(`data ${data.kind} ${data.written ?? ''}`)}, which from this folder is ${mdCode(data.path ?? '')}. Use \`--data PATH\` when the data lives elsewhere (for example on a GPU server).`;
   return `# ${mdText(spec.name)} in PyTorch
 
@@ -23,8 +23,16 @@ Exported by CNN Studio from ${mdCode(fileName)}. A plain PyTorch package: \`torc
 | file | what it holds |
 | --- | --- |
 | \`model.py\` | the network as an \`nn.Module\`: \`self.layers[i]\` is the i-th layer statement, so \`state_dict()\` names are CNN Studio's checkpoint names (\`layers.{i}.weight\`, \`layers.{i}.bias\`) |
-| \`data.py\` | the file's data source and validation split |
-| \`train.py\` | the training loop; the file's \`train\` line gives the defaults |
+| \`data.py\` | the file's data source and validation split; \`to_nchw()\` for N×H×W×C arrays |
+| \`datasets.py\` | the datasets every source gives (image H×W×C in [0, 1], label) and their \`DataError\` |
+| \`shapes.py\` | \`data shapes\`: the door / stair / sign generator |
+| \`arrays.py\` | \`data idx\` and \`data npz\`: MNIST's IDX files, MedMNIST's .npz |
+| \`images.py\` | \`data folder\`: listing, checking and decoding a folder of PNG/JPEG images (Pillow) |
+| \`train.py\` | the flags and the training loop; the file's \`train\` line gives the defaults |
+| \`runs.py\` | the run folder (\`runs/<network>-<time>/\` or \`--out DIR\`) and its lock |
+| \`report.py\` | the progress messages (JSON lines, or \`--text\`) |
+| \`inspection.py\` | evaluations and snapshots for CNN Studio's inspector |
+| \`distributed.py\` | the device (CPU, CUDA) and torchrun's processes |
 | \`safetensors_io.py\` | reads and writes checkpoints (safetensors) without extra packages |
 | \`network.cnn\` | the .cnn source, stored in every checkpoint's metadata |
 

@@ -24,6 +24,9 @@ import { buildOnce } from '../trainer/helpers';
 import { cnn, PY_ENV, PYTHON, root, specOf, tempDir, TINY } from './helpers';
 
 const TEMPLATES = join(root, 'src/export/py/templates');
+/** The package's Python modules; only model, data and train hold constants that the export writes. */
+const PY_MODULES = ['model', 'data', 'datasets', 'shapes', 'arrays', 'images', 'train', 'runs', 'report', 'inspection', 'distributed', 'safetensors_io'];
+const WITH_CONSTANTS = ['data.py', 'model.py', 'train.py'];
 
 /** Payloads that would run code (each creates a file named PWNED-…) or break a literal if pasted raw. */
 const NASTY = [
@@ -157,14 +160,19 @@ function expectReadme(readme: string, spec: ModelSpec, fileName: string, written
 describe('the .py templates as shipped', () => {
   const names = readdirSync(TEMPLATES).filter((f) => f.endsWith('.py')).sort();
 
-  it('are the four modules of the package, and python3 compiles every one', () => {
-    expect(names).toEqual(['data.py', 'model.py', 'safetensors_io.py', 'train.py']);
+  it('are the modules of the package, and python3 compiles every one', () => {
+    expect(names).toEqual(PY_MODULES.map((m) => `${m}.py`).sort());
     const out = runPy(
       'import py_compile, sys, tempfile, os\nd = tempfile.mkdtemp()\nfor f in sys.argv[1:]:\n    py_compile.compile(f, cfile=os.path.join(d, os.path.basename(f) + "c"), doraise=True)\nprint("ok")\n',
       names.map((n) => join(TEMPLATES, n)),
       root,
     );
     expect(out.trim()).toBe('ok');
+  });
+
+  it('are each under 400 lines, and only model.py, data.py and train.py have a constants block', () => {
+    for (const n of names) expect(readFileSync(join(TEMPLATES, n), 'utf8').split('\n').length, n).toBeLessThan(400);
+    expect(names.filter((n) => readFileSync(join(TEMPLATES, n), 'utf8').includes('# BEGIN CONSTANTS'))).toEqual(WITH_CONSTANTS);
   });
 
   it("hold an example in the export's own form: exporting that network writes the templates unchanged", () => {
@@ -199,7 +207,7 @@ describe('names, classes and paths full of code', () => {
 import contextlib, io, json, os, py_compile, runpy, sys, tempfile
 pkg = sys.argv[1]
 d = tempfile.mkdtemp()
-for f in ("model.py", "data.py", "train.py", "safetensors_io.py"):
+for f in sys.argv[2:]:
     py_compile.compile(os.path.join(pkg, f), cfile=os.path.join(d, f + "c"), doraise=True)
 sys.path.insert(0, pkg)
 import torch
@@ -219,7 +227,7 @@ print(json.dumps({
     "state": {k: list(v.shape) for k, v in net.state_dict().items()},
 }))
 `;
-    const r = JSON.parse(runPy(script, [pkg], witness));
+    const r = JSON.parse(runPy(script, [pkg, ...PY_MODULES.map((m) => `${m}.py`)], witness));
     expect(r.spec).toEqual(modelConstants(spec, fileName));
     expect(r.NAME).toBe(NAME);
     expect(r.CLASSES).toEqual(CLASSES);
@@ -327,12 +335,12 @@ describe('property: any strings as names, classes, file and data paths', () => {
       expect(s.meta.network).toBe(wellFormed(c.name));
       expect(s.graphName).toBe(wellFormed(c.name));
     }
-    const script = String.raw`
+    const script = `MODULES = ${JSON.stringify(PY_MODULES)}\n` + String.raw`
 import json, sys
 out = []
 for pkg in sys.argv[1:]:
     sys.path.insert(0, pkg)
-    for m in ("model", "data", "train", "safetensors_io"):
+    for m in MODULES:
         sys.modules.pop(m, None)
     import model, data, train
     out.append({"spec": model.SPEC, "data": data.CONFIG, "train": train.CONFIG, "layers": len(model.build_model().layers)})

@@ -26,28 +26,31 @@ output, the conv filters, the class probabilities) at most every SEC seconds, an
 {"shape": [...], "data": base64 of little-endian float32}: inputs H×W×C, layer outputs C×H×W or N, filters
 K×C×F_h×F_w. --control stdin reads the editor's requests as JSON lines on stdin: {"type": "stop"},
 {"type": "snapshot", "sample": i} or {"type": "snapshot", "imagePath": "x.png"}, {"type": "evaluate"}.
+
+This file holds the flags and the training loop; runs.py the run folder, report.py the messages, inspection.py
+the evaluations and snapshots, distributed.py the device and torchrun's processes.
 """
 
 import argparse
-import atexit
-import base64
 import datetime
 import json
 import math
 import os
 import queue
 import signal
-import socket
 import sys
 import threading
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from data import DataError, collate, load_image, open_data
-from model import LAYER_KINDS, LAYER_LINES, NAME, build_model
+from data import DataError, collate, open_data
+from distributed import all_sum, setup_device
+from inspection import Snapshots, evaluate, evaluation_msg
+from model import NAME, build_model
+from report import Failure, Reporter
+from runs import RunDir, run_files
 from safetensors_io import load_into, save_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -65,14 +68,6 @@ CONFIG = json.loads(
 
 DEFAULTS = CONFIG["defaults"]
 SAFE_NAME = CONFIG["safe_name"]
-
-
-class Failure(Exception):
-    """A failure reported as {"type": "error", "stage": ..., "message": ...}: setup, data, train or checkpoint."""
-
-    def __init__(self, stage, message, code=None):
-        super().__init__(message)
-        self.stage, self.message, self.code = stage, message, code
 
 
 def _literal_help(text):
@@ -107,342 +102,6 @@ def parse_args(argv=None):
         p.error("--epochs and --batch must be at least 1")
     return args
 
-
-# ---------------------------------------------------------------------------------------------- messages
-
-
-class Reporter:
-    """Prints the trainer's messages on stdout (process 0 only), as JSON lines or plain text."""
-
-    def __init__(self, rank, text):
-        self.rank, self.text = rank, text
-
-    def emit(self, msg):
-        if self.rank != 0:
-            return
-        print(self.plain(msg) if self.text else json.dumps(msg), flush=True)
-
-    @staticmethod
-    def plain(m):
-        t = m["type"]
-        if t == "started":
-            # The data's warnings (images that cannot be decoded, skipped files) first, as `cnn train` prints them.
-            return "\n".join(["warning: %s" % w for w in m.get("warnings", [])] + [
-                "Training on %d samples, validating on %d; %d parameters; %d epochs of %d steps." % (
-                    m["trainSize"], m["valSize"], m["params"], m["epochs"], m["stepsPerEpoch"])])
-        if t == "progress":
-            return "epoch %d/%d step %d/%d  loss %.4f acc %.1f%%  %d samples/s" % (
-                m["epoch"], m["epochs"], m["step"], m["steps"], m["loss"], 100 * m["accuracy"], m["samplesPerSec"])
-        if t == "epoch":
-            val = "" if m["valLoss"] is None else "  val loss %.4f acc %.1f%%" % (m["valLoss"], 100 * m["valAccuracy"])
-            return "epoch %d/%d  train loss %.4f acc %.1f%%%s  (%.1fs)" % (
-                m["epoch"], m["epochs"], m["trainLoss"], 100 * m["trainAccuracy"], val, m["seconds"])
-        if t == "done":
-            return "%s after %d epochs. Checkpoint: %s" % ("Stopped" if m["stopped"] else "Done", m["epochsRun"], m["checkpoint"])
-        if t == "error":
-            return "%s error: %s" % (m["stage"], m["message"])
-        return m.get("message", json.dumps(m))
-
-
-# ------------------------------------------------------------------------------------------ distribution
-
-
-def setup_device(choice):
-    """(world size, rank, device). Under torchrun (WORLD_SIZE > 1) this joins the process group:
-    NCCL on CUDA, gloo on the CPU."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    rank = int(os.environ.get("RANK", "0"))
-    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
-    if choice == "cuda" and not torch.cuda.is_available():
-        raise Failure("setup", "--device cuda, but PyTorch sees no CUDA device (torch.cuda.is_available() is False).")
-    use_cuda = choice != "cpu" and torch.cuda.is_available()
-    if use_cuda:
-        device = torch.device("cuda", local_rank % torch.cuda.device_count())
-        torch.cuda.set_device(device)
-    else:
-        device = torch.device("cpu")
-    if world > 1:
-        import torch.distributed as dist
-
-        dist.init_process_group(backend="nccl" if use_cuda else "gloo")
-    return world, rank, device
-
-
-def all_sum(values, device, world):
-    """Sums a list of numbers over all processes (a no-op for one process)."""
-    if world == 1:
-        return values
-    import torch.distributed as dist
-
-    t = torch.tensor(values, dtype=torch.float64, device=device)
-    dist.all_reduce(t)
-    return t.tolist()
-
-
-# ------------------------------------------------------------------------------------------------ run folder
-
-RUN_LOCK = ".cnn-run.lock"  # the lock CNN Studio's own trainer takes: neither trains into a folder the other uses
-
-
-def run_files(out):
-    """A run folder's checkpoint and metrics files."""
-    return os.path.join(out, "model.safetensors"), os.path.join(out, "metrics.jsonl")
-
-
-def create_run_dir(runs):
-    """A new, empty runs/<SAFE_NAME>-<yyyymmdd-hhmmss>/ (CNN Studio's naming), created exclusively: a plain mkdir
-    that fails when the folder exists, then -2, -3, ..., so two runs started in the same second never share one."""
-    os.makedirs(runs, exist_ok=True)
-    base = os.path.join(runs, "%s-%s" % (SAFE_NAME, time.strftime("%Y%m%d-%H%M%S", time.localtime())))
-    for k in range(1, 10001):
-        path = base if k == 1 else "%s-%d" % (base, k)
-        try:
-            os.mkdir(path)
-            return path
-        except FileExistsError:
-            continue
-    raise OSError("%s and 10,000 suffixes are taken" % base)
-
-
-def _lock_holder(path):
-    """{"pid", "host"} of a lock file, None when there is none; an unreadable one names a holder we cannot check."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            h = json.load(f)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
-        return {"pid": -1, "host": ""}
-    h = h if isinstance(h, dict) else {}
-    pid, host = h.get("pid"), h.get("host")
-    return {"pid": pid if isinstance(pid, int) else -1, "host": host if isinstance(host, str) else ""}
-
-
-def _holder_alive(h):
-    """Whether a lock's process may still run (one on another machine, or on Windows, always may)."""
-    if h["host"] != socket.gethostname() or h["pid"] <= 0 or os.name == "nt":
-        return True
-    try:
-        os.kill(h["pid"], 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
-def _take_lock(out):
-    """Takes OUT's lock file for this process (taking over one whose process is gone); returns the lock's text."""
-    lock = os.path.join(out, RUN_LOCK)
-    mine = json.dumps({"pid": os.getpid(), "host": socket.gethostname()}, separators=(",", ":"))
-    for _ in range(5):
-        try:
-            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(mine)
-            return mine
-        holder = _lock_holder(lock)
-        if holder is None:
-            continue  # released in between
-        if _holder_alive(holder):
-            raise Failure("setup", "%s is in use by another training (process %s%s). Train into another folder, or wait "
-                          "for that run to end. (If no training is running, delete %s.)" % (
-                              out, holder["pid"] if holder["pid"] > 0 else "?",
-                              " on %s" % holder["host"] if holder["host"] and holder["host"] != socket.gethostname() else "",
-                              lock))
-        # Its process is gone (SIGKILL): move the lock aside (one rename, one winner), and put back a fresh lock
-        # another run wrote in between.
-        aside = "%s.%d.stale" % (lock, os.getpid())
-        try:
-            os.rename(lock, aside)
-        except OSError:
-            continue
-        if _lock_holder(aside) != holder:
-            try:
-                os.link(aside, lock)
-            except OSError:
-                pass
-        os.unlink(aside)
-    raise Failure("setup", "cannot claim %s: its lock %s keeps changing" % (out, lock))
-
-
-class RunDir:
-    """The run folder, this run's alone until it ends. Process 0 creates it (or takes --out DIR), holds its lock,
-    and refuses a folder that already holds a run unless this run continues it (--init DIR/model.safetensors);
-    the other torchrun processes get its path from process 0."""
-
-    def __init__(self, path, created, lock):
-        self.path, self.created, self.lock = path, created, lock
-
-    @staticmethod
-    def claim(out, init, rank, world):
-        result = None
-        if rank == 0:
-            try:
-                result = RunDir._claim(out, init)
-            except Failure as e:
-                result = e
-            except Exception as e:  # noqa: BLE001 - the other processes must hear of it, not wait forever
-                result = Failure("setup", "cannot claim the run folder: %s: %s" % (type(e).__name__, e))
-        if world > 1:
-            import torch.distributed as dist
-
-            shared = [None]
-            if rank == 0:
-                shared[0] = result.path if isinstance(result, RunDir) else {"stage": result.stage, "message": result.message}
-            dist.broadcast_object_list(shared, src=0)
-            if rank != 0:
-                if isinstance(shared[0], dict):
-                    raise Failure(shared[0]["stage"], shared[0]["message"])
-                return RunDir(shared[0], False, None)
-        if isinstance(result, Failure):
-            raise result
-        return result
-
-    @staticmethod
-    def _claim(out, init):
-        runs = os.path.join(HERE, "runs")
-        path = os.path.abspath(out) if out else None
-        created = False
-        try:
-            if path is None:
-                path = create_run_dir(runs)
-                created = True
-            else:
-                created = not os.path.exists(path)
-                os.makedirs(path, exist_ok=True)
-            run = RunDir(path, created, None)
-            run.lock = _take_lock(path)
-        except OSError as e:
-            if created:
-                RunDir(path, True, None).release()
-            raise Failure("checkpoint", "cannot use %s as the run folder: %s" % (path or runs, e))
-        except Failure:
-            if created:
-                RunDir(path, True, None).release()
-            raise
-        checkpoint, metrics = run_files(path)
-        continues = init is not None and os.path.abspath(init) == checkpoint
-        held = [os.path.basename(p) for p in (checkpoint, metrics) if os.path.exists(p)]
-        if held and not continues:
-            run.release()
-            raise Failure("setup", "%s already holds a run (%s); a new run there would overwrite it. Train into another "
-                          "folder, or continue that run from its checkpoint: python3 train.py --init %s --out %s" % (
-                              path, ", ".join(held), checkpoint, path))
-        atexit.register(run.release)
-        return run
-
-    def release(self):
-        """Gives the folder up (idempotent): removes this run's lock, and the folder when it was made for this run
-        and nothing was written into it (a run that failed before its first epoch)."""
-        if self.lock is not None:
-            lock, self.lock = self.lock, None
-            path = os.path.join(self.path, RUN_LOCK)
-            try:
-                with open(path, encoding="utf-8") as f:
-                    ours = f.read() == lock
-                if ours:
-                    os.unlink(path)
-            except OSError:
-                pass
-        if self.created:
-            self.created = False
-            try:
-                os.rmdir(self.path)
-            except OSError:
-                pass
-
-
-# ------------------------------------------------------------------------------------------------ training
-
-
-def tensor_msg(t):
-    """A tensor as the messages carry it: {"shape": [...], "data": base64 of its little-endian float32 bytes}."""
-    a = t.detach().to("cpu", torch.float32).contiguous().numpy().astype("<f4", copy=False)
-    return {"shape": list(a.shape), "data": base64.b64encode(a.tobytes()).decode("ascii")}
-
-
-MAX_MISCLASSIFIED = 24
-
-
-@torch.no_grad()
-def evaluate(model, dataset, batch, device, world, rank, workers, classes):
-    """Mean cross-entropy, accuracy and the confusion matrix (confusion[true][predicted]) on the dataset, summed
-    over the processes (each takes every world-th sample), and up to 24 of this process's misclassified samples."""
-    from torch.utils.data import DataLoader, Subset
-
-    was_training = model.training
-    model.eval()
-    indices = list(range(rank, len(dataset), world))
-    loader = DataLoader(Subset(dataset, indices), batch_size=max(batch, 64), collate_fn=collate, num_workers=workers)
-    k = len(classes)
-    loss_sum, correct, n = 0.0, 0, 0
-    confusion = torch.zeros(k * k, dtype=torch.int64)
-    missed = []
-    for x, y in loader:
-        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-        logits = model(x)
-        predicted = logits.argmax(1)
-        loss_sum += float(F.cross_entropy(logits, y, reduction="sum"))
-        correct += int((predicted == y).sum())
-        confusion += torch.bincount((y * k + predicted).cpu(), minlength=k * k)
-        if len(missed) < MAX_MISCLASSIFIED:
-            probabilities = torch.softmax(logits, 1).cpu()
-            for j in torch.nonzero(predicted != y).flatten().tolist()[: MAX_MISCLASSIFIED - len(missed)]:
-                missed.append({
-                    "index": indices[n + j], "label": int(y[j]), "predicted": int(predicted[j]),
-                    "probabilities": probabilities[j].tolist(), "input": tensor_msg(x[j].permute(1, 2, 0)),
-                })
-        n += len(y)
-    model.train(was_training)
-    sums = all_sum([loss_sum, correct, n] + confusion.tolist(), device, world)
-    loss_sum, correct, n = sums[:3]
-    matrix = [[int(v) for v in sums[3 + r * k : 3 + (r + 1) * k]] for r in range(k)]
-    return {"loss": loss_sum / max(n, 1), "accuracy": correct / max(n, 1), "confusion": matrix, "misclassified": missed}
-
-
-def evaluation_msg(ev, classes, split):
-    return {"type": "evaluation", "classes": list(classes), "confusion": ev["confusion"],
-            "misclassified": ev["misclassified"], "split": split}
-
-
-class Snapshots:
-    """The inspector's view of one sample (of the validation set, else the training set, or an image file): the
-    input, every layer's output, the conv filters and the class probabilities. Process 0 only."""
-
-    def __init__(self, model, data, device, report, interval):
-        self.model, self.data, self.device, self.report, self.interval = model, data, device, report, interval
-        self.sample, self.image, self.last = 0, None, 0.0
-
-    def due(self):
-        return self.interval > 0 and time.time() - self.last >= self.interval
-
-    def send(self):
-        data = self.data
-        validation = data.val is not None and len(data.val) > 0
-        dataset = data.val if validation else data.train
-        if self.image:
-            x, label, source = load_image(self.image), None, self.image
-        else:
-            i = min(self.sample, len(dataset) - 1)
-            x, label = dataset[i]
-            source = "%s sample %d" % ("validation" if validation else "training", i)
-        x = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
-        batch = x.permute(2, 0, 1)[None].to(self.device)
-        activations = self.model.activations(batch)
-        probabilities = self.model.predict(batch)[0]
-        layers = self.model.layers
-        self.report.emit({
-            "type": "snapshot", "source": source, "label": label, "input": tensor_msg(x),
-            "activations": [dict(tensor_msg(t[0]), index=i, kind=LAYER_KINDS[i], line=LAYER_LINES[i]) for i, t in activations],
-            "filters": [dict(tensor_msg(layers[i].weight), index=i, line=LAYER_LINES[i])
-                        for i, kind in enumerate(LAYER_KINDS) if kind == "conv"],
-            "probabilities": [float(p) for p in probabilities], "classes": list(data.class_names),
-        })
-        self.last = time.time()
 
 
 class Control:
@@ -504,7 +163,7 @@ def train(args, report, stop, control):
     report.emit({"type": "log", "message": "PyTorch %s on %s%s" % (
         torch.__version__, device, ", %d processes (%s)" % (world, "nccl" if device.type == "cuda" else "gloo") if world > 1 else "")})
     # The run folder is claimed before anything is read, and given up (removed when still empty) at the end.
-    run = RunDir.claim(args.out, args.init, rank, world)
+    run = RunDir.claim(args.out, args.init, rank, world, SAFE_NAME)
     try:
         train_into(run.path, args, report, stop, control, world, rank, device)
     finally:
