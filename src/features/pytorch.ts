@@ -121,7 +121,7 @@ export class ExportFeature implements vscode.Disposable {
     const file = t.doc.uri.fsPath;
     const outDir = defaultPytorchDir(file, t.spec.name);
     const decision = pytorchTarget(t.spec, { file, outDir });
-    if (!decision.write && !(await confirmOverwrite(outDir, decision.refusal, "Overwrite replaces the package's files there (model.py, data.py, train.py, safetensors_io.py, README.md, network.cnn); other files are kept."))) return;
+    if (!decision.write && !(await confirmOverwrite(outDir, decision.refusal, "Overwrite replaces the package's files there (its .py modules, README.md, network.cnn); other files are kept."))) return;
     try {
       writePytorchPackage(t.spec, { file, outDir });
     } catch (err) {
