@@ -10,6 +10,9 @@
 // - After `=` the list opens by itself only for words (`optimizer=` → sgd, adam); not after a space.
 // - Keywords insert just themselves; the example lines and the lecture's snippets are separate items that sort
 //   after them, so when the typed word is a whole keyword the item under the cursor inserts nothing new.
+// - While a keyword is typed the list is short: the keywords that start with it, then one example line per
+//   statement; the snippets (`conv3`, `pool2`, `cnn`) once the typed text goes past every keyword, and all of
+//   it on Ctrl+Space on an empty line.
 // - Nothing in comments, in the middle of a token, or in a slot that holds a name or a path.
 // And package.json's `configurationDefaults` for `[cnn]`: Enter always ends the line
 // (`editor.acceptSuggestionOnEnter: off`; Tab accepts a suggestion), no word-based suggestions from comments,
@@ -114,6 +117,21 @@ function keywordItems(): PlannedItem[] {
   return items;
 }
 
+/**
+ * The short list while a keyword is typed (the editor re-asks on every keystroke, so the plan filters by prefix
+ * itself and the editor's fuzzy match cannot pull in `classes door stair sign` for `co`): the keywords that start
+ * with the typed text, then the example lines (one per statement) that do. The lecture's snippets come in only
+ * once the typed text goes past every keyword (`conv3`, `conv-`, `pool2`, `cn`); all of them are on Ctrl+Space.
+ */
+function typedKeywordItems(typed: string): PlannedItem[] {
+  const t = typed.toLowerCase();
+  const all = keywordItems();
+  const keywords = all.filter((i) => (i.kind === 'keyword' || i.kind === 'layer') && i.label.startsWith(t));
+  const examples = all.filter((i) => i.kind === 'example' && i.label.startsWith(t)); // one per statement
+  if (keywords.length > 0) return [...keywords, ...examples];
+  return all.filter((i) => i.kind === 'snippet' && i.label.toLowerCase().startsWith(t));
+}
+
 function paramDoc(schema: StatementSchema, p: ParamSchema): string {
   const lines = [p.doc];
   if (p.aliases.length) lines.push(`Also written: ${p.aliases.map((a) => `\`${a}\``).join(', ')}.`);
@@ -189,7 +207,7 @@ export function planCompletion(line: string, col: number, trigger: Trigger): Com
   if (head === '') {
     if (typed.includes('=') || trigger.kind === 'character') return undefined;
     if (!asked && statementSchema(typed)) return plan([]); // a whole keyword: Enter or space goes on typing
-    return plan(keywordItems());
+    return plan(asked ? keywordItems() : typedKeywordItems(typed));
   }
 
   const words = head.split(/[ \t]+/);

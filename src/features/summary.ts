@@ -1,9 +1,11 @@
-// `CNN: Show Model Summary`: a read-only document beside the editor with the torchinfo-like table,
-// kept up to date while the .cnn file changes.
+// `CNN: Show Model Summary`: a read-only document beside the editor (below it when the inspector is beside it:
+// summaryPlacement.ts) with the torchinfo-like table, kept up to date while the .cnn file changes.
 
 import * as vscode from 'vscode';
 import { summaryTable } from '../language';
 import { type CnnDocuments, isCnn } from './documents';
+import { INSPECTOR_VIEW_TYPE } from './inspector';
+import { summaryPlacement } from './summaryPlacement';
 
 export const SUMMARY_SCHEME = 'cnn-summary';
 
@@ -53,11 +55,40 @@ export class SummaryFeature implements vscode.TextDocumentContentProvider, vscod
     const su = summaryUri(doc.uri);
     this.open.add(su.toString());
     const sdoc = await vscode.workspace.openTextDocument(su);
-    await vscode.window.showTextDocument(sdoc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+    const active = vscode.window.activeTextEditor;
+    const source = active?.document === doc ? active : vscode.window.visibleTextEditors.find((e) => e.document === doc);
+    const groups = vscode.window.tabGroups.all.map((g) => ({
+      column: g.viewColumn,
+      inspector: g.tabs.some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(INSPECTOR_VIEW_TYPE)),
+      summary: g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === su.toString()),
+    }));
+    const column = source?.viewColumn;
+    const place = summaryPlacement(groups, column);
+    switch (place.kind) {
+      case 'reveal':
+        await vscode.window.showTextDocument(sdoc, { viewColumn: place.column, preview: true, preserveFocus: true });
+        return;
+      case 'beside':
+        await vscode.window.showTextDocument(sdoc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+        return;
+      case 'below':
+        // A new group below the .cnn editor's (the command acts on the active group), then back to the .cnn.
+        await vscode.window.showTextDocument(doc, { viewColumn: column, preserveFocus: false });
+        await vscode.commands.executeCommand('workbench.action.newGroupBelow');
+        await vscode.window.showTextDocument(sdoc, { viewColumn: vscode.ViewColumn.Active, preview: true, preserveFocus: false });
+        await vscode.window.showTextDocument(doc, { viewColumn: column, preserveFocus: false });
+        return;
+      default:
+        assertNever(place);
+    }
   }
 
   dispose(): void {
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected summary placement ${JSON.stringify(x)}`);
 }

@@ -2,7 +2,8 @@
 // steps; its first step's button creates the lecture's network, which shows its shapes, and the step ticks; a
 // stride mistake made and fixed with the quick fix ticks the third step (a context key the extension sets);
 // the palette's New Network… offers the templates with their facts and never overwrites a file; Open Inspector's
-// keybinding opens the inspector, whose convolution explorer at the lecture's stride 3 ticks the last step; the
+// keybinding opens the inspector, whose convolution explorer at the lecture's stride 3 ticks the last step;
+// Show Model Summary then opens below lecture.cnn rather than over the inspector beside it; the
 // keybindings of Train and Open Inspector are the only bindings of their keys. In a window with no folder,
 // New Network… opens an untitled tinyvgg.cnn.
 
@@ -147,6 +148,26 @@ export default async function (t) {
     await waitForDone(page, 'featureMaps');
     await waitForDone(page, 'convolution');
   });
+
+  await t.step('Show Model Summary with the inspector beside opens below lecture.cnn, at its width', async () => {
+    // The walkthrough opened over the inspector: bring the inspector back, then work in lecture.cnn.
+    await page.locator('.editor-group-container .tab', { hasText: 'CNN Inspector' }).first().click();
+    await page.locator('.editor-group-container .tab[data-resource-name="lecture.cnn"]').first().click();
+    await wb.waitForActiveEditor('lecture.cnn');
+    await wb.runCommand('CNN: Show Model Summary');
+    const groupWith = (tab) => page.locator('.editor-group-container').filter({ has: page.locator('.tab', tab) });
+    const summary = groupWith({ hasText: 'summary' }).first();
+    await summary.locator('.view-line', { hasText: 'Output shape' }).waitFor({ timeout: 20_000 });
+    const cnn = groupWith({ hasText: 'lecture.cnn', hasNotText: 'summary' }).first();
+    const inspector = groupWith({ hasText: 'CNN Inspector' }).first();
+    const [s, c, i] = [await summary.boundingBox(), await cnn.boundingBox(), await inspector.boundingBox()];
+    t.log(`  lecture.cnn ${JSON.stringify(c)}, summary ${JSON.stringify(s)}, inspector ${JSON.stringify(i)}`);
+    assert.ok(s.y >= c.y + c.height - 2, 'the summary is below lecture.cnn');
+    assert.ok(Math.abs(s.x - c.x) <= 2 && Math.abs(s.width - c.width) <= 2, 'with the width of lecture.cnn');
+    assert.ok(i.x >= c.x + c.width - 2, 'the inspector stays beside it');
+    await page.locator('iframe.webview.ready').first().waitFor({ state: 'visible', timeout: 10_000 });
+  });
+  await t.screenshot('summary-below');
 
   await t.step('the keybindings of Train and Open Inspector clash with no other binding', async () => {
     await page.keyboard.press('Control+K');

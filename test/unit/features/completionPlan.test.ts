@@ -81,6 +81,31 @@ describe('completion while typing', () => {
     });
   });
 
+  it('keeps the list short while a keyword is typed: the keywords first, then one example line each', () => {
+    expect(labels('co')).toEqual(['conv', 'conv filters=16 size=3 stride=1 pad=1']);
+    expect(labels('cl')).toEqual(['classes', 'classes door stair sign']);
+    for (const kw of allKeywords()) {
+      for (let n = 1; n < kw.length; n++) {
+        const typed = kw.slice(0, n);
+        const items = at(typed)!.items;
+        expect(items.every((i) => i.label.startsWith(typed)), typed).toBe(true);
+        expect(items.some((i) => i.kind === 'snippet'), typed).toBe(false);
+        const firstExample = items.findIndex((i) => i.kind === 'example');
+        if (firstExample >= 0) expect(items.slice(firstExample).every((i) => i.kind === 'example'), typed).toBe(true);
+        const examples = items.filter((i) => i.kind === 'example').map((i) => i.label.split(' ')[0]);
+        expect(new Set(examples).size, typed).toBe(examples.length);
+      }
+    }
+  });
+
+  it('offers the lecture\'s snippets once the typed text goes past the keywords', () => {
+    expect(labels('conv3')).toEqual(['conv3', 'conv3s2']);
+    expect(labels('conv-f3')).toEqual(['conv-f3-s1-p1', 'conv-f3-s2']);
+    expect(labels('pool2')).toEqual(['pool2']);
+    expect(labels('cn')).toEqual(['cnn']);
+    expect(at('conv3')!.items[0]).toMatchObject({ kind: 'snippet', snippet: true, insert: 'conv filters=${1:16} size=3 stride=1 pad=1' });
+  });
+
   it('offers nothing for names, paths, comments and the middle of a token', () => {
     expect(labels('network Lecture')).toEqual([]);
     expect(labels('network lec')).toEqual([]);
