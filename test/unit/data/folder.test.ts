@@ -5,7 +5,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { checkDataAgainstModel, openData, probeData, type OpenDataOptions } from '../../../src/data/index';
 import type { DataSpec } from '../../../src/language/model';
-import { corruptBody, tmpDir } from './helpers';
+import { corruptBody, noiseJpg, noisePng, tmpDir } from './helpers';
 
 const spec = (p: string, extra: Partial<{ val: number | null; samples: number | null }> = {}): DataSpec => ({ kind: 'folder', path: p, val: null, samples: null, line: 0, ...extra });
 const opts = (baseDir: string, extra: Partial<OpenDataOptions> = {}): OpenDataOptions => ({ baseDir, input: { h: 4, w: 4, c: 3 }, numClasses: 2, seed: 5, valFraction: 0, ...extra });
@@ -21,27 +21,6 @@ function jpg(w: number, h: number, rgb: [number, number, number]): Buffer {
   const data = Buffer.alloc(w * h * 4);
   for (let i = 0; i < w * h; i++) data.set([...rgb, 255], 4 * i);
   return jpeg.encode({ width: w, height: h, data }, 95).data;
-}
-
-/** An image of seeded noise, so no sample reads as blank. */
-function noisePixels(w: number, h: number, seed: number): Buffer {
-  const data = Buffer.alloc(w * h * 4);
-  let s = seed * 2654435761 + 1;
-  for (let i = 0; i < data.length; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    data[i] = i % 4 === 3 ? 255 : 40 + ((s >>> 16) % 200);
-  }
-  return data;
-}
-
-function noisePng(w: number, h: number, seed: number): Buffer {
-  const p = new PNG({ width: w, height: h });
-  noisePixels(w, h, seed).copy(p.data);
-  return PNG.sync.write(p);
-}
-
-function noiseJpg(w: number, h: number, seed: number): Buffer {
-  return jpeg.encode({ width: w, height: h, data: noisePixels(w, h, seed) }, 90).data;
 }
 
 function makeFolder(): string {

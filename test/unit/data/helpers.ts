@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import * as jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
 import { afterAll } from 'vitest';
 
 const made: string[] = [];
@@ -165,4 +167,27 @@ export function corruptBody(image: Uint8Array, seed: number): Buffer {
   }
   for (let i = from; i < to; i++) out[i] = next();
   return out;
+}
+
+/** An image of seeded noise, RGBA, so no sample reads as blank. */
+export function noisePixels(w: number, h: number, seed: number): Buffer {
+  const data = Buffer.alloc(w * h * 4);
+  let s = seed * 2654435761 + 1;
+  for (let i = 0; i < data.length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    data[i] = i % 4 === 3 ? 255 : 40 + ((s >>> 16) % 200);
+  }
+  return data;
+}
+
+/** A PNG of seeded noise. */
+export function noisePng(w: number, h: number, seed: number): Buffer {
+  const p = new PNG({ width: w, height: h });
+  noisePixels(w, h, seed).copy(p.data);
+  return PNG.sync.write(p);
+}
+
+/** A JPEG of seeded noise. */
+export function noiseJpg(w: number, h: number, seed: number): Buffer {
+  return Buffer.from(jpeg.encode({ width: w, height: h, data: noisePixels(w, h, seed) }, 90).data);
 }

@@ -5,12 +5,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { openData, writeNpy } from '../../../src/data';
 import { writePytorchPackage } from '../../../src/export';
-import { corruptBody, idxPair, zipBytes } from '../data/helpers';
+import { corruptBody, idxPair, noiseJpg, noisePng, zipBytes } from '../data/helpers';
 import { PY_ENV, PYTHON, python, RUN_TORCH, specOf, tempDir } from './helpers';
 
 const OPEN_PY = String.raw`
@@ -37,27 +36,6 @@ function png(w: number, h: number, rgb: [number, number, number]): Buffer {
   const p = new PNG({ width: w, height: h });
   for (let i = 0; i < w * h; i++) p.data.set([...rgb, 255], i * 4);
   return PNG.sync.write(p);
-}
-
-/** An image of seeded noise (so no sample reads as blank), RGBA. */
-function noise(w: number, h: number, seed: number): Buffer {
-  const data = Buffer.alloc(w * h * 4);
-  let s = seed * 2654435761 + 1;
-  for (let i = 0; i < data.length; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    data[i] = i % 4 === 3 ? 255 : 40 + ((s >>> 16) % 200);
-  }
-  return data;
-}
-
-function noisePng(w: number, h: number, seed: number): Buffer {
-  const p = new PNG({ width: w, height: h });
-  noise(w, h, seed).copy(p.data);
-  return PNG.sync.write(p);
-}
-
-function noiseJpg(w: number, h: number, seed: number): Buffer {
-  return Buffer.from(jpeg.encode({ width: w, height: h, data: noise(w, h, seed) }, 90).data);
 }
 
 /**
