@@ -79,9 +79,31 @@ export class Workbench {
 
   /** Click the editor area once, so keyboard shortcuts reach the workbench. */
   async focusWorkbench() {
-    const editor = this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
-    if (await editor.count()) await editor.click({ position: { x: 5, y: 5 } }).catch(() => {});
-    else await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+    // The active group's text editor, else a visible one in another group (after a click in the inspector its
+    // webview's group is the active one, and a click on the text can leave the keyboard there); with none, the
+    // workbench itself.
+    const active = this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+    if (await active.count()) {
+      await active.click({ position: { x: 5, y: 5 } }).catch(() => {});
+      return;
+    }
+    const group = this.page.locator('.editor-group-container').filter({ has: this.page.locator('.monaco-editor .view-lines') }).filter({ visible: true }).first();
+    if (!(await group.count())) {
+      await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+      return;
+    }
+    // Its active tab, then its text: a text editor is active when the status bar shows the cursor ("Ln x, Col y").
+    const cursorShown = () =>
+      this.page.waitForFunction(() => Boolean(document.querySelector('#status\\.editor\\.selection')), null, { timeout: 3_000 }).then(
+        () => true,
+        () => false,
+      );
+    for (let attempt = 1; ; attempt++) {
+      await group.locator('.tab.active').first().click().catch(() => {});
+      await group.locator('.monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } }).catch(() => {});
+      if (await cursorShown()) return;
+      if (attempt === 5) throw new Error('focusWorkbench: no text editor became active after 5 tries');
+    }
   }
 
   /** Wait until the active tab is `name` and its text editor has rendered lines. */
