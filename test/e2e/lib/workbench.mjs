@@ -77,6 +77,11 @@ export class Workbench {
     return wb;
   }
 
+  /** The CNN Inspector's content: the webview's inner frame (the panel must be open). */
+  inspectorFrame() {
+    return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  }
+
   /** Click the editor area once, so keyboard shortcuts reach the workbench. */
   async focusWorkbench() {
     // The active group's text editor, else a visible one in another group (after a click in the inspector its

@@ -22,7 +22,7 @@ export default async function (t) {
   const ws = t.workspace({ 'lecture.cnn': MODEL });
   const wb = await t.step('open lecture.cnn', () => t.open({ folder: ws, file: join(ws, 'lecture.cnn') }));
   await t.step('the extension is loaded', () => wb.languageMode({ expect: 'CNN' }));
-  const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const frame = wb.inspectorFrame();
   const inspectorTab = wb.page.locator('.tab[aria-label*="CNN Inspector"]');
 
   await t.step('open the inspector on its Training tab', async () => {

@@ -19,7 +19,7 @@ export default async function (t) {
   const wb = await t.step('open lecture.cnn', () => t.open({ folder: ws, file: join(ws, 'lecture.cnn') }));
   await t.step('the extension is loaded', () => wb.languageMode({ expect: 'CNN' }));
   await t.step('run CNN: Open Inspector (beside the editor)', () => wb.runCommand('CNN: Open Inspector'));
-  const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const frame = wb.inspectorFrame();
   await frame.locator('cnn-architecture g.box[data-key="layer-7"]').waitFor({ timeout: 30_000 });
 
   /** Every box's bounding box against the panel's visible width, and the scroll widths, measured in the page. */

@@ -27,7 +27,7 @@ export default async function (t) {
   await t.step('the extension is loaded', () => wb.languageMode({ expect: 'CNN' }));
   await t.step('run CNN: Open Inspector', () => wb.runCommand('CNN: Open Inspector'));
 
-  const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const frame = wb.inspectorFrame();
   const boxes = frame.locator('cnn-architecture g.box');
   await t.step('the architecture shows every layer with its shape', async () => {
     await frame.locator('cnn-architecture g.box[data-key="layer-7"]').waitFor({ timeout: 30_000 });

@@ -35,7 +35,7 @@ export default async function (t) {
     await wb.openFile('idle.cnn');
     await wb.runCommand('CNN: Open Inspector');
   });
-  const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const frame = wb.inspectorFrame();
   await t.step("the inspector's Training tab shows idle.cnn, not training", async () => {
     await frame.locator('cnn-inspector [role=tab][data-tab=training]').click({ timeout: 30_000 });
     await frame.locator('cnn-training button.train').waitFor({ timeout: 30_000 });

@@ -138,7 +138,7 @@ export default async function (t) {
     await wb.focusWorkbench();
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+Shift+I');
-    const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const frame = wb.inspectorFrame();
     await frame.locator('[role=tab][data-tab=explorer]').click({ timeout: 30_000 });
     await frame.locator('button.preset[data-stride="3"]').click({ timeout: 20_000 });
     await frame.getByText('does not fit').first().waitFor({ timeout: 20_000 });
