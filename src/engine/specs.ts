@@ -13,7 +13,7 @@ export function conv(filters: number, f: number | [number, number], opts: { s?: 
   const [fh, fw] = typeof f === 'number' ? [f, f] : f;
   const [sh, sw] = typeof opts.s === 'number' ? [opts.s, opts.s] : (opts.s ?? [1, 1]);
   const [ph, pw] = typeof opts.p === 'number' ? [opts.p, opts.p] : (opts.p ?? [0, 0]);
-  return { kind: 'conv', filters, fh, fw, sh, sw, ph, pw, activation: opts.activation ?? 'none' };
+  return { kind: 'conv', filters, fh, fw, sh, sw, ph, pw, dh: 1, dw: 1, groups: 1, activation: opts.activation ?? 'none' };
 }
 
 export function pool(mode: 'max' | 'avg', f: number | [number, number], opts: { s?: number | [number, number]; p?: number | [number, number] } = {}): Pool {
@@ -70,6 +70,8 @@ export function modelSpec(
     shape = out;
     return {
       index,
+      inputs: [index - 1],
+      label: null,
       line: index + 1,
       keyword: spec.kind,
       offset: 0,

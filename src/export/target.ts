@@ -7,6 +7,7 @@
 // graph of the same network. Anything else needs `force` (the CLI's --force, the editor's "Overwrite").
 
 import { readFields } from './protobuf';
+import { assertNever } from '../language/assertNever';
 
 /** The marker file an export leaves in the package folder. */
 export const EXPORT_MARKER = '.cnn-studio-export.json';
@@ -149,6 +150,3 @@ export function refusalText(r: Refusal): string {
   }
 }
 
-function assertNever(x: never): never {
-  throw new Error(`unexpected ${JSON.stringify(x)}`);
-}

@@ -5,6 +5,7 @@
 
 import type { EvaluationMessage, ProgressMessage, SnapshotMessage, StartedMessage, TrainerMessage } from '../protocol/trainer';
 import { type EpochRow, parseMetrics, type RunInfo } from '../protocol/webview';
+import { assertNever } from '../language/assertNever';
 
 /** Everything remembered about one file's runs in this window, so a reopened or reloaded webview gets it back. */
 export interface FileRun {
@@ -75,9 +76,6 @@ export function reduceFileRun(r: FileRun, m: TrainerMessage, from: 'training' | 
   }
 }
 
-function assertNever(x: never): never {
-  throw new Error(`unexpected trainer message ${JSON.stringify(x)}`);
-}
 
 /**
  * What a run folder says about its run: its metrics.jsonl (one line per completed epoch, each with the epochs

@@ -6,6 +6,7 @@ import { summaryTable } from '../language';
 import { type CnnDocuments, isCnn } from './documents';
 import { INSPECTOR_VIEW_TYPE } from './inspector';
 import { summaryPlacement } from './summaryPlacement';
+import { assertNever } from '../language/assertNever';
 
 export const SUMMARY_SCHEME = 'cnn-summary';
 
@@ -89,6 +90,3 @@ export class SummaryFeature implements vscode.TextDocumentContentProvider, vscod
   }
 }
 
-function assertNever(x: never): never {
-  throw new Error(`unexpected summary placement ${JSON.stringify(x)}`);
-}

@@ -2,6 +2,8 @@
 // editor's events and turns its state into context keys, which the steps' `completionEvents` name
 // (`onContext:cnnStudio.walkthrough.shapeErrorFixed`). No vscode here, so it is tested without an editor.
 
+import { assertNever } from '../language/assertNever';
+
 export interface WalkthroughProgress {
   /** A `.cnn` editor was shown, with its shapes at the ends of the lines. (`editorLangId` cannot say it: that key
    *  belongs to each editor, and the walkthrough only sees the window's keys.) */
@@ -62,6 +64,3 @@ export function progressContext(state: WalkthroughProgress): Record<string, bool
   };
 }
 
-function assertNever(x: never): never {
-  throw new Error(`unexpected walkthrough event ${JSON.stringify(x)}`);
-}

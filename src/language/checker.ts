@@ -426,6 +426,8 @@ class Checker {
     const input = this.shape;
     const info: LayerInfo = {
       index: this.layers.length,
+      inputs: [this.layers.length - 1],
+      label: null,
       line: stmt.line,
       keyword: stmt.keyword.text,
       offset: stmt.offset,
@@ -524,7 +526,7 @@ class Checker {
         if (!pads) return null;
         // A bad activation is reported; it does not change any shape, so the layer is read with none.
         const act = get('activation');
-        return { kind: 'conv', filters: filters.value as number, fh, fw, sh, sw, ph: pads[0], pw: pads[1], activation: ((act?.value as string) ?? 'none') as Activation };
+        return { kind: 'conv', filters: filters.value as number, fh, fw, sh, sw, ph: pads[0], pw: pads[1], dh: 1, dw: 1, groups: 1, activation: ((act?.value as string) ?? 'none') as Activation };
       }
       case 'pool':
       case 'maxpool':

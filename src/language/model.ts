@@ -20,10 +20,43 @@ export type LayerSpec =
       /** Zero padding along height and width (each side). */
       ph: number;
       pw: number;
+      /** Dilation along height and width (1: none); the effective filter side is d·(f − 1) + 1. */
+      dh: number;
+      dw: number;
+      /** Groups (1: an ordinary convolution; the input channels: depthwise). Divides C and K. */
+      groups: number;
       /** A fused activation (`activation=`); it does not count as a layer statement of its own. */
       activation: Activation;
     }
   | { kind: 'pool'; mode: 'max' | 'avg'; fh: number; fw: number; sh: number; sw: number; ph: number; pw: number }
+  /** `pool max|avg global`, `gap`: the whole H×W to 1×1×C (AdaptiveAvgPool2d(1) / AdaptiveMaxPool2d(1)). */
+  | { kind: 'globalpool'; mode: 'max' | 'avg' }
+  /** Per channel of a volume (BatchNorm2d), per feature of a vector (BatchNorm1d). */
+  | { kind: 'batchnorm'; momentum: number; eps: number }
+  /**
+   * Transposed convolution (ConvTranspose2d): out = (n − 1)·s − 2p + f + outpad per side. Weight
+   * [C_in, K, F_h, F_w].
+   */
+  | {
+      kind: 'deconv';
+      filters: number;
+      fh: number;
+      fw: number;
+      sh: number;
+      sw: number;
+      ph: number;
+      pw: number;
+      /** Output padding (less than the stride), added to one side of the output. */
+      oph: number;
+      opw: number;
+      activation: Activation;
+    }
+  /** Upsample by a whole factor (nn.Upsample; bilinear with align_corners=False). */
+  | { kind: 'upsample'; scale: number; mode: 'nearest' | 'bilinear' }
+  /** The element-wise sum of its inputs (LayerInfo.inputs, the current flow first): all shapes equal. */
+  | { kind: 'add' }
+  /** Its inputs joined along the channels in order (torch.cat(dim=1)); vectors join end to end. */
+  | { kind: 'concat' }
   | { kind: 'relu' }
   | { kind: 'sigmoid' }
   | { kind: 'tanh' }
@@ -39,6 +72,14 @@ export type LayerKind = LayerSpec['kind'];
 export interface LayerInfo {
   /** 0-based index among the file's layer statements: the `i` of `layers.{i}.weight`. */
   index: number;
+  /**
+   * The layers whose outputs flow into this one, by index (-1: the network's input), in order: the current
+   * flow first (the layer before, or the target of a `from` line above), then the names of `add`/`concat`.
+   * Every other kind has exactly one. Always earlier layers: the layers in file order are a topological order.
+   */
+  inputs: number[];
+  /** The label that names this layer's output (`stem: relu`), if any. */
+  label: string | null;
   /** 0-based line of the statement. */
   line: number;
   /** The statement's keyword as written (conv, maxpool, fc…). */
@@ -47,7 +88,7 @@ export interface LayerInfo {
   offset: number;
   length: number;
   spec: LayerSpec;
-  /** The shape that flows in; null when an earlier error made it unknown. */
+  /** The shape that flows in (for add/concat: of the first input); null when an earlier error made it unknown. */
   input: Shape | null;
   /** The shape that flows out; null when it cannot be computed. */
   output: Shape | null;

@@ -4,6 +4,7 @@
 import type { CheckResult } from './checker';
 import type { LayerInfo, Shape } from './model';
 import { formatBytes, formatCount, formatOutput, formatShape, shapeArray, shapeSize } from './shape';
+import { assertNever } from './assertNever';
 
 export interface SummaryRow {
   layer: LayerInfo;
@@ -101,8 +102,26 @@ export function describeLayer(layer: LayerInfo): string {
       return `conv ${s.filters} filter${s.filters === 1 ? '' : 's'} ${dims(s.fh, s.fw)}${extras([
         (s.sh !== 1 || s.sw !== 1) && `stride ${one(s.sh, s.sw)}`,
         (s.ph > 0 || s.pw > 0) && `pad ${one(s.ph, s.pw)}`,
+        (s.dh !== 1 || s.dw !== 1) && `dilation ${one(s.dh, s.dw)}`,
+        s.groups !== 1 && `${s.groups} groups`,
         s.activation !== 'none' && s.activation,
       ])}`;
+    case 'deconv':
+      return `deconv ${s.filters} filter${s.filters === 1 ? '' : 's'} ${dims(s.fh, s.fw)}${extras([
+        (s.sh !== 1 || s.sw !== 1) && `stride ${one(s.sh, s.sw)}`,
+        (s.ph > 0 || s.pw > 0) && `pad ${one(s.ph, s.pw)}`,
+        (s.oph > 0 || s.opw > 0) && `outpad ${one(s.oph, s.opw)}`,
+        s.activation !== 'none' && s.activation,
+      ])}`;
+    case 'globalpool':
+      return `global ${s.mode} pool`;
+    case 'batchnorm':
+      return 'batch norm';
+    case 'upsample':
+      return `upsample ×${s.scale}${s.mode === 'bilinear' ? ' bilinear' : ''}`;
+    case 'add':
+    case 'concat':
+      return `${s.kind} of ${layer.inputs.length}`;
     case 'pool':
       return `${s.mode} pool ${dims(s.fh, s.fw)}${extras([(s.sh !== s.fh || s.sw !== s.fw) && `stride ${one(s.sh, s.sw)}`, (s.ph > 0 || s.pw > 0) && `pad ${one(s.ph, s.pw)}`])}`;
     case 'dense':
@@ -122,9 +141,6 @@ export function describeLayer(layer: LayerInfo): string {
   }
 }
 
-function assertNever(x: never): never {
-  throw new Error(`unexpected layer ${JSON.stringify(x)}`);
-}
 
 /** A torchinfo-like table with totals. */
 export function summaryTable(result: CheckResult): string {

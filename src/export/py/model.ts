@@ -4,6 +4,7 @@
 import type { LayerInfo, ModelSpec, Shape } from '../../language/model';
 import MODEL_PY from './templates/model.py';
 import { fillTemplate } from './constants';
+import { assertNever } from '../../language/assertNever';
 
 /** The statement as written in the .cnn file (comments and extra spaces removed), else its keyword. */
 export function statementText(spec: ModelSpec, info: LayerInfo): string {
@@ -64,14 +65,18 @@ function layerSettings(info: LayerInfo): Record<string, unknown> {
     case 'flatten':
     case 'softmax':
       return {};
+    case 'globalpool':
+    case 'batchnorm':
+    case 'deconv':
+    case 'upsample':
+    case 'add':
+    case 'concat':
+      throw new Error(`export of ${s.kind} is not written yet`); // TODO(issue 8): the export helper replaces this
     default:
       return assertNever(s);
   }
 }
 
-function assertNever(x: never): never {
-  throw new Error(`unexpected layer ${JSON.stringify(x)}`);
-}
 
 /** model.py's SPEC: everything about the network that the module needs, as plain JSON. */
 export function modelConstants(spec: ModelSpec, fileName: string): Record<string, unknown> {
