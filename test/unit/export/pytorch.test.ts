@@ -91,7 +91,7 @@ describe('the exported package as text', () => {
     expect(model).toContain('def build_model():');
     expect(model).toContain(`'"name":"DoorStairSign",'`);
     expect(model).toContain(`'"input":[3,32,32],'`);
-    expect(model).toMatch(/'\{"kind":"conv","line":6,"statement":"conv filters=16[^"]*","in":\[3,32,32\],"out":\[16,32,32\],"flatten_first":false,"he":true,"channels":3,"filters":16,"size":\[3,3\],"stride":\[1,1\],"pad":\[1,1\],"activation":"none"\},'/);
+    expect(model).toMatch(/'\{"kind":"conv","line":6,"label":null,"inputs":\[-1\],"statement":"conv filters=16[^"]*","in":\[3,32,32\],"out":\[16,32,32\],"flatten_first":false,"he":true,"channels":3,"filters":16,"size":\[3,3\],"stride":\[1,1\],"pad":\[1,1\],"dilation":\[1,1\],"groups":1,"activation":"none"\},'/);
     const readme = files.find((f) => f.name === 'README.md')!.text;
     expect(readme).toContain('torchrun --nproc_per_node=2 train.py');
     expect(readme).toMatch(/GPU/);
@@ -347,16 +347,22 @@ print(json.dumps(out))
  */
 function runPython(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, guardMs = 100_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(PYTHON, args, { cwd, env: { ...PY_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // PYTHONFAULTHANDLER: a hung process group is sent SIGABRT first, so every Python process prints where it hung.
+    const child = spawn(PYTHON, args, { cwd, env: { ...PY_ENV, PYTHONFAULTHANDLER: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
-    const guard = setTimeout(() => {
-      stderr += `\n[test] no exit after ${guardMs / 1000} s: killed\n`;
+    const kill = (signal: NodeJS.Signals) => {
       try {
-        process.kill(-child.pid!, 'SIGKILL');
+        process.kill(-child.pid!, signal);
       } catch {
-        child.kill('SIGKILL');
+        child.kill(signal);
       }
+    };
+    let killer: NodeJS.Timeout | undefined;
+    const guard = setTimeout(() => {
+      stderr += `\n[test] no exit after ${guardMs / 1000} s: SIGABRT (Python tracebacks follow), then SIGKILL\n`;
+      kill('SIGABRT');
+      killer = setTimeout(() => kill('SIGKILL'), 5000);
     }, guardMs);
     child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
     child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
@@ -366,6 +372,7 @@ function runPython(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, gua
     });
     child.on('close', (code, signal) => {
       clearTimeout(guard);
+      clearTimeout(killer);
       done({ code, signal, stdout, stderr });
     });
   });

@@ -48,7 +48,7 @@ import torch.nn.functional as F
 from data import DataError, collate, open_data
 from distributed import all_sum, setup_device
 from inspection import Snapshots, evaluate, evaluation_msg
-from model import NAME, build_model
+from model import LAYER_KINDS, NAME, build_model
 from report import Failure, Reporter
 from runs import RunDir, run_files
 from safetensors_io import load_into, save_file
@@ -168,6 +168,16 @@ def train(args, report, stop, control):
         train_into(run.path, args, report, stop, control, world, rank, device)
     finally:
         run.release()
+    if world > 1:
+        # Only now, with train_into's DistributedDataParallel model and loaders gone: destroying the process group
+        # while a DDP reducer still lives, and then the reducer, hangs now and then (seen with gloo, torch 1.13).
+        import gc
+
+        import torch.distributed as dist
+
+        gc.collect()
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 def train_into(out, args, report, stop, control, world, rank, device):
@@ -202,16 +212,20 @@ def train_into(out, args, report, stop, control, world, rank, device):
     else:
         optimizer = torch.optim.Adam(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
 
+    # Batch norm has no batch statistics in a training batch of one sample (PyTorch refuses it where it sees one
+    # value per channel): a last batch of one is left out of each epoch (another sample each time: they are shuffled).
+    share = math.ceil(len(data.train) / world)
+    drop_last = "batchnorm" in LAYER_KINDS and share > 1 and share % args.batch == 1
     if world > 1:
         sampler = DistributedSampler(data.train, num_replicas=world, rank=rank, shuffle=True, seed=args.seed)
-        loader = DataLoader(data.train, batch_size=args.batch, sampler=sampler, collate_fn=collate,
+        loader = DataLoader(data.train, batch_size=args.batch, sampler=sampler, collate_fn=collate, drop_last=drop_last,
                             num_workers=args.workers, pin_memory=device.type == "cuda")
     else:
         sampler = None
         generator = torch.Generator()
         generator.manual_seed(args.seed)
         loader = DataLoader(data.train, batch_size=args.batch, shuffle=True, generator=generator, collate_fn=collate,
-                            num_workers=args.workers, pin_memory=device.type == "cuda")
+                            drop_last=drop_last, num_workers=args.workers, pin_memory=device.type == "cuda")
 
     # metrics.jsonl is appended to (a continued run keeps the earlier lines) and created by the first epoch.
     checkpoint, metrics_file = run_files(out)
@@ -327,11 +341,6 @@ def train_into(out, args, report, stop, control, world, rank, device):
         answer([{"type": "snapshot"}])  # the final weights, for the inspector
     report.emit({"type": "done", "checkpoint": checkpoint, "metricsFile": metrics_file, "stopped": stopped,
                  "epochsRun": epochs_run, "final": final})
-    if world > 1:
-        import torch.distributed as dist
-
-        dist.barrier()
-        dist.destroy_process_group()
 
 
 class StopFlag:
