@@ -9,6 +9,7 @@ import { registerFormatting } from './features/formatting';
 import { registerHover } from './features/hover';
 import { registerInlayHints } from './features/inlayHints';
 import { InspectorFeature } from './features/inspector';
+import { registerNavigation } from './features/navigation';
 import { registerNewNetwork } from './features/newNetwork';
 import { ExportFeature } from './features/pytorch';
 import { StatusBarFeature } from './features/statusBar';
@@ -27,7 +28,8 @@ export function activate(context: vscode.ExtensionContext): void {
       new DiagnosticsFeature(docs),
       registerHover(docs),
       registerInlayHints(docs),
-      registerCompletion(),
+      registerCompletion(docs),
+      registerNavigation(docs),
       registerCodeActions(docs),
       registerSymbols(docs),
       registerFormatting(),

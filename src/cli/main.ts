@@ -33,7 +33,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   summary: {
     usage: 'cnn summary FILE [--json]',
-    summary: 'Per-layer output shape, parameters, multiply-adds and receptive field, with totals.',
+    summary: 'Per-layer output shape, parameters, multiply-adds and receptive field, with totals; a branch or merge shows the lines it reads (--json: inputs).',
     flags: { json },
     run: runSummary,
   },

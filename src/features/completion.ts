@@ -2,8 +2,9 @@
 // where is decided by completionPlan.ts (pure, unit-tested); this file only turns the plan into VS Code items.
 
 import * as vscode from 'vscode';
-import { type ItemKind, planCompletion, type Trigger } from './completionPlan';
-import { CNN_SELECTOR } from './documents';
+import { type CompletionContext, type ItemKind, planCompletion, type Trigger } from './completionPlan';
+import { CNN_SELECTOR, type CnnDocuments } from './documents';
+import { formatSource, labelsAbove, sourceOf } from './labels';
 
 const KINDS: Record<ItemKind, vscode.CompletionItemKind> = {
   keyword: vscode.CompletionItemKind.Keyword,
@@ -14,6 +15,7 @@ const KINDS: Record<ItemKind, vscode.CompletionItemKind> = {
   enum: vscode.CompletionItemKind.EnumMember,
   value: vscode.CompletionItemKind.Value,
   positional: vscode.CompletionItemKind.EnumMember,
+  label: vscode.CompletionItemKind.Reference,
 };
 
 function trigger(context: vscode.CompletionContext): Trigger {
@@ -27,12 +29,25 @@ function trigger(context: vscode.CompletionContext): Trigger {
   }
 }
 
-export function registerCompletion(): vscode.Disposable {
+/** The labels defined above `line`, each with what it names (the last check: a slow file's may be older). */
+function contextFor(docs: CnnDocuments, doc: vscode.TextDocument, line: number): CompletionContext {
+  return {
+    labelsAbove() {
+      const result = docs.latest(doc);
+      return labelsAbove(result, line).map((def) => {
+        const source = sourceOf(result, def.layer);
+        return source ? { name: def.name, detail: formatSource(source) } : { name: def.name };
+      });
+    },
+  };
+}
+
+export function registerCompletion(docs: CnnDocuments): vscode.Disposable {
   return vscode.languages.registerCompletionItemProvider(
     CNN_SELECTOR,
     {
       provideCompletionItems(doc, position, _token, context) {
-        const plan = planCompletion(doc.lineAt(position.line).text, position.character, trigger(context));
+        const plan = planCompletion(doc.lineAt(position.line).text, position.character, trigger(context), contextFor(docs, doc, position.line));
         if (!plan) return undefined;
         const range = new vscode.Range(position.line, plan.start, position.line, plan.end);
         const items = plan.items.map((p) => {

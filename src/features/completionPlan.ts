@@ -14,6 +14,8 @@
 //   statement; the snippets (`conv3`, `pool2`, `cnn`) once the typed text goes past every keyword, and all of
 //   it on Ctrl+Space on an empty line.
 // - Nothing in comments, in the middle of a token, or in a slot that holds a name or a path.
+// - After `from`, `add` and `concat`: the labels defined on the lines above (a whole one closes the list). A
+//   label at the start of a line (`stem: relu`) is skipped: what follows it completes as a statement.
 // And package.json's `configurationDefaults` for `[cnn]`: Enter always ends the line
 // (`editor.acceptSuggestionOnEnter: off`; Tab accepts a suggestion), no word-based suggestions from comments,
 // no quick suggestions inside comments. `smart` is not enough: the editor decides whether the focused item
@@ -31,7 +33,7 @@ export type Trigger =
   /** The editor asks again because the last list was incomplete (every list of ours is). */
   | { kind: 'incomplete' };
 
-export type ItemKind = 'keyword' | 'layer' | 'example' | 'snippet' | 'param' | 'enum' | 'value' | 'positional';
+export type ItemKind = 'keyword' | 'layer' | 'example' | 'snippet' | 'param' | 'enum' | 'value' | 'positional' | 'label';
 
 export interface PlannedItem {
   label: string;
@@ -45,6 +47,18 @@ export interface PlannedItem {
   sortText: string;
   /** Open the suggestions again after inserting (a parameter whose values are words). */
   suggestAgain?: boolean;
+}
+
+/** A label that a `from`/`add`/`concat` on the cursor's line may name (defined on a line above it). */
+export interface LabelChoice {
+  name: string;
+  /** What it names, such as `16×16×32 · line 10 (batch norm)`. */
+  detail?: string;
+}
+
+/** What completion knows of the file beyond the cursor's line (asked only where it is needed). */
+export interface CompletionContext {
+  labelsAbove(): readonly LabelChoice[];
 }
 
 export interface CompletionPlan {
@@ -187,12 +201,43 @@ function narrow(values: readonly string[], typed: string, asked: boolean): reado
   return values.filter((v) => !isNumeric(v));
 }
 
+function labelItems(keyword: string, labels: readonly LabelChoice[]): PlannedItem[] {
+  return labels.map((l, i) => ({
+    label: l.name,
+    kind: 'label',
+    insert: l.name,
+    detail: l.detail ?? `${keyword} ${l.name}`,
+    // The nearest (latest) label first: a branch usually names what was just defined.
+    sortText: String(labels.length - 1 - i).padStart(6, '0'),
+  }));
+}
+
+/**
+ * The end of a label's colon at the start of a line (`stem:` of `stem: relu` or `stem:relu`), else 0: as the
+ * parser reads it, a colon after the start of a first word that holds no `=` and no string.
+ */
+function labelPrefixEnd(line: string): number {
+  const first = /^[ \t]*([^ \t#]*)/.exec(line)!;
+  const word = first[1]!;
+  if (word.includes('=') || word.includes('"')) return 0;
+  const colon = word.indexOf(':');
+  return colon > 0 ? first[0].length - word.length + colon + 1 : 0;
+}
+
 /**
  * The completion plan for the cursor at column `col` of `line`, or undefined when nothing is offered there.
+ * `context` gives the labels defined above the line (for `from`, `add`, `concat`).
  */
-export function planCompletion(line: string, col: number, trigger: Trigger): CompletionPlan | undefined {
-  const before = line.slice(0, col);
+export function planCompletion(line: string, col: number, trigger: Trigger, context?: CompletionContext): CompletionPlan | undefined {
   if (commentStart(line, col) >= 0) return undefined;
+  // A label before the statement (`stem: relu`): the statement starts after its colon. The label itself is a
+  // new name: nothing to offer while it is typed, nor on its colon.
+  const labelEnd = labelPrefixEnd(line);
+  if (labelEnd > 0) {
+    if (col <= labelEnd) return undefined;
+    line = ' '.repeat(labelEnd) + line.slice(labelEnd);
+  }
+  const before = line.slice(0, col);
   const tokenStart = Math.max(before.lastIndexOf(' '), before.lastIndexOf('\t')) + 1;
   const typed = before.slice(tokenStart);
   // Asked for: Ctrl+Space on an empty token (the editor's quick suggestions never start on an empty word).
@@ -213,6 +258,16 @@ export function planCompletion(line: string, col: number, trigger: Trigger): Com
   const words = head.split(/[ \t]+/);
   const schema = statementSchema(words[0]!);
   if (!schema) return undefined;
+  const slots = schema.names;
+  if (slots) {
+    // `from NAME`, `add NAME…`, `concat NAME…`: the labels above, but not one already named on this line.
+    if (trigger.kind === 'character' || typed.includes('=')) return undefined;
+    const named = words.slice(1).filter((w) => w !== '');
+    if (slots === 'one' && named.length > 0) return asked ? plan([]) : undefined;
+    const labels = context?.labelsAbove() ?? [];
+    if (!asked && (isNumeric(typed) || labels.some((l) => l.name === typed))) return plan([]); // complete
+    return plan(labelItems(schema.keyword, labels.filter((l) => !named.includes(l.name))));
+  }
 
   // A parameter's value: `name=…`.
   const eq = typed.indexOf('=');

@@ -1,17 +1,24 @@
-// Hover on a statement or argument: what it is, and for layers the shape arithmetic worked out.
+// Hover on a statement or argument: what it is, and for layers the shape arithmetic worked out; on `add` and
+// `concat` every incoming shape and its line; on a label (`stem` in `stem: relu` or `from stem`) what it names.
 
 import * as vscode from 'vscode';
 import { findParam, statementSchema } from '../language';
 import { CNN_SELECTOR, type CnnDocuments, rangeOf, statementAt } from './documents';
-import { explainLayer, layerAtLine } from './explain';
+import { explainInputs, explainLabel, explainLayer, layerAtLine } from './explain';
+import { labelAt } from './labels';
 
 export function registerHover(docs: CnnDocuments): vscode.Disposable {
   return vscode.languages.registerHoverProvider(CNN_SELECTOR, {
     provideHover(doc, position) {
       const result = docs.get(doc);
+      const offset = doc.offsetAt(position);
+      const hit = labelAt(result, offset);
+      if (hit) {
+        const md = new vscode.MarkdownString(explainLabel(result, hit).join('\n\n'));
+        return new vscode.Hover(md, rangeOf(doc, hit.offset, hit.length));
+      }
       const stmt = statementAt(result, position.line);
       if (!stmt) return undefined;
-      const offset = doc.offsetAt(position);
       if (offset < stmt.offset || offset > stmt.end) return undefined;
       const schema = statementSchema(stmt.keyword.text);
       if (!schema) return undefined;
@@ -33,9 +40,16 @@ export function registerHover(docs: CnnDocuments): vscode.Disposable {
         if (arg) range = rangeOf(doc, arg.offset, arg.length);
       }
       const layer = layerAtLine(result, stmt.line);
-      if (layer) md.appendMarkdown(explainLayer(layer).map((l) => `${l}  `).join('\n'));
-      else if (schema.keyword === 'input' && result.input && result.inputLine === stmt.line) {
+      if (layer) {
+        const merge = explainInputs(result, layer);
+        if (merge.length > 0) md.appendMarkdown(`${merge.join('\n')}\n\n`);
+        md.appendMarkdown(explainLayer(layer).map((l) => `${l}  `).join('\n'));
+      } else if (schema.keyword === 'input' && result.input && result.inputLine === stmt.line) {
         md.appendMarkdown(`Input volume: ${result.input.h} high × ${result.input.w} wide × ${result.input.c} channel${result.input.c === 1 ? '' : 's'}.`);
+      } else if (schema.names) {
+        // `from NAME`: what the branch starts from.
+        const ref = stmt.args[0] ? labelAt(result, stmt.args[0].offset) : null;
+        if (ref) md.appendMarkdown(explainLabel(result, ref).join('\n\n'));
       }
       return new vscode.Hover(md, range);
     },

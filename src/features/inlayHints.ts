@@ -1,8 +1,8 @@
-// After each layer, its output shape (and its parameters, by a setting).
+// After each layer, its output shape (and its parameters, by a setting); after `from NAME`, the branch's shape.
 
 import * as vscode from 'vscode';
 import { CNN_SELECTOR, type CnnDocuments } from './documents';
-import { shapeHint } from './explain';
+import { shapeHints } from './explain';
 
 export function registerInlayHints(docs: CnnDocuments): vscode.Disposable {
   const changed = new vscode.EventEmitter<void>();
@@ -17,17 +17,12 @@ export function registerInlayHints(docs: CnnDocuments): vscode.Disposable {
       if (!cfg.get<boolean>('enabled', true)) return [];
       const withParams = cfg.get<boolean>('parameters', false);
       const result = docs.latest(doc);
-      const hints: vscode.InlayHint[] = [];
-      for (const layer of result.layers) {
-        if (layer.line < range.start.line || layer.line > range.end.line) continue;
-        const end = doc.positionAt(layer.offset + layer.length);
-        const { label, tooltip } = shapeHint(layer, withParams);
-        const hint = new vscode.InlayHint(end, label, vscode.InlayHintKind.Type);
+      return shapeHints(result, range.start.line, range.end.line, withParams).map((h) => {
+        const hint = new vscode.InlayHint(doc.positionAt(h.offset), h.label, vscode.InlayHintKind.Type);
         hint.paddingLeft = true;
-        hint.tooltip = tooltip;
-        hints.push(hint);
-      }
-      return hints;
+        hint.tooltip = h.tooltip;
+        return hint;
+      });
     },
   });
   return vscode.Disposable.from(provider, config, updated, changed);

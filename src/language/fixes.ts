@@ -81,7 +81,7 @@ export function filterFixes(
   for (; f >= 3; f -= 2) {
     const rh = applyRule({ ...h, f });
     const rw = applyRule({ ...w, f });
-    if (rh.ok && rw.ok && rh.out >= 2 && rw.out >= 2) {
+    if (rh.ok && rw.ok && !rh.floored && !rw.floored && rh.out >= 2 && rw.out >= 2) {
       fixes.push({ title: `Change to size=${f} (gives ${rh.out}×${rw.out})`, edits: [setArgEdit(text, stmt, args.size, 'size', String(f))] });
       break;
     }

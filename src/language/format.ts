@@ -14,7 +14,9 @@ export function formatEdits(text: string): TextEdit[] {
   const untouchable = new Set<number>();
   for (const d of tree.diagnostics) untouchable.add(lines.positionAt(d.offset).line);
   for (const s of tree.statements) {
-    const parts = [text.slice(s.keyword.offset, s.keyword.offset + s.keyword.length) || '', ...s.args.map((a) => text.slice(a.offset, a.offset + a.length))];
+    // A label is written `stem: relu`, with one space after the colon.
+    const label = s.label ? `${s.label.text}:` : '';
+    const parts = [label, text.slice(s.keyword.offset, s.keyword.offset + s.keyword.length) || '', ...s.args.map((a) => text.slice(a.offset, a.offset + a.length))];
     code.set(s.line, parts.filter((p) => p.length > 0).join(' '));
   }
   for (const c of tree.comments) comment.set(c.line, text.slice(c.offset, c.offset + c.length).trimEnd());

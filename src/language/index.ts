@@ -6,6 +6,6 @@ export * from './schema';
 export * from './shape';
 export * from './syntax';
 export { detectUtf16, utf16Message, type Utf16 } from './encoding';
-export { check, toModelSpec, type CheckHost, type CheckResult } from './checker';
+export { check, toModelSpec, type CheckHost, type CheckResult, type LabelDef, type LabelRef } from './checker';
 export * from './summary';
 export * from './format';

@@ -76,6 +76,8 @@ export interface LayerInfo {
    * The layers whose outputs flow into this one, by index (-1: the network's input), in order: the current
    * flow first (the layer before, or the target of a `from` line above), then the names of `add`/`concat`.
    * Every other kind has exactly one. Always earlier layers: the layers in file order are a topological order.
+   * In a file with errors a name that does not resolve (E052) is left out, so the list may be shorter (even
+   * empty after a `from` of an unknown name); a model spec (no errors) always has them all.
    */
   inputs: number[];
   /** The label that names this layer's output (`stem: relu`), if any. */

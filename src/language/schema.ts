@@ -6,6 +6,7 @@ export type ParamKind =
   | 'size' // a whole number ≥ 1, or HxW
   | 'stride' // a whole number ≥ 1, or HxW
   | 'pad' // a whole number ≥ 0, or HxW, or same / valid
+  | 'pair0' // a whole number ≥ 0, or HxW
   | 'fraction' // 0 ≤ x < 1
   | 'positive' // a finite number > 0
   | 'nonneg' // a finite number ≥ 0
@@ -41,6 +42,8 @@ export interface StatementSchema {
   doc: string;
   /** A one-line example. */
   example: string;
+  /** Bare values are names of labelled outputs (`from`, `add`, `concat`): completion offers the labels defined above. */
+  names?: 'one' | 'many';
 }
 
 const ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'none'] as const;
@@ -97,10 +100,26 @@ export const STATEMENTS: readonly StatementSchema[] = [
       { name: 'filters', aliases: ['K'], kind: 'posint', required: true, doc: 'Number of filters K: the output depth.', examples: ['6', '16', '32', '64'] },
       { name: 'size', aliases: ['F'], kind: 'size', required: true, doc: 'Filter size F (F×F, or HxW such as 3x5). Each filter is F×F×depth.', examples: ['3', '5', '1'] },
       { name: 'stride', aliases: ['S'], kind: 'stride', default: '1', doc: 'Step S of the filter across the input.', examples: ['1', '2'] },
-      { name: 'pad', aliases: ['P'], kind: 'pad', default: '0', doc: 'Zero padding P on each side; same keeps the size at stride 1 (P = (F − 1)/2), valid means 0.', examples: ['0', '1', '2', 'same', 'valid'] },
+      { name: 'pad', aliases: ['P'], kind: 'pad', default: '0', doc: 'Zero padding P on each side; same keeps the size at stride 1 (P = D·(F − 1)/2), valid means 0.', examples: ['0', '1', '2', 'same', 'valid'] },
+      {
+        name: 'groups',
+        aliases: [],
+        kind: 'posint',
+        default: '1',
+        doc: 'Groups G: the channels are split into G groups, each convolved with its own K/G filters of F×F×(C/G). G must divide both the input channels C and K; G = C is a depthwise convolution (MobileNet). Parameters K·(F·F·C/G + 1).',
+        examples: ['1', '2', '16'],
+      },
+      {
+        name: 'dilation',
+        aliases: [],
+        kind: 'size',
+        default: '1',
+        doc: 'Dilation D: the filter taps are D pixels apart, so an F×F filter sees D·(F − 1) + 1 pixels per side with the same F·F weights (HxW for different sides).',
+        examples: ['1', '2'],
+      },
       activation,
     ],
-    doc: 'Convolution: K filters of F×F×depth slide over the input with stride S and zero padding P. Each side N becomes (N − F + 2P)/S + 1.',
+    doc: 'Convolution: K filters of F×F×depth slide over the input with stride S and zero padding P. Each side N becomes (N − F + 2P)/S + 1 (with dilation D, F is D·(F − 1) + 1).',
     example: 'conv filters=16 size=3 stride=1 pad=1',
   },
   {
@@ -108,13 +127,80 @@ export const STATEMENTS: readonly StatementSchema[] = [
     synonyms: [],
     layer: true,
     params: poolParams,
-    positional: 'max (default) or avg',
-    positionalValues: ['max', 'avg'],
-    doc: 'Pooling: spatial down-sampling that keeps the depth. Each side N becomes (N − F + 2P)/S + 1.',
+    positional: 'max (default) or avg; global pools the whole map to 1×1',
+    positionalValues: ['max', 'avg', 'global'],
+    doc: 'Pooling: spatial down-sampling that keeps the depth. Each side N becomes (N − F + 2P)/S + 1. Max pooling never picks its padding; average pooling counts the zeros of the padding. With global (pool avg global) the whole H×W becomes 1×1×C.',
     example: 'pool max size=2 stride=2',
   },
-  { keyword: 'maxpool', synonyms: [], layer: true, params: poolParams, doc: 'Max pooling (shorthand for pool max).', example: 'maxpool size=2' },
-  { keyword: 'avgpool', synonyms: [], layer: true, params: poolParams, doc: 'Average pooling (shorthand for pool avg).', example: 'avgpool size=2' },
+  { keyword: 'maxpool', synonyms: [], layer: true, params: poolParams, positional: 'global pools the whole map to 1×1', positionalValues: ['global'], doc: 'Max pooling (shorthand for pool max).', example: 'maxpool size=2' },
+  { keyword: 'avgpool', synonyms: [], layer: true, params: poolParams, positional: 'global pools the whole map to 1×1', positionalValues: ['global'], doc: 'Average pooling (shorthand for pool avg).', example: 'avgpool size=2' },
+  { keyword: 'gap', synonyms: [], layer: true, params: [], doc: 'Global average pooling (shorthand for pool avg global): each channel\'s H×W map becomes its mean, 1×1×C. No parameters.', example: 'gap' },
+  {
+    keyword: 'batchnorm',
+    synonyms: ['bn'],
+    layer: true,
+    params: [
+      { name: 'momentum', aliases: [], kind: 'fraction', default: '0.1', doc: 'How far each training batch moves the running mean and variance: running = (1 − momentum)·running + momentum·batch (PyTorch\'s rule).', examples: ['0.1', '0.01'] },
+      { name: 'eps', aliases: [], kind: 'positive', default: '1e-5', doc: 'Added to the variance before the square root, so a constant channel does not divide by zero.', examples: ['1e-5', '1e-3'] },
+    ],
+    doc: 'Batch normalisation, per channel of a volume (per feature of a vector): (x − mean)/√(var + eps)·γ + β. Batch statistics while training, the running statistics in evaluation. Parameters 2·C (γ and β); the running mean and variance are buffers.',
+    example: 'batchnorm',
+  },
+  {
+    keyword: 'deconv',
+    synonyms: ['convtranspose'],
+    layer: true,
+    params: [
+      { name: 'filters', aliases: ['K'], kind: 'posint', required: true, doc: 'Number of filters K: the output depth.', examples: ['8', '16', '32'] },
+      { name: 'size', aliases: ['F'], kind: 'size', required: true, doc: 'Filter size F (F×F, or HxW).', examples: ['2', '3', '4'] },
+      { name: 'stride', aliases: ['S'], kind: 'stride', default: '1', doc: 'Stride S: how much larger the output grows (S = 2 doubles each side with F = 2).', examples: ['1', '2'] },
+      { name: 'pad', aliases: ['P'], kind: 'pair0', default: '0', doc: 'Padding P: removes P rows and columns from each side of the output.', examples: ['0', '1'] },
+      { name: 'outpad', aliases: [], kind: 'pair0', default: '0', doc: 'Output padding: one extra row and column at the bottom and right, to reach an odd size; less than the stride.', examples: ['0', '1'] },
+      activation,
+    ],
+    doc: 'Transposed convolution (ConvTranspose2d), the learned up-sampling of U-Net and autoencoders: each side N becomes (N − 1)·S − 2P + F + outpad. Parameters K·F·F·C + K.',
+    example: 'deconv filters=16 size=2 stride=2',
+  },
+  {
+    keyword: 'upsample',
+    synonyms: [],
+    layer: true,
+    params: [{ name: 'scale', aliases: [], kind: 'posint', default: '2', doc: 'Whole factor by which each side grows: N becomes N·scale.', examples: ['2', '4'] }],
+    positional: 'nearest (default) or bilinear',
+    positionalValues: ['nearest', 'bilinear'],
+    doc: 'Up-sampling by a whole factor without weights: nearest repeats each pixel, bilinear interpolates (align_corners=False, as PyTorch).',
+    example: 'upsample scale=2',
+  },
+  {
+    keyword: 'add',
+    synonyms: [],
+    layer: true,
+    params: [],
+    positional: 'NAME…: labelled outputs added to the current flow (all shapes equal)',
+    names: 'many',
+    doc: 'Adds the current flow and each named output element by element, as a residual block\'s shortcut does (x + F(x)). Every shape must be equal. No parameters.',
+    example: 'add main',
+  },
+  {
+    keyword: 'concat',
+    synonyms: [],
+    layer: true,
+    params: [],
+    positional: 'NAME…: labelled outputs joined after the current flow, along the channels',
+    names: 'many',
+    doc: 'Joins the current flow and the named outputs along the channels, in that order (torch.cat([x, a, b], dim=1)), as DenseNet and U-Net do. Heights and widths must be equal; vectors join end to end.',
+    example: 'concat enc1',
+  },
+  {
+    keyword: 'from',
+    synonyms: [],
+    layer: false,
+    params: [],
+    positional: 'NAME: the labelled output the next layer reads',
+    names: 'one',
+    doc: 'Starts a new branch: the next layer takes the named output as its input, instead of the line above. Not a layer of its own.',
+    example: 'from stem',
+  },
   { keyword: 'relu', synonyms: [], layer: true, params: [], doc: 'Rectified linear unit: max(0, x), element by element.', example: 'relu' },
   { keyword: 'sigmoid', synonyms: [], layer: true, params: [], doc: 'Logistic sigmoid 1/(1 + e^−x), element by element.', example: 'sigmoid' },
   { keyword: 'tanh', synonyms: [], layer: true, params: [], doc: 'Hyperbolic tangent, element by element.', example: 'tanh' },

@@ -11,15 +11,28 @@ export interface Axis {
 }
 
 export type AxisResult =
-  | { ok: true; out: number }
+  /** `floored`: the rule was not whole, but rounding down (PyTorch's rule) drops only padding, or the window is 1×1 (it samples every S-th pixel). */
+  | { ok: true; out: number; floored?: boolean }
   | { ok: false; reason: 'fraction'; exact: number; floor: number }
   | { ok: false; reason: 'small'; exact: number };
 
+/**
+ * The shape rule on one side. A result that is not whole is an error (E020) when rounding it down would leave
+ * input pixels unseen at the end; when what is left over is only padding (3×3, stride 2, pad 1 on 32: 16.5 →
+ * 16, the last window ends on the last pixel), or the window is 1×1 and so skips S − 1 pixels between samples
+ * anyway (a projection shortcut with stride 2 on 32 → 16), the size is PyTorch's rounded-down one.
+ */
 export function applyRule(a: Axis): AxisResult {
   const num = a.n - a.f + 2 * a.p;
   const exact = num / a.s + 1;
   if (num < 0) return { ok: false, reason: 'small', exact };
-  if (num % a.s !== 0) return { ok: false, reason: 'fraction', exact, floor: Math.floor(num / a.s) + 1 };
+  if (num % a.s !== 0) {
+    const floor = Math.floor(num / a.s) + 1;
+    // Input rows (in padded coordinates P … P + N − 1) after the end of the last window.
+    const unseen = a.p + a.n - ((floor - 1) * a.s + a.f);
+    if (unseen <= 0 || a.f === 1) return { ok: true, out: floor, floored: true };
+    return { ok: false, reason: 'fraction', exact, floor };
+  }
   return { ok: true, out: exact };
 }
 
@@ -34,6 +47,9 @@ export function formatNumber(x: number): string {
 export function arithmetic(a: Axis): string {
   const num = a.n - a.f + 2 * a.p;
   const x = num / a.s + 1;
+  const r = applyRule(a);
+  // Rounded down on purpose (only padding, or what the stride skips anyway, is left over): say so.
+  if (r.ok && r.floored) return `⌊(${a.n} − ${a.f} + 2·${a.p}) / ${a.s}⌋ + 1 = ${r.out}`;
   let shown = formatExact(x);
   if (!Number.isInteger(x) && Number.isInteger(Number(shown))) shown = `${shown} (not exactly)`;
   return `(${a.n} − ${a.f} + 2·${a.p}) / ${a.s} + 1 = ${withMinus(shown)}`;
@@ -64,8 +80,14 @@ export function formatOutput(layer: Pick<LayerInfo, 'output' | 'fractional'>): s
   return `${side(f.h)}×${side(f.w)}×${f.c}`;
 }
 
+/** The rule gives a whole number of at least 1 exactly (what a suggested change must give, not merely a size rounded down). */
+export function fitsExactly(a: Axis): boolean {
+  const r = applyRule(a);
+  return r.ok && !r.floored;
+}
+
 function fitsAll(axes: readonly Axis[]): boolean {
-  return axes.every((a) => applyRule(a).ok);
+  return axes.every(fitsExactly);
 }
 
 /** How many candidates a search for a fitting stride or padding looks at, at most (sizes go up to 2^31 − 1). */
@@ -147,8 +169,10 @@ export function shapeSize(s: Shape): number {
 export function layerArithmetic(layer: LayerInfo): { side: 'height' | 'width'; axis: Axis; text: string }[] {
   const spec = layer.spec;
   if ((spec.kind !== 'conv' && spec.kind !== 'pool') || !layer.input || layer.input.kind !== 'volume') return [];
-  const h: Axis = { n: layer.input.h, f: spec.fh, s: spec.sh, p: spec.ph };
-  const w: Axis = { n: layer.input.w, f: spec.fw, s: spec.sw, p: spec.pw };
+  // A dilated filter spans D·(F − 1) + 1 pixels.
+  const [dh, dw] = spec.kind === 'conv' ? [spec.dh, spec.dw] : [1, 1];
+  const h: Axis = { n: layer.input.h, f: dh * (spec.fh - 1) + 1, s: spec.sh, p: spec.ph };
+  const w: Axis = { n: layer.input.w, f: dw * (spec.fw - 1) + 1, s: spec.sw, p: spec.pw };
   return [
     { side: 'height', axis: h, text: arithmetic(h) },
     { side: 'width', axis: w, text: arithmetic(w) },

@@ -5,6 +5,7 @@ import type { CheckResult } from './checker';
 import type { LayerInfo, Shape } from './model';
 import { formatBytes, formatCount, formatOutput, formatShape, shapeArray, shapeSize } from './shape';
 import { assertNever } from './assertNever';
+import { statementSchema } from './schema';
 
 export interface SummaryRow {
   layer: LayerInfo;
@@ -47,18 +48,34 @@ export function summarize(result: CheckResult): Summary {
 /** A layer's kind as the summary names it: conv, pool, relu, dense… (maxpool and avgpool are pool, fc is dense). */
 export function layerKind(layer: LayerInfo): string {
   if (layer.output === null && layer.params === null) {
-    // The statement could not be read; fall back to its keyword.
-    if (layer.keyword === 'fc') return 'dense';
+    // The statement could not be read; fall back to its keyword, spelled as the kind it would have had.
     if (layer.keyword === 'maxpool' || layer.keyword === 'avgpool') return 'pool';
-    return layer.keyword;
+    if (layer.keyword === 'gap') return 'globalpool';
+    return statementSchema(layer.keyword)?.keyword ?? layer.keyword;
   }
   return layer.spec.kind;
 }
 
 export interface SummaryJson {
-  layers: { line: number; kind: string; output: number[]; params: number | null; macs: number | null; receptiveField: number | [number, number] | null }[];
+  layers: {
+    line: number;
+    kind: string;
+    /** The label that names this layer's output, if any. */
+    label?: string;
+    /** The 1-based lines whose outputs flow in (the input's line for the first layer): the current flow first, then the names of add/concat. */
+    inputs: number[];
+    output: number[];
+    params: number | null;
+    macs: number | null;
+    receptiveField: number | [number, number] | null;
+  }[];
   params: number;
   macs: number;
+}
+
+/** The 1-based lines whose outputs flow into a layer (a layer's inputs by line; the input statement's line for -1). */
+export function inputLines(result: CheckResult, layer: LayerInfo): number[] {
+  return layer.inputs.map((i) => (i < 0 ? (result.inputLine ?? 0) + 1 : result.layers[i]!.line + 1));
 }
 
 /** The CLI's `summary --json`: one entry for every layer whose output shape can be computed. */
@@ -70,6 +87,8 @@ export function summaryJson(result: CheckResult): SummaryJson {
       .map(({ layer }) => ({
         line: layer.line + 1,
         kind: layerKind(layer),
+        ...(layer.label ? { label: layer.label } : {}),
+        inputs: inputLines(result, layer),
         output: shapeArray(layer.output!),
         params: layer.params,
         macs: layer.macs,
@@ -145,13 +164,17 @@ export function describeLayer(layer: LayerInfo): string {
 /** A torchinfo-like table with totals. */
 export function summaryTable(result: CheckResult): string {
   const s = summarize(result);
-  const header = ['Layer', 'Line', 'Output shape', 'Params', 'MACs', 'RF'];
+  // `In` names the lines a layer reads when that is not simply the row above: a branch (`from`) or a merge.
+  const header = ['Layer', 'Line', 'In', 'Output shape', 'Params', 'MACs', 'RF'];
   const rows: string[][] = [];
-  if (s.input) rows.push(['input', String((result.inputLine ?? 0) + 1), formatShape(s.input), '–', '–', '1']);
+  const inputLabel = result.labels.find((l) => l.layer === -1)?.name;
+  if (s.input) rows.push([`input${inputLabel ? ` (${inputLabel})` : ''}`, String((result.inputLine ?? 0) + 1), '', formatShape(s.input), '–', '–', '1']);
   for (const { layer } of s.rows) {
+    const chain = layer.inputs.length === 1 && layer.inputs[0] === layer.index - 1;
     rows.push([
-      `${layer.index}: ${describeLayer(layer)}${layer.hasError ? ' (!)' : ''}`,
+      `${layer.index}: ${layer.label ? `${layer.label}: ` : ''}${describeLayer(layer)}${layer.hasError ? ' (!)' : ''}`,
       String(layer.line + 1),
+      chain ? '' : `← ${inputLines(result, layer).join(', ') || '?'}`,
       formatOutput(layer),
       layer.params === null ? '?' : formatCount(layer.params),
       layer.macs === null ? '?' : formatCount(layer.macs),
@@ -160,7 +183,7 @@ export function summaryTable(result: CheckResult): string {
   }
   // Loops, not Math.max(...rows): a file may have a million layers.
   const widths = header.map((h, i) => rows.reduce((m, r) => Math.max(m, r[i]!.length), h.length));
-  const right = [false, true, false, true, true, true];
+  const right = [false, true, false, false, true, true, true];
   const fmt = (r: string[]) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('   ').trimEnd();
   const total = widths.reduce((a, b) => a + b, 0) + 3 * (widths.length - 1);
   const rule = '═'.repeat(total);

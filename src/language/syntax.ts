@@ -27,6 +27,11 @@ export interface Arg extends Span {
 export interface Statement extends Span {
   /** 0-based line. */
   line: number;
+  /**
+   * The label that names the statement's output (`stem: relu`, `stem:relu`): the name's span, without the colon.
+   * The statement's own span starts at the label; `keyword` is the word after it.
+   */
+  label?: { text: string } & Span;
   keyword: { text: string } & Span;
   args: Arg[];
   /** Offset of the end of the statement's last token (before any comment and trailing space). */
@@ -47,6 +52,8 @@ const INT_RE = /^[+-]?\d+$/;
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const DIMS_RE = /^\d+(?:[x×]\d+)+$/;
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_\-]*$/;
+/** A label: a letter, then letters, digits or `_`. */
+export const LABEL_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /** Classify a value's spelling. Strings are handled by the scanner. */
 export function classify(text: string): Value {
@@ -232,21 +239,40 @@ function valueOf(text: string, tok: RawToken, offset: number, length: number): V
 function buildStatement(text: string, tokens: RawToken[], line: number, diagnostics: Diagnostic[]): Statement {
   const first = tokens[0]!;
   const last = tokens[tokens.length - 1]!;
-  const keywordLength = first.eq >= 0 ? first.eq - first.offset : first.length;
   const stmt: Statement = {
     line,
     offset: first.offset,
     length: last.offset + last.length - first.offset,
     end: last.offset + last.length,
-    keyword: { text: text.slice(first.offset, first.offset + keywordLength), offset: first.offset, length: keywordLength },
+    keyword: { text: '', offset: first.offset, length: 0 },
     args: [],
   };
+  // `NAME:` before the keyword (`stem: relu` or `stem:relu`) labels the statement's output.
+  let head = first;
   let startIndex = 1;
-  if (first.eq >= 0) {
+  let colon = -1;
+  if (first.eq < 0 && !first.str) for (let i = first.offset; i < first.offset + first.length && colon < 0; i++) if (text.charCodeAt(i) === 58 /* : */) colon = i;
+  if (colon > first.offset) {
+    const name = text.slice(first.offset, colon);
+    if (LABEL_RE.test(name)) stmt.label = { text: name, offset: first.offset, length: name.length };
+    else diagnostics.push(makeDiagnostic('E003', first.offset, name.length, `'${name}' is not a label: a label starts with a letter, then letters, digits or _ (such as stem or block2_out).`));
+    const rest = first.offset + first.length - (colon + 1);
+    if (rest > 0) head = { offset: colon + 1, length: rest, eq: -1 };
+    else if (tokens.length > 1) {
+      head = tokens[1]!;
+      startIndex = 2;
+    } else {
+      diagnostics.push(makeDiagnostic('E001', first.offset, first.length, `A label needs a statement after it, such as ${stmt.label ? stmt.label.text : 'stem'}: relu.`));
+      return stmt;
+    }
+  }
+  const keywordLength = head.eq >= 0 ? head.eq - head.offset : head.length;
+  stmt.keyword = { text: text.slice(head.offset, head.offset + keywordLength), offset: head.offset, length: keywordLength };
+  if (head.eq >= 0) {
     // `filters=3` at the start of a line: there is no keyword; report and read the rest as arguments.
-    diagnostics.push(makeDiagnostic('E001', first.offset, first.length, 'A statement starts with a keyword such as conv, pool or dense, not with name=value.'));
-    stmt.keyword = { text: '', offset: first.offset, length: 0 };
-    startIndex = 0;
+    diagnostics.push(makeDiagnostic('E001', head.offset, head.length, 'A statement starts with a keyword such as conv, pool or dense, not with name=value.'));
+    stmt.keyword = { text: '', offset: head.offset, length: 0 };
+    startIndex--;
   }
   for (let i = startIndex; i < tokens.length; i++) {
     const tok = tokens[i]!;

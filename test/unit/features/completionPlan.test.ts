@@ -5,7 +5,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CompletionPlan, planCompletion, type Trigger } from '../../../src/features/completionPlan';
-import { allKeywords, STATEMENTS } from '../../../src/language';
+import { labelsAbove } from '../../../src/features/labels';
+import { allKeywords, check, STATEMENTS } from '../../../src/language';
+import { INCEPTION, RESBLOCK } from './graphTexts';
 
 const typing: Trigger = { kind: 'invoke' }; // quick suggestions as a word is typed (the API calls it Invoke)
 const eq: Trigger = { kind: 'character', character: '=' };
@@ -82,7 +84,7 @@ describe('completion while typing', () => {
   });
 
   it('keeps the list short while a keyword is typed: the keywords first, then one example line each', () => {
-    expect(labels('co')).toEqual(['conv', 'conv filters=16 size=3 stride=1 pad=1']);
+    expect(labels('co')).toEqual(['conv', 'convtranspose', 'concat', 'conv filters=16 size=3 stride=1 pad=1', 'concat enc1']);
     expect(labels('cl')).toEqual(['classes', 'classes door stair sign']);
     for (const kw of allKeywords()) {
       for (let n = 1; n < kw.length; n++) {
@@ -136,19 +138,23 @@ describe('completion while typing', () => {
   });
 
   it('never selects an item that changes a finished token, anywhere in the example files', () => {
-    // Type every example file character by character; wherever a token ends (a space, a comment or the end of the
-    // line follows), the item the editor would select must be absent or insert exactly what was typed.
+    // Type every example file (and the version 2 graphs) character by character; wherever a token ends (a space,
+    // a comment or the end of the line follows), the item the editor would select must be absent or insert
+    // exactly what was typed. Labels above each line are offered as in the editor.
     const dir = join(__dirname, '../../../examples');
+    const files = readdirSync(dir).filter((n) => n.endsWith('.cnn')).map((f) => readFileSync(join(dir, f), 'utf8'));
     let checked = 0;
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.cnn'))) {
-      for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+    for (const text of [...files, RESBLOCK, INCEPTION]) {
+      const result = check(text);
+      text.split('\n').forEach((line, lineNo) => {
+        const context = { labelsAbove: () => labelsAbove(result, lineNo).map((l) => ({ name: l.name })) };
         for (let col = 1; col <= line.length; col++) {
           const next = line[col];
           if (next !== undefined && next !== ' ' && next !== '\t') continue;
           const prefix = line.slice(0, col);
           if (/\s$/.test(prefix)) continue;
           for (const trigger of [typing, again]) {
-            const plan = planCompletion(prefix, col, trigger);
+            const plan = planCompletion(prefix, col, trigger, context);
             if (!plan) continue;
             const typed = prefix.slice(plan.start);
             const item = selected(plan, typed);
@@ -156,7 +162,7 @@ describe('completion while typing', () => {
             checked++;
           }
         }
-      }
+      });
     }
     expect(checked).toBeGreaterThan(100);
   });
@@ -164,6 +170,73 @@ describe('completion while typing', () => {
   it('has one keyword item per statement keyword and synonym', () => {
     const kws = at('')!.items.filter((i) => i.kind === 'keyword' || i.kind === 'layer').map((i) => i.label);
     expect(kws.sort()).toEqual(STATEMENTS.flatMap((s) => [s.keyword, ...s.synonyms]).sort());
+  });
+});
+
+describe('completion of labels and after a label', () => {
+  const defined = { labelsAbove: () => [{ name: 'stem', detail: '32×32×16 · line 5 (relu)' }, { name: 'main' }] };
+  const withLabels = (line: string, trigger: Trigger = typing) => planCompletion(line, line.length, trigger, defined);
+  const names = (line: string, trigger: Trigger = typing) => withLabels(line, trigger)?.items.map((i) => i.label) ?? [];
+
+  it('offers the labels defined above after from, add and concat: the latest first, with what each names', () => {
+    for (const kw of ['from', 'add', 'concat']) expect(names(`${kw} `, typing), kw).toEqual(['stem', 'main']);
+    const plan = withLabels('add ma')!;
+    expect(plan.start).toBe(4);
+    expect(plan.items[0]).toMatchObject({ label: 'stem', kind: 'label', insert: 'stem', detail: '32×32×16 · line 5 (relu)' });
+    expect(plan.items[1]).toMatchObject({ label: 'main', detail: 'add main' });
+    const sorted = [...plan.items].sort((a, b) => (a.sortText < b.sortText ? -1 : 1)).map((i) => i.label);
+    expect(sorted).toEqual(['main', 'stem']);
+    expect(names('out: concat ')).toEqual(['stem', 'main']);
+  });
+
+  it('closes the list on a whole label, so Enter ends the line, and offers no parameters or numbers', () => {
+    for (const line of ['from stem', 'add main', 'concat main stem', 'add 3']) {
+      for (const trigger of [typing, again]) expect(names(line, trigger), line).toEqual([]);
+    }
+    expect(names('add main', again)).toEqual([]);
+    expect(withLabels('from stem ', again)).toBeUndefined(); // one name only
+    expect(withLabels('from stem ', typing)?.items).toEqual([]); // even on Ctrl+Space
+    expect(names('add x=', eq)).toEqual([]);
+  });
+
+  it('does not offer a name already given on the line', () => {
+    expect(names('add main ')).toEqual(['stem']);
+    expect(names('concat stem main ')).toEqual([]);
+  });
+
+  it('offers nothing without labels above', () => {
+    expect(planCompletion('from ', 5, typing)?.items).toEqual([]);
+    expect(planCompletion('add s', 5, typing, { labelsAbove: () => [] })?.items).toEqual([]);
+  });
+
+  it('completes the statement after a label as on a line without one', () => {
+    expect(names('stem: rel')).toEqual(labels('rel'));
+    expect(withLabels('stem: rel')!.start).toBe('stem: '.length);
+    expect(names('stem:rel')).toEqual(labels('rel'));
+    expect(names('main: batchnorm m')).toEqual(labels('batchnorm m'));
+    expect(names('e1: conv filters=16 size=3 pad=', eq)).toEqual(['same', 'valid']);
+    expect(names('stem: relu')).toEqual([]); // a whole keyword
+    expect(names('x: pool avg ')).toEqual(labels('pool avg '));
+  });
+
+  it('offers nothing while the label itself is typed, nor on its colon', () => {
+    for (const line of ['stem:', '  stem:', 'bad-name:']) {
+      for (const trigger of [typing, again]) expect(withLabels(line, trigger), line).toBeUndefined();
+    }
+    expect(planCompletion('stem: relu', 2, typing, defined)).toBeUndefined();
+  });
+
+  it('offers the new statements and their values', () => {
+    expect(labels('ba')).toEqual(['batchnorm']);
+    expect(labels('b')).toEqual(['batchnorm', 'bn']);
+    expect(labels('fr')).toEqual(['from', 'from stem']);
+    expect(labels('de')).toEqual(['deconv', 'dense', 'deconv filters=16 size=2 stride=2', 'dense units=10']);
+    expect(labels('pool g')).toEqual(expect.arrayContaining(['global']));
+    expect(labels('avgpool g')).toEqual(expect.arrayContaining(['global']));
+    expect(labels('upsample ')).toEqual(expect.arrayContaining(['scale=', 'nearest', 'bilinear']));
+    expect(labels('conv filters=8 size=3 g')).toEqual(expect.arrayContaining(['groups=']));
+    expect(labels('deconv ')).toEqual(expect.arrayContaining(['filters=', 'size=', 'stride=', 'pad=', 'outpad=']));
+    expect(labels('upsample bilinear')).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildOutline, MAX_OUTLINE_ENTRIES } from '../../../src/features/outline';
 import { check } from '../../../src/language';
+import { INCEPTION, RESBLOCK } from './graphTexts';
 
 const lecture = readFileSync(new URL('../../../examples/lecture.cnn', import.meta.url), 'utf8');
 const outlineOf = (text: string, max?: number) => buildOutline(check(text), (a, b) => text.slice(a, b), max);
@@ -25,11 +26,12 @@ describe('the outline', () => {
   });
 
   it("names layers in the lecture's words (conv 6 filters 5×5), and a broken shape by its fraction", () => {
-    const o = outlineOf('input 32x32x3\nconv filters=6 size=5 stride=2 pad=1\nrelu\npool size=2\ndense units=3\n')!;
+    const o = outlineOf('input 32x32x3\nconv filters=6 size=5 stride=3 pad=1\nrelu\npool size=2\ndense units=3\n')!;
     const layers = o.entries.filter((e) => e.kind === 'layer');
-    expect(layers.map((e) => e.name)).toEqual(['0: conv 6 filters 5×5, stride 2, pad 1', '1: relu', '2: max pool 2×2', '3: dense 3 units']);
-    // (32 − 5 + 2·1)/2 + 1 = 15.5: the fraction, not 15×15×6, and nothing below it is a number.
-    expect(layers.map((e) => e.detail)).toEqual(['→ 15.5×15.5×6', '→ ?', '→ ?', '→ 3']);
+    expect(layers.map((e) => e.name)).toEqual(['0: conv 6 filters 5×5, stride 3, pad 1', '1: relu', '2: max pool 2×2', '3: dense 3 units']);
+    // (32 − 5 + 2·1)/3 + 1 = 10.67 (the last window leaves an input pixel unseen): the fraction, not 10×10×6,
+    // and nothing below it is a number.
+    expect(layers.map((e) => e.detail)).toEqual(['→ 10.67×10.67×6', '→ ?', '→ ?', '→ 3']);
     expect(outlineOf('input 8x8x1\nconv filters=1 size=3\n')!.entries[1]!.name).toBe('0: conv 1 filter 3×3');
   });
 
@@ -53,5 +55,72 @@ describe('the outline', () => {
   it('honours a smaller limit', () => {
     const o = outlineOf(lecture, 3)!;
     expect(o.entries.map((e) => e.name.split(':')[0])).toEqual(['input', 'classes', '0', '… 9 more']);
+  });
+
+  it('shows a branch: `from` starts a group of the layers up to the merge, with the shape it starts from', () => {
+    const o = outlineOf(RESBLOCK)!;
+    const names = o.entries.map((e) => e.name);
+    expect(names).toEqual([
+      'input',
+      '0: conv 16 filters 3×3, pad 1',
+      '1: batch norm',
+      '2: stem: relu',
+      '3: conv 32 filters 3×3, stride 2, pad 1',
+      '4: batch norm',
+      '5: relu',
+      '6: conv 32 filters 3×3, pad 1',
+      '7: main: batch norm',
+      'from stem',
+      '10: add main',
+      '11: relu',
+      '12: global avg pool',
+      '13: dense 10 units (flattens)',
+      '14: softmax',
+    ]);
+    const branch = o.entries[9]!;
+    expect(branch).toMatchObject({ kind: 'branch', detail: '32×32×16 →' });
+    expect(branch.children!.map((c) => [c.name, c.detail])).toEqual([
+      ['8: conv 32 filters 1×1, stride 2', '→ 16×16×32'],
+      ['9: batch norm', '→ 16×16×32'],
+    ]);
+    // The group spans from `from` to its last layer, and selects the `from` keyword.
+    expect(RESBLOCK.slice(branch.offset, branch.offset + branch.length)).toBe('from stem\nconv filters=32 size=1 stride=2\nbatchnorm');
+    expect(RESBLOCK.slice(branch.selOffset, branch.selOffset + branch.selLength)).toBe('from');
+    expect(o.entries[10]).toMatchObject({ kind: 'layer', detail: '→ 16×16×32' });
+  });
+
+  it('puts each `from` in a group of its own, and a merge back at the top', () => {
+    const o = outlineOf(INCEPTION)!;
+    expect(o.entries.map((e) => [e.name, e.children?.map((c) => c.name) ?? null])).toEqual([
+      ['input', null],
+      ['0: x: conv 8 filters 3×3, pad 1', null],
+      ['1: a: conv 4 filters 1×1', null],
+      ['from x', ['2: conv 4 filters 1×1', '3: b: conv 6 filters 3×3, pad 1']],
+      ['from x', ['4: max pool 3×3, stride 1, pad 1']],
+      ['5: concat a b', null],
+      ['6: dense 3 units (flattens)', null],
+      ['7: softmax', null],
+    ]);
+    expect(o.entries[5]!.detail).toBe('→ 16×16×18');
+  });
+
+  it('ends a group at a setting, shows a label on the input, and a `from` with an unknown name', () => {
+    const o = outlineOf('img: input 8x8x1\nfrom nope\nrelu\ntrain epochs=1\n')!;
+    expect(o.entries.map((e) => [e.name, e.detail, e.children?.length ?? null])).toEqual([
+      ['img: input', '8×8×1', null],
+      ['from nope', '? →', 1],
+      ['train', 'epochs=1', null],
+    ]);
+  });
+
+  it('counts the layers inside branches towards the limit', () => {
+    const o = outlineOf(INCEPTION, 5)!;
+    expect(o.entries.map((e) => [e.name, e.children?.length ?? null])).toEqual([
+      ['input', null],
+      ['0: x: conv 8 filters 3×3, pad 1', null],
+      ['1: a: conv 4 filters 1×1', null],
+      ['from x', 1],
+      ['… 6 more', null],
+    ]);
   });
 });

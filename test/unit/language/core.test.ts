@@ -45,13 +45,13 @@ describe('summary', () => {
     expect(s.activationBytes).toBe(values * 4);
   });
 
-  it('summaryJson has one entry per layer with line, kind, output, params, macs and receptive field', () => {
+  it('summaryJson has one entry per layer with line, kind, inputs, output, params, macs and receptive field', () => {
     const j = summaryJson(r);
     expect(j.params).toBe(11_235);
     expect(j.macs).toBe(1_628_160);
     expect(j.layers.map((l) => l.kind)).toEqual(['conv', 'relu', 'pool', 'conv', 'relu', 'pool', 'dense', 'softmax']);
-    expect(j.layers[0]).toEqual({ line: 7, kind: 'conv', output: [32, 32, 16], params: 448, macs: 442_368, receptiveField: 3 });
-    expect(j.layers[5]).toEqual({ line: 12, kind: 'pool', output: [8, 8, 32], params: 0, macs: 0, receptiveField: 10 });
+    expect(j.layers[0]).toEqual({ line: 7, kind: 'conv', inputs: [4], output: [32, 32, 16], params: 448, macs: 442_368, receptiveField: 3 });
+    expect(j.layers[5]).toEqual({ line: 12, kind: 'pool', inputs: [11], output: [8, 8, 32], params: 0, macs: 0, receptiveField: 10 });
   });
 
   it('a rectangular receptive field is [height, width]; maxpool, avgpool and fc are named pool and dense', () => {
@@ -85,7 +85,7 @@ describe('summary', () => {
     expect(t).toMatch(/0: conv 2 filters 7×7 \(!\) +2 +\? +100 +\? +\?/);
     expect(t).toContain('(at least: some layers are unknown)');
     // The JSON lists only the layers whose output is known: here the dense layer (3 units).
-    expect(summaryJson(bad).layers).toEqual([{ line: 4, kind: 'dense', output: [3], params: null, macs: null, receptiveField: null }]);
+    expect(summaryJson(bad).layers).toEqual([{ line: 4, kind: 'dense', inputs: [3], output: [3], params: null, macs: null, receptiveField: null }]);
   });
 
   it('toModelSpec builds the model only from a file without errors', () => {

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { check, type CheckHost, type CheckResult, CODES, layerKind, LineIndex, shapeArray, summarize } from '../../../src/language';
+import { check, type CheckHost, type CheckResult, CODES, inputLines, layerKind, LineIndex, shapeArray, summarize } from '../../../src/language';
 
 const dir = resolve(__dirname, '../../fixtures/language');
 const update = !!process.env.UPDATE_FIXTURES;
@@ -25,6 +25,10 @@ interface ExpectedDiagnostic {
 interface ExpectedLayer {
   line: number;
   kind: string;
+  /** The label that names the layer's output, when it has one. */
+  label?: string;
+  /** The 1-based lines whose outputs flow in, when that is not simply the layer above (a branch or a merge). */
+  inputs?: number[];
   output: number[] | null;
   params: number | null;
   macs: number | null;
@@ -61,6 +65,8 @@ function actual(result: CheckResult): Expectation {
     layers: result.layers.map((l) => ({
       line: l.line + 1,
       kind: layerKind(l),
+      ...(l.label ? { label: l.label } : {}),
+      ...(l.inputs.length === 1 && l.inputs[0] === l.index - 1 ? {} : { inputs: inputLines(result, l) }),
       output: l.output ? shapeArray(l.output) : null,
       params: l.params,
       macs: l.macs,

@@ -141,13 +141,13 @@ describe('the review network: CONV → ReLU → POOL → FC', () => {
   it('has the shapes, parameters, MACs and receptive fields worked out by hand', () => {
     expect(json.layers).toEqual([
       // 32 − 5 + 1 = 28; params 6·(5·5·3 + 1) = 456; MACs 28·28·6·5·5·3 = 352,800; RF 5.
-      { line: 3, kind: 'conv', output: [28, 28, 6], params: 456, macs: 352_800, receptiveField: 5 },
-      { line: 4, kind: 'relu', output: [28, 28, 6], params: 0, macs: 0, receptiveField: 5 },
+      { line: 3, kind: 'conv', inputs: [2], output: [28, 28, 6], params: 456, macs: 352_800, receptiveField: 5 },
+      { line: 4, kind: 'relu', inputs: [3], output: [28, 28, 6], params: 0, macs: 0, receptiveField: 5 },
       // (28 − 2)/2 + 1 = 14; RF 5 + (2 − 1)·1 = 6.
-      { line: 5, kind: 'pool', output: [14, 14, 6], params: 0, macs: 0, receptiveField: 6 },
+      { line: 5, kind: 'pool', inputs: [4], output: [14, 14, 6], params: 0, macs: 0, receptiveField: 6 },
       // 14·14·6 = 1,176 inputs; params 10·1,177 = 11,770; MACs 11,760; a dense unit sees the whole input.
-      { line: 6, kind: 'dense', output: [10], params: 11_770, macs: 11_760, receptiveField: 32 },
-      { line: 7, kind: 'softmax', output: [10], params: 0, macs: 0, receptiveField: 32 },
+      { line: 6, kind: 'dense', inputs: [5], output: [10], params: 11_770, macs: 11_760, receptiveField: 32 },
+      { line: 7, kind: 'softmax', inputs: [6], output: [10], params: 0, macs: 0, receptiveField: 32 },
     ]);
     expect(json.params).toBe(456 + 11_770);
     expect(json.macs).toBe(352_800 + 11_760);
