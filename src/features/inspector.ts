@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import { type CheckResult, describeLayer, layerArithmetic, layerKind, summarize } from '../language';
+import { type CheckResult, describeLayer, type LayerSpec, layerArithmetic, layerKind, summarize } from '../language';
 import type { SnapshotMessage, TrainerMessage, TrainJob } from '../protocol/trainer';
 import {
   type ExplorerNotice,
@@ -21,6 +21,7 @@ import {
   type RunInfo,
   type RunStatus,
   type WebviewToHost,
+  type WindowView,
 } from '../protocol/webview';
 import { TrainerClient } from '../trainer/client';
 import { fileStem, isRunFolderOf, runFiles, runsFolder } from '../trainer/paths';
@@ -92,13 +93,19 @@ function fileKey(doc: vscode.TextDocument): string {
 /** The check result as the webview draws it: plain data, no language code needed on the other side. */
 export function modelView(result: CheckResult, file: string, version: number): ModelView {
   const summary = summarize(result);
+  const seen = new Set<number>([-1]);
   const layers: LayerView[] = result.layers.map((layer) => {
     const s = layer.spec;
     const end = layer.offset + layer.length;
     const errors = result.diagnostics.filter((d) => d.severity === 'error' && d.offset >= layer.offset && d.offset <= end).map((d) => `${d.code}: ${d.message}`);
+    // Only layers above (the checker's promise), so a drawing of a broken file never loops.
+    const inputs = layer.inputs.filter((i) => seen.has(i));
+    seen.add(layer.index);
     return {
       index: layer.index,
       line: layer.line,
+      inputs,
+      name: layer.label,
       kind: layerKind(layer),
       label: describeLayer(layer),
       input: layer.input,
@@ -106,8 +113,9 @@ export function modelView(result: CheckResult, file: string, version: number): M
       params: layer.params,
       macs: layer.macs,
       receptiveField: layer.receptiveField,
-      window: s.kind === 'conv' || s.kind === 'pool' ? { fh: s.fh, fw: s.fw, sh: s.sh, sw: s.sw, ph: s.ph, pw: s.pw } : null,
-      filters: s.kind === 'conv' ? s.filters : null,
+      window: windowView(s),
+      filters: s.kind === 'conv' || s.kind === 'deconv' ? s.filters : null,
+      groups: s.kind === 'conv' ? s.groups : null,
       poolMode: s.kind === 'pool' ? s.mode : null,
       arithmetic: layerArithmetic(layer).map((a) => ({ side: a.side, ...a.axis, text: a.text })),
       hasError: layer.hasError,
@@ -123,12 +131,23 @@ export function modelView(result: CheckResult, file: string, version: number): M
     inputLine: result.inputLine,
     classes: result.classes,
     layers,
+    // A name used on a line without a layer of its own: a `from` line.
+    jumps: result.references.filter((r) => r.target !== null && seen.has(r.target) && !layers.some((l) => l.line === r.line)).map((r) => ({ line: r.line, target: r.target! })),
     params: summary.params,
     macs: summary.macs,
     incomplete: summary.incomplete,
     errorCount: result.diagnostics.filter((d) => d.severity === 'error').length,
     warningCount: result.diagnostics.filter((d) => d.severity === 'warning').length,
   };
+}
+
+/** The sliding window of a conv, deconv or pool layer (what the convolution explorer draws); null for others. */
+function windowView(s: LayerSpec): WindowView | null {
+  const base = s.kind === 'conv' || s.kind === 'deconv' || s.kind === 'pool' ? { fh: s.fh, fw: s.fw, sh: s.sh, sw: s.sw, ph: s.ph, pw: s.pw } : null;
+  if (!base) return null;
+  if (s.kind === 'conv') return { ...base, dh: s.dh, dw: s.dw, transposed: false, oph: 0, opw: 0 };
+  if (s.kind === 'deconv') return { ...base, dh: 1, dw: 1, transposed: true, oph: s.oph, opw: s.opw };
+  return { ...base, dh: 1, dw: 1, transposed: false, oph: 0, opw: 0 };
 }
 
 /**

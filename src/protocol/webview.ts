@@ -8,7 +8,7 @@ import { type EvaluationMessage, type SnapshotMessage, isTrainerMessage, type Tr
 /** The webview's copy of a shape (the language's `Shape`, repeated here: the protocol imports no language code). */
 export type ShapeView = { kind: 'volume'; h: number; w: number; c: number } | { kind: 'vector'; n: number };
 
-/** Filter, stride and padding of a conv or pool layer, per side. */
+/** Filter, stride and padding of a conv, deconv or pool layer, per side. */
 export interface WindowView {
   fh: number;
   fw: number;
@@ -16,6 +16,14 @@ export interface WindowView {
   sw: number;
   ph: number;
   pw: number;
+  /** Dilation (1: none; a dilated conv's taps are d apart, its effective side d·(f − 1) + 1). */
+  dh: number;
+  dw: number;
+  /** A transposed convolution (deconv): the input is spread out by the stride, the output accumulated. */
+  transposed: boolean;
+  /** A deconv's output padding (0 for others). */
+  oph: number;
+  opw: number;
 }
 
 /** One side's worked arithmetic: `(N − F + 2P) / S + 1`. */
@@ -34,6 +42,10 @@ export interface LayerView {
   index: number;
   /** 0-based line of the statement. */
   line: number;
+  /** The indices of the layers whose outputs flow in (-1: the network's input): the current flow first, then the names of add/concat. */
+  inputs: number[];
+  /** The label that names the layer's output (`stem: relu` → `stem`), if any. */
+  name: string | null;
   /** conv, pool, relu, dense, softmax… */
   kind: string;
   /** `conv 16@3 p1 +relu`: the layer in one short phrase. */
@@ -45,8 +57,10 @@ export interface LayerView {
   receptiveField: [number, number] | null;
   /** The window of a conv or pool layer; null for others. */
   window: WindowView | null;
-  /** Number of filters of a conv layer; null for others. */
+  /** Number of filters of a conv or deconv layer; null for others. */
   filters: number | null;
+  /** Groups of a conv layer (1: ordinary, the input channels: depthwise); null for others. */
+  groups: number | null;
   /** Max or average, for pools. */
   poolMode: 'max' | 'avg' | null;
   arithmetic: ArithmeticView[];
@@ -67,6 +81,8 @@ export interface ModelView {
   inputLine: number | null;
   classes: string[] | null;
   layers: LayerView[];
+  /** The `from NAME` lines and the layer each one names (-1: the input): the cursor there highlights that layer. */
+  jumps: { line: number; target: number }[];
   params: number;
   macs: number;
   /** True when some layer's figures are unknown (totals are lower bounds). */
@@ -226,7 +242,22 @@ const isPosInt: Check = (v) => isInt(v) && (v as number) >= 1;
 export const isShapeView: Check = (v) =>
   shape({ kind: oneOf('volume'), h: isPosInt, w: isPosInt, c: isPosInt })(v) || shape({ kind: oneOf('vector'), n: isPosInt })(v);
 
-const isWindow: Check = shape({ fh: isPosInt, fw: isPosInt, sh: isPosInt, sw: isPosInt, ph: isNonNegInt, pw: isNonNegInt });
+const isWindow: Check = shape({
+  fh: isPosInt,
+  fw: isPosInt,
+  sh: isPosInt,
+  sw: isPosInt,
+  ph: isNonNegInt,
+  pw: isNonNegInt,
+  dh: isPosInt,
+  dw: isPosInt,
+  transposed: isBool,
+  oph: isNonNegInt,
+  opw: isNonNegInt,
+});
+
+/** A layer's inputs: earlier layers' indices, or -1 for the network's input. */
+const isInputIndex: Check = (v) => isInt(v) && (v as number) >= -1;
 
 const isArithmetic: Check = shape({ side: oneOf('height', 'width'), n: isInt, f: isInt, s: isInt, p: isInt, text: isStr });
 
@@ -235,6 +266,8 @@ const isPair: Check = (v) => Array.isArray(v) && v.length === 2 && v.every(isInt
 export const isLayerView: Check = shape({
   index: isNonNegInt,
   line: isNonNegInt,
+  inputs: arrayOf(isInputIndex),
+  name: nullable(isStr),
   kind: isStr,
   label: isStr,
   input: nullable(isShapeView),
@@ -244,13 +277,14 @@ export const isLayerView: Check = shape({
   receptiveField: nullable(isPair),
   window: nullable(isWindow),
   filters: nullable(isPosInt),
+  groups: nullable(isPosInt),
   poolMode: nullable(oneOf('max', 'avg')),
   arithmetic: arrayOf(isArithmetic),
   hasError: isBool,
   errors: arrayOf(isStr),
 });
 
-export const isModelView: Check = shape({
+const isModelViewShape: Check = shape({
   file: isStr,
   fileName: isStr,
   version: isInt,
@@ -259,12 +293,25 @@ export const isModelView: Check = shape({
   inputLine: nullable(isNonNegInt),
   classes: nullable(arrayOf(isStr)),
   layers: arrayOf(isLayerView),
+  jumps: arrayOf(shape({ line: isNonNegInt, target: isInputIndex })),
   params: isNonNegInt,
   macs: isNonNegInt,
   incomplete: isBool,
   errorCount: isNonNegInt,
   warningCount: isNonNegInt,
 });
+
+/** Every layer's inputs are layers above it (or the input), and every jump names a layer: the drawing's edges never loop or dangle. */
+function inputsEarlier(m: ModelView): boolean {
+  const seen = new Set<number>([-1]);
+  for (const l of m.layers) {
+    if (!l.inputs.every((i) => seen.has(i))) return false;
+    seen.add(l.index);
+  }
+  return m.jumps.every((j) => seen.has(j.target));
+}
+
+export const isModelView: Check = (v) => isModelViewShape(v) && inputsEarlier(v as ModelView);
 
 export const isEpochRow: Check = shape({
   epoch: isPosInt,

@@ -1,5 +1,7 @@
-// The convolution explorer's arithmetic: where an F×F window with stride S sits on an N×N input with zero
-// padding P, step by step, and the output size (N − F + 2P)/S + 1. Pure.
+// The convolution explorer's arithmetic: where an F×F window with stride S, dilation D (its taps D apart) sits
+// on an N×N input with zero padding P, step by step, and the output size (N − D·(F − 1) − 1 + 2P)/S + 1; and for a
+// transposed convolution, where each input value's F×F stamp lands on the output (S apart), the stamps summed and
+// P cropped from each side: (N − 1)·S − 2P + F + outpad. Pure.
 
 import type { LayerView } from '../../src/protocol/webview';
 
@@ -8,12 +10,19 @@ export interface ConvSetting {
   f: number;
   s: number;
   p: number;
+  /** Dilation (1: none). */
+  d?: number;
+  /** A transposed convolution, and its output padding (less than S). */
+  transposed?: boolean;
+  op?: number;
 }
 
 export interface ConvGeometry extends ConvSetting {
   /** The padded side N + 2P. */
   padded: number;
-  /** (N − F + 2P)/S + 1 as a real number. */
+  /** The window's side on the input: D·(F − 1) + 1 (F without dilation). */
+  span: number;
+  /** (N − span + 2P)/S + 1 as a real number. */
   exact: number;
   /** True when it is a whole number ≥ 1: the filter fits evenly. */
   fits: boolean;
@@ -23,6 +32,8 @@ export interface ConvGeometry extends ConvSetting {
   text: string;
   /** Top-left corner of each window position in padded coordinates, row by row. */
   positions: { row: number; col: number; x: number; y: number }[];
+  /** The window's taps, offsets from its corner: every D-th cell of its span. */
+  taps: number[];
   /** Cells of the last column/row the filter never covers when it does not fit. */
   uncovered: number;
 }
@@ -35,16 +46,65 @@ function fmt(x: number): string {
 
 export function convGeometry(c: ConvSetting): ConvGeometry {
   const { n, f, s, p } = c;
+  const d = c.d ?? 1;
+  const span = d * (f - 1) + 1;
   const padded = n + 2 * p;
-  const num = n - f + 2 * p;
+  const num = n - span + 2 * p;
   const exact = num / s + 1;
   const fits = num >= 0 && num % s === 0;
   const out = num < 0 ? 0 : Math.floor(num / s) + 1;
   const positions: ConvGeometry['positions'] = [];
   for (let row = 0; row < out; row++) for (let col = 0; col < out; col++) positions.push({ row, col, x: col * s, y: row * s });
-  const covered = out === 0 ? 0 : (out - 1) * s + f;
-  const text = `(${n} − ${f} + 2·${p}) / ${s} + 1 = ${fmt(exact)}`;
-  return { ...c, padded, exact, fits, out, text, positions, uncovered: Math.max(0, padded - covered) };
+  const covered = out === 0 ? 0 : (out - 1) * s + span;
+  const taps = Array.from({ length: f }, (_, i) => i * d);
+  const text = d === 1 ? `(${n} − ${f} + 2·${p}) / ${s} + 1 = ${fmt(exact)}` : `(${n} − (${d}·(${f} − 1) + 1) + 2·${p}) / ${s} + 1 = ${fmt(exact)}`;
+  return { ...c, padded, span, exact, fits, out, text, positions, taps, uncovered: Math.max(0, padded - covered) };
+}
+
+export interface TransposedGeometry {
+  n: number;
+  f: number;
+  s: number;
+  p: number;
+  op: number;
+  /** The side every stamp covers before cropping: (N − 1)·S + F, plus the output padding. */
+  full: number;
+  /** The output side: full − 2P. */
+  out: number;
+  text: string;
+  /** One stamp per input value, row by row: the value's cell and the top-left of its F×F stamp on the full output. */
+  stamps: { row: number; col: number; x: number; y: number }[];
+}
+
+/**
+ * A transposed convolution, as it is computed: every input value (row, col) adds the F×F kernel times itself onto
+ * the output at (row·S, col·S), so the stamps are S apart and overlap where S < F; P rows and columns are then
+ * cropped from each side and outpad added at the bottom and right.
+ */
+export function transposedGeometry(c: ConvSetting): TransposedGeometry {
+  const { n, f, s, p } = c;
+  const op = c.op ?? 0;
+  const full = (n - 1) * s + f + op;
+  const out = Math.max(0, full - 2 * p);
+  const stamps: TransposedGeometry['stamps'] = [];
+  for (let row = 0; row < n; row++) for (let col = 0; col < n; col++) stamps.push({ row, col, x: col * s, y: row * s });
+  const text = `(${n} − 1)·${s} − 2·${p} + ${f}${op ? ` + ${op}` : ''} = ${(n - 1) * s - 2 * p + f + op}`;
+  return { n, f, s, p, op, full, out, text, stamps };
+}
+
+/** How many output cells the stamps up to and including `step` add to (a cell under two stamps counts twice). */
+export function stampCounts(g: TransposedGeometry, step: number): Uint16Array {
+  const counts = new Uint16Array(g.full * g.full);
+  for (let i = 0; i <= Math.min(step, g.stamps.length - 1); i++) {
+    const st = g.stamps[i]!;
+    for (let y = 0; y < g.f; y++) for (let x = 0; x < g.f; x++) counts[(st.y + y) * g.full + st.x + x]!++;
+  }
+  return counts;
+}
+
+/** The explorer's steps: window positions of a convolution, input values of a transposed one. */
+export function stepCount(c: ConvSetting): number {
+  return c.transposed ? c.n * c.n : convGeometry(c).positions.length;
 }
 
 /** The largest side the explorer draws at full size. */
@@ -68,16 +128,25 @@ export function demoN(realN: number, f: number, s: number, p: number): number {
   return Math.max(7, f);
 }
 
-/** The conv or pool layer the explorer shows: the one on the cursor's line, else the first one. */
+/** The conv, deconv or pool layer the explorer shows: the one on the cursor's line, else the first one. */
 export function explorerLayer(layers: readonly LayerView[], cursorLine: number | null): LayerView | null {
   const windowed = layers.filter((l) => l.window !== null);
   return windowed.find((l) => l.line === cursorLine) ?? windowed[0] ?? null;
 }
 
-/** The explorer's starting setting for a layer (height side). */
+/** The explorer's starting setting for a layer (height side): dilation and a transposed conv's stride included. */
 export function settingFor(layer: LayerView): { setting: ConvSetting; realN: number | null; capped: boolean } {
   const w = layer.window!;
   const realN = layer.input?.kind === 'volume' ? layer.input.h : null;
-  const n = realN === null ? 7 : demoN(realN, w.fh, w.sh, w.ph);
-  return { setting: { n, f: w.fh, s: w.sh, p: w.ph }, realN, capped: realN !== null && n !== realN };
+  if (w.transposed) {
+    // The output grows S-fold: a few input values show the stamps and their overlap.
+    const n = realN === null ? 3 : Math.min(realN, TRANSPOSED_MAX_N);
+    return { setting: { n, f: w.fh, s: w.sh, p: w.ph, d: 1, transposed: true, op: w.oph }, realN, capped: realN !== null && n !== realN };
+  }
+  const span = w.dh * (w.fh - 1) + 1;
+  const n = realN === null ? 7 : demoN(realN, span, w.sh, w.ph);
+  return { setting: { n, f: w.fh, s: w.sh, p: w.ph, d: w.dh, transposed: false, op: 0 }, realN, capped: realN !== null && n !== realN };
 }
+
+/** The largest input side the explorer draws for a transposed convolution. */
+export const TRANSPOSED_MAX_N = 4;

@@ -70,7 +70,7 @@ export const MAX_POINTS = 1500;
 
 const emptyRun = (): RunState => ({ started: null, progress: null, points: [], rows: [], source: 'none', path: null, done: null, error: null });
 
-const defaultExplorer = (): ExplorerState => ({ key: null, setting: { n: 7, f: 3, s: 1, p: 0 }, realN: null, capped: false, step: 0 });
+const defaultExplorer = (): ExplorerState => ({ key: null, setting: { n: 7, f: 3, s: 1, p: 0, d: 1, transposed: false, op: 0 }, realN: null, capped: false, step: 0 });
 
 export function initialState(persisted?: PersistedState | null): InspectorState {
   return {
@@ -132,7 +132,18 @@ export function reduce(state: InspectorState, action: Action): InspectorState {
       return { ...state, enlarged: null };
     case 'ui/explorer': {
       const s = { ...state.explorer.setting, ...action.setting };
-      const setting: ConvSetting = { n: clampInt(s.n, 1, 32), f: clampInt(s.f, 1, 11), s: clampInt(s.s, 1, 8), p: clampInt(s.p, 0, 5) };
+      const transposed = s.transposed === true;
+      const stride = clampInt(s.s, 1, 8);
+      // A transposed conv's output grows S-fold: its input stays small enough to draw.
+      const setting: ConvSetting = {
+        n: clampInt(s.n, 1, transposed ? 8 : 32),
+        f: clampInt(s.f, 1, 11),
+        s: stride,
+        p: clampInt(s.p, 0, 5),
+        d: transposed ? 1 : clampInt(s.d ?? 1, 1, 4),
+        transposed,
+        op: transposed ? clampInt(s.op ?? 0, 0, stride - 1) : 0,
+      };
       return { ...state, explorer: { ...state.explorer, setting, step: 0, capped: state.explorer.realN !== null && setting.n !== state.explorer.realN } };
     }
     case 'ui/explorerStep':
@@ -191,7 +202,7 @@ function syncExplorer(state: InspectorState): InspectorState {
   if (!layer) return state.explorer.key === null ? state : { ...state, explorer: defaultExplorer() };
   const w = layer.window!;
   const realN = layer.input?.kind === 'volume' ? layer.input.h : null;
-  const key = `${state.file}:${layer.index}:${w.fh}:${w.sh}:${w.ph}:${realN}`;
+  const key = `${state.file}:${layer.index}:${w.fh}:${w.sh}:${w.ph}:${w.dh}:${w.transposed}:${w.oph}:${realN}`;
   if (key === state.explorer.key) return state;
   const { setting, capped } = settingFor(layer);
   return { ...state, explorer: { key, setting, realN, capped, step: 0 } };

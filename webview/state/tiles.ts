@@ -117,9 +117,11 @@ function clampByte(v: number): number {
 }
 
 /**
- * Filters in PyTorch's layout K×C×F_h×F_w. `rgb`: one colour patch per filter from its three input channels
- * (the first layer of a colour network), each filter stretched on its own, as the lecture's pictures show them.
- * Otherwise one tile per (filter, input channel): rows are filters, columns input channels, on `table` over `range`.
+ * Filters in PyTorch's layout K×C×F_h×F_w (`order` `kc`), or a transposed conv's C×K×F_h×F_w (`ck`). `rgb`: one
+ * colour patch per filter from its three input channels (the first layer of a colour network), each filter
+ * stretched on its own, as the lecture's pictures show them. Otherwise one tile per (filter, input channel): rows
+ * are filters, columns input channels, on `table` over `range`; with one channel each (depthwise), the filters
+ * wrap in rows of the layout's columns.
  */
 export function paintFilters(
   out: Uint32Array,
@@ -129,7 +131,7 @@ export function paintFilters(
   c: number,
   fh: number,
   fw: number,
-  mode: { rgb: true } | { rgb: false; table: Uint32Array; range: Range; kMax: number; cMax: number },
+  mode: { rgb: true } | { rgb: false; table: Uint32Array; range: Range; kMax: number; cMax: number; order?: 'kc' | 'ck' },
 ): void {
   const per = fh * fw;
   if (mode.rgb) {
@@ -158,11 +160,13 @@ export function paintFilters(
     return;
   }
   const { table, range } = mode;
-  for (let f = 0; f < Math.min(k, mode.kMax); f++) {
+  const wrap = c === 1 && layout.cols > 1;
+  const kMax = wrap ? layout.cols * layout.rows : mode.kMax;
+  for (let f = 0; f < Math.min(k, kMax); f++) {
     for (let ch = 0; ch < Math.min(c, mode.cMax); ch++) {
-      const base = (f * c + ch) * per;
-      const ox = ch * (fw + layout.gap);
-      const oy = f * (fh + layout.gap);
+      const base = (mode.order === 'ck' ? ch * k + f : f * c + ch) * per;
+      const ox = (wrap ? f % layout.cols : ch) * (fw + layout.gap);
+      const oy = (wrap ? Math.floor(f / layout.cols) : f) * (fh + layout.gap);
       for (let y = 0; y < fh; y++) for (let x = 0; x < fw; x++) out[(oy + y) * layout.width + ox + x] = table[indexOf(data[base + y * fw + x]!, range)]!;
     }
   }

@@ -90,7 +90,7 @@ describe('a panel opened after the run ended', () => {
       ...again.after.map((message) => ({ type: 'trainer', file: FILE, message }) as const),
     ];
   };
-  const model: HostToWebview = { type: 'model', model: { file: FILE, fileName: 'lecture.cnn', version: 1, name: 'A', input: null, inputLine: null, classes: null, layers: [], params: 0, macs: 0, incomplete: false, errorCount: 0, warningCount: 0 } };
+  const model: HostToWebview = { type: 'model', model: { file: FILE, fileName: 'lecture.cnn', version: 1, name: 'A', input: null, inputLine: null, classes: null, layers: [], jumps: [], params: 0, macs: 0, incomplete: false, errorCount: 0, warningCount: 0 } };
 
   it('shows the finished run: not live, its curves, finished', () => {
     const r = feed([started, progress(1, 10), epoch(1), epoch(2), epoch(3), done(false, 3), exited]);

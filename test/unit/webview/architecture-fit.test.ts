@@ -78,10 +78,10 @@ describe('architecture fitted to a width', () => {
 
   it('draws an arrow from each box to the next; between rows it goes down, back left and into the next row', () => {
     const layout = layoutArchitecture(model, { maxWidth: 300 });
-    expect(layout.arrows).toHaveLength(layout.boxes.length - 1);
+    expect(layout.edges).toHaveLength(layout.boxes.length - 1);
     layout.boxes.slice(1).forEach((b, i) => {
       const a = layout.boxes[i]!;
-      const d = layout.arrows[i]!;
+      const d = layout.edges[i]!.d;
       if (a.row === b.row) expect(d).toMatch(/^M[\d.]+,[\d.]+L[\d.]+,[\d.]+$/);
       else expect(d).toMatch(/^M[\d.]+,[\d.]+V[\d.]+H[\d.]+V[\d.]+H[\d.]+$/);
       // Every coordinate is inside the drawing.

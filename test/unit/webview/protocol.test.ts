@@ -23,7 +23,10 @@ describe('modelView (host side)', () => {
     const conv = m.layers[0]!;
     expect(conv.output).toEqual({ kind: 'volume', h: 32, w: 32, c: 16 });
     expect(conv.params).toBe(16 * 3 * 9 + 16);
-    expect(conv.window).toEqual({ fh: 3, fw: 3, sh: 1, sw: 1, ph: 1, pw: 1 });
+    expect(conv.window).toEqual({ fh: 3, fw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, transposed: false, oph: 0, opw: 0 });
+    expect(conv.groups).toBe(1);
+    expect(m.layers.map((l) => l.inputs)).toEqual([[-1], [0], [1], [2], [3], [4], [5], [6]]);
+    expect(m.layers.every((l) => l.name === null)).toBe(true);
     expect(conv.filters).toBe(16);
     expect(conv.arithmetic[0]).toMatchObject({ side: 'height', n: 32, f: 3, s: 1, p: 1, text: '(32 − 3 + 2·1) / 1 + 1 = 32' });
     expect(m.layers[2]!.poolMode).toBe('max');

@@ -39,6 +39,10 @@ export const architectureStyles = css`
   .box text.kind {
     font-weight: 600;
   }
+  .box text.name {
+    fill: var(--vscode-textLink-foreground, #3794ff);
+    font-family: var(--vscode-editor-font-family, monospace);
+  }
   .box text.figure {
     fill: var(--vscode-descriptionForeground, #9d9d9d);
   }
@@ -69,8 +73,14 @@ export const architectureStyles = css`
     fill: var(--vscode-errorForeground, #f48771);
   }
   .kind-input { fill: var(--vscode-charts-foreground, #9e9e9e); }
-  .kind-conv { fill: var(--vscode-charts-blue, #3794ff); }
-  .kind-pool { fill: var(--vscode-charts-green, #89d185); }
+  .kind-conv,
+  .kind-deconv { fill: var(--vscode-charts-blue, #3794ff); }
+  .kind-pool,
+  .kind-globalpool,
+  .kind-upsample { fill: var(--vscode-charts-green, #89d185); }
+  .kind-batchnorm { fill: var(--vscode-charts-yellow, #cca700); }
+  .kind-add,
+  .kind-concat { fill: var(--vscode-terminal-ansiCyan, #29b8db); }
   .kind-relu,
   .kind-leakyrelu,
   .kind-sigmoid,

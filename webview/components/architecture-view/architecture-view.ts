@@ -1,11 +1,13 @@
-// <cnn-architecture>: the network as a row of volumes drawn to scale (log scale), with shape, parameters and
-// multiply-adds under each, wrapped onto further rows to fit the panel's width (never a horizontal scroll). Click a layer to move the editor's cursor to it; the layer on the cursor's line is
-// highlighted; layers with errors are outlined in the error colour.
+// <cnn-architecture>: the network as volumes drawn to scale (log scale), with shape, parameters and
+// multiply-adds under each; branches side by side in lanes, a connector from every input into each layer (merges
+// joined, `from` jumps and skips drawn), wrapped onto further rows to fit the panel's width (never a horizontal
+// scroll). Click a layer to move the editor's cursor to it; the layer on the cursor's line (on a `from NAME` line:
+// the layer NAME names) is highlighted; layers with errors are outlined in the error colour.
 
 import { html, LitElement, nothing, type PropertyValues, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { ModelView } from '../../../src/protocol/webview';
-import { type BoxLayout, boxFaces, fitScale, layoutArchitecture } from '../../state/architecture';
+import { type BoxLayout, boxFaces, boxForCursor, fitScale, layoutArchitecture } from '../../state/architecture';
 import { formatCompact } from '../../state/format';
 import { sharedStyles } from '../shared.styles';
 import { architectureStyles } from './architecture-view.styles';
@@ -67,6 +69,7 @@ export class ArchitectureView extends LitElement {
     // Wrapped to the panel's width; a single column wider than a very narrow panel scales the drawing down.
     const scale = fitScale(layout.width, available);
     const errors = m.layers.filter((l) => l.hasError);
+    const current = boxForCursor(layout, m, this.cursorLine);
     return html`
       <div class="summary">
         <strong>${m.name ?? m.fileName}</strong>
@@ -80,7 +83,7 @@ export class ArchitectureView extends LitElement {
           <defs>
             <marker id="arrowhead" viewBox="0 0 6 6" refX="5" refY="3" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0L6,3L0,6Z"></path></marker>
           </defs>
-          ${layout.arrows.map((d) => svg`<path class="arrow" d=${d}></path>`)} ${layout.boxes.map((b) => this.box(b))}
+          ${layout.edges.map((e) => svg`<path class="arrow route-${e.route}" data-from=${String(e.from)} data-to=${String(e.to)} d=${e.d}></path>`)} ${layout.boxes.map((b) => this.box(b, b === current))}
         </svg>
       </div>
       ${errors.length
@@ -91,20 +94,20 @@ export class ArchitectureView extends LitElement {
     `;
   }
 
-  private box(b: BoxLayout) {
+  private box(b: BoxLayout, current: boolean) {
     const faces = boxFaces(b);
-    const current = b.line !== null && b.line === this.cursorLine;
     const cx = b.x + b.width / 2;
     const cls = `box${current ? ' current' : ''}${b.hasError ? ' error' : ''}`;
     const key = b.key === 'input' ? 'input' : `layer-${b.key}`;
-    const title = `${b.title}${b.line !== null ? ` (line ${b.line + 1})` : ''}${b.errors.length ? `\n${b.errors.join('\n')}` : ''}`;
+    const title = `${b.name ? `${b.name}: ` : ''}${b.title}${b.line !== null ? ` (line ${b.line + 1})` : ''}${b.errors.length ? `\n${b.errors.join('\n')}` : ''}`;
     return svg`<g class=${cls} data-key=${key} data-line=${b.line ?? ''} role="listitem" tabindex="0" aria-label=${title}
         @click=${() => this.reveal(b.line)} @keydown=${(e: KeyboardEvent) => this.onKey(e, b.line)}>
       <title>${title}</title>
       <rect class="hit" x=${b.x} y=${b.top - 8} width=${b.width} height=${b.textY + 14 * b.lines.length - (b.top - 8)} rx="4"></rect>
       <path class="front kind-${b.kind}" d=${faces.front}></path>
       ${b.size.depth ? svg`<path class="top kind-${b.kind}" d=${faces.top}></path><path class="side kind-${b.kind}" d=${faces.side}></path>` : nothing}
-      <text class="kind" x=${cx} y=${b.top + 4}>${b.hasError ? '⚠ ' : ''}${b.kind}</text>
+      ${b.name ? svg`<text class="name" x=${cx} y=${b.nameY}>${b.name}:</text>` : nothing}
+      <text class="kind" x=${cx} y=${b.kindY}>${b.hasError ? '⚠ ' : ''}${b.kindText}</text>
       ${b.lines.map((t, i) => svg`<text class=${i === 0 ? 'shape' : 'figure'} x=${cx} y=${b.textY + 14 * i}>${t}</text>`)}
     </g>`;
   }

@@ -155,7 +155,20 @@ export class FeatureMaps extends LitElement {
 
   private layerName(a: LayerActivation): string {
     const l = this.model?.layers.find((x) => x.index === a.index);
-    return l ? l.label : a.kind;
+    return l ? `${l.name ? `${l.name}: ` : ''}${l.label}` : a.kind;
+  }
+
+  /** Where a layer's input comes from when that is not simply the layer above: a merge's inputs, a `from` jump. */
+  private sources(a: LayerActivation, previous: number | null): string {
+    const layers = this.model?.layers ?? [];
+    const l = layers.find((x) => x.index === a.index);
+    if (!l || (l.inputs.length === 1 && l.inputs[0] === (previous ?? -1))) return '';
+    const say = (i: number) => {
+      if (i === -1) return 'the input';
+      const src = layers.find((x) => x.index === i);
+      return src ? (src.name ?? `line ${src.line + 1}`) : `layer ${i}`;
+    };
+    return ` · from ${l.inputs.map(say).join(l.kind === 'add' ? ' + ' : ', ')}`;
   }
 
   override render() {
@@ -194,7 +207,7 @@ export class FeatureMaps extends LitElement {
         return html`<section class="layer" data-index=${a.index}>
           <div class="head">
             <span class="title">${this.layerName(a)}</span>
-            <span class="note">line ${a.line + 1} · ${a.shape.join('×')}${v.kind === 'volume' ? ` · ${v.c} map${v.c === 1 ? '' : 's'}` : ''}</span>
+            <span class="note">line ${a.line + 1} · ${a.shape.join('×')}${v.kind === 'volume' ? ` · ${v.c} map${v.c === 1 ? '' : 's'}` : ''}${this.sources(a, i > 0 ? s.activations[i - 1]!.index : null)}</span>
             ${colorbar(v)}
           </div>
           <canvas

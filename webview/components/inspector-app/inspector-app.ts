@@ -6,7 +6,7 @@ import { html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { type HostToWebview, INSPECTOR_TABS, type InspectorTab, type WebviewToHost } from '../../../src/protocol/webview';
 import { HostMessagesController } from '../../controllers/host-messages';
-import { explorerLayer } from '../../state/conv';
+import { type ConvSetting, explorerLayer } from '../../state/conv';
 import { type Action, initialState, type InspectorState, isLive, persisted, reduce } from '../../state/inspector';
 import { type Host, host } from '../../vscode-api';
 import '../architecture-view/architecture-view';
@@ -73,10 +73,14 @@ export class InspectorApp extends LitElement {
     this.withFile((file) => ({ type: 'snapshot', file, sample: Math.max(0, Math.floor(sample) || 0) }));
   }
 
-  /** A new setting in the convolution explorer: shown, and told to the host (the walkthrough watches for stride 3). */
-  private onExplorer(setting: Partial<{ n: number; f: number; s: number; p: number }>): void {
+  /**
+   * A new setting in the convolution explorer: shown, and told to the host when it is a plain convolution's N, F,
+   * S and P (the walkthrough watches for stride 3; a dilated or transposed one is another lesson).
+   */
+  private onExplorer(setting: Partial<ConvSetting>): void {
     this.dispatch({ type: 'ui/explorer', setting });
-    this.post({ type: 'explorer', ...this.state.explorer.setting });
+    const { n, f, s, p, d, transposed } = this.state.explorer.setting;
+    if (!transposed && (d ?? 1) === 1) this.post({ type: 'explorer', n, f, s, p });
   }
 
   private selectTab(tab: InspectorTab): void {
@@ -153,7 +157,7 @@ export class InspectorApp extends LitElement {
         return html`<cnn-conv-explorer
           .explorer=${s.explorer}
           .layer=${s.model ? explorerLayer(s.model.layers, s.cursorLine) : null}
-          @cnn-explorer=${(e: CustomEvent<{ setting: Partial<{ n: number; f: number; s: number; p: number }> }>) => this.onExplorer(e.detail.setting)}
+          @cnn-explorer=${(e: CustomEvent<{ setting: Partial<ConvSetting> }>) => this.onExplorer(e.detail.setting)}
           @cnn-explorer-step=${(e: CustomEvent<{ step: number }>) => this.dispatch({ type: 'ui/explorerStep', step: e.detail.step })}
         ></cnn-conv-explorer>`;
     }
