@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Engine benchmark: train and inference samples/s and peak RSS for LeNet-5, the lecture net and TinyVGG at
+// Engine benchmark: train and inference samples/s and peak RSS for LeNet-5, the lecture net, TinyVGG and a
+// ResNet-style graph (two residual stages with batch norm on 32×32×3, resnetSpec in src/engine/specs.ts) at
 // batch 64 on 1 and 2 threads, beside PyTorch CPU measured in the same run with torch.set_num_threads(the
-// same) (when /usr/bin/python3 or python3 can import torch; otherwise ours only), ours and PyTorch alternating
-// so that load from elsewhere hits both. Usage: node scripts/bench-engine.mjs [--json] [--seconds S]
-//   [--repeat R] [--threads 1,2] [--models lenet5,lecture,tinyvgg] [--backend auto|wasm-relaxed|wasm-simd|js]
+// same; its inference in evaluation mode) (when /usr/bin/python3 or python3 can import torch; otherwise ours
+// only), ours and PyTorch alternating so that load from elsewhere hits both. Usage: node scripts/bench-engine.mjs [--json] [--seconds S]
+//   [--repeat R] [--threads 1,2] [--models lenet5,lecture,tinyvgg,resnet] [--backend auto|wasm-relaxed|wasm-simd|js]
 // CNN_BENCH_PYTHON=/path/to/python3 picks the interpreter; CNN_BENCH_PYTHON=none measures ours only.
 // It bundles src/engine with esbuild into build/engine-bench.cjs (next to build/engine-*.wasm, which
 // `npm run build` makes) and runs each measurement in a child process so peak RSS is per model.
@@ -25,7 +26,7 @@ const opt = (name, dflt) => {
 const BATCH = 64;
 const seconds = Number(opt('--seconds', '2'));
 const repeat = Math.max(1, Number(opt('--repeat', '3')));
-const models = opt('--models', 'lenet5,lecture,tinyvgg').split(',');
+const models = opt('--models', 'lenet5,lecture,tinyvgg,resnet').split(',');
 const backend = opt('--backend', 'auto');
 const threads = opt('--threads', '1,2').split(',').map(Number);
 
@@ -97,9 +98,23 @@ if model == 'lenet5':
 elif model == 'lecture':
     net = nn.Sequential(nn.Conv2d(3,16,3,padding=1), R(), nn.MaxPool2d(2), nn.Conv2d(16,32,3,padding=1), R(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(2048,3)); shape=(3,32,32); k=3
-else:
+elif model == 'tinyvgg':
     net = nn.Sequential(nn.Conv2d(3,10,3), R(), nn.Conv2d(10,10,3), R(), nn.MaxPool2d(2), nn.Conv2d(10,10,3), R(),
         nn.Conv2d(10,10,3), R(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1690,3)); shape=(3,64,64); k=3
+else:
+    # resnet: the same graph as resnetSpec() in src/engine/specs.ts.
+    C, BN = nn.Conv2d, nn.BatchNorm2d
+    class ResNet(nn.Module):
+        def __init__(s):
+            super().__init__()
+            s.stem = nn.Sequential(C(3,16,3,padding=1), BN(16), R())
+            s.b1 = nn.Sequential(C(16,16,3,padding=1), BN(16), R(), C(16,16,3,padding=1), BN(16))
+            s.b2 = nn.Sequential(C(16,32,3,stride=2,padding=1), BN(32), R(), C(32,32,3,padding=1), BN(32))
+            s.proj = nn.Sequential(C(16,32,1,stride=2), BN(32))
+            s.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32,10))
+        def forward(s, x):
+            x = s.stem(x); x = torch.relu(s.b1(x) + x); x = torch.relu(s.b2(x) + s.proj(x)); return s.head(x)
+    net = ResNet(); shape=(3,32,32); k=10
 B = 64
 x = torch.rand(B, *shape); y = torch.randint(0, k, (B,))
 opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9); lossf = nn.CrossEntropyLoss()
@@ -113,7 +128,7 @@ def timeit(fn):
     while t - t0 < seconds / 2 or n < 5:
         fn(); n += 1; t = time.perf_counter()
     return n * B / (t - t0), n * B / (time.process_time() - c0)
-tr, trc = timeit(step); inf, infc = timeit(infer)
+tr, trc = timeit(step); net.eval(); inf, infc = timeit(infer)
 print(json.dumps({'train': tr, 'infer': inf, 'trainCpu': trc, 'inferCpu': infc, 'rssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'version': torch.__version__}))
 `;
 

@@ -11,6 +11,8 @@
 //   engine    scripts/bench-engine.mjs: the built-in engine against PyTorch CPU (when /usr/bin/python3 or
 //             python3 imports torch; otherwise ours only) on LeNet-5, the lecture net and TinyVGG at batch 64,
 //             on 1 and 2 threads, train and inference samples/s, peak RSS, and the ratio ours / PyTorch.
+//   kernels   scripts/bench-kernels.mjs: GFLOP/s of grouped, depthwise, dilated and transposed convolutions
+//             (and upsampling) beside plain convolutions and PyTorch CPU on the same layers, batch 64.
 //   language  scripts/bench-language.mjs: the language core's speed (printed as missing when the script is not
 //             there yet).
 //   webview   scripts/bench-webview.mjs: the inspector's feature-map rendering in chromium (skipped when
@@ -32,6 +34,11 @@ const PARTS = {
     // Two runs of each measurement, best kept; about two minutes on 2 cores with PyTorch beside.
     args: ['--threads', '1,2', '--repeat', '2', '--seconds', '2'],
     title: 'Engine: built-in engine vs PyTorch CPU (batch 64)',
+  },
+  kernels: {
+    script: 'scripts/bench-kernels.mjs',
+    args: ['--threads', '1,2', '--seconds', '1'],
+    title: 'Engine kernels: the convolution family layer by layer, GFLOP/s (batch 64)',
   },
   language: {
     script: 'scripts/bench-language.mjs',

@@ -152,9 +152,9 @@ class Model(nn.Module):
 
 # The same network for the engine (LayerSpec list, as src/engine/specs.ts builds them).
 NET_LAYERS = [
-    dict(kind='conv', filters=3, fh=3, fw=3, sh=1, sw=1, ph=1, pw=1, activation='relu'),
+    dict(kind='conv', filters=3, fh=3, fw=3, sh=1, sw=1, ph=1, pw=1, dh=1, dw=1, groups=1, activation='relu'),
     dict(kind='pool', mode='max', fh=2, fw=2, sh=2, sw=2, ph=0, pw=0),
-    dict(kind='conv', filters=4, fh=3, fw=2, sh=1, sw=1, ph=1, pw=0, activation='none'),
+    dict(kind='conv', filters=4, fh=3, fw=2, sh=1, sw=1, ph=1, pw=0, dh=1, dw=1, groups=1, activation='none'),
     dict(kind='tanh'),
     dict(kind='pool', mode='avg', fh=2, fw=2, sh=2, sw=2, ph=0, pw=0),
     dict(kind='dense', units=5, activation='sigmoid'),

@@ -10,8 +10,13 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import * as ref from './kernels';
+import * as refDeconv from './kernels-deconv';
+import * as refUpsample from './kernels-upsample';
+import * as refChannel from './kernels-channel';
 import { splitRange, ThreadPool, type ThreadFn } from './threads';
-import { ACT, type ActKind, type ConvGeom } from './kernels';
+import { ACT, isDepthwise, type ActKind, type ConvGeom } from './kernels';
+import type { DeconvGeom } from './kernels-deconv';
+import type { UpsampleGeom, UpsampleMode } from './kernels-upsample';
 
 export type BackendName = 'wasm-relaxed' | 'wasm-simd' | 'js';
 
@@ -27,8 +32,13 @@ export interface Backend {
   release(mark: number): void;
   /** Threads the kernels run on (1 for the js backend). */
   readonly threads: number;
-  /** Floats of column scratch a convolution with this geometry needs (0 for the js backend). */
+  /**
+   * Floats of column scratch a convolution with this geometry needs (groups and dilation included; 0 for the
+   * js backend).
+   */
   colFloats(g: ConvGeom): number;
+  /** Floats of column scratch a transposed convolution with this geometry needs (0 for the js backend). */
+  deconvColFloats(g: DeconvGeom): number;
   /**
    * Allocates the kernels' scratch: `colFloats` (the largest colFloats() of the model) per thread, and
    * `gradFloats` (the largest weight + bias count of a layer) per extra thread for its private gradients.
@@ -52,6 +62,22 @@ export interface Backend {
     g: ConvGeom,
     act: ActKind,
   ): void;
+  /** Transposed convolution (ConvTranspose2d): w is [C][K][FH][FW]. */
+  deconvForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, g: DeconvGeom, act: ActKind): void;
+  /** May overwrite dy. */
+  deconvBackward(
+    dx: Float32Array | null,
+    dw: Float32Array,
+    db: Float32Array,
+    dy: Float32Array,
+    y: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    g: DeconvGeom,
+    act: ActKind,
+  ): void;
+  upsampleForward(y: Float32Array, x: Float32Array, g: UpsampleGeom, mode: UpsampleMode): void;
+  upsampleBackward(dx: Float32Array, dy: Float32Array, g: UpsampleGeom, mode: UpsampleMode): void;
   maxPoolForward(y: Float32Array, argmax: Int32Array, x: Float32Array, g: ConvGeom): void;
   maxPoolBackward(dx: Float32Array, dy: Float32Array, argmax: Int32Array, g: ConvGeom): void;
   avgPoolForward(y: Float32Array, x: Float32Array, g: ConvGeom): void;
@@ -77,6 +103,17 @@ export interface Backend {
   flattenBackward(dx: Float32Array, dy: Float32Array, n: number, c: number, hw: number): void;
   /** dst (CNHW) from src (NHWC); both views of this backend's arena. */
   nhwcToCnhw(dst: Float32Array, src: Float32Array, n: number, hw: number, c: number): void;
+  /** dy ·= act'(y) in place, from the activation's output y (relu, sigmoid, tanh). */
+  activationBackwardInPlace(dy: Float32Array, y: Float32Array, len: number, act: ActKind): void;
+  /**
+   * Per channel of c contiguous planes of m values (CNHW; kernels-channel.ts): sum[ch] = Σ a, sq[ch] = Σ a·b
+   * (b null: Σ a²), in float64. sum and sq are views of this arena too.
+   */
+  channelSums(sum: Float64Array, sq: Float64Array, a: Float32Array, b: Float32Array | null, c: number, m: number): void;
+  /** y = act(x·scale[ch] + shift[ch]) per plane (y may be x). */
+  channelAffine(y: Float32Array, x: Float32Array, scale: Float32Array, shift: Float32Array, c: number, m: number, act: ActKind): void;
+  /** dx += p[ch]·dy + q[ch]·x + r[ch] per plane. */
+  channelAxpby(dx: Float32Array, dy: Float32Array, x: Float32Array, p: Float32Array, q: Float32Array, r: Float32Array, c: number, m: number): void;
 }
 
 const ALIGN = 16;
@@ -115,6 +152,9 @@ export class JsBackend implements Backend {
   colFloats(): number {
     return 0;
   }
+  deconvColFloats(): number {
+    return 0;
+  }
   reserveScratch(): void {}
   dispose(): Promise<void> {
     return Promise.resolve();
@@ -126,6 +166,18 @@ export class JsBackend implements Backend {
   }
   convBackward(dx: Float32Array | null, dw: Float32Array, db: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, g: ConvGeom, act: ActKind): void {
     ref.convBackward(dx, dw, db, dy, y, x, w, g, act);
+  }
+  deconvForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, g: DeconvGeom, act: ActKind): void {
+    refDeconv.deconvForward(y, x, w, b, g, act);
+  }
+  deconvBackward(dx: Float32Array | null, dw: Float32Array, db: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, g: DeconvGeom, act: ActKind): void {
+    refDeconv.deconvBackward(dx, dw, db, dy, y, x, w, g, act);
+  }
+  upsampleForward(y: Float32Array, x: Float32Array, g: UpsampleGeom, mode: UpsampleMode): void {
+    refUpsample.upsampleForward(y, x, g, mode);
+  }
+  upsampleBackward(dx: Float32Array, dy: Float32Array, g: UpsampleGeom, mode: UpsampleMode): void {
+    refUpsample.upsampleBackward(dx, dy, g, mode);
   }
   maxPoolForward(y: Float32Array, argmax: Int32Array, x: Float32Array, g: ConvGeom): void {
     ref.maxPoolForward(y, argmax, x, g);
@@ -160,6 +212,18 @@ export class JsBackend implements Backend {
   nhwcToCnhw(dst: Float32Array, src: Float32Array, n: number, hw: number, c: number): void {
     ref.nhwcToCnhw(dst, src, n, hw, c);
   }
+  activationBackwardInPlace(dy: Float32Array, y: Float32Array, len: number, act: ActKind): void {
+    for (let i = 0; i < len; i++) dy[i] = dy[i]! * ref.dact1(y[i]!, y[i]!, act, 0);
+  }
+  channelSums(sum: Float64Array, sq: Float64Array, a: Float32Array, b: Float32Array | null, c: number, m: number): void {
+    refChannel.channelSums(sum, sq, a, b, c, m);
+  }
+  channelAffine(y: Float32Array, x: Float32Array, scale: Float32Array, shift: Float32Array, c: number, m: number, act: ActKind): void {
+    refChannel.channelAffine(y, x, scale, shift, c, m, act);
+  }
+  channelAxpby(dx: Float32Array, dy: Float32Array, x: Float32Array, p: Float32Array, q: Float32Array, r: Float32Array, c: number, m: number): void {
+    refChannel.channelAxpby(dx, dy, x, p, q, r, c, m);
+  }
 }
 
 // ------------------------------------------------------------------------------------------------ wasm backend
@@ -174,10 +238,19 @@ interface WasmExports {
   activationForward(y: number, x: number, len: number, act: number, slope: number): void;
   activationBackward(dx: number, dy: number, y: number, x: number, len: number, act: number, slope: number): void;
   activationBackwardInPlace(dy: number, y: number, len: number, act: number): void;
-  convForward(y: number, x: number, w: number, b: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number, act: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
-  convBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
-  flipWeights(wT: number, w: number, K: number, C: number, FH: number, FW: number): void;
-  convBackwardData(dx: number, dy: number, wT: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, PH: number, PW: number, OH: number, OW: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
+  convForward(y: number, x: number, w: number, b: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, G: number, OH: number, OW: number, act: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
+  convBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, G: number, OH: number, OW: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
+  flipWeights(wT: number, w: number, K: number, C: number, FH: number, FW: number, G: number): void;
+  convBackwardData(dx: number, dy: number, wT: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, PH: number, PW: number, DH: number, DW: number, G: number, OH: number, OW: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
+  depthwiseScratchFloats(H: number, W: number, FH: number, FW: number, SH: number, SW: number, DH: number, DW: number, OH: number, OW: number): number;
+  depthwiseForward(y: number, x: number, w: number, b: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, act: number, scratch: number, cLo: number, cHi: number): void;
+  depthwiseBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, scratch: number, cLo: number, cHi: number): void;
+  deconvForward(y: number, x: number, w: number, b: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number, act: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
+  deconvBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
+  upsampleNearestForward(y: number, x: number, planes: number, H: number, W: number, S: number): void;
+  upsampleNearestBackward(dx: number, dy: number, planes: number, H: number, W: number, S: number): void;
+  upsampleBilinearForward(y: number, x: number, planes: number, H: number, W: number, S: number): void;
+  upsampleBilinearBackward(dx: number, dy: number, planes: number, H: number, W: number, S: number): void;
   denseForward(y: number, x: number, w: number, b: number, N: number, I: number, U: number, act: number, work: number): void;
   denseBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, N: number, I: number, U: number, work: number): void;
   maxPoolForward(y: number, arg: number, x: number, planes: number, H: number, W: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number): void;
@@ -187,6 +260,9 @@ interface WasmExports {
   nhwcToCnhw(dst: number, src: number, N: number, HW: number, C: number): void;
   flattenForward(y: number, x: number, N: number, C: number, HW: number): void;
   flattenBackward(dx: number, dy: number, N: number, C: number, HW: number): void;
+  channelSums(sum: number, sq: number, a: number, b: number, C: number, M: number): void;
+  channelAffine(y: number, x: number, scale: number, shift: number, C: number, M: number, act: number): void;
+  channelAxpby(dx: number, dy: number, x: number, p: number, q: number, r: number, C: number, M: number): void;
 }
 
 /** Column scratch per convolution step, in floats (256 KiB: the columns stay in L2 while packed). */
@@ -359,28 +435,39 @@ export class WasmBackend implements Backend {
   }
   /** Output columns per im2col step: as many as fit the column budget, a multiple of 8. */
   private chunk(g: ConvGeom): number {
-    return this.chunkFor(g.c * g.fh * g.fw, g.n * g.oh * g.ow);
+    return this.chunkFor((g.c / (g.groups ?? 1)) * g.fh * g.fw, g.n * g.oh * g.ow);
   }
   private chunkFor(rows: number, total: number): number {
     return Math.max(8, Math.min(total, Math.floor(this.colBudget / rows / 8) * 8));
   }
   /**
    * Whether a convolution gets its input gradient as a transposed convolution (convBackwardData: im2col of
-   * dy padded by F-1-P, one GEMM with the long K·FH·FW inner side, nothing scattered) rather than as
+   * dy padded by D·(F-1)-P, one GEMM with the long K/G·FH·FW inner side, nothing scattered) rather than as
    * wᵀ·dy followed by col2im. Only for stride 1, and only where the transposed columns (K·FH·FW rows ×
    * N·H·W) are not much larger than the forward ones (C·FH·FW × N·OH·OW): measured, TinyVGG's 10→10 layers
    * (ratio 1.07) are faster transposed, while the lecture's 16→32 (ratio 2) and LeNet's 6→16 on 10×10
    * (ratio 5.2, mostly padding) are 15% and 2× faster with col2im.
    */
   private transposedData(g: ConvGeom): boolean {
-    if (!(g.sh === 1 && g.sw === 1 && g.ph < g.fh && g.pw < g.fw)) return false;
+    const dh = g.dh ?? 1;
+    const dw = g.dw ?? 1;
+    if (!(g.sh === 1 && g.sw === 1 && g.ph <= dh * (g.fh - 1) && g.pw <= dw * (g.fw - 1))) return false;
     return g.k * g.h * g.w <= 1.5 * g.c * g.oh * g.ow;
   }
+  private depthwiseScratch(g: ConvGeom): number {
+    return this.ex.depthwiseScratchFloats(g.h, g.w, g.fh, g.fw, g.sh, g.sw, g.dh ?? 1, g.dw ?? 1, g.oh, g.ow);
+  }
   colFloats(g: ConvGeom): number {
-    const fwd = g.c * g.fh * g.fw * this.chunk(g);
+    if (isDepthwise(g)) return this.depthwiseScratch(g);
+    const G = g.groups ?? 1;
+    const fwd = (g.c / G) * g.fh * g.fw * this.chunk(g);
     if (!this.transposedData(g)) return fwd;
-    const kff = g.k * g.fh * g.fw;
+    const kff = (g.k / G) * g.fh * g.fw;
     return Math.max(fwd, kff * this.chunkFor(kff, g.n * g.h * g.w));
+  }
+  deconvColFloats(g: DeconvGeom): number {
+    const kff = g.k * g.fh * g.fw;
+    return kff * this.chunkFor(kff, g.n * g.h * g.w);
   }
   reserveScratch(colFloats: number, gradFloats: number): void {
     this.col = [];
@@ -407,51 +494,114 @@ export class WasmBackend implements Backend {
     }
   }
 
-  convForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, g: ConvGeom, act: ActKind): void {
-    const ohow = g.oh * g.ow;
-    this.parallel('convForward', g.n, (t, lo, hi) => [
-      y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
-      g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow,
-      ACT[act], this.col[t]!, this.chunk(g), this.work[t]!, lo * ohow, hi * ohow,
-    ]);
-  }
-  convBackward(dx: Float32Array | null, dw: Float32Array, db: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, g: ConvGeom, act: ActKind): void {
-    const ohow = g.oh * g.ow;
-    if (act !== 'none') {
-      const len = g.k * g.n * ohow;
-      this.parallel('activationBackwardInPlace', len, (_t, lo, hi) => [dy.byteOffset + lo * 4, y.byteOffset + lo * 4, hi - lo, ACT[act]]);
-    }
-    const T = this.pool ? Math.min(this.threads, g.n) : 1;
+  /**
+   * Runs a weight-gradient kernel over [0, n) samples on the threads, each extra thread into its own zeroed
+   * copy of dw and db (`part` gets their byte offsets), then adds the copies into dw and db.
+   */
+  private parallelGrads(fn: ThreadFn, n: number, dw: Float32Array, db: Float32Array, part: (t: number, lo: number, hi: number, dwAt: number, dbAt: number) => number[]): void {
+    const T = this.pool ? Math.min(this.threads, n) : 1;
     const wl = dw.length;
     const bl = db.length;
     if (T > 1 && wl + bl > this.gradFloats) throw new Error('engine scratch too small for this layer');
     const mem = this.memory.buffer;
     for (let t = 1; t < T; t++) new Float32Array(mem, this.grad[t - 1]!, wl + bl).fill(0);
-    const transposed = dx !== null && this.transposedData(g);
-    this.parallel('convBackward', g.n, (t, lo, hi) => [
-      dx && !transposed ? dx.byteOffset : 0,
-      t === 0 ? dw.byteOffset : this.grad[t - 1]!,
-      t === 0 ? db.byteOffset : this.grad[t - 1]! + wl * 4,
-      dy.byteOffset, x.byteOffset, w.byteOffset,
-      g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow,
-      this.col[t]!, this.chunk(g), this.work[t]!, lo * ohow, hi * ohow,
-    ]);
+    this.parallel(fn, n, (t, lo, hi) =>
+      part(t, lo, hi, t === 0 ? dw.byteOffset : this.grad[t - 1]!, t === 0 ? db.byteOffset : this.grad[t - 1]! + wl * 4),
+    );
     for (let t = 1; t < T; t++) {
       const p = new Float32Array(mem, this.grad[t - 1]!, wl + bl);
       for (let i = 0; i < wl; i++) dw[i] += p[i]!;
       for (let i = 0; i < bl; i++) db[i] += p[wl + i]!;
     }
+  }
+
+  /** dy *= act'(y) in place over len values, on the threads. */
+  private fusedActivationBackward(dy: Float32Array, y: Float32Array, len: number, act: ActKind): void {
+    if (act === 'none') return;
+    this.parallel('activationBackwardInPlace', len, (_t, lo, hi) => [dy.byteOffset + lo * 4, y.byteOffset + lo * 4, hi - lo, ACT[act]]);
+  }
+
+  convForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, g: ConvGeom, act: ActKind): void {
+    const [dh, dw, G] = [g.dh ?? 1, g.dw ?? 1, g.groups ?? 1];
+    if (isDepthwise(g)) {
+      // Threads take ranges of input channels.
+      this.parallel('depthwiseForward', g.c, (t, lo, hi) => [
+        y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
+        g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, dh, dw, g.oh, g.ow,
+        ACT[act], this.col[t]!, lo, hi,
+      ]);
+      return;
+    }
+    const ohow = g.oh * g.ow;
+    this.parallel('convForward', g.n, (t, lo, hi) => [
+      y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
+      g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, dh, dw, G, g.oh, g.ow,
+      ACT[act], this.col[t]!, this.chunk(g), this.work[t]!, lo * ohow, hi * ohow,
+    ]);
+  }
+  convBackward(dx: Float32Array | null, dw: Float32Array, db: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, g: ConvGeom, act: ActKind): void {
+    const ohow = g.oh * g.ow;
+    const [DH, DW, G] = [g.dh ?? 1, g.dw ?? 1, g.groups ?? 1];
+    this.fusedActivationBackward(dy, y, g.k * g.n * ohow, act);
+    if (isDepthwise(g)) {
+      // Each thread's input channels own their filters, biases and input gradients: no private copies.
+      this.parallel('depthwiseBackward', g.c, (t, lo, hi) => [
+        dx ? dx.byteOffset : 0, dw.byteOffset, db.byteOffset, dy.byteOffset, x.byteOffset, w.byteOffset,
+        g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, DH, DW, g.oh, g.ow,
+        this.col[t]!, lo, hi,
+      ]);
+      return;
+    }
+    const transposed = dx !== null && this.transposedData(g);
+    this.parallelGrads('convBackward', g.n, dw, db, (t, lo, hi, dwAt, dbAt) => [
+      dx && !transposed ? dx.byteOffset : 0, dwAt, dbAt,
+      dy.byteOffset, x.byteOffset, w.byteOffset,
+      g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, DH, DW, G, g.oh, g.ow,
+      this.col[t]!, this.chunk(g), this.work[t]!, lo * ohow, hi * ohow,
+    ]);
     if (transposed && dx) {
-      if (wl > this.gradFloats) throw new Error('engine scratch too small for this layer');
-      this.ex.flipWeights(this.flip, w.byteOffset, g.k, g.c, g.fh, g.fw);
+      if (dw.length > this.gradFloats) throw new Error('engine scratch too small for this layer');
+      this.ex.flipWeights(this.flip, w.byteOffset, g.k, g.c, g.fh, g.fw, G);
       const hw = g.h * g.w;
-      const chunk = this.chunkFor(g.k * g.fh * g.fw, g.n * hw);
+      const chunk = this.chunkFor((g.k / G) * g.fh * g.fw, g.n * hw);
       this.parallel('convBackwardData', g.n, (t, lo, hi) => [
         dx.byteOffset, dy.byteOffset, this.flip,
-        g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.ph, g.pw, g.oh, g.ow,
+        g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.ph, g.pw, DH, DW, G, g.oh, g.ow,
         this.col[t]!, chunk, this.work[t]!, lo * hw, hi * hw,
       ]);
     }
+  }
+  deconvForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, g: DeconvGeom, act: ActKind): void {
+    // Threads take whole samples of x (and so of y).
+    const hw = g.h * g.w;
+    const chunk = this.chunkFor(g.k * g.fh * g.fw, g.n * hw);
+    this.parallel('deconvForward', g.n, (t, lo, hi) => [
+      y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
+      g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow,
+      ACT[act], this.col[t]!, chunk, this.work[t]!, lo * hw, hi * hw,
+    ]);
+  }
+  deconvBackward(dx: Float32Array | null, dw: Float32Array, db: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, g: DeconvGeom, act: ActKind): void {
+    this.fusedActivationBackward(dy, y, g.k * g.n * g.oh * g.ow, act);
+    const hw = g.h * g.w;
+    const chunk = this.chunkFor(g.k * g.fh * g.fw, g.n * hw);
+    this.parallelGrads('deconvBackward', g.n, dw, db, (t, lo, hi, dwAt, dbAt) => [
+      dx ? dx.byteOffset : 0, dwAt, dbAt, dy.byteOffset, x.byteOffset, w.byteOffset,
+      g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow,
+      this.col[t]!, chunk, this.work[t]!, lo * hw, hi * hw,
+    ]);
+  }
+  upsampleForward(y: Float32Array, x: Float32Array, g: UpsampleGeom, mode: UpsampleMode): void {
+    const hw = g.h * g.w;
+    const ohow = hw * g.scale * g.scale;
+    const fn = mode === 'nearest' ? 'upsampleNearestForward' : 'upsampleBilinearForward';
+    this.parallel(fn, g.c * g.n, (_t, lo, hi) => [y.byteOffset + lo * ohow * 4, x.byteOffset + lo * hw * 4, hi - lo, g.h, g.w, g.scale]);
+  }
+  upsampleBackward(dx: Float32Array, dy: Float32Array, g: UpsampleGeom, mode: UpsampleMode): void {
+    const hw = g.h * g.w;
+    const ohow = hw * g.scale * g.scale;
+    const fn = mode === 'nearest' ? 'upsampleNearestBackward' : 'upsampleBilinearBackward';
+    this.parallel(fn, g.c * g.n, (_t, lo, hi) => [dx.byteOffset + lo * hw * 4, dy.byteOffset + lo * ohow * 4, hi - lo, g.h, g.w, g.scale]);
   }
   maxPoolForward(y: Float32Array, argmax: Int32Array, x: Float32Array, g: ConvGeom): void {
     // Each thread takes whole planes; winners are indices relative to the thread's first plane, and
@@ -505,6 +655,19 @@ export class WasmBackend implements Backend {
   }
   nhwcToCnhw(dst: Float32Array, src: Float32Array, n: number, hw: number, c: number): void {
     this.ex.nhwcToCnhw(dst.byteOffset, src.byteOffset, n, hw, c);
+  }
+  activationBackwardInPlace(dy: Float32Array, y: Float32Array, len: number, act: ActKind): void {
+    this.parallel('activationBackwardInPlace', len, (_t, lo, hi) => [dy.byteOffset + lo * 4, y.byteOffset + lo * 4, hi - lo, ACT[act]]);
+  }
+  // Per-channel kernels: each thread takes whole channels.
+  channelSums(sum: Float64Array, sq: Float64Array, a: Float32Array, b: Float32Array | null, c: number, m: number): void {
+    this.parallel('channelSums', c, (_t, lo, hi) => [sum.byteOffset + lo * 8, sq.byteOffset + lo * 8, a.byteOffset + lo * m * 4, b ? b.byteOffset + lo * m * 4 : 0, hi - lo, m]);
+  }
+  channelAffine(y: Float32Array, x: Float32Array, scale: Float32Array, shift: Float32Array, c: number, m: number, act: ActKind): void {
+    this.parallel('channelAffine', c, (_t, lo, hi) => [y.byteOffset + lo * m * 4, x.byteOffset + lo * m * 4, scale.byteOffset + lo * 4, shift.byteOffset + lo * 4, hi - lo, m, ACT[act]]);
+  }
+  channelAxpby(dx: Float32Array, dy: Float32Array, x: Float32Array, p: Float32Array, q: Float32Array, r: Float32Array, c: number, m: number): void {
+    this.parallel('channelAxpby', c, (_t, lo, hi) => [dx.byteOffset + lo * m * 4, dy.byteOffset + lo * m * 4, x.byteOffset + lo * m * 4, p.byteOffset + lo * 4, q.byteOffset + lo * 4, r.byteOffset + lo * 4, hi - lo, m]);
   }
 
   /** Raw GEMM on arena views (tests and benchmarks): C[M×N] (=|+=) A·B with element strides. */

@@ -2,16 +2,18 @@
 // README): an 8-byte little-endian header length, a JSON header mapping tensor names to
 // { dtype, shape, data_offsets } plus a `__metadata__` string map, then the raw little-endian data.
 //
-// Tensor names are `layers.{i}.weight` / `layers.{i}.bias` with i = LayerInfo.index, in PyTorch layouts
-// (conv [K,C,FH,FW], dense [U,I] with I in C×H×W flatten order, bias [n]); dtype F32. A torch
+// Tensor names are PyTorch's state_dict names under `layers.{i}.` with i = LayerInfo.index, in PyTorch
+// layouts: `weight`/`bias` (conv [K,C,FH,FW], dense [U,I] with I in C×H×W flatten order, bias [n]; dtype
+// F32) and batch norm's buffers `running_mean`, `running_var` (F32) and `num_batches_tracked` (I64). A torch
 // nn.Sequential whose indices mirror the layer statements loads it with load_state_dict (see
 // scripts/make-engine-fixtures.py). Metadata: `source` (the model text) and `metrics` (JSON text).
 
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ModelSpec } from '../language/model';
-import { outSize } from './kernels';
-import type { NamedTensor, Network } from './network';
+import type { Network } from './network';
+import { buildPlan, stateShapes } from './plan';
+import type { NamedTensor } from './tensors';
 
 export interface CheckpointMetadata {
   /** The model source text. */
@@ -41,8 +43,9 @@ export function encodeSafetensors(tensors: readonly NamedTensor[], metadata: Rec
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (count !== t.data.length) throw new Error(`${t.name}: shape [${t.shape.join(',')}] holds ${count} values but the data has ${t.data.length}`);
     if (t.name === '__metadata__' || t.name in header) throw new Error(`duplicate or reserved tensor name ${t.name}`);
-    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + count * 4] };
-    offset += count * 4;
+    const size = DTYPE_BYTES[t.dtype ?? 'F32'];
+    header[t.name] = { dtype: t.dtype ?? 'F32', shape: t.shape, data_offsets: [offset, offset + count * size] };
+    offset += count * size;
   }
   let json = Buffer.from(JSON.stringify(header), 'utf8');
   const pad = (8 - (json.length % 8)) % 8;
@@ -53,17 +56,25 @@ export function encodeSafetensors(tensors: readonly NamedTensor[], metadata: Rec
   out.set(json, 8);
   let p = 8 + json.length;
   for (const t of tensors) {
-    if (LITTLE_ENDIAN) {
-      out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.length * 4), p);
+    if (t.dtype === 'I64') {
+      for (let i = 0; i < t.data.length; i++) dv.setBigInt64(p + i * 8, BigInt(Math.round(t.data[i]!)), true);
+      p += t.data.length * 8;
     } else {
-      for (let i = 0; i < t.data.length; i++) dv.setFloat32(p + i * 4, t.data[i]!, true);
+      if (LITTLE_ENDIAN) out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.length * 4), p);
+      else for (let i = 0; i < t.data.length; i++) dv.setFloat32(p + i * 4, t.data[i]!, true);
+      p += t.data.length * 4;
     }
-    p += t.data.length * 4;
   }
   return out;
 }
 
-/** Parses and validates safetensors bytes; `where` names the file in errors. Only F32 tensors are accepted. */
+/** Bytes per value of the dtypes a checkpoint may hold. */
+const DTYPE_BYTES = { F32: 4, I64: 8 } as const;
+
+/**
+ * Parses and validates safetensors bytes; `where` names the file in errors. F32 and I64 tensors are accepted
+ * (I64 values, whole counts such as num_batches_tracked, come back as floats with dtype 'I64').
+ */
 export function decodeSafetensors(bytes: Uint8Array, where = 'checkpoint'): Checkpoint {
   if (bytes.length < 8) throw new Error(`${where} is not a safetensors file: it is only ${bytes.length} bytes long`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -97,9 +108,11 @@ export function decodeSafetensors(bytes: Uint8Array, where = 'checkpoint'): Chec
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) throw new Error(`${where}: ${name} is not a tensor entry`);
-    if (e.dtype !== 'F32') {
-      throw new Error(`${where}: ${name} ${e.dtype === undefined ? 'has no dtype' : `has dtype ${typeof e.dtype === 'string' ? e.dtype : JSON.stringify(e.dtype)}`}; only F32 is supported`);
+    if (e.dtype !== 'F32' && e.dtype !== 'I64') {
+      throw new Error(`${where}: ${name} ${e.dtype === undefined ? 'has no dtype' : `has dtype ${typeof e.dtype === 'string' ? e.dtype : JSON.stringify(e.dtype)}`}; only F32 and I64 are supported`);
     }
+    const dtype: 'F32' | 'I64' = e.dtype;
+    const size = DTYPE_BYTES[dtype];
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${where}: ${name} has an invalid shape`);
     const shape = e.shape as number[];
     const off = e.data_offsets;
@@ -107,14 +120,16 @@ export function decodeSafetensors(bytes: Uint8Array, where = 'checkpoint'): Chec
     const [begin, end] = off as [number, number];
     const count = shape.reduce((a, b) => a * b, 1);
     if (end < begin || end > dataLen) throw new Error(`${where}: ${name}'s data [${begin}, ${end}) lies outside the ${dataLen} data bytes`);
-    if (end - begin !== count * 4) throw new Error(`${where}: ${name} has shape [${shape.join(',')}] (${count * 4} bytes) but ${end - begin} data bytes`);
+    if (end - begin !== count * size) throw new Error(`${where}: ${name} has shape [${shape.join(',')}] (${count * size} bytes) but ${end - begin} data bytes`);
     const data = new Float32Array(count);
-    if (LITTLE_ENDIAN) {
+    if (dtype === 'I64') {
+      for (let i = 0; i < count; i++) data[i] = Number(dv.getBigInt64(dataStart + begin + i * 8, true));
+    } else if (LITTLE_ENDIAN) {
       new Uint8Array(data.buffer).set(bytes.subarray(dataStart + begin, dataStart + end));
     } else {
       for (let i = 0; i < count; i++) data[i] = dv.getFloat32(dataStart + begin + i * 4, true);
     }
-    tensors.push({ name, shape, data });
+    tensors.push(dtype === 'I64' ? { name, shape, data, dtype } : { name, shape, data });
     spans.push([begin, end, name]);
   }
   spans.sort((a, b) => a[0] - b[0]);
@@ -127,35 +142,9 @@ export function decodeSafetensors(bytes: Uint8Array, where = 'checkpoint'): Chec
   return { tensors, metadata };
 }
 
-/** Names and PyTorch shapes of the tensors a model needs, in layer order. */
+/** Names and PyTorch shapes of the tensors a model's checkpoint holds (parameters and buffers), in layer order. */
 export function modelTensorShapes(spec: ModelSpec): { name: string; shape: number[] }[] {
-  const out: { name: string; shape: number[] }[] = [];
-  let vol = true;
-  let { h, w, c } = spec.input;
-  for (const info of spec.layers) {
-    const s = info.spec;
-    const i = info.index;
-    if (s.kind === 'conv') {
-      out.push({ name: `layers.${i}.weight`, shape: [s.filters, c, s.fh, s.fw] }, { name: `layers.${i}.bias`, shape: [s.filters] });
-      h = outSize(h, s.fh, s.sh, s.ph);
-      w = outSize(w, s.fw, s.sw, s.pw);
-      c = s.filters;
-    } else if (s.kind === 'pool') {
-      h = outSize(h, s.fh, s.sh, s.ph);
-      w = outSize(w, s.fw, s.sw, s.pw);
-    } else if (s.kind === 'dense') {
-      const inputs = vol ? h * w * c : c;
-      out.push({ name: `layers.${i}.weight`, shape: [s.units, inputs] }, { name: `layers.${i}.bias`, shape: [s.units] });
-      vol = false;
-      c = s.units;
-      h = w = 1;
-    } else if (s.kind === 'flatten') {
-      c = vol ? h * w * c : c;
-      h = w = 1;
-      vol = false;
-    }
-  }
-  return out;
+  return stateShapes(buildPlan(spec)).map(({ name, shape }) => ({ name, shape }));
 }
 
 /** Checks tensors against the model: every needed one present with its shape, no strangers. */

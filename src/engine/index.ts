@@ -9,12 +9,17 @@
 //   net.trainStep(x: Float32Array /* N×H×W×C */, labels: Int32Array, n): { loss, correct }
 //       forward + softmax cross-entropy (mean over the batch) + backward + one optimizer step;
 //       loss and correct are measured before the update.
-//   net.evaluate(x, labels, n): { loss, correct }          dropout off, no update, any n
-//   net.predict(x, n): Float32Array                          N×classes probabilities, any n
-//   net.activations(x1): { index, kind, shape, data }[]      every layer's output for one sample; volumes as
-//                                                            C×H×W channel planes, vectors as n values
-//   net.filters(): { index, shape: [K,C,FH,FW], data }[]     conv layers' weights (copies)
-//   net.params() / net.grads(): { name, shape, data }[]      `layers.{i}.weight|bias`, PyTorch layouts
+//       training mode: dropout on, batch norm on the batch's statistics (and its running statistics updated)
+//   net.evaluate(x, labels, n): { loss, correct }          evaluation mode (dropout off, batch norm on its
+//                                                            running statistics), no update, any n
+//   net.predict(x, n): Float32Array                          N×classes probabilities, evaluation mode, any n
+//   net.activations(x1): { index, kind, shape, data }[]      every layer's output for one sample (evaluation
+//                                                            mode); volumes as C×H×W planes, vectors as n values
+//   net.filters(): { index, kind, shape, data }[]           conv [K,C/G,FH,FW] and deconv [C,K,FH,FW] weights
+//   net.params(): { name, shape, data, dtype? }[]            the state_dict: `layers.{i}.weight|bias` and batch
+//                                                            norm's `running_mean|running_var|num_batches_tracked`
+//                                                            (dtype 'I64'), PyTorch layouts
+//   net.grads(): { name, shape, data }[]                     the parameters' gradients
 //   net.paramShapes(), net.setParams(tensors)                 for checkpoints (checks names and shapes)
 //   net.forwardBackward(x, labels, n), net.applyOptimizer()   trainStep in two halves
 //   net.trainStepCooperative(x, labels, n, yielder), net.predictCooperative(x, n, yielder)
@@ -25,6 +30,12 @@
 //   saveCheckpoint(path, net | tensors, { source, metrics? }): void   safetensors, atomic
 //   loadCheckpoint(path, spec?): { tensors, metadata }                  validated against the spec
 //   encodeSafetensors / decodeSafetensors                               the same on bytes
+//
+// Graph. plan.ts turns spec.layers (each with its `inputs`) into nodes; passes.ts runs them in file order
+// (a topological order) forward and in reverse backward, where a value read by several layers gets the sum
+// of their gradients (every backward adds with +=; gradients are zeroed once per step). Each layer kind is
+// one entry of the table in layers/ (shape rule, parameters, buffers, init fans, scratch, forward,
+// backward). memory.ts lays out the arena; tensors.ts names the state as PyTorch's state_dict does.
 //
 // Layout. Activations are CNHW inside the engine ([C][N][H][W]: each channel plane holds the whole batch),
 // so a convolution is one GEMM per chunk of samples with the batch × pixels along its long side, and the
@@ -56,6 +67,8 @@
 
 export { createNetwork, Network } from './network';
 export type { NetworkOptions, StepResult, LayerActivation, LayerFilters, NamedTensor, Yielder } from './network';
+export { LAYERS } from './layers';
+export type { LayerOps } from './layers';
 export type { OptimizerConfig, OptimizerKind } from './optim';
 export { OPTIMIZER_DEFAULTS, sgdStep, adamStep } from './optim';
 export type { BackendName, BackendChoice } from './backend';

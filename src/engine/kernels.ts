@@ -7,8 +7,8 @@
 //
 // Layouts: a volume batch is CNHW, [C][N][H][W] — channel planes each holding the whole batch, which makes a
 // convolution one GEMM with the batch and the pixels along its long side. A vector batch is [N][F].
-// Conv weights are [K][C][FH][FW] and dense weights [U][I] with I in PyTorch's C×H×W flatten order, so
-// parameters are already in PyTorch's layout.
+// Conv weights are [K][C/G][FH][FW] (G groups), transposed conv weights [C][K][FH][FW], and dense weights
+// [U][I] with I in PyTorch's C×H×W flatten order, so parameters are already in PyTorch's layout.
 //
 // Every kernel takes Float32Array or Float64Array alike (Buf) so gradient checks can run in float64.
 
@@ -34,29 +34,50 @@ export interface ConvGeom {
   pw: number;
   oh: number;
   ow: number;
+  /** Dilation along height and width (conv only; absent: 1). */
+  dh?: number;
+  dw?: number;
+  /** Groups (conv only; absent: 1): group g maps input channels [g·C/G, (g+1)·C/G) to outputs [g·K/G, (g+1)·K/G). */
+  groups?: number;
 }
 
-/** Output size along one axis (PyTorch's floor rule). */
-export function outSize(size: number, f: number, s: number, p: number): number {
-  return Math.floor((size + 2 * p - f) / s) + 1;
+/** Output size along one axis (PyTorch's floor rule), with dilation d: the window spans d·(f − 1) + 1. */
+export function outSize(size: number, f: number, s: number, p: number, d = 1): number {
+  return Math.floor((size + 2 * p - d * (f - 1) - 1) / s) + 1;
 }
 
 export function convGeom(
   n: number,
   input: { h: number; w: number; c: number },
   k: number,
-  win: { fh: number; fw: number; sh: number; sw: number; ph: number; pw: number },
+  win: { fh: number; fw: number; sh: number; sw: number; ph: number; pw: number; dh?: number; dw?: number; groups?: number },
 ): ConvGeom {
+  const dh = win.dh ?? 1;
+  const dw = win.dw ?? 1;
   return {
     n,
     c: input.c,
     h: input.h,
     w: input.w,
     k,
-    ...win,
-    oh: outSize(input.h, win.fh, win.sh, win.ph),
-    ow: outSize(input.w, win.fw, win.sw, win.pw),
+    fh: win.fh,
+    fw: win.fw,
+    sh: win.sh,
+    sw: win.sw,
+    ph: win.ph,
+    pw: win.pw,
+    dh,
+    dw,
+    groups: win.groups ?? 1,
+    oh: outSize(input.h, win.fh, win.sh, win.ph, dh),
+    ow: outSize(input.w, win.fw, win.sw, win.pw, dw),
   };
+}
+
+/** Whether a convolution is depthwise: one input channel per group (K = M·C filters, M per channel). */
+export function isDepthwise(g: ConvGeom): boolean {
+  const G = g.groups ?? 1;
+  return G > 1 && G === g.c;
 }
 
 // ------------------------------------------------------------------------------------------------ activations
@@ -104,22 +125,29 @@ export function activationBackward(dx: Buf, dy: Buf, y: Buf, x: Buf, len: number
 
 // ------------------------------------------------------------------------------------------------ convolution
 
-/** y[K][N][OH][OW] = act(b[K] + Σ_{c,i,j} w[K][C][FH][FW] · x[C][N][H][W] (zero padded)). */
+/**
+ * y[K][N][OH][OW] = act(b[K] + Σ_{c,i,j} w[K][C/G][FH][FW] · x[g·C/G + c][N][oh·SH + i·DH − PH][ow·SW + j·DW − PW])
+ * (zero padded; g = k / (K/G) is the filter's group; dilation DH, DW).
+ */
 export function convForward(y: Buf, x: Buf, w: Buf, b: Buf, g: ConvGeom, act: ActKind = 'none'): void {
   const { n: N, c: C, h: H, w: W, k: K, fh: FH, fw: FW, sh: SH, sw: SW, ph: PH, pw: PW, oh: OH, ow: OW } = g;
+  const { dh: DH = 1, dw: DW = 1, groups: G = 1 } = g;
+  const Cg = C / G;
+  const Kg = K / G;
   for (let k = 0; k < K; k++) {
+    const c0 = Math.floor(k / Kg) * Cg;
     for (let n = 0; n < N; n++) {
       for (let oh = 0; oh < OH; oh++) {
         for (let ow = 0; ow < OW; ow++) {
           let s = b[k]!;
-          for (let c = 0; c < C; c++) {
+          for (let c = 0; c < Cg; c++) {
             for (let i = 0; i < FH; i++) {
-              const ih = oh * SH + i - PH;
+              const ih = oh * SH + i * DH - PH;
               if (ih < 0 || ih >= H) continue;
               for (let j = 0; j < FW; j++) {
-                const iw = ow * SW + j - PW;
+                const iw = ow * SW + j * DW - PW;
                 if (iw < 0 || iw >= W) continue;
-                s += w[((k * C + c) * FH + i) * FW + j]! * x[((c * N + n) * H + ih) * W + iw]!;
+                s += w[((k * Cg + c) * FH + i) * FW + j]! * x[(((c0 + c) * N + n) * H + ih) * W + iw]!;
               }
             }
           }
@@ -131,7 +159,7 @@ export function convForward(y: Buf, x: Buf, w: Buf, b: Buf, g: ConvGeom, act: Ac
 }
 
 /**
- * Backward of convForward: dx[C][N][H][W] += (dx may be null for a first layer), dw[K][C][FH][FW] +=,
+ * Backward of convForward: dx[C][N][H][W] += (dx may be null for a first layer), dw[K][C/G][FH][FW] +=,
  * db[K] +=, from dy[K][N][OH][OW] and the cached output y (for the fused activation) and input x.
  */
 export function convBackward(
@@ -146,7 +174,11 @@ export function convBackward(
   act: ActKind = 'none',
 ): void {
   const { n: N, c: C, h: H, w: W, k: K, fh: FH, fw: FW, sh: SH, sw: SW, ph: PH, pw: PW, oh: OH, ow: OW } = g;
+  const { dh: DH = 1, dw: DW = 1, groups: G = 1 } = g;
+  const Cg = C / G;
+  const Kg = K / G;
   for (let k = 0; k < K; k++) {
+    const c0 = Math.floor(k / Kg) * Cg;
     for (let n = 0; n < N; n++) {
       for (let oh = 0; oh < OH; oh++) {
         for (let ow = 0; ow < OW; ow++) {
@@ -154,15 +186,15 @@ export function convBackward(
           const d = dy[o]! * dact1(y[o]!, 0, act, 0);
           if (d === 0) continue;
           db[k] += d;
-          for (let c = 0; c < C; c++) {
+          for (let c = 0; c < Cg; c++) {
             for (let i = 0; i < FH; i++) {
-              const ih = oh * SH + i - PH;
+              const ih = oh * SH + i * DH - PH;
               if (ih < 0 || ih >= H) continue;
               for (let j = 0; j < FW; j++) {
-                const iw = ow * SW + j - PW;
+                const iw = ow * SW + j * DW - PW;
                 if (iw < 0 || iw >= W) continue;
-                const wi = ((k * C + c) * FH + i) * FW + j;
-                const xi = ((c * N + n) * H + ih) * W + iw;
+                const wi = ((k * Cg + c) * FH + i) * FW + j;
+                const xi = (((c0 + c) * N + n) * H + ih) * W + iw;
                 dw[wi] += d * x[xi]!;
                 if (dx) dx[xi] += d * w[wi]!;
               }

@@ -12,6 +12,14 @@ export const THREAD_FNS = [
   'convForward',
   'convBackward',
   'convBackwardData',
+  'depthwiseForward',
+  'depthwiseBackward',
+  'deconvForward',
+  'deconvBackward',
+  'upsampleNearestForward',
+  'upsampleNearestBackward',
+  'upsampleBilinearForward',
+  'upsampleBilinearBackward',
   'activationForward',
   'activationBackward',
   'activationBackwardInPlace',
@@ -19,6 +27,9 @@ export const THREAD_FNS = [
   'maxPoolBackward',
   'avgPoolForward',
   'avgPoolBackward',
+  'channelSums',
+  'channelAffine',
+  'channelAxpby',
 ] as const;
 export type ThreadFn = (typeof THREAD_FNS)[number];
 

@@ -93,7 +93,7 @@ describe('safetensors checkpoints', () => {
       out.set(j, 8);
       return out;
     };
-    expect(() => decodeSafetensors(withHeader({ t: { dtype: 'F16', shape: [4], data_offsets: [0, 8] } }), 'f')).toThrow('t has dtype F16; only F32 is supported');
+    expect(() => decodeSafetensors(withHeader({ t: { dtype: 'F16', shape: [4], data_offsets: [0, 8] } }), 'f')).toThrow('t has dtype F16; only F32 and I64 are supported');
     expect(() => decodeSafetensors(withHeader({ t: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }), 'f')).toThrow('t has shape [3] (12 bytes) but 8 data bytes');
     expect(() => decodeSafetensors(withHeader({ t: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }), 'f')).toThrow('leaves a gap');
     expect(() => decodeSafetensors(withHeader({ __metadata__: { a: 1 } }, 0), 'f')).toThrow('__metadata__.a is not a string');
@@ -105,7 +105,7 @@ describe('safetensors checkpoints', () => {
     const binary = withHeader({ t: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } });
     binary.set([0x00, 0x1b, 0x0a, 0xff, 0x07], 20);
     expect(() => decodeSafetensors(binary, 'f')).toThrow(/^f is not a safetensors file: its header is not JSON \(a syntax error at character \d+ of its \d+-byte header\)$/);
-    expect(() => decodeSafetensors(withHeader({ t: { shape: [2], data_offsets: [0, 8] } }), 'f')).toThrow('t has no dtype; only F32 is supported');
+    expect(() => decodeSafetensors(withHeader({ t: { shape: [2], data_offsets: [0, 8] } }), 'f')).toThrow('t has no dtype; only F32 and I64 are supported');
   });
 
   it('reads a checkpoint PyTorch wrote (test/fixtures/engine/network.safetensors)', () => {

@@ -1,5 +1,17 @@
 // Shared helpers for the engine tests.
+import type { Backend } from '../../../src/engine/backend';
 import { Rng } from '../../../src/engine/rng';
+
+/** Copies arrays into the backend's arena and returns views (allocates everything first, then views). */
+export function place(be: Backend, arrays: (ArrayLike<number> | number)[]): Float32Array[] {
+  const lens = arrays.map((a) => (typeof a === 'number' ? a : a.length));
+  const offs = lens.map((l) => be.allocate(l * 4 + 16));
+  return arrays.map((a, i) => {
+    const v = new Float32Array(be.buffer(), offs[i]!, lens[i]!);
+    if (typeof a !== 'number') v.set(a);
+    return v;
+  });
+}
 
 /** NCHW (PyTorch) → CNHW (engine). */
 export function nchwToCnhw(src: ArrayLike<number>, n: number, c: number, hw: number, Out: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array): Float32Array | Float64Array {

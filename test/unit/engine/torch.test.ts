@@ -11,7 +11,7 @@ import { createBackend, loadWasmModule, WasmBackend, type Backend, type BackendN
 import * as K from '../../../src/engine/kernels';
 import { adamStep, sgdStep } from '../../../src/engine/optim';
 import { modelSpec } from '../../../src/engine/specs';
-import { maxRelDiff, nchwToCnhw, nchwToNhwc } from './helpers';
+import { maxRelDiff, nchwToCnhw, nchwToNhwc, place } from './helpers';
 
 const FIX = join(__dirname, '..', '..', 'fixtures', 'engine');
 const kernels = JSON.parse(readFileSync(join(FIX, 'kernels.json'), 'utf8'));
@@ -22,17 +22,6 @@ const BACKENDS: BackendName[] = ['js', 'wasm-simd', 'wasm-relaxed'];
 /** Kernel backends: the three above, plain SIMD stepping through im2col 8 output columns at a time, and 3 threads. */
 const KERNEL_BACKENDS = [...BACKENDS, 'wasm-simd, 8-column im2col steps', 'wasm, 3 threads'] as const;
 const relaxedAvailable = loadWasmModule()?.variant === 'wasm-relaxed';
-
-/** Copies arrays into the backend's arena and returns views (allocate everything first, then view). */
-function place(be: Backend, arrays: (ArrayLike<number> | number)[]): Float32Array[] {
-  const lens = arrays.map((a) => (typeof a === 'number' ? a : a.length));
-  const offs = lens.map((l) => be.allocate(l * 4 + 16));
-  return arrays.map((a, i) => {
-    const v = new Float32Array(be.buffer(), offs[i]!, lens[i]!);
-    if (typeof a !== 'number') v.set(a);
-    return v;
-  });
-}
 
 function backendFor(name: (typeof KERNEL_BACKENDS)[number]): Backend {
   if (name === 'wasm-simd, 8-column im2col steps') return new WasmBackend(loadWasmModule('wasm-simd')!, { colBudget: 1 });

@@ -1,0 +1,87 @@
+// The forward and backward passes over a plan: each node reads its inputs' outputs; backward runs the nodes
+// the loss depends on in reverse file order (a topological order), so every node's output gradient is
+// complete — the sum over its consumers, each of which added its share with += — before the node runs.
+
+import type { Backend } from './backend';
+import type { ForwardCtx } from './layers/types';
+import type { LayerSpec } from '../language/model';
+import { f32, type BatchMemory, type Fixed, type PlanName } from './memory';
+import type { Plan } from './plan';
+import type { Rng } from './rng';
+
+/** What a pass needs: the plan, the kernels and where everything lives. */
+export interface Runtime {
+  plan: Plan;
+  be: Backend;
+  rng: Rng;
+  fixed: Fixed;
+  mem: BatchMemory;
+}
+
+function context(rt: Runtime, li: number, n: number, train: boolean, which: PlanName): ForwardCtx<LayerSpec> {
+  const { plan, be, fixed, mem } = rt;
+  const node = plan.nodes[li]!;
+  const slots = mem[which];
+  const slot = slots[li]!;
+  return {
+    spec: node.spec,
+    be,
+    n,
+    inputs: node.in,
+    out: node.out,
+    x: node.inputs.map((p, k) => f32(be, p < 0 ? mem.inB : slots[p]!.outB, n * node.in[k]!.size)),
+    y: f32(be, slot.outB, n * node.out.size),
+    params: node.params.map((p) => f32(be, fixed.paramsB + p.off * 4, p.len)),
+    buffers: node.buffers.map((b) => f32(be, fixed.buffersB + b.off * 4, b.len)),
+    aux: slot.auxB.map((b, k) => f32(be, b, slot.auxLen[k]!)),
+    act: which === 'run' ? node.runAct : node.act,
+    train,
+    rng: rt.rng,
+  };
+}
+
+/** Forward of nodes [from, to) over n samples already in the input buffer. */
+export function forwardNodes(rt: Runtime, n: number, train: boolean, which: PlanName, from: number, to: number): void {
+  for (let li = from; li < to; li++) {
+    const node = rt.plan.nodes[li]!;
+    if (which === 'run' && node.fused) continue;
+    node.ops.forward(context(rt, li, n, train, which));
+  }
+}
+
+/** Backward of node li in the run plan (nothing for a fused node, a node the loss does not depend on, softmax). */
+export function backwardNode(rt: Runtime, li: number, n: number): void {
+  const { plan, be, fixed, mem } = rt;
+  const node = plan.nodes[li]!;
+  if (node.fused || !node.live) return;
+  const slot = mem.run[li]!;
+  const ctx = context(rt, li, n, true, 'run');
+  node.ops.backward({
+    ...ctx,
+    dy: f32(be, slot.dOutB, n * node.out.size),
+    dx: node.inputs.map((p, k) => (p < 0 ? null : f32(be, mem.run[p]!.dOutB, n * node.in[k]!.size))),
+    dparams: node.params.map((p) => f32(be, fixed.gradsB + p.off * 4, p.len)),
+  });
+}
+
+/** Zeroes the parameter gradients and every output gradient of the run plan. */
+export function zeroGrads(rt: Runtime, n: number): void {
+  const { plan, be, fixed, mem } = rt;
+  f32(be, fixed.gradsB, plan.paramCount).fill(0);
+  plan.nodes.forEach((node, li) => {
+    if (node.live && !node.fused) f32(be, mem.run[li]!.dOutB, n * node.out.size).fill(0);
+  });
+}
+
+/** The logits of the last forward in a plan (the output of the node before a final softmax). */
+export function logitsView(rt: Runtime, n: number, which: PlanName): Float32Array {
+  const { plan, be, mem } = rt;
+  const len = n * plan.classes;
+  return plan.logitsNode >= 0 ? f32(be, mem[which][plan.logitsNode]!.outB, len) : f32(be, mem.inB, len);
+}
+
+/** The logits' gradient buffer (run plan); null when the network has no layer before its softmax. */
+export function dlogitsView(rt: Runtime, n: number): Float32Array | null {
+  const { plan, be, mem } = rt;
+  return plan.logitsNode >= 0 ? f32(be, mem.run[plan.logitsNode]!.dOutB, n * plan.classes) : null;
+}

@@ -1,0 +1,134 @@
+// im2col and col2im over ranges of output columns (kernels.ts is the module entry).
+
+// ---------------------------------------------------------------------------------------------------------
+// Convolution as im2col + GEMM over ranges of `chunk` output columns, so the column buffer stays in cache.
+// The output columns of a CNHW batch are q = n·OH·OW + oh·OW + ow; a range [q0, q0 + qn) has the columns
+//   col[(c·FH + i)·FW + j][q - q0] = x[c][n][oh·SH + i·DH - PH][ow·SW + j·DW - PW]   (0 outside the image; DH, DW: dilation)
+// ---------------------------------------------------------------------------------------------------------
+
+/** The output columns ow whose input column ow·SW + j - PW is inside the image, packed as lo << 32 | hi. */
+@inline export function validRange(j: i32, SW: i32, PW: i32, W: i32, OW: i32): i64 {
+  // ow with 0 <= ow*SW + j - PW < W, as [lo, hi)
+  let lo = 0;
+  if (PW - j > 0) lo = (PW - j + SW - 1) / SW;
+  const lim = W - 1 + PW - j;
+  let hi = lim < 0 ? 0 : min(OW, lim / SW + 1);
+  if (hi < lo) hi = lo;
+  return (<i64>lo << 32) | <i64>hi;
+}
+
+export function im2col(
+  col: usize, x: usize, q0: i32, qn: i32, N: i32, C: i32, H: i32, W: i32,
+  FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, OH: i32, OW: i32,
+): void {
+  const HW = H * W;
+  const OHOW = OH * OW;
+  // Where the range starts: sample, output row and column (every (c, i, j) row walks the same segments).
+  const n0 = q0 / OHOW;
+  const oh0 = (q0 - n0 * OHOW) / OW;
+  const ow00 = q0 - n0 * OHOW - oh0 * OW;
+  let dst = col;
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < FH; i++) {
+      for (let j = 0; j < FW; j++) {
+        const jd = j * DW;
+        const r = validRange(jd, SW, PW, W, OW);
+        const owLo = <i32>(r >> 32);
+        const owHi = <i32>(r & 0xffffffff);
+        let q = q0;
+        const qe = q0 + qn;
+        let n = n0, oh = oh0, ow0 = ow00;
+        while (q < qe) {
+          const ow1 = min(OW, ow0 + (qe - q));
+          const ih = oh * SH + i * DH - PH;
+          // d + ow·4 is where output column ow of this segment goes
+          const d = dst - (<usize>ow0 << 2);
+          if (ih < 0 || ih >= H) {
+            for (let ow = ow0; ow < ow1; ow++) store<f32>(d + (<usize>ow << 2), 0);
+          } else {
+            const srow = x + ((<usize>((c * N + n) * HW + ih * W)) << 2);
+            const a = max(ow0, owLo);
+            const b = max(a, min(ow1, owHi));
+            for (let ow = ow0; ow < a; ow++) store<f32>(d + (<usize>ow << 2), 0);
+            if (SW == 1) {
+              const s0 = srow + (<usize>(jd - PW) << 2);
+              let ow = a;
+              for (; ow + 4 <= b; ow += 4) v128.store(d + (<usize>ow << 2), v128.load(s0 + (<usize>ow << 2)));
+              for (; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(s0 + (<usize>ow << 2)));
+            } else {
+              for (let ow = a; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(srow + (<usize>(ow * SW + jd - PW) << 2)));
+            }
+            for (let ow = b; ow < ow1; ow++) store<f32>(d + (<usize>ow << 2), 0);
+          }
+          dst += <usize>(ow1 - ow0) << 2;
+          q += ow1 - ow0;
+          ow0 = 0;
+          if (++oh == OH) {
+            oh = 0;
+            n++;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dx[C][N][H][W] += the column range [q0, q0+qn) of col scattered back (the transpose of im2col). */
+export function col2im(
+  dx: usize, col: usize, q0: i32, qn: i32, N: i32, C: i32, H: i32, W: i32,
+  FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, OH: i32, OW: i32,
+): void {
+  const HW = H * W;
+  const OHOW = OH * OW;
+  const n0 = q0 / OHOW;
+  const oh0 = (q0 - n0 * OHOW) / OW;
+  const ow00 = q0 - n0 * OHOW - oh0 * OW;
+  let src = col;
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < FH; i++) {
+      for (let j = 0; j < FW; j++) {
+        const jd = j * DW;
+        const r = validRange(jd, SW, PW, W, OW);
+        const owLo = <i32>(r >> 32);
+        const owHi = <i32>(r & 0xffffffff);
+        let q = q0;
+        const qe = q0 + qn;
+        let n = n0, oh = oh0, ow0 = ow00;
+        while (q < qe) {
+          const ow1 = min(OW, ow0 + (qe - q));
+          const ih = oh * SH + i * DH - PH;
+          const s = src - (<usize>ow0 << 2);
+          if (ih >= 0 && ih < H) {
+            const drow = dx + ((<usize>((c * N + n) * HW + ih * W)) << 2);
+            const a = max(ow0, owLo);
+            const b = max(a, min(ow1, owHi));
+            if (SW == 1) {
+              const d0 = drow + (<usize>(jd - PW) << 2);
+              let ow = a;
+              for (; ow + 4 <= b; ow += 4) {
+                const o = <usize>ow << 2;
+                v128.store(d0 + o, f32x4.add(v128.load(d0 + o), v128.load(s + o)));
+              }
+              for (; ow < b; ow++) {
+                const o = <usize>ow << 2;
+                store<f32>(d0 + o, load<f32>(d0 + o) + load<f32>(s + o));
+              }
+            } else {
+              for (let ow = a; ow < b; ow++) {
+                const d = drow + (<usize>(ow * SW + jd - PW) << 2);
+                store<f32>(d, load<f32>(d) + load<f32>(s + (<usize>ow << 2)));
+              }
+            }
+          }
+          src += <usize>(ow1 - ow0) << 2;
+          q += ow1 - ow0;
+          ow0 = 0;
+          if (++oh == OH) {
+            oh = 0;
+            n++;
+          }
+        }
+      }
+    }
+  }
+}

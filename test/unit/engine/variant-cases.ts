@@ -1,0 +1,41 @@
+// The geometries the grouped/depthwise/dilated convolution, transposed convolution and upsampling tests run
+// on: odd sizes, strides above 1, padding, dilation 2, groups 2, depthwise (with a channel multiplier), output
+// padding, and widths that reach the kernels' 16- and 4-wide SIMD paths and their scalar tails.
+import { convGeom, type ConvGeom } from '../../../src/engine/kernels';
+import { deconvGeom, type DeconvGeom } from '../../../src/engine/kernels-deconv';
+import type { UpsampleGeom, UpsampleMode } from '../../../src/engine/kernels-upsample';
+
+const win = (fh: number, fw: number, sh: number, sw: number, ph: number, pw: number, dh = 1, dw = 1, groups = 1) => ({ fh, fw, sh, sw, ph, pw, dh, dw, groups });
+
+export const CONV_CASES: [string, ConvGeom][] = [
+  ['groups 2, 3x3 pad 1', convGeom(2, { h: 5, w: 6, c: 4 }, 6, win(3, 3, 1, 1, 1, 1, 1, 1, 2))],
+  ['groups 2, 3x3 pad 1, 4 to 4 (transposed input gradient)', convGeom(2, { h: 5, w: 7, c: 4 }, 4, win(3, 3, 1, 1, 1, 1, 1, 1, 2))],
+  ['groups 3, 1x1', convGeom(2, { h: 3, w: 5, c: 6 }, 3, win(1, 1, 1, 1, 0, 0, 1, 1, 3))],
+  ['dilation 2, 3x3 pad 2', convGeom(2, { h: 8, w: 7, c: 3 }, 4, win(3, 3, 1, 1, 2, 2, 2, 2))],
+  ['dilation 2,3, rect 3x2 stride 2 pad 1,2, groups 2', convGeom(2, { h: 9, w: 10, c: 4 }, 2, win(3, 2, 2, 2, 1, 2, 2, 3, 2))],
+  ['dilation 2, 3x3 stride 1 pad 1 (transposed input gradient, dilated)', convGeom(1, { h: 7, w: 6, c: 2 }, 2, win(3, 3, 1, 1, 1, 1, 2, 2))],
+  ['depthwise 3x3 pad 1, width 21', convGeom(2, { h: 5, w: 21, c: 3 }, 3, win(3, 3, 1, 1, 1, 1, 1, 1, 3))],
+  ['depthwise 3x3 stride 2 pad 1, width 19', convGeom(2, { h: 9, w: 19, c: 3 }, 3, win(3, 3, 2, 2, 1, 1, 1, 1, 3))],
+  ['depthwise x2 multiplier, 5x5 dilation 2 pad 3', convGeom(2, { h: 11, w: 9, c: 2 }, 4, win(5, 5, 1, 1, 3, 3, 2, 2, 2))],
+  ['depthwise 3x3 stride 2, dilation 2, no padding', convGeom(1, { h: 10, w: 23, c: 2 }, 2, win(3, 3, 2, 2, 0, 0, 2, 2, 2))],
+  ['depthwise 3x3 pad 3 (wider than the filter)', convGeom(1, { h: 4, w: 5, c: 2 }, 2, win(3, 3, 1, 1, 3, 3, 1, 1, 2))],
+  ['depthwise rect 1x3 stride 3,1', convGeom(2, { h: 7, w: 18, c: 3 }, 3, win(1, 3, 3, 1, 0, 1, 1, 1, 3))],
+];
+
+const dwin = (fh: number, fw: number, sh: number, sw: number, ph: number, pw: number, oph = 0, opw = 0) => ({ fh, fw, sh, sw, ph, pw, oph, opw });
+
+export const DECONV_CASES: [string, DeconvGeom][] = [
+  ['3x3 stride 2 pad 1 outpad 1', deconvGeom(2, { h: 4, w: 5, c: 3 }, 2, dwin(3, 3, 2, 2, 1, 1, 1, 1))],
+  ['2x2 stride 2 (U-Net)', deconvGeom(2, { h: 3, w: 3, c: 4 }, 3, dwin(2, 2, 2, 2, 0, 0))],
+  ['rect 4x3 stride 2,1 pad 1,0 outpad 1,0', deconvGeom(1, { h: 5, w: 4, c: 2 }, 3, dwin(4, 3, 2, 1, 1, 0, 1, 0))],
+  ['3x3 stride 1', deconvGeom(2, { h: 3, w: 4, c: 2 }, 2, dwin(3, 3, 1, 1, 0, 0))],
+  ['5x5 stride 3 pad 2 outpad 2', deconvGeom(1, { h: 3, w: 2, c: 3 }, 2, dwin(5, 5, 3, 3, 2, 2, 2, 2))],
+];
+
+export const UPSAMPLE_CASES: [string, UpsampleGeom, UpsampleMode][] = [
+  ['nearest x2, width 9', { n: 2, c: 3, h: 4, w: 9, scale: 2 }, 'nearest'],
+  ['nearest x3', { n: 1, c: 2, h: 3, w: 5, scale: 3 }, 'nearest'],
+  ['bilinear x2, width 9', { n: 2, c: 3, h: 4, w: 9, scale: 2 }, 'bilinear'],
+  ['bilinear x3', { n: 1, c: 2, h: 3, w: 5, scale: 3 }, 'bilinear'],
+  ['bilinear x2 of one row', { n: 1, c: 1, h: 1, w: 6, scale: 2 }, 'bilinear'],
+];

@@ -1,0 +1,215 @@
+// The WebAssembly kernels of grouped, depthwise and dilated convolution, transposed convolution and
+// upsampling against the reference kernels (float64, themselves checked by finite differences in
+// gradcheck-variants.test.ts), on every build: plain and relaxed SIMD, 8-column im2col steps, and 3 threads;
+// and a finite-difference check of each backward on the WebAssembly kernels themselves (float32, a
+// directional derivative: the forward passes without activation are linear in each input, so central
+// differences are exact up to rounding).
+import { afterAll, describe, expect, it } from 'vitest';
+import { createBackend, loadWasmModule, WasmBackend, type Backend } from '../../../src/engine/backend';
+import * as K from '../../../src/engine/kernels';
+import * as D from '../../../src/engine/kernels-deconv';
+import * as U from '../../../src/engine/kernels-upsample';
+import { Rng } from '../../../src/engine/rng';
+import { maxRelDiff, place, randomArray } from './helpers';
+import { CONV_CASES, DECONV_CASES, UPSAMPLE_CASES } from './variant-cases';
+
+const TOL = 1e-4;
+const relaxedAvailable = loadWasmModule()?.variant === 'wasm-relaxed';
+const VARIANTS = ['wasm-simd', 'wasm-relaxed', 'wasm-simd, 8-column im2col steps', 'wasm, 3 threads'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+function createFor(name: Variant): Backend {
+  if (name === 'wasm-simd, 8-column im2col steps') return new WasmBackend(loadWasmModule('wasm-simd')!, { colBudget: 1 });
+  if (name === 'wasm, 3 threads') return createBackend('auto', { threads: 3 });
+  return createBackend(name);
+}
+
+/** One backend per variant (worker threads start once); each test releases what it allocated. */
+const backends = new Map<Variant, Backend>();
+afterAll(async () => {
+  for (const be of backends.values()) await be.dispose();
+});
+function withBackend(name: Variant, test: (be: Backend) => void): () => void {
+  return () => {
+    let be = backends.get(name);
+    if (!be) backends.set(name, (be = createFor(name)));
+    const mark = be.mark();
+    try {
+      test(be);
+    } finally {
+      be.release(mark);
+    }
+  };
+}
+
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+};
+
+/**
+ * (L(v + εd) − L(v − εd)) / 2ε against ⟨grad, d⟩ for a random direction d, where `loss` runs the forward
+ * pass on the backend (float32) and returns Σ out·R.
+ */
+function expectDirectional(v: Float32Array, grad: ArrayLike<number>, loss: () => number, rng: Rng, what: string): void {
+  const d = randomArray(v.length, rng) as Float64Array;
+  const old = Float32Array.from(v);
+  const eps = 0.05;
+  for (let i = 0; i < v.length; i++) v[i] = old[i]! + eps * d[i]!;
+  const lp = loss();
+  for (let i = 0; i < v.length; i++) v[i] = old[i]! - eps * d[i]!;
+  const lm = loss();
+  v.set(old);
+  const numeric = (lp - lm) / (2 * eps);
+  const analytic = dot(grad, d);
+  expect(Math.abs(numeric - analytic) / Math.max(1, Math.abs(analytic)), what).toBeLessThan(2e-3);
+}
+
+for (const name of VARIANTS) {
+  describe.skipIf(name === 'wasm-relaxed' && !relaxedAvailable)(`grouped, depthwise and dilated conv on ${name}`, () => {
+    for (const [label, g] of CONV_CASES) {
+      for (const act of ['none', 'relu'] as const) {
+        it(`${label}, activation ${act}`, withBackend(name, (be) => {
+          const rng = new Rng(7);
+          const G = g.groups ?? 1;
+          const xs = randomArray(g.c * g.n * g.h * g.w, rng);
+          const ws = randomArray(g.k * (g.c / G) * g.fh * g.fw, rng, 0.5);
+          const bs = randomArray(g.k, rng);
+          const R = randomArray(g.k * g.n * g.oh * g.ow, rng);
+          // reference, float64
+          const yr = new Float64Array(R.length);
+          K.convForward(yr, xs, ws, bs, g, act);
+          const dxr = new Float64Array(xs.length).fill(0.5);
+          const dwr = new Float64Array(ws.length).fill(0.25);
+          const dbr = new Float64Array(bs.length).fill(-1);
+          K.convBackward(dxr, dwr, dbr, R, yr, xs, ws, g, act);
+          // backend, float32; gradients start non-zero to show that backward accumulates
+          be.reserveScratch(be.colFloats(g), ws.length + bs.length);
+          const [x, w, b, y, dy, dx, dw, db] = place(be, [xs, ws, bs, R.length, R, xs.length, ws.length, bs.length]);
+          dx!.fill(0.5);
+          dw!.fill(0.25);
+          db!.fill(-1);
+          be.convForward(y!, x!, w!, b!, g, act);
+          expect(maxRelDiff(y!, yr), 'y').toBeLessThan(TOL);
+          be.convBackward(dx!, dw!, db!, dy!, y!, x!, w!, g, act);
+          expect(maxRelDiff(dx!, dxr), 'dx').toBeLessThan(TOL);
+          expect(maxRelDiff(dw!, dwr), 'dw').toBeLessThan(TOL);
+          expect(maxRelDiff(db!, dbr), 'db').toBeLessThan(TOL);
+        }));
+      }
+      it(`${label}: finite differences on the WebAssembly kernels`, withBackend(name, (be) => {
+        const rng = new Rng(8);
+        const G = g.groups ?? 1;
+        const R = randomArray(g.k * g.n * g.oh * g.ow, rng);
+        be.reserveScratch(be.colFloats(g), g.k * (g.c / G) * g.fh * g.fw + g.k);
+        const [x, w, b, y, dy, dx, dw, db] = place(be, [
+          randomArray(g.c * g.n * g.h * g.w, rng), randomArray(g.k * (g.c / G) * g.fh * g.fw, rng, 0.5), randomArray(g.k, rng),
+          R.length, R, g.c * g.n * g.h * g.w, g.k * (g.c / G) * g.fh * g.fw, g.k,
+        ]);
+        const loss = (): number => {
+          be.convForward(y!, x!, w!, b!, g, 'none');
+          return dot(y!, R);
+        };
+        loss();
+        be.convBackward(dx!, dw!, db!, dy!, y!, x!, w!, g, 'none');
+        expectDirectional(x!, dx!, loss, rng, 'dx');
+        expectDirectional(w!, dw!, loss, rng, 'dw');
+        expectDirectional(b!, db!, loss, rng, 'db');
+      }));
+    }
+    for (const [label, g] of [CONV_CASES[0]!, CONV_CASES[1]!, CONV_CASES[6]!]) {
+      it(`${label}: a first layer (dx = null) gets the same weight gradients`, withBackend(name, (be) => {
+        const rng = new Rng(9);
+        const R = randomArray(g.k * g.n * g.oh * g.ow, rng);
+        const wl = g.k * (g.c / (g.groups ?? 1)) * g.fh * g.fw;
+        be.reserveScratch(be.colFloats(g), wl + g.k);
+        const xs = randomArray(g.c * g.n * g.h * g.w, rng);
+        const [x, w, b, y, dy, dw, db, dw2, db2, dx] = place(be, [xs, randomArray(wl, rng), g.k, R.length, R, wl, g.k, wl, g.k, xs.length]);
+        be.convForward(y!, x!, w!, b!, g, 'none');
+        be.convBackward(null, dw!, db!, dy!, y!, x!, w!, g, 'none');
+        be.convBackward(dx!, dw2!, db2!, dy!, y!, x!, w!, g, 'none');
+        expect(maxRelDiff(dw!, dw2!)).toBe(0);
+        expect(maxRelDiff(db!, db2!)).toBe(0);
+        expect(dw!.some((v) => v !== 0)).toBe(true);
+      }));
+    }
+  });
+
+  describe.skipIf(name === 'wasm-relaxed' && !relaxedAvailable)(`transposed convolution on ${name}`, () => {
+    for (const [label, g] of DECONV_CASES) {
+      for (const act of ['none', 'relu'] as const) {
+        it(`${label}, activation ${act}`, withBackend(name, (be) => {
+          const rng = new Rng(17);
+          const xs = randomArray(g.c * g.n * g.h * g.w, rng);
+          const ws = randomArray(g.c * g.k * g.fh * g.fw, rng, 0.5);
+          const bs = randomArray(g.k, rng);
+          const R = randomArray(g.k * g.n * g.oh * g.ow, rng);
+          const yr = new Float64Array(R.length);
+          D.deconvForward(yr, xs, ws, bs, g, act);
+          const dxr = new Float64Array(xs.length).fill(0.5);
+          const dwr = new Float64Array(ws.length).fill(0.25);
+          const dbr = new Float64Array(bs.length).fill(-1);
+          D.deconvBackward(dxr, dwr, dbr, R, yr, xs, ws, g, act);
+          be.reserveScratch(be.deconvColFloats(g), ws.length + bs.length);
+          const [x, w, b, y, dy, dx, dw, db] = place(be, [xs, ws, bs, R.length, R, xs.length, ws.length, bs.length]);
+          dx!.fill(0.5);
+          dw!.fill(0.25);
+          db!.fill(-1);
+          y!.fill(123); // forward overwrites its output
+          be.deconvForward(y!, x!, w!, b!, g, act);
+          expect(maxRelDiff(y!, yr), 'y').toBeLessThan(TOL);
+          be.deconvBackward(dx!, dw!, db!, dy!, y!, x!, w!, g, act);
+          expect(maxRelDiff(dx!, dxr), 'dx').toBeLessThan(TOL);
+          expect(maxRelDiff(dw!, dwr), 'dw').toBeLessThan(TOL);
+          expect(maxRelDiff(db!, dbr), 'db').toBeLessThan(TOL);
+        }));
+      }
+      it(`${label}: finite differences on the WebAssembly kernels`, withBackend(name, (be) => {
+        const rng = new Rng(18);
+        const R = randomArray(g.k * g.n * g.oh * g.ow, rng);
+        be.reserveScratch(be.deconvColFloats(g), g.c * g.k * g.fh * g.fw + g.k);
+        const [x, w, b, y, dy, dx, dw, db] = place(be, [
+          randomArray(g.c * g.n * g.h * g.w, rng), randomArray(g.c * g.k * g.fh * g.fw, rng, 0.5), randomArray(g.k, rng),
+          R.length, R, g.c * g.n * g.h * g.w, g.c * g.k * g.fh * g.fw, g.k,
+        ]);
+        const loss = (): number => {
+          be.deconvForward(y!, x!, w!, b!, g, 'none');
+          return dot(y!, R);
+        };
+        loss();
+        be.deconvBackward(dx!, dw!, db!, dy!, y!, x!, w!, g, 'none');
+        expectDirectional(x!, dx!, loss, rng, 'dx');
+        expectDirectional(w!, dw!, loss, rng, 'dw');
+        expectDirectional(b!, db!, loss, rng, 'db');
+      }));
+    }
+  });
+
+  describe.skipIf(name === 'wasm-relaxed' && !relaxedAvailable)(`upsampling on ${name}`, () => {
+    for (const [label, g, mode] of UPSAMPLE_CASES) {
+      it(label, withBackend(name, (be) => {
+        const rng = new Rng(27);
+        const xs = randomArray(g.c * g.n * g.h * g.w, rng);
+        const R = randomArray(xs.length * g.scale * g.scale, rng);
+        const yr = new Float64Array(R.length);
+        U.upsampleForward(yr, xs, g, mode);
+        const dxr = new Float64Array(xs.length).fill(0.5);
+        U.upsampleBackward(dxr, R, g, mode);
+        const [x, y, dy, dx] = place(be, [xs, R.length, R, xs.length]);
+        dx!.fill(0.5);
+        be.upsampleForward(y!, x!, g, mode);
+        expect(maxRelDiff(y!, yr), 'y').toBeLessThan(TOL);
+        be.upsampleBackward(dx!, dy!, g, mode);
+        expect(maxRelDiff(dx!, dxr), 'dx').toBeLessThan(TOL);
+        const loss = (): number => {
+          be.upsampleForward(y!, x!, g, mode);
+          return dot(y!, R);
+        };
+        dx!.fill(0);
+        be.upsampleBackward(dx!, dy!, g, mode);
+        expectDirectional(x!, dx!, loss, rng, 'dx');
+      }));
+    }
+  });
+}
