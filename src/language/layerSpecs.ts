@@ -100,6 +100,15 @@ export function readLayerSpec(c: Reporter, stmt: Statement, schema: StatementSch
       const [sh, sw] = (stride?.value as [number, number] | undefined) ?? [fh, fw];
       const pads = readPads(get('pad'), fh, fw, sh, sw, 1, 1);
       if (!pads) return null;
+      const padArg = get('pad')?.arg;
+      if (padArg && (pads.p[0] >= fh || pads.p[1] >= fw)) {
+        // A window that can lie wholly in the padding has nothing to pool (max) or only zeros (avg); the engine and
+        // PyTorch refuse it. Reported; the shape is still worked out with the padding as written.
+        const fit = `${Math.floor(fh / 2)}${fh === fw ? '' : `x${Math.floor(fw / 2)}`}`;
+        c.report('E003', padArg, `A pool's padding must be smaller than its window (${fh === fw ? fh : `${fh}x${fw}`}), or some windows hold padding alone. Use pad=${fit} or less.`, [
+          { title: `Change to pad=${fit}`, edits: [{ offset: padArg.value.offset, length: padArg.value.length, newText: fit }], preferred: true },
+        ]);
+      }
       return { spec: { kind: 'pool', mode, fh, fw, sh, sw, ph: pads.p[0], pw: pads.p[1] }, e022: pads.e022 };
     }
     case 'gap':

@@ -72,7 +72,7 @@ export interface SnapshotMessage {
   input: Tensor;
   /** Every layer's output for the sample: volumes as [C, H, W] channel planes, vectors as [N]. */
   activations: LayerActivation[];
-  /** Every conv layer's filters, PyTorch layout K×C×F_h×F_w. */
+  /** Every conv and deconv layer's weights in PyTorch's layout: conv K×C/G×F_h×F_w, deconv C_in×K×F_h×F_w. */
   filters: (Tensor & { index: number; line: number })[];
   probabilities: number[];
   classes: string[];

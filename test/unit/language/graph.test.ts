@@ -266,6 +266,21 @@ describe('hostile inputs get clear diagnostics, never a throw or a hang', () => 
   });
 });
 
+describe('a pool whose padding is as large as its window', () => {
+  it('is E003 on the pad, with a fix to half the window that checks clean', () => {
+    const text = 'network P\ninput 8x8x1\npool max size=2 pad=2\ndense units=2\nsoftmax\n';
+    const r = check(text);
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.map((d) => d.code)).toEqual(['E003']);
+    expect(text.slice(errors[0]!.offset, errors[0]!.offset + errors[0]!.length)).toBe('pad=2');
+    expect(errors[0]!.message).toMatch(/smaller than its window \(2\)/);
+    const fix = errors[0]!.fixes![0]!;
+    const fixed = text.slice(0, fix.edits[0]!.offset) + fix.edits[0]!.newText + text.slice(fix.edits[0]!.offset + fix.edits[0]!.length);
+    expect(fixed).toContain('pool max size=2 pad=1');
+    expect(check(fixed).hasErrors).toBe(false);
+  });
+});
+
 describe('one mistake, one error', () => {
   it('pad=same with stride 2 is E022 alone, never also E020 (both when the rounded size fits and when it does not)', () => {
     for (const n of [32, 9, 7]) {
