@@ -7,6 +7,7 @@ import { type Io, runCheck, runSummary } from './check';
 import { UserError } from './errors';
 import { processIo } from './output';
 import { EXPORT_COMMAND } from './export';
+import { runEvaluate } from './evaluate';
 import { runPredict } from './predict';
 import { runTrain } from './train';
 
@@ -49,6 +50,12 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'Class probabilities for X: an .npy array (N×H×W×C or H×W×C; uint8 is scaled to [0, 1], floats are used as they are) or a PNG/JPEG image.',
     flags: { json, weights: { value: true }, input: { value: true } },
     run: runPredict,
+  },
+  evaluate: {
+    usage: 'cnn evaluate FILE --weights CKPT [--split val|test] [--json]',
+    summary: 'Accuracy, balanced accuracy, per-class precision/recall/F1, confusion matrix and one-vs-rest AUC on the validation split training used (default) or the data\'s test split.',
+    flags: { json, weights: { value: true }, split: { value: true } },
+    run: runEvaluate,
   },
   bench: {
     usage: 'cnn bench FILE [--steps N] [--threads T] [--json]',

@@ -3,15 +3,13 @@
 // (PNG/JPEG, resized to the input, scaled to [0, 1]).
 
 import { readFileSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { extname } from 'node:path';
 import { DataError, npyPixels, readNpy } from '../data';
-import { createNetwork, loadCheckpoint } from '../engine';
-import { modelFromJob, TrainError } from '../trainer/run';
 import { readImageForModel } from '../trainer/image';
 import { type ParsedArgs, stringFlag, UsageError } from './args';
 import type { Io } from './check';
 import { UserError } from './errors';
-import { readSource } from './source';
+import { checkedModel, trainedNetwork } from './trained';
 
 export async function runPredict(args: ParsedArgs, io: Io): Promise<number> {
   if (args.positional.length !== 1) throw new UsageError('predict needs exactly one .cnn file');
@@ -19,14 +17,7 @@ export async function runPredict(args: ParsedArgs, io: Io): Promise<number> {
   const input = stringFlag(args, 'input');
   if (!weights) throw new UsageError('predict needs --weights CKPT (a .safetensors checkpoint from cnn train)');
   if (!input) throw new UsageError('predict needs --input X (an .npy array or an image file)');
-  const file = resolve(args.positional[0]!);
-  let spec;
-  try {
-    spec = modelFromJob({ file, source: readSource(args.positional[0]!), outDir: '' });
-  } catch (err) {
-    if (err instanceof TrainError) throw new UserError(err.message);
-    throw err;
-  }
+  const spec = checkedModel(args.positional[0]!);
   const { h, w, c } = spec.input;
   const per = h * w * c;
   let x: Float32Array;
@@ -54,18 +45,7 @@ export async function runPredict(args: ParsedArgs, io: Io): Promise<number> {
   }
   if (x.length !== n * per) throw new UserError(`${input}: expected ${n * per} values, found ${x.length}.`);
   // Buffers for the samples at hand, not a training batch: a very deep network needs far less memory.
-  let net;
-  try {
-    net = createNetwork(spec, { seed: spec.train.seed, threads: 1, batch: Math.max(1, Math.min(n, spec.train.batch)) });
-  } catch (err) {
-    // A network the engine cannot build (no layers, no class scores at the end) gives no predictions.
-    throw new UserError(`cannot predict with ${args.positional[0]}: ${(err as Error).message}.`);
-  }
-  try {
-    net.setParams(loadCheckpoint(resolve(weights), spec).tensors);
-  } catch (err) {
-    throw new UserError(`cannot load ${weights}: ${(err as Error).message}`);
-  }
+  const net = trainedNetwork(spec, args.positional[0]!, weights, Math.min(n, spec.train.batch), 'predict with');
   const probs = net.predict(x, n);
   const k = spec.classes.length;
   const rows: number[][] = [];

@@ -31,7 +31,10 @@
 //   interface Dataset { size, height, width, channels, numClasses, classNames,
 //                       read(i, out: Float32Array, offset): void  /* H·W·C floats, NHWC */, label(i): number }
 //   openData(spec: DataSpec, opts: OpenDataOptions): OpenedData
-//       → { train, val | null, classNames, warnings, probe, close() }; throws DataError (code E040).
+//       → { train, val | null, test | null, testNote, classNames, warnings, probe, close() }; throws DataError (E040).
+//       With `withTest`, `test` is the source's own test split (npz test_, idx t10k beside train- files; the same
+//       view as `val` when that split is also the validation split) and `testNote` says why there is none, or
+//       that it doubles as validation.
 //   probeData(spec, baseDir, opts?: { valFraction?, input? }): DataProbe   (headers and labels only; throws DataError)
 //   checkDataAgainstModel(probe: DataProbe, model: ModelFacts): DataIssue[]   (E040 size / class-count mismatches)
 //   checkModelData(model: ModelSpec, baseDir): DataIssue[]   (probe + check; never throws)
@@ -80,11 +83,17 @@ export interface OpenDataOptions {
   streamThresholdBytes?: number;
   /** Memory for decoded folder images / drawn shapes kept between epochs (default 64 MB; 0 turns caching off). */
   cacheBytes?: number;
+  /** Also open the source's test split (`test`); training leaves it closed. */
+  withTest?: boolean;
 }
 
 export interface OpenedData {
   train: Dataset;
   val: Dataset | null;
+  /** The source's own test split (npz test_, idx t10k beside train- files) when `withTest` asked for it; else null. */
+  test: Dataset | null;
+  /** With `withTest`: why there is no test split, or that the test split is also the validation split; else null. */
+  testNote: string | null;
   /** The class names in label order (the model's names when it gives them). */
   classNames: string[];
   /** Things skipped or suspicious (odd files in a folder, images that cannot be decoded), known before training starts. */
@@ -425,6 +434,8 @@ export function openData(spec: DataSpec, opts: OpenDataOptions): OpenedData {
   try {
     let train: Dataset;
     let val: Dataset | null;
+    let test: Dataset | null = null;
+    let testNote: string | null = null;
     let probe: DataProbe;
     let warnings: string[] = [];
     switch (spec.kind) {
@@ -433,6 +444,7 @@ export function openData(spec: DataSpec, opts: OpenDataOptions): OpenedData {
         fail(probe);
         const plan = planSplit(spec, spec.samples, false, opts.valFraction);
         ({ train, val } = applyPlan(new ShapesDataset(spec.samples, h, w, c, opts.seed, opts.cacheBytes), plan, opts.seed, null));
+        testNote = 'the built-in shapes have no test split';
         break;
       }
       case 'idx': {
@@ -452,6 +464,17 @@ export function openData(spec: DataSpec, opts: OpenDataOptions): OpenedData {
           closers.push(() => o.close());
         }
         ({ train, val } = applyPlan(pool, plan, opts.seed, own));
+        if (opts.withTest && p.test && testLabels) {
+          if (own) testNote = `the test split (${p.test.images.name}) is also the validation split that training reported`;
+          else {
+            const t = openIdxPair(p.test, testLabels, names, threshold);
+            closers.push(() => t.close());
+            own = t;
+          }
+          test = own;
+        } else if (!p.test) {
+          testNote = p.trainIsTest ? `the t10k files in ${spec.path} are the training data here, so there is no test split` : `${spec.path} has no t10k files, so there is no test split`;
+        }
         break;
       }
       case 'npz': {
@@ -472,6 +495,18 @@ export function openData(spec: DataSpec, opts: OpenDataOptions): OpenedData {
           closers.push(() => o.close());
         }
         ({ train, val } = applyPlan(pool, plan, opts.seed, own));
+        if (opts.withTest && p.test) {
+          if (own && ownSplit === p.test) {
+            test = own;
+            testNote = `${spec.path} has no val_images, so test_images is also the validation split that training reported`;
+          } else {
+            const t = openNpzSplit(p.reader, p.test, p.test.labels, names, threshold);
+            closers.push(() => t.close());
+            test = t;
+          }
+        } else if (!p.test) {
+          testNote = `${spec.path} has no test_images and test_labels, so there is no test split`;
+        }
         break;
       }
       case 'folder': {
@@ -483,6 +518,7 @@ export function openData(spec: DataSpec, opts: OpenDataOptions): OpenedData {
         warnings = [...listing.warnings, ...decoded.warnings];
         const plan = planSplit(spec, decoded.dataset.size, false, opts.valFraction);
         ({ train, val } = applyPlan(decoded.dataset, plan, opts.seed, null));
+        testNote = 'an image folder has no test split (its validation split is carved from the same images)';
         break;
       }
     }
@@ -490,10 +526,13 @@ export function openData(spec: DataSpec, opts: OpenDataOptions): OpenedData {
     const relabel = (d: Dataset): Dataset => new RelabelledDataset(d, order.map ?? Int32Array.from({ length: d.numClasses }, (_, k) => k), order.names);
     const needsView = order.map !== null || order.names.some((n, k) => n !== train.classNames[k]);
     if (needsView) {
+      const testIsVal = test !== null && test === val;
       train = relabel(train);
       if (val) val = relabel(val);
+      if (test) test = testIsVal ? val : relabel(test);
     }
-    return { train, val, classNames: order.names, warnings, probe, close };
+    if (!opts.withTest) testNote = null;
+    return { train, val, test, testNote, classNames: order.names, warnings, probe, close };
   } catch (e) {
     close();
     throw e;

@@ -139,6 +139,30 @@ function reportError(err: unknown, hooks: RunHooks): ErrorMessage {
   }
 }
 
+function noDataLine(file: string): TrainError {
+  return new TrainError('setup', `${file} has no data line. Add one, e.g. "data shapes" (built in) or "data idx mnist/".`, 'E040');
+}
+
+/**
+ * The model's data as training splits it: checked against the model (TrainError E040), opened with the file's
+ * seed and validation rule, so `cnn evaluate --split val` sees the samples that training validated on.
+ */
+export function openModelData(spec: ModelSpec, file: string, opts: { withTest?: boolean } = {}): OpenedData {
+  if (!spec.data) throw noDataLine(file);
+  const baseDir = dirname(resolve(file));
+  const issues = checkModelData(spec, baseDir);
+  if (issues.length) throw new TrainError('data', issues.map((i) => i.message).join(' '), 'E040');
+  return openData(spec.data, {
+    baseDir,
+    input: spec.input,
+    numClasses: spec.classes.length,
+    classNames: spec.classes,
+    seed: spec.train.seed,
+    valFraction: spec.train.val,
+    ...(opts.withTest ? { withTest: true } : {}),
+  });
+}
+
 interface Prepared {
   spec: ModelSpec;
   net: Network;
@@ -157,24 +181,14 @@ async function prepare(job: TrainJob, startup: Startup): Promise<Prepared> {
   const spec = modelFromJob(job);
   startup.layers = spec.layers.length;
   if (!spec.data) {
-    throw new TrainError('setup', `${job.file} has no data line. Add one, e.g. "data shapes" (built in) or "data idx mnist/".`, 'E040');
+    throw noDataLine(job.file);
   }
   // Before anything is built or written: which layer is too big, or which batch fits (memory.ts).
   const tooBig = memoryProblem(spec, Math.min(ENGINE_MEMORY_LIMIT, totalmem() * 0.6));
   if (tooBig) throw new TrainError('setup', tooBig);
   const seed = spec.train.seed;
-  const baseDir = dirname(resolve(job.file));
   await startup.stage('opening the data');
-  const issues = checkModelData(spec, baseDir);
-  if (issues.length) throw new TrainError('data', issues.map((i) => i.message).join(' '), 'E040');
-  const data = openData(spec.data, {
-    baseDir,
-    input: spec.input,
-    numClasses: spec.classes.length,
-    classNames: spec.classes,
-    seed,
-    valFraction: spec.train.val,
-  });
+  const data = openModelData(spec, job.file);
   if (data.train.size === 0) throw new TrainError('data', 'The training set is empty.', 'E040');
   try {
     await startup.stage('building the network');

@@ -65,6 +65,11 @@ const rules: Rule[] = [
     why: 'the export writes text from the language types and runs train.py with node built-ins; never the editor or the engine (the editor uses it)',
   },
   {
+    layer: 'src/metrics',
+    allowed: within('src/metrics'),
+    why: 'the metrics are pure functions: no node, no editor, no engine',
+  },
+  {
     layer: 'src/templates',
     allowed: (t) => within('src/templates', 'src/language')(t) || /^examples\/[^/]+\.cnn$/.test(t),
     why: 'the network templates are the example files as text, described with the language core',

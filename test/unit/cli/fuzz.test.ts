@@ -1,5 +1,5 @@
 // A fuzz test of the whole command line: random and mutated .cnn, .npz, .idx, .safetensors, .npy and image
-// files through `cnn check|summary|train|predict|export`. Whatever the input, every invocation must end
+// files through `cnn check|summary|train|predict|evaluate|export`. Whatever the input, every invocation must end
 // within a time limit with exit 0, 1 or 2; a failure must be a short message (no stack trace, no "internal
 // error", no "undefined"). Seeded: the seed is printed, CNN_FUZZ_SEED=N reruns one, CNN_FUZZ_CASES=N sets
 // how many cases (default 150), CNN_FUZZ_LOG=FILE writes every case's command line and answer as JSON lines.
@@ -383,7 +383,7 @@ describe('cnn fuzz', () => {
       writeFileSync(at('data.npz'), npzFile());
       writeFileSync(cnnFile, model('data npz data.npz'));
     };
-    const kind = rng.pick(['check', 'check', 'summary', 'train-cnn', 'train-data', 'train-data', 'predict', 'predict', 'init', 'export', 'argv'] as const);
+    const kind = rng.pick(['check', 'check', 'summary', 'train-cnn', 'train-data', 'train-data', 'predict', 'predict', 'evaluate', 'init', 'export', 'argv'] as const);
     switch (kind) {
       case 'check':
       case 'summary': {
@@ -447,6 +447,17 @@ describe('cnn fuzz', () => {
           writeFileSync(input, rng.chance(0.4) ? corruptBody(good, rng.int(1e9)) : mutateBytes(rng, good));
         }
         return { what: `predict with a mutated ${which}`, argv: ['predict', cnnFile, '--weights', weights, '--input', input, ...(rng.chance(0.3) ? ['--json'] : [])] };
+      }
+      case 'evaluate': {
+        writeValid();
+        let weights = checkpoint;
+        const which = rng.pick(['weights', 'npz'] as const);
+        if (which === 'weights') {
+          weights = at('w.safetensors');
+          writeFileSync(weights, mutateBytes(rng, readFileSync(checkpoint)));
+        } else writeFileSync(at('data.npz'), mutateBytes(rng, npzFile()));
+        const split = rng.pick([[], ['--split', 'val'], ['--split', 'test']]);
+        return { what: `evaluate with a mutated ${which}`, argv: ['evaluate', cnnFile, '--weights', weights, ...split, ...(rng.chance(0.3) ? ['--json'] : [])] };
       }
       case 'init': {
         writeValid();

@@ -1,0 +1,8 @@
+// src/metrics: classification metrics equal to scikit-learn's, as pure functions (no node, no editor).
+//   classification.ts  confusion matrix, accuracy, balanced accuracy, per-class precision/recall/F1/support
+//   auc.ts             ROC AUC: binary (ties as average ranks), one-vs-rest per class, multi-label per label
+//   report.ts          the report of a split, in the shape of `cnn evaluate --json`
+
+export { accuracy, argmaxRows, balancedAccuracy, confusionMatrix, perClassScores, type ClassScores } from './classification';
+export { binaryAuc, multiLabelAccuracy, multiLabelAuc, ovrAuc, type AucSummary } from './auc';
+export { multiLabelReport, singleLabelReport, type MultiLabelReport, type SingleLabelReport } from './report';
