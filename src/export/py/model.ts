@@ -5,37 +5,18 @@ import type { LayerInfo, ModelSpec, Shape } from '../../language/model';
 import MODEL_PY from './templates/model.py';
 import { fillTemplate } from './constants';
 import { assertNever } from '../../language/assertNever';
+import { statementText } from '../statement';
 
-/** The statement as written in the .cnn file (comments and extra spaces removed), else its keyword. */
-export function statementText(spec: ModelSpec, info: LayerInfo): string {
-  const raw = info.length > 0 ? spec.source.slice(info.offset, info.offset + info.length) : '';
-  const text = raw.replace(/#.*$/s, '').replace(/\s+/g, ' ').trim();
-  return text || describeLayer(info);
-}
-
-function describeLayer(info: LayerInfo): string {
-  const s = info.spec;
-  switch (s.kind) {
-    case 'conv':
-      return `conv filters=${s.filters} size=${s.fh}x${s.fw} stride=${s.sh}x${s.sw} pad=${s.ph}x${s.pw}${s.activation !== 'none' ? ` activation=${s.activation}` : ''}`;
-    case 'pool':
-      return `pool ${s.mode} size=${s.fh}x${s.fw} stride=${s.sh}x${s.sw} pad=${s.ph}x${s.pw}`;
-    case 'leakyrelu':
-      return `leakyrelu slope=${s.slope}`;
-    case 'dropout':
-      return `dropout rate=${s.rate}`;
-    case 'dense':
-      return `dense units=${s.units}${s.activation !== 'none' ? ` activation=${s.activation}` : ''}`;
-    default:
-      return s.kind;
-  }
-}
-
-/** True when CNN Studio's engine starts this layer's weights with He (kaiming) uniform rather than Glorot. */
+/**
+ * True when CNN Studio's engine starts this layer's weights with He (kaiming) uniform rather than Glorot: its
+ * fused activation is relu, or it feeds a relu or leakyrelu, directly or through a batchnorm.
+ */
 export function initIsHe(spec: ModelSpec, i: number): boolean {
   const s = spec.layers[i]!.spec;
-  const next = spec.layers[i + 1]?.spec.kind;
-  return ((s.kind === 'conv' || s.kind === 'dense') && s.activation === 'relu') || next === 'relu' || next === 'leakyrelu';
+  if ((s.kind === 'conv' || s.kind === 'deconv' || s.kind === 'dense') && s.activation === 'relu') return true;
+  const consumers = (j: number) => spec.layers.filter((l) => l.inputs.includes(j));
+  const isRelu = (l: LayerInfo) => l.spec.kind === 'relu' || l.spec.kind === 'leakyrelu';
+  return consumers(i).some((l) => isRelu(l) || (l.spec.kind === 'batchnorm' && consumers(l.index).some(isRelu)));
 }
 
 /** A shape as PyTorch holds it (without the batch): C, H, W for a volume, N for a vector. */
@@ -44,39 +25,46 @@ function torchShape(s: Shape | null): number[] | null {
   return s.kind === 'volume' ? [s.c, s.h, s.w] : [s.n];
 }
 
+/** Channels of a volume, features of a vector: what batchnorm normalises and concat joins. */
+function features(s: Shape | null): number {
+  return !s ? 0 : s.kind === 'volume' ? s.c : s.n;
+}
+
 /** The settings model.py's make_module reads for one layer statement. */
 function layerSettings(info: LayerInfo): Record<string, unknown> {
   const s = info.spec;
   const inp = info.input;
   switch (s.kind) {
     case 'conv':
-      return { channels: inp?.kind === 'volume' ? inp.c : 0, filters: s.filters, size: [s.fh, s.fw], stride: [s.sh, s.sw], pad: [s.ph, s.pw], activation: s.activation };
+      return { channels: features(inp), filters: s.filters, size: [s.fh, s.fw], stride: [s.sh, s.sw], pad: [s.ph, s.pw], dilation: [s.dh, s.dw], groups: s.groups, activation: s.activation };
+    case 'deconv':
+      return { channels: features(inp), filters: s.filters, size: [s.fh, s.fw], stride: [s.sh, s.sw], pad: [s.ph, s.pw], outpad: [s.oph, s.opw], activation: s.activation };
     case 'pool':
       return { mode: s.mode, size: [s.fh, s.fw], stride: [s.sh, s.sw], pad: [s.ph, s.pw] };
+    case 'globalpool':
+      return { mode: s.mode };
+    case 'batchnorm':
+      return { features: features(inp), volume: inp?.kind === 'volume', momentum: s.momentum, eps: s.eps };
+    case 'upsample':
+      return { scale: s.scale, mode: s.mode };
     case 'leakyrelu':
       return { slope: s.slope };
     case 'dropout':
       return { rate: s.rate };
     case 'dense':
-      return { inputs: !inp ? 0 : inp.kind === 'volume' ? inp.h * inp.w * inp.c : inp.n, units: s.units, activation: s.activation };
+      return { in_features: !inp ? 0 : inp.kind === 'volume' ? inp.h * inp.w * inp.c : inp.n, units: s.units, activation: s.activation };
+    case 'add':
+    case 'concat':
     case 'relu':
     case 'sigmoid':
     case 'tanh':
     case 'flatten':
     case 'softmax':
       return {};
-    case 'globalpool':
-    case 'batchnorm':
-    case 'deconv':
-    case 'upsample':
-    case 'add':
-    case 'concat':
-      throw new Error(`export of ${s.kind} is not written yet`); // TODO(issue 8): the export helper replaces this
     default:
       return assertNever(s);
   }
 }
-
 
 /** model.py's SPEC: everything about the network that the module needs, as plain JSON. */
 export function modelConstants(spec: ModelSpec, fileName: string): Record<string, unknown> {
@@ -89,11 +77,13 @@ export function modelConstants(spec: ModelSpec, fileName: string): Record<string
     layers: spec.layers.map((info) => ({
       kind: info.spec.kind,
       line: info.line,
+      label: info.label,
+      inputs: info.inputs,
       statement: statementText(spec, info),
       in: torchShape(info.input),
       out: torchShape(info.output),
       flatten_first: info.spec.kind === 'dense' && info.implicitFlatten,
-      he: (info.spec.kind === 'conv' || info.spec.kind === 'dense') && initIsHe(spec, info.index),
+      he: (info.spec.kind === 'conv' || info.spec.kind === 'deconv' || info.spec.kind === 'dense') && initIsHe(spec, info.index),
       ...layerSettings(info),
     })),
   };

@@ -22,7 +22,7 @@ Exported by CNN Studio from ${mdCode(fileName)}. A plain PyTorch package: \`torc
 
 | file | what it holds |
 | --- | --- |
-| \`model.py\` | the network as an \`nn.Module\`: \`self.layers[i]\` is the i-th layer statement, so \`state_dict()\` names are CNN Studio's checkpoint names (\`layers.{i}.weight\`, \`layers.{i}.bias\`) |
+| \`model.py\` | the network as an \`nn.Module\`: \`self.layers[i]\` is the i-th layer statement, so \`state_dict()\` names are CNN Studio's checkpoint names (\`layers.{i}.weight\`, \`layers.{i}.bias\`; batch norm's \`running_mean\`, \`running_var\`, \`num_batches_tracked\`) |
 | \`data.py\` | the file's data source and validation split; \`to_nchw()\` for N×H×W×C arrays |
 | \`datasets.py\` | the datasets every source gives (image H×W×C in [0, 1], label) and their \`DataError\` |
 | \`shapes.py\` | \`data shapes\`: the door / stair / sign generator |
@@ -100,6 +100,30 @@ inspector; their tensors are base64 little-endian float32.
 
 \`forward()\` returns the logits; \`predict()\` applies the softmax. CNN Studio holds images as N×H×W×C
 (as the .cnn file writes \`input ${h}x${w}x${c}\`): \`data.to_nchw(x)\` converts such an array.
+
+## How \`model.py\` runs the network
+
+\`model.py\` is the same code for every network; only its \`SPEC\` block (JSON) says which layers there are and
+what flows into each: the line above, the label a \`from\` line names, and the labels of \`add\`/\`concat\`.
+\`forward()\` is one loop over the layer statements in the file's order, each taking its inputs' outputs, so
+branches and merges (ResNet shortcuts, U-Net skips) need no code of their own and the file's order is the
+order things run. To read the network as code, print it written out, one line per statement of the .cnn
+file:
+
+    python3 model.py                  # or: print(build_model().describe())
+
+which shows lines such as \`x10 = layers[10](x9, main)  # line 14  add main -> N×8×5×5\`: the statement's
+module, the values it takes (a label's name, or \`x{i}\` for layer i), the .cnn line and the output shape.
+Generating a different \`forward()\` per network would make every export a new program to trust; this way the
+one loop is tested once and the \`.cnn\` file stays the description of the network.
+
+Batch norm is \`BatchNorm2d\` on volumes and \`BatchNorm1d\` on vectors, with the file's \`momentum\` and \`eps\`:
+batch statistics while training, running statistics in \`eval()\` mode (\`predict()\`, validation and the
+inspector's snapshots switch to it by themselves). A training batch of one sample has no batch statistics
+where batch norm sees one value per channel (a vector, a 1×1 volume) and PyTorch refuses it: for such a
+network \`train.py\` leaves a last batch of one sample out of each epoch, and \`--batch\` must be 2 or more.
+Under \`torchrun\` each process normalises over its own \`--batch\` samples, as one step of the built-in
+engine does, and \`DistributedDataParallel\` hands process 0's running statistics to the others each step.
 
 ## Differences from CNN Studio's built-in engine
 

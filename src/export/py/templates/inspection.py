@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from data import INPUT, collate
 from distributed import all_sum
 from images import load_image
-from model import LAYER_KINDS, LAYER_LINES
+from model import FILTER_KINDS, LAYER_KINDS, LAYER_LINES
 from report import tensor_msg
 
 
@@ -62,7 +62,7 @@ def evaluation_msg(ev, classes, split):
 
 class Snapshots:
     """The inspector's view of one sample (of the validation set, else the training set, or an image file): the
-    input, every layer's output, the conv filters and the class probabilities. Process 0 only."""
+    input, every layer's output, the conv and deconv filters and the class probabilities. Process 0 only."""
 
     def __init__(self, model, data, device, report, interval):
         self.model, self.data, self.device, self.report, self.interval = model, data, device, report, interval
@@ -90,7 +90,7 @@ class Snapshots:
             "type": "snapshot", "source": source, "label": label, "input": tensor_msg(x),
             "activations": [dict(tensor_msg(t[0]), index=i, kind=LAYER_KINDS[i], line=LAYER_LINES[i]) for i, t in activations],
             "filters": [dict(tensor_msg(layers[i].weight), index=i, line=LAYER_LINES[i])
-                        for i, kind in enumerate(LAYER_KINDS) if kind == "conv"],
+                        for i, kind in enumerate(LAYER_KINDS) if kind in FILTER_KINDS],
             "probabilities": [float(p) for p in probabilities], "classes": list(data.class_names),
         })
         self.last = time.time()

@@ -8,7 +8,8 @@ The format (https://github.com/huggingface/safetensors) is simple:
     the rest    every tensor's raw little-endian bytes, at data_offsets relative to the end of the header
 
 CNN Studio writes checkpoints in this format: tensors "layers.{i}.weight" and "layers.{i}.bias" in PyTorch's
-layouts (float32), and the metadata "source" (the .cnn text) and "metrics" (JSON text).
+layouts (F32), a batchnorm's "layers.{i}.running_mean" and "running_var" (F32) and "num_batches_tracked" (I64,
+a scalar as PyTorch keeps it), and the metadata "source" (the .cnn text) and "metrics" (JSON text).
 """
 
 import json
@@ -18,7 +19,8 @@ import struct
 import numpy as np
 import torch
 
-# safetensors dtype names -> numpy dtypes (little-endian). Checkpoints use F32; the rest are read for convenience.
+# safetensors dtype names -> numpy dtypes (little-endian). Checkpoints use F32 and I64; the rest are read for
+# convenience.
 _DTYPES = {
     "F64": "<f8",
     "F32": "<f4",
@@ -36,16 +38,19 @@ _MAX_HEADER = 100_000_000
 
 
 def save_file(tensors, path, metadata=None):
-    """Write a dict {name: tensor} to path as float32 safetensors, atomically (temporary file, then rename)."""
+    """Write a dict {name: tensor} to path as safetensors, atomically (temporary file, then rename): integer
+    tensors (batchnorm's num_batches_tracked) as I64, every other one as F32."""
     header = {}
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
     chunks = []
     offset = 0
     for name, tensor in tensors.items():
-        array = tensor.detach().to("cpu", torch.float32).contiguous().numpy().astype("<f4", copy=False)
+        integer = not tensor.dtype.is_floating_point and tensor.dtype != torch.bool
+        dtype, torch_dtype, numpy_dtype = ("I64", torch.int64, "<i8") if integer else ("F32", torch.float32, "<f4")
+        array = tensor.detach().to("cpu", torch_dtype).contiguous().numpy().astype(numpy_dtype, copy=False)
         data = array.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
+        header[name] = {"dtype": dtype, "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
         chunks.append(data)
         offset += len(data)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
@@ -94,7 +99,8 @@ def load_file(path):
 
 
 def load_into(model, path):
-    """Load a CNN Studio checkpoint into model with strict name and shape checks; returns the metadata."""
+    """Load a CNN Studio checkpoint into model with strict name and shape checks; returns the metadata. Each
+    tensor takes the dtype of the model's own (float32; int64 for num_batches_tracked)."""
     tensors, metadata = load_file(path)
     own = model.state_dict()
     missing = [k for k in own if k not in tensors]
@@ -107,5 +113,5 @@ def load_into(model, path):
     for k, t in tensors.items():
         if tuple(t.shape) != tuple(own[k].shape):
             raise ValueError("%s: %s has shape %s but the model needs %s" % (path, k, list(t.shape), list(own[k].shape)))
-    model.load_state_dict({k: t.to(torch.float32) for k, t in tensors.items()}, strict=True)
+    model.load_state_dict({k: t.to(own[k].dtype) for k, t in tensors.items()}, strict=True)
     return metadata

@@ -48,7 +48,7 @@ import torch.nn.functional as F
 from data import DataError, collate, open_data
 from distributed import all_sum, setup_device
 from inspection import Snapshots, evaluate, evaluation_msg
-from model import LAYER_KINDS, NAME, build_model
+from model import BATCHNORM_NEEDS_PAIRS, NAME, build_model
 from report import Failure, Reporter
 from runs import RunDir, run_files
 from safetensors_io import load_into, save_file
@@ -100,6 +100,9 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     if args.epochs < 1 or args.batch < 1:
         p.error("--epochs and --batch must be at least 1")
+    if args.batch < 2 and BATCHNORM_NEEDS_PAIRS:
+        p.error("--batch must be at least 2: a batchnorm of this network sees one value per channel, and its batch "
+                "statistics need two samples")
     return args
 
 
@@ -212,10 +215,10 @@ def train_into(out, args, report, stop, control, world, rank, device):
     else:
         optimizer = torch.optim.Adam(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
 
-    # Batch norm has no batch statistics in a training batch of one sample (PyTorch refuses it where it sees one
-    # value per channel): a last batch of one is left out of each epoch (another sample each time: they are shuffled).
+    # A batchnorm that sees one value per channel has no batch statistics in a training batch of one sample (PyTorch
+    # refuses it): a last batch of one is left out of each epoch (another sample each time: they are shuffled).
     share = math.ceil(len(data.train) / world)
-    drop_last = "batchnorm" in LAYER_KINDS and share > 1 and share % args.batch == 1
+    drop_last = BATCHNORM_NEEDS_PAIRS and share > 1 and share % args.batch == 1
     if world > 1:
         sampler = DistributedSampler(data.train, num_replicas=world, rank=rank, shuffle=True, seed=args.seed)
         loader = DataLoader(data.train, batch_size=args.batch, sampler=sampler, collate_fn=collate, drop_last=drop_last,
