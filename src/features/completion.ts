@@ -66,5 +66,6 @@ export function registerCompletion(docs: CnnDocuments): vscode.Disposable {
       },
     },
     '=',
+    ' ',
   );
 }

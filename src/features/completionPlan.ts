@@ -14,7 +14,8 @@
 //   statement; the snippets (`conv3`, `pool2`, `cnn`) once the typed text goes past every keyword, and all of
 //   it on Ctrl+Space on an empty line.
 // - Nothing in comments, in the middle of a token, or in a slot that holds a name or a path.
-// - After `from`, `add` and `concat`: the labels defined on the lines above (a whole one closes the list). A
+// - After `from`, `add` and `concat`: the labels defined on the lines above, opening by itself on the space
+//   before a name (the provider's other trigger character); a whole one closes the list. A
 //   label at the start of a line (`stem: relu`) is skipped: what follows it completes as a statement.
 // And package.json's `configurationDefaults` for `[cnn]`: Enter always ends the line
 // (`editor.acceptSuggestionOnEnter: off`; Tab accepts a suggestion), no word-based suggestions from comments,
@@ -28,7 +29,7 @@ import snippetsJson from '../../snippets/cnn.json';
 export type Trigger =
   /** Ctrl+Space, or the editor's quick suggestions as a word is typed (the API cannot tell them apart). */
   | { kind: 'invoke' }
-  /** One of the provider's trigger characters (`=`) was typed. */
+  /** One of the provider's trigger characters (`=`, or a space) was typed. */
   | { kind: 'character'; character: string }
   /** The editor asks again because the last list was incomplete (every list of ours is). */
   | { kind: 'incomplete' };
@@ -260,8 +261,9 @@ export function planCompletion(line: string, col: number, trigger: Trigger, cont
   if (!schema) return undefined;
   const slots = schema.names;
   if (slots) {
-    // `from NAME`, `add NAME…`, `concat NAME…`: the labels above, but not one already named on this line.
-    if (trigger.kind === 'character' || typed.includes('=')) return undefined;
+    // `from NAME`, `add NAME…`, `concat NAME…`: the labels above, but not one already named on this line. The
+    // list opens by itself on the space before a name (a label is a word, like `optimizer=`'s values).
+    if ((trigger.kind === 'character' && !(trigger.character === ' ' && typed === '')) || typed.includes('=')) return undefined;
     const named = words.slice(1).filter((w) => w !== '');
     if (slots === 'one' && named.length > 0) return asked ? plan([]) : undefined;
     const labels = context?.labelsAbove() ?? [];

@@ -167,6 +167,15 @@ export function explainInputs(result: CheckResult, layer: LayerInfo): string[] {
   return lines;
 }
 
+/**
+ * Lines of hover Markdown as one block: list items (`- …`) stay one list, and a line after a list starts a
+ * paragraph of its own (joined by a single line break it would read as the last item's continuation:
+ * `… line 7 (relu) Channels: 16 + 8 = 24`).
+ */
+export function markdownBlock(lines: readonly string[]): string {
+  return lines.map((l, i) => (i === 0 ? l : `${lines[i - 1]!.startsWith('- ') && !l.startsWith('- ') ? '\n\n' : '\n'}${l}`)).join('');
+}
+
 /** Markdown lines for a label under the cursor: what it names (shape, line, layer) and where it is used. */
 export function explainLabel(result: CheckResult, hit: LabelHit): string[] {
   const def = hit.definition;

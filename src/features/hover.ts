@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { findParam, statementSchema } from '../language';
 import { CNN_SELECTOR, type CnnDocuments, rangeOf, statementAt } from './documents';
-import { explainInputs, explainLabel, explainLayer, layerAtLine } from './explain';
+import { explainInputs, explainLabel, explainLayer, layerAtLine, markdownBlock } from './explain';
 import { labelAt } from './labels';
 
 export function registerHover(docs: CnnDocuments): vscode.Disposable {
@@ -42,7 +42,7 @@ export function registerHover(docs: CnnDocuments): vscode.Disposable {
       const layer = layerAtLine(result, stmt.line);
       if (layer) {
         const merge = explainInputs(result, layer);
-        if (merge.length > 0) md.appendMarkdown(`${merge.join('\n')}\n\n`);
+        if (merge.length > 0) md.appendMarkdown(`${markdownBlock(merge)}\n\n`);
         md.appendMarkdown(explainLayer(layer).map((l) => `${l}  `).join('\n'));
       } else if (schema.keyword === 'input' && result.input && result.inputLine === stmt.line) {
         md.appendMarkdown(`Input volume: ${result.input.h} high × ${result.input.w} wide × ${result.input.c} channel${result.input.c === 1 ? '' : 's'}.`);

@@ -3,6 +3,7 @@
 // transposed convolution, where each input value's F×F stamp lands on the output (S apart), the stamps summed and
 // P cropped from each side: (N − 1)·S − 2P + F + outpad. Pure.
 
+import { applyRule } from '../../src/language/shape';
 import type { LayerView } from '../../src/protocol/webview';
 
 export interface ConvSetting {
@@ -26,6 +27,11 @@ export interface ConvGeometry extends ConvSetting {
   exact: number;
   /** True when it is a whole number ≥ 1: the filter fits evenly. */
   fits: boolean;
+  /**
+   * Not whole, but rounded down as PyTorch does and as the checker accepts (no E020): what is left over is only
+   * padding (3×3, stride 2, pad 1 on 8: 4.5 → 4), or a 1×1 window skips those pixels anyway.
+   */
+  floored: boolean;
   /** Output side: the whole positions that fit (floor), at least 0. */
   out: number;
   /** The worked arithmetic, in the lecture's notation. */
@@ -57,8 +63,11 @@ export function convGeometry(c: ConvSetting): ConvGeometry {
   for (let row = 0; row < out; row++) for (let col = 0; col < out; col++) positions.push({ row, col, x: col * s, y: row * s });
   const covered = out === 0 ? 0 : (out - 1) * s + span;
   const taps = Array.from({ length: f }, (_, i) => i * d);
-  const text = d === 1 ? `(${n} − ${f} + 2·${p}) / ${s} + 1 = ${fmt(exact)}` : `(${n} − (${d}·(${f} − 1) + 1) + 2·${p}) / ${s} + 1 = ${fmt(exact)}`;
-  return { ...c, padded, span, exact, fits, out, text, positions, taps, uncovered: Math.max(0, padded - covered) };
+  const rule = applyRule({ n, f: span, s, p });
+  const floored = rule.ok && rule.floored === true;
+  const fraction = d === 1 ? `(${n} − ${f} + 2·${p}) / ${s}` : `(${n} − (${d}·(${f} − 1) + 1) + 2·${p}) / ${s}`;
+  const text = floored ? `⌊${fraction}⌋ + 1 = ${out}` : `${fraction} + 1 = ${fmt(exact)}`;
+  return { ...c, padded, span, exact, fits, floored, out, text, positions, taps, uncovered: Math.max(0, padded - covered) };
 }
 
 export interface TransposedGeometry {

@@ -109,10 +109,10 @@ export default async function (t) {
   assert.equal(readFileSync(join(ws, 'lecture.cnn'), 'utf8'), LECTURE, 'lecture.cnn is untouched');
   assert.ok(!existsSync(join(ws, 'lecture-2.cnn')), 'nothing else was created');
 
-  await t.step('a stride mistake: stride=2 on the first conv gives E020', async () => {
+  await t.step('a stride mistake: stride=4 on the first conv gives E020 (stride=2 rounds down to 16 as PyTorch does: no error)', async () => {
     await wb.goTo(CONV_LINE, STRIDE_COL);
     await page.keyboard.press('Shift+ArrowRight');
-    await page.keyboard.type('2');
+    await page.keyboard.type('4');
     await wb.openProblems();
     await wb.waitForProblems('an E020 row', hasE020);
   });

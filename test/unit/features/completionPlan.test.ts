@@ -199,6 +199,16 @@ describe('completion of labels and after a label', () => {
     expect(names('add x=', eq)).toEqual([]);
   });
 
+  it('opens the list by itself on the space after from, add and concat, and on no other space', () => {
+    const space: Trigger = { kind: 'character', character: ' ' };
+    for (const kw of ['from', 'add', 'concat', 'out: add']) expect(names(`${kw} `, space), kw).toEqual(['stem', 'main']);
+    expect(names('add main ', space)).toEqual(['stem']); // the next name of an add
+    expect(withLabels('from stem ', space)).toBeUndefined(); // one name only
+    for (const line of ['conv ', 'conv filters=8 ', 'stem: ', 'pool max ', 'data folder ', 'network Net ', '', '# add ']) {
+      expect(withLabels(line, space), JSON.stringify(line)).toBeUndefined();
+    }
+  });
+
   it('does not offer a name already given on the line', () => {
     expect(names('add main ')).toEqual(['stem']);
     expect(names('concat stem main ')).toEqual([]);

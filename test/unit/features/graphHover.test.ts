@@ -2,7 +2,7 @@
 // label names, the branch's shape after `from`, and the worked arithmetic of the new layers.
 
 import { describe, expect, it } from 'vitest';
-import { explainInputs, explainLabel, explainLayer, shapeHints } from '../../../src/features/explain';
+import { explainInputs, explainLabel, explainLayer, markdownBlock, shapeHints } from '../../../src/features/explain';
 import { labelAt } from '../../../src/features/labels';
 import { check } from '../../../src/language';
 import { INCEPTION, RESBLOCK } from './graphTexts';
@@ -37,6 +37,17 @@ describe('hover on add and concat', () => {
       '- `16×16×6` from `b`, line 6 (conv 6 filters 3×3, pad 1)',
       'Channels: 8 + 4 + 6 = 18',
     ]);
+  });
+
+  it('as hover Markdown, the channels are a paragraph after the list, not part of its last item', () => {
+    const r = check(INCEPTION);
+    expect(markdownBlock(explainInputs(r, layerOn(r, 8)))).toBe(
+      'Joins along the channels, in this order (heights and widths must be equal):\n' +
+        '- `16×16×8` from line 8 (max pool 3×3, stride 1, pad 1): the current flow\n' +
+        '- `16×16×4` from `a`, line 3 (conv 4 filters 1×1)\n' +
+        '- `16×16×6` from `b`, line 6 (conv 6 filters 3×3, pad 1)\n\n' +
+        'Channels: 8 + 4 + 6 = 18',
+    );
   });
 
   it('vectors join end to end; an unknown name says so', () => {

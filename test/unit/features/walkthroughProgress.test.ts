@@ -60,3 +60,24 @@ describe('walkthrough progress', () => {
     expect(reduceProgress(s, diag('a', ['E020', 'W102']))).toBe(s);
   });
 });
+
+describe('the walkthrough’s stride mistake', () => {
+  it('is one: the stride its text tells the student to type gives E020 on the lecture’s first conv, with the arithmetic it quotes', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { check } = await import('../../../src/language');
+    const root = join(__dirname, '../../..');
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const step = manifest.contributes.walkthroughs[0].steps.find((s: { id: string }) => s.id === 'strideMistake');
+    const m = /change \*\*(stride=\d+)\*\* to \*\*(stride=\d+)\*\*: (\([^)]*\)\/\d+ \+ 1 = [\d.]+)/.exec(step.description);
+    expect(m, step.description).not.toBeNull();
+    const lecture = readFileSync(join(root, 'examples/lecture.cnn'), 'utf8');
+    const first = lecture.split('\n').find((l) => l.startsWith('conv '))!;
+    expect(first).toContain(m![1]);
+    const mistaken = check(lecture.replace(first, first.replace(m![1]!, m![2]!)));
+    const e020 = mistaken.diagnostics.filter((d) => d.code === 'E020');
+    const start = lecture.indexOf(first);
+    expect(e020.map((d) => d.offset >= start && d.offset < start + first.length)).toEqual([true]); // on that line, once
+    expect(e020[0]!.message.replace(/\s/g, '')).toContain(m![3]!.replace(/\s/g, ''));
+  });
+});

@@ -143,6 +143,15 @@ describe('convolution explorer: dilation and transposed stride', () => {
     expect(demoN(64, 5, 1, 2)).toBe(7);
   });
 
+  it('rounds down where the checker does (only padding left over, or a 1×1 window): no "does not fit" for a clean layer', () => {
+    // A stride-2 pad-1 3×3 conv on 32 checks clean (16×16); drawn on N = 8: ⌊7/2⌋ + 1 = 4, the last row is padding.
+    const g = convGeometry({ n: 8, f: 3, s: 2, p: 1 });
+    expect(g).toMatchObject({ fits: false, floored: true, out: 4, uncovered: 1, text: '⌊(8 − 3 + 2·1) / 2⌋ + 1 = 4' });
+    expect(convGeometry({ n: 8, f: 1, s: 2, p: 0 })).toMatchObject({ fits: false, floored: true, out: 4 });
+    expect(convGeometry({ n: 7, f: 3, s: 3, p: 0 })).toMatchObject({ fits: false, floored: false, text: '(7 − 3 + 2·0) / 3 + 1 = 2.33' }); // an E020
+    expect(convGeometry({ n: 8, f: 3, s: 2, p: 1, d: 2 })).toMatchObject({ floored: true, text: '⌊(8 − (2·(3 − 1) + 1) + 2·1) / 2⌋ + 1 = 3' });
+  });
+
   it('a transposed 3×3 at stride 2 on a 3×3 input: stamps 2 apart on a 7×7 output, overlapping in between', () => {
     const g = transposedGeometry({ n: 3, f: 3, s: 2, p: 0, transposed: true });
     expect(g).toMatchObject({ full: 7, out: 7, text: '(3 − 1)·2 − 2·0 + 3 = 7' });

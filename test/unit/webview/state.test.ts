@@ -284,8 +284,9 @@ describe('convolution explorer', () => {
     expect(demoN(5, 3, 1, 0)).toBe(5);
     expect(demoN(32, 3, 1, 1)).toBe(7);
     expect(demoN(224, 2, 2, 0)).toBe(8);
-    // A layer that does not fit its real input (E020) is drawn on an N that does not fit either, with as many
-    // rows left over: the walkthrough's stride=2 on the lecture's first conv, (32 − 3 + 2)/2 + 1 = 16.5.
+    // A layer that does not fit its real input evenly is drawn on an N with as many rows left over: 3×3, stride 2,
+    // pad 1 on 32 (16.5: only a padding row is left over, which the checker and PyTorch round down, `floored`), and
+    // 5×5, stride 2 on 32 (14.5, an E020).
     expect(demoN(32, 3, 2, 1)).toBe(8);
     expect(convGeometry({ n: 8, f: 3, s: 2, p: 1 })).toMatchObject({ fits: false, uncovered: 1 });
     expect(demoN(32, 5, 2, 0)).toBe(8); // (32 − 5)/2 + 1 = 14.5

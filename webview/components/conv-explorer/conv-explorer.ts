@@ -124,12 +124,13 @@ export class ConvExplorer extends LitElement {
     g.textAlign = 'center';
     g.textBaseline = 'middle';
     const top = 18;
-    // Input: padding cells in grey with 0, real cells plain, never-covered cells tinted in the error colour.
+    // Input: padding cells in grey with 0, real cells plain, never-covered cells tinted in the error colour
+    // (not when rounding down leaves only padding over: that is no mistake).
     for (let y = 0; y < geo.padded; y++) {
       for (let x = 0; x < geo.padded; x++) {
         const pad = x < geo.p || y < geo.p || x >= geo.p + geo.n || y >= geo.p + geo.n;
         this.cellAt(g, t.grid, x * cs, top + y * cs, cs, pad ? 'rgba(128,128,128,0.35)' : 'rgba(128,128,128,0.12)', pad ? '0' : undefined, t.muted);
-        if (geo.uncovered > 0 && (x >= geo.padded - geo.uncovered || y >= geo.padded - geo.uncovered)) {
+        if (!geo.floored && geo.uncovered > 0 && (x >= geo.padded - geo.uncovered || y >= geo.padded - geo.uncovered)) {
           g.fillStyle = t.error;
           g.globalAlpha = 0.25;
           g.fillRect(x * cs, top + y * cs, cs, cs);
@@ -305,8 +306,8 @@ export class ConvExplorer extends LitElement {
     const count = geo.positions.length;
     const step = Math.min(stepIn, Math.max(0, count - 1));
     const cur = geo.positions[step];
-    return html`<div class="formula mono ${geo.fits ? 'good' : 'bad'}">
-        ${geo.text}${geo.fits ? html` → output ${geo.out}×${geo.out}` : html` → does not fit: ${geo.out > 0 ? `only ${geo.out}×${geo.out} positions, the last ${geo.uncovered} row${geo.uncovered === 1 ? '' : 's'} and column${geo.uncovered === 1 ? '' : 's'} never covered` : 'the filter is larger than the padded input'}`}
+    return html`<div class="formula mono ${geo.fits || geo.floored ? 'good' : 'bad'}">
+        ${geo.text}${geo.fits ? html` → output ${geo.out}×${geo.out}` : geo.floored ? html` → output ${geo.out}×${geo.out}, rounded down as PyTorch does: ${geo.span === 1 ? 'a 1×1 window skips the pixels between its samples anyway' : 'what is left over is only padding'}` : html` → does not fit: ${geo.out > 0 ? `only ${geo.out}×${geo.out} positions, the last ${geo.uncovered} row${geo.uncovered === 1 ? '' : 's'} and column${geo.uncovered === 1 ? '' : 's'} never covered` : 'the filter is larger than the padded input'}`}
       </div>
       ${geo.span > geo.f ? html`<p class="note dilation">Dilation ${geo.d}: the ${geo.f}×${geo.f} filter’s taps are ${geo.d} apart, so it spans ${geo.span}×${geo.span} cells with the same ${geo.f * geo.f} weights.</p>` : nothing}
       ${this.steps(count, step, cur ? ` · window at row ${cur.y - geo.p}, column ${cur.x - geo.p} (input coordinates)` : '')}`;
