@@ -70,26 +70,8 @@ function model(file: string, name: string, input: { h: number; w: number; c: num
   };
 }
 
-/** The spec's ResBlock (cnn-language.md, Version 2), line by line; 0-based lines. */
-export const RESBLOCK_SOURCE = `network ResBlock
-input 32x32x3
-conv filters=16 size=3 pad=1
-batchnorm
-stem: relu
-conv filters=32 size=3 stride=2 pad=1
-batchnorm
-relu
-conv filters=32 size=3 pad=1
-main: batchnorm
-from stem
-conv filters=32 size=1 stride=2
-batchnorm
-add main
-relu
-pool avg global
-dense units=10
-softmax
-`;
+/** The spec's ResBlock (cnn-language.md, Version 2): one text for every test that needs it. */
+export { RESBLOCK as RESBLOCK_SOURCE } from '../features/graphTexts';
 
 export function resblockModel(file = '/w/resblock.cnn'): ModelView {
   const v32 = vol(32, 32, 16);
