@@ -14,7 +14,7 @@ const watch = args.has('--watch');
 // src/engine/wasm/assembly/kernels.ts (the entry; it imports the kernel files beside it) is compiled four
 // times: plain SIMD and relaxed SIMD (f32x4.relaxed_madd), each with its own memory (1 thread) and with an
 // imported shared memory (`-mt`, for worker threads). All land in build/ (tests load them from the TypeScript
-// sources) and in dist/ (beside the bundles, the only folder the vsix ships). src/engine/backend.ts picks
+// sources) and in dist/ (beside the bundles, the only folder the vsix ships). src/engine/wasm-module.ts picks
 // one at run time with WebAssembly.validate.
 async function buildEngineWasm() {
   const source = 'src/engine/wasm/assembly/kernels.ts';

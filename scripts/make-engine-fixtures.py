@@ -8,28 +8,21 @@
 
 Everything in the JSON is in PyTorch layout: activations NCHW, conv weights [K,C,FH,FW], dense [U,I].
 The tests convert to the engine's layouts. Numbers are float32 values written with 9 significant digits.
-Safetensors is read and written here by hand (struct + json), as the format's README describes, so the
-script needs nothing beyond torch.
+Safetensors is read and written by hand (struct + json, engine_fixture_io.py), as the format's README describes,
+so the script needs nothing beyond torch.
 """
 import json
 import os
-import struct
 import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from engine_fixture_io import flat, rand, write_safetensors, read_safetensors
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'engine')
-
-
-def flat(t):
-    return [float('%.9g' % v) for v in t.detach().reshape(-1).tolist()]
-
-
-def rand(*shape):
-    return torch.randn(*shape, dtype=torch.float32)
 
 
 # ------------------------------------------------------------------------------------------------ kernels
@@ -191,40 +184,7 @@ def net_case():
     return model, out
 
 
-# ------------------------------------------------------------------------------------------------ safetensors
-
-def write_safetensors(path, tensors, metadata):
-    header = {'__metadata__': metadata}
-    blobs, off = [], 0
-    for name, t in tensors.items():
-        data = t.detach().contiguous().to(torch.float32).numpy().astype('<f4').tobytes()
-        header[name] = dict(dtype='F32', shape=list(t.shape), data_offsets=[off, off + len(data)])
-        blobs.append(data)
-        off += len(data)
-    h = json.dumps(header).encode()
-    h += b' ' * ((8 - len(h) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-
-
-def read_safetensors(path):
-    import numpy as np
-    with open(path, 'rb') as f:
-        raw = f.read()
-    (n,) = struct.unpack('<Q', raw[:8])
-    header = json.loads(raw[8:8 + n])
-    meta = header.pop('__metadata__', {})
-    out = {}
-    for name, e in header.items():
-        assert e['dtype'] == 'F32', name
-        b, end = e['data_offsets']
-        arr = np.frombuffer(raw[8 + n + b:8 + n + end], dtype='<f4').reshape(e['shape'])
-        out[name] = torch.from_numpy(arr.copy())
-    return out, meta
-
+# ------------------------------------------------------------------------------------------------ checkpoints
 
 def check_load(path):
     """Load an engine checkpoint into the fixture Model (strict) and print its output on the fixture input."""

@@ -14,19 +14,16 @@ update all show. Layouts as in make-engine-fixtures.py (PyTorch's; the tests con
 """
 import json
 import os
-import struct
 import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from engine_fixture_io import flat, write_safetensors, read_safetensors
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'engine')
-
-
-def flat(t):
-    return [float('%.9g' % v) for v in t.detach().reshape(-1).tolist()]
 
 
 def conv(k, f, s=1, p=0):
@@ -135,42 +132,6 @@ def case():
             probs = flat(m(x))
         out['after_' + kind] = dict(options=kw, params=state(m), probs_eval=probs)
     return model, out
-
-
-def write_safetensors(path, tensors, metadata):
-    header = {'__metadata__': metadata}
-    blobs, off = [], 0
-    for name, t in tensors.items():
-        if t.dtype == torch.int64:
-            data, dtype = t.detach().contiguous().numpy().astype('<i8').tobytes(), 'I64'
-        else:
-            data, dtype = t.detach().contiguous().to(torch.float32).numpy().astype('<f4').tobytes(), 'F32'
-        header[name] = dict(dtype=dtype, shape=list(t.shape), data_offsets=[off, off + len(data)])
-        blobs.append(data)
-        off += len(data)
-    h = json.dumps(header).encode()
-    h += b' ' * ((8 - len(h) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-
-
-def read_safetensors(path):
-    import numpy as np
-    with open(path, 'rb') as f:
-        raw = f.read()
-    (n,) = struct.unpack('<Q', raw[:8])
-    header = json.loads(raw[8:8 + n])
-    meta = header.pop('__metadata__', {})
-    out = {}
-    for name, e in header.items():
-        b, end = e['data_offsets']
-        dt = {'F32': '<f4', 'I64': '<i8'}[e['dtype']]
-        arr = np.frombuffer(raw[8 + n + b:8 + n + end], dtype=dt).reshape(e['shape'])
-        out[name] = torch.from_numpy(arr.copy())
-    return out, meta
 
 
 def check_load(path):

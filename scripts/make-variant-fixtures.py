@@ -18,16 +18,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from engine_fixture_io import flat, rand
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'engine', 'variants.json')
-
-
-def flat(t):
-    return [float('%.9g' % v) for v in t.detach().reshape(-1).tolist()]
-
-
-def rand(*shape):
-    return torch.randn(*shape, dtype=torch.float32)
 
 
 def conv_case(name, n, c, h, w, k, fh, fw, sh, sw, ph, pw, dh=1, dw=1, groups=1):

@@ -46,7 +46,7 @@
 // Kernels. The reference kernels (kernels.ts, plain TypeScript) define the maths; the WebAssembly SIMD
 // kernels (wasm/assembly/kernels.ts, AssemblyScript: im2col + packed GEMM with a 4/5/6×8 micro-kernel, fused bias and
 // activation) run it fast. scripts/build.mjs compiles them at `npm install` / `npm run build` into
-// build/engine-{simd,relaxed}.wasm and copies both into dist/ beside the bundles; backend.ts looks in
+// build/engine-{simd,relaxed}.wasm and copies both into dist/ beside the bundles; wasm-module.ts looks in
 // $CNN_ENGINE_WASM_DIR, __dirname (dist/ when bundled), ../../build (src/engine under vitest), ./build and
 // ./dist, picks the relaxed-SIMD (FMA) build when V8 validates it (after setting
 // --experimental-wasm-relaxed-simd) and falls back to the plain SIMD build, then to the js kernels.

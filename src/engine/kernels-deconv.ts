@@ -3,21 +3,10 @@
 // OH = (H − 1)·SH − 2·PH + FH + OPH (likewise OW). Every input pixel adds its filter, scaled, to the output
 // window it maps to: y[k][n][h·SH + i − PH][w·SW + j − PW] += x[c][n][h][w] · w[c][k][i][j].
 
-import { act1, dact1, type ActKind, type Buf, type ConvGeom } from './kernels';
+import { act1, dact1, windowGeom, type ActKind, type Buf, type ConvGeom, type ConvWindow, type WindowGeom } from './kernels';
 
 /** Geometry of a transposed convolution over a CNHW batch: c input channels, k output channels. */
-export interface DeconvGeom {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  k: number;
-  fh: number;
-  fw: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
+export interface DeconvGeom extends WindowGeom {
   /** Output padding (less than the stride), added to the bottom and right of the output. */
   oph: number;
   opw: number;
@@ -34,20 +23,10 @@ export function deconvGeom(
   n: number,
   input: { h: number; w: number; c: number },
   k: number,
-  win: { fh: number; fw: number; sh: number; sw: number; ph: number; pw: number; oph: number; opw: number },
+  win: ConvWindow & { oph: number; opw: number },
 ): DeconvGeom {
   return {
-    n,
-    c: input.c,
-    h: input.h,
-    w: input.w,
-    k,
-    fh: win.fh,
-    fw: win.fw,
-    sh: win.sh,
-    sw: win.sw,
-    ph: win.ph,
-    pw: win.pw,
+    ...windowGeom(n, input, k, win),
     oph: win.oph,
     opw: win.opw,
     oh: deconvOutSize(input.h, win.fh, win.sh, win.ph, win.oph),

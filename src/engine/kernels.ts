@@ -1,5 +1,5 @@
 // Reference kernels in plain TypeScript: the definition of what every layer computes. The network runs on the
-// WebAssembly kernels (wasm.ts) for speed; these are the yardstick the tests hold both against (finite
+// WebAssembly kernels (backend-wasm.ts) for speed; these are the yardstick the tests hold both against (finite
 // differences in float64, PyTorch fixtures in float32), and the fallback when WebAssembly SIMD is missing.
 //
 // Style (llm.c): outputs first, then cached values, then inputs, then sizes; `d` marks a gradient; every
@@ -18,20 +18,28 @@ export type Buf = Float32Array | Float64Array;
 export const ACT = { none: 0, relu: 1, sigmoid: 2, tanh: 3, leakyrelu: 4 } as const;
 export type ActKind = keyof typeof ACT;
 
-/** Geometry of a convolution or pooling window over a CNHW batch. */
-export interface ConvGeom {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  /** Output channels (conv); equals c for pooling. */
-  k: number;
+/** A window: filter size, stride and zero padding along height and width. */
+export interface ConvWindow {
   fh: number;
   fw: number;
   sh: number;
   sw: number;
   ph: number;
   pw: number;
+}
+
+/** A window over a CNHW batch: n samples of c channels of h×w in, k channels out. */
+export interface WindowGeom extends ConvWindow {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  /** Output channels; equals c for pooling. */
+  k: number;
+}
+
+/** Geometry of a convolution or pooling window over a CNHW batch. */
+export interface ConvGeom extends WindowGeom {
   oh: number;
   ow: number;
   /** Dilation along height and width (conv only; absent: 1). */
@@ -46,26 +54,21 @@ export function outSize(size: number, f: number, s: number, p: number, d = 1): n
   return Math.floor((size + 2 * p - d * (f - 1) - 1) / s) + 1;
 }
 
+/** What convolution and transposed convolution geometries share: batch, input, output channels and window. */
+export function windowGeom(n: number, input: { h: number; w: number; c: number }, k: number, win: ConvWindow): WindowGeom {
+  return { n, c: input.c, h: input.h, w: input.w, k, fh: win.fh, fw: win.fw, sh: win.sh, sw: win.sw, ph: win.ph, pw: win.pw };
+}
+
 export function convGeom(
   n: number,
   input: { h: number; w: number; c: number },
   k: number,
-  win: { fh: number; fw: number; sh: number; sw: number; ph: number; pw: number; dh?: number; dw?: number; groups?: number },
+  win: ConvWindow & { dh?: number; dw?: number; groups?: number },
 ): ConvGeom {
   const dh = win.dh ?? 1;
   const dw = win.dw ?? 1;
   return {
-    n,
-    c: input.c,
-    h: input.h,
-    w: input.w,
-    k,
-    fh: win.fh,
-    fw: win.fw,
-    sh: win.sh,
-    sw: win.sw,
-    ph: win.ph,
-    pw: win.pw,
+    ...windowGeom(n, input, k, win),
     dh,
     dw,
     groups: win.groups ?? 1,
@@ -379,67 +382,5 @@ export function nhwcToCnhw(dst: Buf, src: ArrayLike<number>, n: number, hw: numb
       const o = s * hw * c + ci;
       for (let i = 0; i < hw; i++) dst[d + i] = src[o + i * c]!;
     }
-  }
-}
-
-// ------------------------------------------------------------------------------------------------ loss
-
-/**
- * Softmax cross-entropy, mean over the batch, numerically stable (max subtracted).
- * probs[N][K] = softmax(logits[N][K]); returns { loss, correct } where correct counts argmax == label.
- */
-export function softmaxCrossEntropyForward(
-  probs: Buf,
-  logits: Buf,
-  labels: Int32Array,
-  n: number,
-  classes: number,
-): { loss: number; correct: number } {
-  let loss = 0;
-  let correct = 0;
-  for (let s = 0; s < n; s++) {
-    const o = s * classes;
-    let max = -Infinity;
-    let arg = 0;
-    for (let k = 0; k < classes; k++) {
-      const v = logits[o + k]!;
-      if (v > max) {
-        max = v;
-        arg = k;
-      }
-    }
-    let sum = 0;
-    for (let k = 0; k < classes; k++) sum += Math.exp(logits[o + k]! - max);
-    for (let k = 0; k < classes; k++) probs[o + k] = Math.exp(logits[o + k]! - max) / sum;
-    const label = labels[s]!;
-    if (label >= 0 && label < classes) {
-      loss += Math.log(sum) - (logits[o + label]! - max);
-      if (arg === label) correct++;
-    }
-  }
-  return { loss: n > 0 ? loss / n : 0, correct };
-}
-
-/** dlogits[N][K] += (probs - onehot(labels)) / N. */
-export function softmaxCrossEntropyBackward(dlogits: Buf, probs: Buf, labels: Int32Array, n: number, classes: number): void {
-  for (let s = 0; s < n; s++) {
-    const o = s * classes;
-    for (let k = 0; k < classes; k++) dlogits[o + k] += (probs[o + k]! - (k === labels[s] ? 1 : 0)) / n;
-  }
-}
-
-/** probs[N][K] = softmax(logits[N][K]) (stable). */
-export function softmaxForward(probs: Buf, logits: Buf, n: number, classes: number): void {
-  for (let s = 0; s < n; s++) {
-    const o = s * classes;
-    let max = -Infinity;
-    for (let k = 0; k < classes; k++) max = Math.max(max, logits[o + k]!);
-    let sum = 0;
-    for (let k = 0; k < classes; k++) {
-      const e = Math.exp(logits[o + k]! - max);
-      probs[o + k] = e;
-      sum += e;
-    }
-    for (let k = 0; k < classes; k++) probs[o + k] = probs[o + k]! / sum;
   }
 }

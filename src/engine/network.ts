@@ -6,7 +6,7 @@
 import type { LayerSpec, ModelSpec, Shape } from '../language/model';
 import { createBackend, type Backend, type BackendChoice, type BackendName } from './backend';
 import { initBound, initUniform } from './init';
-import { softmaxCrossEntropyBackward, softmaxCrossEntropyForward, softmaxForward } from './kernels';
+import { softmaxCrossEntropyBackward, softmaxCrossEntropyForward, softmaxForward } from './kernels-loss';
 import { allocateBatch, allocateFixed, f32, type BatchMemory, type Fixed } from './memory';
 import { adamStep, OPTIMIZER_DEFAULTS, sgdStep, type OptimizerConfig } from './optim';
 import { backwardNode, dlogitsView, forwardNodes, logitsView, zeroGrads, type Runtime } from './passes';

@@ -3,7 +3,7 @@
 // backward passes nothing).
 
 import type { LayerSpec } from '../../language/model';
-import { softmaxForward } from '../kernels';
+import { softmaxForward } from '../kernels-loss';
 import { addInto, NONE, only, vector, type LayerOps } from './types';
 
 type Flatten = Extract<LayerSpec, { kind: 'flatten' }>;

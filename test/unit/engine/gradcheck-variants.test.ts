@@ -8,38 +8,8 @@ import * as D from '../../../src/engine/kernels-deconv';
 import * as U from '../../../src/engine/kernels-upsample';
 import { Rng } from '../../../src/engine/rng';
 import { randomArray } from './helpers';
+import { checkInputOnly, checkWithParams, dot, f64 } from './finite-differences';
 import { CONV_CASES, DECONV_CASES, UPSAMPLE_CASES } from './variant-cases';
-
-const EPS = 1e-6;
-const TOL = 1e-6;
-
-function numericGrad(v: Float64Array, f: () => number): Float64Array {
-  const g = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const old = v[i]!;
-    v[i] = old + EPS;
-    const fp = f();
-    v[i] = old - EPS;
-    const fm = f();
-    v[i] = old;
-    g[i] = (fp - fm) / (2 * EPS);
-  }
-  return g;
-}
-
-function expectClose(analytic: ArrayLike<number>, numeric: ArrayLike<number>, what: string): void {
-  expect(analytic.length, what).toBe(numeric.length);
-  let worst = 0;
-  for (let i = 0; i < numeric.length; i++) worst = Math.max(worst, Math.abs(analytic[i]! - numeric[i]!) / Math.max(1, Math.abs(numeric[i]!)));
-  expect(worst, what).toBeLessThan(TOL);
-}
-
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-};
-const f64 = (a: Float32Array | Float64Array): Float64Array => a as Float64Array;
 
 describe('finite-difference gradients of grouped, depthwise and dilated convolution (float64)', () => {
   for (const [name, g] of CONV_CASES) {
@@ -51,19 +21,11 @@ describe('finite-difference gradients of grouped, depthwise and dilated convolut
         const w = f64(randomArray(g.k * (g.c / G) * g.fh * g.fw, rng, 0.5));
         const b = f64(randomArray(g.k, rng));
         const R = randomArray(g.k * g.n * g.oh * g.ow, rng);
-        const y = new Float64Array(R.length);
-        const loss = (): number => {
-          K.convForward(y, x, w, b, g, act);
-          return dot(y, R);
-        };
-        loss();
-        const dx = new Float64Array(x.length);
-        const dw = new Float64Array(w.length);
-        const db = new Float64Array(b.length);
-        K.convBackward(dx, dw, db, R, y, x, w, g, act);
-        expectClose(dx, numericGrad(x, loss), 'dx');
-        expectClose(dw, numericGrad(w, loss), 'dw');
-        expectClose(db, numericGrad(b, loss), 'db');
+        checkWithParams(
+          x, w, b, R,
+          (y) => K.convForward(y, x, w, b, g, act),
+          (dx, dw, db, dy, y) => K.convBackward(dx, dw, db, dy, y, x, w, g, act),
+        );
       });
     }
   }
@@ -94,19 +56,11 @@ describe('finite-difference gradients of transposed convolution (float64)', () =
         const w = f64(randomArray(g.c * g.k * g.fh * g.fw, rng, 0.5));
         const b = f64(randomArray(g.k, rng));
         const R = randomArray(g.k * g.n * g.oh * g.ow, rng);
-        const y = new Float64Array(R.length);
-        const loss = (): number => {
-          D.deconvForward(y, x, w, b, g, act);
-          return dot(y, R);
-        };
-        loss();
-        const dx = new Float64Array(x.length);
-        const dw = new Float64Array(w.length);
-        const db = new Float64Array(b.length);
-        D.deconvBackward(dx, dw, db, R, y, x, w, g, act);
-        expectClose(dx, numericGrad(x, loss), 'dx');
-        expectClose(dw, numericGrad(w, loss), 'dw');
-        expectClose(db, numericGrad(b, loss), 'db');
+        checkWithParams(
+          x, w, b, R,
+          (y) => D.deconvForward(y, x, w, b, g, act),
+          (dx, dw, db, dy, y) => D.deconvBackward(dx, dw, db, dy, y, x, w, g, act),
+        );
       });
     }
   }
@@ -136,15 +90,11 @@ describe('finite-difference gradients of upsampling (float64)', () => {
       const rng = new Rng(41);
       const x = f64(randomArray(g.c * g.n * g.h * g.w, rng));
       const R = randomArray(x.length * g.scale * g.scale, rng);
-      const y = new Float64Array(R.length);
-      const loss = (): number => {
-        U.upsampleForward(y, x, g, mode);
-        return dot(y, R);
-      };
-      loss();
-      const dx = new Float64Array(x.length);
-      U.upsampleBackward(dx, R, g, mode);
-      expectClose(dx, numericGrad(x, loss), 'dx');
+      checkInputOnly(
+        x, R,
+        (y) => U.upsampleForward(y, x, g, mode),
+        (dx, dy) => U.upsampleBackward(dx, dy, g, mode),
+      );
     });
   }
 

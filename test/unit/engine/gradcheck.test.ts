@@ -2,41 +2,10 @@
 // the analytic gradients come from backward(dy = R) and the numeric ones from central differences of L.
 import { describe, expect, it } from 'vitest';
 import * as K from '../../../src/engine/kernels';
+import * as L from '../../../src/engine/kernels-loss';
 import { Rng } from '../../../src/engine/rng';
 import { randomArray } from './helpers';
-
-const EPS = 1e-6;
-const TOL = 1e-6;
-
-/** Central-difference gradient of f with respect to every element of v. */
-function numericGrad(v: Float64Array, f: () => number): Float64Array {
-  const g = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const old = v[i]!;
-    v[i] = old + EPS;
-    const fp = f();
-    v[i] = old - EPS;
-    const fm = f();
-    v[i] = old;
-    g[i] = (fp - fm) / (2 * EPS);
-  }
-  return g;
-}
-
-function expectClose(analytic: ArrayLike<number>, numeric: ArrayLike<number>, what: string): void {
-  expect(analytic.length, what).toBe(numeric.length);
-  let worst = 0;
-  for (let i = 0; i < numeric.length; i++) worst = Math.max(worst, Math.abs(analytic[i]! - numeric[i]!) / Math.max(1, Math.abs(numeric[i]!)));
-  expect(worst, what).toBeLessThan(TOL);
-}
-
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-};
-
-const f64 = (a: Float32Array | Float64Array): Float64Array => a as Float64Array;
+import { checkInputOnly, checkWithParams, dot, expectClose, f64, numericGrad } from './finite-differences';
 
 const convCases: [string, number, { h: number; w: number; c: number }, number, { fh: number; fw: number; sh: number; sw: number; ph: number; pw: number }][] = [
   ['3x3 pad 1', 2, { h: 5, w: 4, c: 2 }, 3, { fh: 3, fw: 3, sh: 1, sw: 1, ph: 1, pw: 1 }],
@@ -55,19 +24,11 @@ describe('finite-difference gradients (float64)', () => {
         const w = f64(randomArray(g.k * g.c * g.fh * g.fw, rng, 0.5));
         const b = f64(randomArray(g.k, rng));
         const R = randomArray(g.k * g.n * g.oh * g.ow, rng);
-        const y = new Float64Array(R.length);
-        const loss = (): number => {
-          K.convForward(y, x, w, b, g, act);
-          return dot(y, R);
-        };
-        loss();
-        const dx = new Float64Array(x.length);
-        const dw = new Float64Array(w.length);
-        const db = new Float64Array(b.length);
-        K.convBackward(dx, dw, db, R, y, x, w, g, act);
-        expectClose(dx, numericGrad(x, loss), 'dx');
-        expectClose(dw, numericGrad(w, loss), 'dw');
-        expectClose(db, numericGrad(b, loss), 'db');
+        checkWithParams(
+          x, w, b, R,
+          (y) => K.convForward(y, x, w, b, g, act),
+          (dx, dw, db, dy, y) => K.convBackward(dx, dw, db, dy, y, x, w, g, act),
+        );
       });
     }
   }
@@ -99,31 +60,23 @@ describe('finite-difference gradients (float64)', () => {
       const g = K.convGeom(2, { h: 6, w: 7, c: 2 }, 2, win);
       const x = f64(randomArray(g.c * g.n * g.h * g.w, rng));
       const R = randomArray(g.c * g.n * g.oh * g.ow, rng);
-      const y = new Float64Array(R.length);
       const arg = new Int32Array(R.length);
-      const loss = (): number => {
-        K.maxPoolForward(y, arg, x, g);
-        return dot(y, R);
-      };
-      loss();
-      const dx = new Float64Array(x.length);
-      K.maxPoolBackward(dx, R, arg, g);
-      expectClose(dx, numericGrad(x, loss), 'dx');
+      checkInputOnly(
+        x, R,
+        (y) => K.maxPoolForward(y, arg, x, g),
+        (dx, dy) => K.maxPoolBackward(dx, dy, arg, g),
+      );
     });
     it(`avg pool ${name} (padding counts)`, () => {
       const rng = new Rng(6);
       const g = K.convGeom(2, { h: 6, w: 7, c: 2 }, 2, win);
       const x = f64(randomArray(g.c * g.n * g.h * g.w, rng));
       const R = randomArray(g.c * g.n * g.oh * g.ow, rng);
-      const y = new Float64Array(R.length);
-      const loss = (): number => {
-        K.avgPoolForward(y, x, g);
-        return dot(y, R);
-      };
-      loss();
-      const dx = new Float64Array(x.length);
-      K.avgPoolBackward(dx, R, g);
-      expectClose(dx, numericGrad(x, loss), 'dx');
+      checkInputOnly(
+        x, R,
+        (y) => K.avgPoolForward(y, x, g),
+        (dx, dy) => K.avgPoolBackward(dx, dy, g),
+      );
     });
   }
 
@@ -142,19 +95,11 @@ describe('finite-difference gradients (float64)', () => {
       const w = f64(randomArray(U * I, rng));
       const b = f64(randomArray(U, rng));
       const R = randomArray(n * U, rng);
-      const y = new Float64Array(n * U);
-      const loss = (): number => {
-        K.denseForward(y, x, w, b, n, I, U, act);
-        return dot(y, R);
-      };
-      loss();
-      const dx = new Float64Array(x.length);
-      const dw = new Float64Array(w.length);
-      const db = new Float64Array(b.length);
-      K.denseBackward(dx, dw, db, R, y, x, w, n, I, U, act);
-      expectClose(dx, numericGrad(x, loss), 'dx');
-      expectClose(dw, numericGrad(w, loss), 'dw');
-      expectClose(db, numericGrad(b, loss), 'db');
+      checkWithParams(
+        x, w, b, R,
+        (y) => K.denseForward(y, x, w, b, n, I, U, act),
+        (dx, dw, db, dy, y) => K.denseBackward(dx, dw, db, dy, y, x, w, n, I, U, act),
+      );
     });
   }
 
@@ -163,15 +108,11 @@ describe('finite-difference gradients (float64)', () => {
       const rng = new Rng(9);
       const x = f64(randomArray(23, rng, 2));
       const R = randomArray(23, rng);
-      const y = new Float64Array(23);
-      const loss = (): number => {
-        K.activationForward(y, x, 23, act, slope);
-        return dot(y, R);
-      };
-      loss();
-      const dx = new Float64Array(23);
-      K.activationBackward(dx, R, y, x, 23, act, slope);
-      expectClose(dx, numericGrad(x, loss), 'dx');
+      checkInputOnly(
+        x, R,
+        (y) => K.activationForward(y, x, 23, act, slope),
+        (dx, dy, y) => K.activationBackward(dx, dy, y, x, 23, act, slope),
+      );
     });
   }
 
@@ -181,16 +122,16 @@ describe('finite-difference gradients (float64)', () => {
     const logits = f64(randomArray(n * k, rng, 3));
     const labels = new Int32Array([0, 4, 2, 2]);
     const probs = new Float64Array(n * k);
-    const loss = (): number => K.softmaxCrossEntropyForward(probs, logits, labels, n, k).loss;
+    const loss = (): number => L.softmaxCrossEntropyForward(probs, logits, labels, n, k).loss;
     loss();
     const d = new Float64Array(n * k);
-    K.softmaxCrossEntropyBackward(d, probs, labels, n, k);
+    L.softmaxCrossEntropyBackward(d, probs, labels, n, k);
     expectClose(d, numericGrad(logits, loss), 'dlogits');
   });
 
   it('softmax cross-entropy is stable for huge logits', () => {
     const probs = new Float64Array(3);
-    const r = K.softmaxCrossEntropyForward(probs, new Float64Array([1000, 0, -1000]), new Int32Array([1]), 1, 3);
+    const r = L.softmaxCrossEntropyForward(probs, new Float64Array([1000, 0, -1000]), new Int32Array([1]), 1, 3);
     expect(r.loss).toBeCloseTo(1000, 9);
     expect(Number.isFinite(r.loss)).toBe(true);
     expect(probs[0]).toBeCloseTo(1, 12);

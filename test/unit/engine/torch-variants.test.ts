@@ -28,6 +28,41 @@ function backendFor(name: (typeof BACKENDS)[number]): Backend {
 
 const cnhw = (a: ArrayLike<number>, n: number, c: number, hw: number): Float32Array => nchwToCnhw(a, n, c, hw) as Float32Array;
 
+/** A conv or deconv fixture case: its geometry and PyTorch's tensors (NCHW, parameters in PyTorch's layout). */
+interface ParamCase {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  k: number;
+  oh: number;
+  ow: number;
+  x: number[];
+  weight: number[];
+  bias: number[];
+  y: number[];
+  dy: number[];
+  dx: number[];
+  dweight: number[];
+  dbias: number[];
+}
+
+/** A layer with parameters, run on the backend without activation, gives PyTorch's output and gradients. */
+function expectMatchesTorch(
+  be: Backend,
+  c: ParamCase,
+  forward: (y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array) => void,
+  backward: (dx: Float32Array, dw: Float32Array, db: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array) => void,
+): void {
+  const [x, w, b, y, dy, dx, dw, db] = place(be, [cnhw(c.x, c.n, c.c, c.h * c.w), c.weight, c.bias, c.y.length, cnhw(c.dy, c.n, c.k, c.oh * c.ow), c.x.length, c.weight.length, c.bias.length]);
+  forward(y!, x!, w!, b!);
+  expect(maxRelDiff(y!, cnhw(c.y, c.n, c.k, c.oh * c.ow)), 'y').toBeLessThan(TOL);
+  backward(dx!, dw!, db!, dy!, y!, x!, w!);
+  expect(maxRelDiff(dx!, cnhw(c.dx, c.n, c.c, c.h * c.w)), 'dx').toBeLessThan(TOL);
+  expect(maxRelDiff(dw!, c.dweight), 'dw').toBeLessThan(TOL);
+  expect(maxRelDiff(db!, c.dbias), 'db').toBeLessThan(TOL);
+}
+
 it('the fixtures cover groups, depthwise, dilation, output padding and both upsampling modes', () => {
   expect(fixtures.conv.some((c: ConvGeom) => c.groups! > 1 && c.groups! < c.c)).toBe(true);
   expect(fixtures.conv.some((c: ConvGeom) => c.groups === c.c && c.k > c.c)).toBe(true);
@@ -43,13 +78,11 @@ for (const name of BACKENDS) {
         const be = backendFor(name);
         const g: ConvGeom = { n: c.n, c: c.c, h: c.h, w: c.w, k: c.k, fh: c.fh, fw: c.fw, sh: c.sh, sw: c.sw, ph: c.ph, pw: c.pw, dh: c.dh, dw: c.dw, groups: c.groups, oh: c.oh, ow: c.ow };
         be.reserveScratch(be.colFloats(g), c.weight.length + c.bias.length);
-        const [x, w, b, y, dy, dx, dw, db] = place(be, [cnhw(c.x, c.n, c.c, c.h * c.w), c.weight, c.bias, c.y.length, cnhw(c.dy, c.n, c.k, c.oh * c.ow), c.x.length, c.weight.length, c.bias.length]);
-        be.convForward(y!, x!, w!, b!, g, 'none');
-        expect(maxRelDiff(y!, cnhw(c.y, c.n, c.k, c.oh * c.ow)), 'y').toBeLessThan(TOL);
-        be.convBackward(dx!, dw!, db!, dy!, y!, x!, w!, g, 'none');
-        expect(maxRelDiff(dx!, cnhw(c.dx, c.n, c.c, c.h * c.w)), 'dx').toBeLessThan(TOL);
-        expect(maxRelDiff(dw!, c.dweight), 'dw').toBeLessThan(TOL);
-        expect(maxRelDiff(db!, c.dbias), 'db').toBeLessThan(TOL);
+        expectMatchesTorch(
+          be, c,
+          (y, x, w, b) => be.convForward(y, x, w, b, g, 'none'),
+          (dx, dw, db, dy, y, x, w) => be.convBackward(dx, dw, db, dy, y, x, w, g, 'none'),
+        );
         await be.dispose();
       });
     }
@@ -58,13 +91,11 @@ for (const name of BACKENDS) {
         const be = backendFor(name);
         const g: DeconvGeom = { n: c.n, c: c.c, h: c.h, w: c.w, k: c.k, fh: c.fh, fw: c.fw, sh: c.sh, sw: c.sw, ph: c.ph, pw: c.pw, oph: c.oph, opw: c.opw, oh: c.oh, ow: c.ow };
         be.reserveScratch(be.deconvColFloats(g), c.weight.length + c.bias.length);
-        const [x, w, b, y, dy, dx, dw, db] = place(be, [cnhw(c.x, c.n, c.c, c.h * c.w), c.weight, c.bias, c.y.length, cnhw(c.dy, c.n, c.k, c.oh * c.ow), c.x.length, c.weight.length, c.bias.length]);
-        be.deconvForward(y!, x!, w!, b!, g, 'none');
-        expect(maxRelDiff(y!, cnhw(c.y, c.n, c.k, c.oh * c.ow)), 'y').toBeLessThan(TOL);
-        be.deconvBackward(dx!, dw!, db!, dy!, y!, x!, w!, g, 'none');
-        expect(maxRelDiff(dx!, cnhw(c.dx, c.n, c.c, c.h * c.w)), 'dx').toBeLessThan(TOL);
-        expect(maxRelDiff(dw!, c.dweight), 'dw').toBeLessThan(TOL);
-        expect(maxRelDiff(db!, c.dbias), 'db').toBeLessThan(TOL);
+        expectMatchesTorch(
+          be, c,
+          (y, x, w, b) => be.deconvForward(y, x, w, b, g, 'none'),
+          (dx, dw, db, dy, y, x, w) => be.deconvBackward(dx, dw, db, dy, y, x, w, g, 'none'),
+        );
         await be.dispose();
       });
     }

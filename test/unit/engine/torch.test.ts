@@ -9,6 +9,7 @@ import type { LayerSpec } from '../../../src/language/model';
 import { createNetwork } from '../../../src/engine';
 import { createBackend, loadWasmModule, WasmBackend, type Backend, type BackendName } from '../../../src/engine/backend';
 import * as K from '../../../src/engine/kernels';
+import * as L from '../../../src/engine/kernels-loss';
 import { adamStep, sgdStep } from '../../../src/engine/optim';
 import { modelSpec } from '../../../src/engine/specs';
 import { maxRelDiff, nchwToCnhw, nchwToNhwc, place } from './helpers';
@@ -101,11 +102,11 @@ describe('loss and optimizers vs PyTorch', () => {
   it('softmax cross-entropy', () => {
     const c = kernels.ce;
     const probs = new Float32Array(c.n * c.classes);
-    const r = K.softmaxCrossEntropyForward(probs, Float32Array.from(c.logits), Int32Array.from(c.labels), c.n, c.classes);
+    const r = L.softmaxCrossEntropyForward(probs, Float32Array.from(c.logits), Int32Array.from(c.labels), c.n, c.classes);
     expect(Math.abs(r.loss - c.loss)).toBeLessThan(TOL);
     expect(maxRelDiff(probs, c.probs)).toBeLessThan(TOL);
     const d = new Float32Array(c.n * c.classes);
-    K.softmaxCrossEntropyBackward(d, probs, Int32Array.from(c.labels), c.n, c.classes);
+    L.softmaxCrossEntropyBackward(d, probs, Int32Array.from(c.labels), c.n, c.classes);
     expect(maxRelDiff(d, c.dlogits)).toBeLessThan(TOL);
   });
   for (const c of kernels.optim) {

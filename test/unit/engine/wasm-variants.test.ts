@@ -10,6 +10,7 @@ import * as K from '../../../src/engine/kernels';
 import * as D from '../../../src/engine/kernels-deconv';
 import * as U from '../../../src/engine/kernels-upsample';
 import { Rng } from '../../../src/engine/rng';
+import { dot } from './finite-differences';
 import { maxRelDiff, place, randomArray } from './helpers';
 import { CONV_CASES, DECONV_CASES, UPSAMPLE_CASES } from './variant-cases';
 
@@ -42,12 +43,6 @@ function withBackend(name: Variant, test: (be: Backend) => void): () => void {
   };
 }
 
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-};
-
 /**
  * (L(v + εd) − L(v − εd)) / 2ε against ⟨grad, d⟩ for a random direction d, where `loss` runs the forward
  * pass on the backend (float32) and returns Σ out·R.
@@ -66,6 +61,72 @@ function expectDirectional(v: Float32Array, grad: ArrayLike<number>, loss: () =>
   expect(Math.abs(numeric - analytic) / Math.max(1, Math.abs(analytic)), what).toBeLessThan(2e-3);
 }
 
+type Buf = Float32Array | Float64Array;
+type ActKind = K.ActKind;
+
+/** A layer with parameters as a pair of kernels (geometry and activation bound). */
+interface ParamKernels<T extends Buf> {
+  forward(y: T, x: T, w: T, b: T): void;
+  backward(dx: T, dw: T, db: T, dy: T, y: T, x: T, w: T): void;
+}
+
+/**
+ * The backend's kernels (float32) against the reference ones (float64) on inputs xs, ws, bs and output
+ * gradient R; gradients start non-zero to show that backward accumulates, and y does not, to show that
+ * forward overwrites it. The caller reserves the backend's scratch.
+ */
+function expectMatchesReference(be: Backend, xs: Buf, ws: Buf, bs: Buf, R: Buf, ref: ParamKernels<Buf>, run: ParamKernels<Float32Array>): void {
+  const yr = new Float64Array(R.length);
+  ref.forward(yr, xs, ws, bs);
+  const dxr = new Float64Array(xs.length).fill(0.5);
+  const dwr = new Float64Array(ws.length).fill(0.25);
+  const dbr = new Float64Array(bs.length).fill(-1);
+  ref.backward(dxr, dwr, dbr, R, yr, xs, ws);
+  const [x, w, b, y, dy, dx, dw, db] = place(be, [xs, ws, bs, R.length, R, xs.length, ws.length, bs.length]);
+  dx!.fill(0.5);
+  dw!.fill(0.25);
+  db!.fill(-1);
+  y!.fill(123);
+  run.forward(y!, x!, w!, b!);
+  expect(maxRelDiff(y!, yr), 'y').toBeLessThan(TOL);
+  run.backward(dx!, dw!, db!, dy!, y!, x!, w!);
+  expect(maxRelDiff(dx!, dxr), 'dx').toBeLessThan(TOL);
+  expect(maxRelDiff(dw!, dwr), 'dw').toBeLessThan(TOL);
+  expect(maxRelDiff(db!, dbr), 'db').toBeLessThan(TOL);
+}
+
+/** Convolution and transposed convolution on the reference kernels and on a backend, as ParamKernels. */
+const convRef = (g: K.ConvGeom, act: ActKind): ParamKernels<Buf> => ({
+  forward: (y, x, w, b) => K.convForward(y, x, w, b, g, act),
+  backward: (dx, dw, db, dy, y, x, w) => K.convBackward(dx, dw, db, dy, y, x, w, g, act),
+});
+const convOn = (be: Backend, g: K.ConvGeom, act: ActKind): ParamKernels<Float32Array> => ({
+  forward: (y, x, w, b) => be.convForward(y, x, w, b, g, act),
+  backward: (dx, dw, db, dy, y, x, w) => be.convBackward(dx, dw, db, dy, y, x, w, g, act),
+});
+const deconvRef = (g: D.DeconvGeom, act: ActKind): ParamKernels<Buf> => ({
+  forward: (y, x, w, b) => D.deconvForward(y, x, w, b, g, act),
+  backward: (dx, dw, db, dy, y, x, w) => D.deconvBackward(dx, dw, db, dy, y, x, w, g, act),
+});
+const deconvOn = (be: Backend, g: D.DeconvGeom, act: ActKind): ParamKernels<Float32Array> => ({
+  forward: (y, x, w, b) => be.deconvForward(y, x, w, b, g, act),
+  backward: (dx, dw, db, dy, y, x, w) => be.deconvBackward(dx, dw, db, dy, y, x, w, g, act),
+});
+
+/** expectDirectional for x, w and b of a layer run on the backend without activation (output gradient R). */
+function expectDirectionalParams(be: Backend, xs: Buf, ws: Buf, bs: Buf, R: Buf, run: ParamKernels<Float32Array>, rng: Rng): void {
+  const [x, w, b, y, dy, dx, dw, db] = place(be, [xs, ws, bs, R.length, R, xs.length, ws.length, bs.length]);
+  const loss = (): number => {
+    run.forward(y!, x!, w!, b!);
+    return dot(y!, R);
+  };
+  loss();
+  run.backward(dx!, dw!, db!, dy!, y!, x!, w!);
+  expectDirectional(x!, dx!, loss, rng, 'dx');
+  expectDirectional(w!, dw!, loss, rng, 'dw');
+  expectDirectional(b!, db!, loss, rng, 'db');
+}
+
 for (const name of VARIANTS) {
   describe.skipIf(name === 'wasm-relaxed' && !relaxedAvailable)(`grouped, depthwise and dilated conv on ${name}`, () => {
     for (const [label, g] of CONV_CASES) {
@@ -77,25 +138,8 @@ for (const name of VARIANTS) {
           const ws = randomArray(g.k * (g.c / G) * g.fh * g.fw, rng, 0.5);
           const bs = randomArray(g.k, rng);
           const R = randomArray(g.k * g.n * g.oh * g.ow, rng);
-          // reference, float64
-          const yr = new Float64Array(R.length);
-          K.convForward(yr, xs, ws, bs, g, act);
-          const dxr = new Float64Array(xs.length).fill(0.5);
-          const dwr = new Float64Array(ws.length).fill(0.25);
-          const dbr = new Float64Array(bs.length).fill(-1);
-          K.convBackward(dxr, dwr, dbr, R, yr, xs, ws, g, act);
-          // backend, float32; gradients start non-zero to show that backward accumulates
           be.reserveScratch(be.colFloats(g), ws.length + bs.length);
-          const [x, w, b, y, dy, dx, dw, db] = place(be, [xs, ws, bs, R.length, R, xs.length, ws.length, bs.length]);
-          dx!.fill(0.5);
-          dw!.fill(0.25);
-          db!.fill(-1);
-          be.convForward(y!, x!, w!, b!, g, act);
-          expect(maxRelDiff(y!, yr), 'y').toBeLessThan(TOL);
-          be.convBackward(dx!, dw!, db!, dy!, y!, x!, w!, g, act);
-          expect(maxRelDiff(dx!, dxr), 'dx').toBeLessThan(TOL);
-          expect(maxRelDiff(dw!, dwr), 'dw').toBeLessThan(TOL);
-          expect(maxRelDiff(db!, dbr), 'db').toBeLessThan(TOL);
+          expectMatchesReference(be, xs, ws, bs, R, convRef(g, act), convOn(be, g, act));
         }));
       }
       it(`${label}: finite differences on the WebAssembly kernels`, withBackend(name, (be) => {
@@ -103,19 +147,8 @@ for (const name of VARIANTS) {
         const G = g.groups ?? 1;
         const R = randomArray(g.k * g.n * g.oh * g.ow, rng);
         be.reserveScratch(be.colFloats(g), g.k * (g.c / G) * g.fh * g.fw + g.k);
-        const [x, w, b, y, dy, dx, dw, db] = place(be, [
-          randomArray(g.c * g.n * g.h * g.w, rng), randomArray(g.k * (g.c / G) * g.fh * g.fw, rng, 0.5), randomArray(g.k, rng),
-          R.length, R, g.c * g.n * g.h * g.w, g.k * (g.c / G) * g.fh * g.fw, g.k,
-        ]);
-        const loss = (): number => {
-          be.convForward(y!, x!, w!, b!, g, 'none');
-          return dot(y!, R);
-        };
-        loss();
-        be.convBackward(dx!, dw!, db!, dy!, y!, x!, w!, g, 'none');
-        expectDirectional(x!, dx!, loss, rng, 'dx');
-        expectDirectional(w!, dw!, loss, rng, 'dw');
-        expectDirectional(b!, db!, loss, rng, 'db');
+        const [xs, ws, bs] = [randomArray(g.c * g.n * g.h * g.w, rng), randomArray(g.k * (g.c / G) * g.fh * g.fw, rng, 0.5), randomArray(g.k, rng)];
+        expectDirectionalParams(be, xs, ws, bs, R, convOn(be, g, 'none'), rng);
       }));
     }
     for (const [label, g] of [CONV_CASES[0]!, CONV_CASES[1]!, CONV_CASES[6]!]) {
@@ -145,43 +178,16 @@ for (const name of VARIANTS) {
           const ws = randomArray(g.c * g.k * g.fh * g.fw, rng, 0.5);
           const bs = randomArray(g.k, rng);
           const R = randomArray(g.k * g.n * g.oh * g.ow, rng);
-          const yr = new Float64Array(R.length);
-          D.deconvForward(yr, xs, ws, bs, g, act);
-          const dxr = new Float64Array(xs.length).fill(0.5);
-          const dwr = new Float64Array(ws.length).fill(0.25);
-          const dbr = new Float64Array(bs.length).fill(-1);
-          D.deconvBackward(dxr, dwr, dbr, R, yr, xs, ws, g, act);
           be.reserveScratch(be.deconvColFloats(g), ws.length + bs.length);
-          const [x, w, b, y, dy, dx, dw, db] = place(be, [xs, ws, bs, R.length, R, xs.length, ws.length, bs.length]);
-          dx!.fill(0.5);
-          dw!.fill(0.25);
-          db!.fill(-1);
-          y!.fill(123); // forward overwrites its output
-          be.deconvForward(y!, x!, w!, b!, g, act);
-          expect(maxRelDiff(y!, yr), 'y').toBeLessThan(TOL);
-          be.deconvBackward(dx!, dw!, db!, dy!, y!, x!, w!, g, act);
-          expect(maxRelDiff(dx!, dxr), 'dx').toBeLessThan(TOL);
-          expect(maxRelDiff(dw!, dwr), 'dw').toBeLessThan(TOL);
-          expect(maxRelDiff(db!, dbr), 'db').toBeLessThan(TOL);
+          expectMatchesReference(be, xs, ws, bs, R, deconvRef(g, act), deconvOn(be, g, act));
         }));
       }
       it(`${label}: finite differences on the WebAssembly kernels`, withBackend(name, (be) => {
         const rng = new Rng(18);
         const R = randomArray(g.k * g.n * g.oh * g.ow, rng);
         be.reserveScratch(be.deconvColFloats(g), g.c * g.k * g.fh * g.fw + g.k);
-        const [x, w, b, y, dy, dx, dw, db] = place(be, [
-          randomArray(g.c * g.n * g.h * g.w, rng), randomArray(g.c * g.k * g.fh * g.fw, rng, 0.5), randomArray(g.k, rng),
-          R.length, R, g.c * g.n * g.h * g.w, g.c * g.k * g.fh * g.fw, g.k,
-        ]);
-        const loss = (): number => {
-          be.deconvForward(y!, x!, w!, b!, g, 'none');
-          return dot(y!, R);
-        };
-        loss();
-        be.deconvBackward(dx!, dw!, db!, dy!, y!, x!, w!, g, 'none');
-        expectDirectional(x!, dx!, loss, rng, 'dx');
-        expectDirectional(w!, dw!, loss, rng, 'dw');
-        expectDirectional(b!, db!, loss, rng, 'db');
+        const [xs, ws, bs] = [randomArray(g.c * g.n * g.h * g.w, rng), randomArray(g.c * g.k * g.fh * g.fw, rng, 0.5), randomArray(g.k, rng)];
+        expectDirectionalParams(be, xs, ws, bs, R, deconvOn(be, g, 'none'), rng);
       }));
     }
   });

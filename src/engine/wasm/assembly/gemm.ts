@@ -179,6 +179,19 @@ function writeTile(tile: usize, C: usize, ldc: i32, mr: i32, nr: i32, acc: bool)
   }
 }
 
+/** One 8-float row of a micro-tile into r[0..8): set, or added to what is there. */
+@inline function setRow(r: usize, lo: v128, hi: v128): void {
+  v128.store(r, lo);
+  v128.store(r, hi, 16);
+}
+@inline function addRow(r: usize, lo: v128, hi: v128): void {
+  v128.store(r, f32x4.add(v128.load(r), lo));
+  v128.store(r, f32x4.add(v128.load(r, 16), hi), 16);
+}
+
+// micro, micro5 and micro6 differ only in their row count, on purpose: each keeps its 2·MR accumulators in
+// registers, which one kernel looping over rows could not.
+
 /** 4×8 micro-kernel: tile (=|+=) packed A panel · packed B panel over kc. */
 function micro(kc: i32, pa: usize, pb: usize, C: usize, ldc: i32, mr: i32, nr: i32, acc: bool, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -203,47 +216,29 @@ function micro(kc: i32, pa: usize, pb: usize, C: usize, ldc: i32, mr: i32, nr: i
     pa += 16;
     pb += 32;
   }
-  const ld = <usize>ldc << 2;
   if (mr == 4 && nr == 8) {
-    let r = C;
+    // A full tile goes straight to C.
+    const ld = <usize>ldc << 2;
     if (acc) {
-      v128.store(r, f32x4.add(v128.load(r), c00));
-      v128.store(r, f32x4.add(v128.load(r, 16), c01), 16);
-      r += ld;
-      v128.store(r, f32x4.add(v128.load(r), c10));
-      v128.store(r, f32x4.add(v128.load(r, 16), c11), 16);
-      r += ld;
-      v128.store(r, f32x4.add(v128.load(r), c20));
-      v128.store(r, f32x4.add(v128.load(r, 16), c21), 16);
-      r += ld;
-      v128.store(r, f32x4.add(v128.load(r), c30));
-      v128.store(r, f32x4.add(v128.load(r, 16), c31), 16);
+      addRow(C, c00, c01);
+      addRow(C + ld, c10, c11);
+      addRow(C + 2 * ld, c20, c21);
+      addRow(C + 3 * ld, c30, c31);
     } else {
-      v128.store(r, c00);
-      v128.store(r, c01, 16);
-      r += ld;
-      v128.store(r, c10);
-      v128.store(r, c11, 16);
-      r += ld;
-      v128.store(r, c20);
-      v128.store(r, c21, 16);
-      r += ld;
-      v128.store(r, c30);
-      v128.store(r, c31, 16);
+      setRow(C, c00, c01);
+      setRow(C + ld, c10, c11);
+      setRow(C + 2 * ld, c20, c21);
+      setRow(C + 3 * ld, c30, c31);
     }
     return;
   }
-  v128.store(tile, c00);
-  v128.store(tile, c01, 16);
-  v128.store(tile, c10, 32);
-  v128.store(tile, c11, 48);
-  v128.store(tile, c20, 64);
-  v128.store(tile, c21, 80);
-  v128.store(tile, c30, 96);
-  v128.store(tile, c31, 112);
+  // An edge tile goes through `tile` (8 floats a row) and writeTile.
+  setRow(tile, c00, c01);
+  setRow(tile + 32, c10, c11);
+  setRow(tile + 64, c20, c21);
+  setRow(tile + 96, c30, c31);
   writeTile(tile, C, ldc, mr, nr, acc);
 }
-
 
 /** 5×8 micro-kernel: tile (=|+=) packed A panel (5 rows) · packed B panel over kc. */
 function micro5(kc: i32, pa: usize, pb: usize, C: usize, ldc: i32, mr: i32, nr: i32, acc: bool, tile: usize): void {
@@ -273,52 +268,30 @@ function micro5(kc: i32, pa: usize, pb: usize, C: usize, ldc: i32, mr: i32, nr: 
     pa += 20;
     pb += 32;
   }
-  const ld = <usize>ldc << 2;
   if (mr == 5 && nr == 8) {
-    let r = C;
+    // A full tile goes straight to C.
+    const ld = <usize>ldc << 2;
     if (acc) {
-      v128.store(r, f32x4.add(v128.load(r), c00));
-      v128.store(r, f32x4.add(v128.load(r, 16), c01), 16);
-      r += ld;
-      v128.store(r, f32x4.add(v128.load(r), c10));
-      v128.store(r, f32x4.add(v128.load(r, 16), c11), 16);
-      r += ld;
-      v128.store(r, f32x4.add(v128.load(r), c20));
-      v128.store(r, f32x4.add(v128.load(r, 16), c21), 16);
-      r += ld;
-      v128.store(r, f32x4.add(v128.load(r), c30));
-      v128.store(r, f32x4.add(v128.load(r, 16), c31), 16);
-      r += ld;
-      v128.store(r, f32x4.add(v128.load(r), c40));
-      v128.store(r, f32x4.add(v128.load(r, 16), c41), 16);
+      addRow(C, c00, c01);
+      addRow(C + ld, c10, c11);
+      addRow(C + 2 * ld, c20, c21);
+      addRow(C + 3 * ld, c30, c31);
+      addRow(C + 4 * ld, c40, c41);
     } else {
-      v128.store(r, c00);
-      v128.store(r, c01, 16);
-      r += ld;
-      v128.store(r, c10);
-      v128.store(r, c11, 16);
-      r += ld;
-      v128.store(r, c20);
-      v128.store(r, c21, 16);
-      r += ld;
-      v128.store(r, c30);
-      v128.store(r, c31, 16);
-      r += ld;
-      v128.store(r, c40);
-      v128.store(r, c41, 16);
+      setRow(C, c00, c01);
+      setRow(C + ld, c10, c11);
+      setRow(C + 2 * ld, c20, c21);
+      setRow(C + 3 * ld, c30, c31);
+      setRow(C + 4 * ld, c40, c41);
     }
     return;
   }
-  v128.store(tile, c00, 0);
-  v128.store(tile, c01, 16);
-  v128.store(tile, c10, 32);
-  v128.store(tile, c11, 48);
-  v128.store(tile, c20, 64);
-  v128.store(tile, c21, 80);
-  v128.store(tile, c30, 96);
-  v128.store(tile, c31, 112);
-  v128.store(tile, c40, 128);
-  v128.store(tile, c41, 144);
+  // An edge tile goes through `tile` (8 floats a row) and writeTile.
+  setRow(tile, c00, c01);
+  setRow(tile + 32, c10, c11);
+  setRow(tile + 64, c20, c21);
+  setRow(tile + 96, c30, c31);
+  setRow(tile + 128, c40, c41);
   writeTile(tile, C, ldc, mr, nr, acc);
 }
 
@@ -354,60 +327,33 @@ function micro6(kc: i32, pa: usize, pb: usize, C: usize, ldc: i32, mr: i32, nr: 
     pa += 24;
     pb += 32;
   }
-  const ld = <usize>ldc << 2;
   if (mr == 6 && nr == 8) {
-    let r = C;
+    // A full tile goes straight to C.
+    const ld = <usize>ldc << 2;
     if (acc) {
-      v128.store(r, f32x4.add(v128.load(r), c00));
-      v128.store(r, f32x4.add(v128.load(r, 16), c01), 16);
-      r += ld;
-      v128.store(r, f32x4.add(v128.load(r), c10));
-      v128.store(r, f32x4.add(v128.load(r, 16), c11), 16);
-      r += ld;
-      v128.store(r, f32x4.add(v128.load(r), c20));
-      v128.store(r, f32x4.add(v128.load(r, 16), c21), 16);
-      r += ld;
-      v128.store(r, f32x4.add(v128.load(r), c30));
-      v128.store(r, f32x4.add(v128.load(r, 16), c31), 16);
-      r += ld;
-      v128.store(r, f32x4.add(v128.load(r), c40));
-      v128.store(r, f32x4.add(v128.load(r, 16), c41), 16);
-      r += ld;
-      v128.store(r, f32x4.add(v128.load(r), c50));
-      v128.store(r, f32x4.add(v128.load(r, 16), c51), 16);
+      addRow(C, c00, c01);
+      addRow(C + ld, c10, c11);
+      addRow(C + 2 * ld, c20, c21);
+      addRow(C + 3 * ld, c30, c31);
+      addRow(C + 4 * ld, c40, c41);
+      addRow(C + 5 * ld, c50, c51);
     } else {
-      v128.store(r, c00);
-      v128.store(r, c01, 16);
-      r += ld;
-      v128.store(r, c10);
-      v128.store(r, c11, 16);
-      r += ld;
-      v128.store(r, c20);
-      v128.store(r, c21, 16);
-      r += ld;
-      v128.store(r, c30);
-      v128.store(r, c31, 16);
-      r += ld;
-      v128.store(r, c40);
-      v128.store(r, c41, 16);
-      r += ld;
-      v128.store(r, c50);
-      v128.store(r, c51, 16);
+      setRow(C, c00, c01);
+      setRow(C + ld, c10, c11);
+      setRow(C + 2 * ld, c20, c21);
+      setRow(C + 3 * ld, c30, c31);
+      setRow(C + 4 * ld, c40, c41);
+      setRow(C + 5 * ld, c50, c51);
     }
     return;
   }
-  v128.store(tile, c00, 0);
-  v128.store(tile, c01, 16);
-  v128.store(tile, c10, 32);
-  v128.store(tile, c11, 48);
-  v128.store(tile, c20, 64);
-  v128.store(tile, c21, 80);
-  v128.store(tile, c30, 96);
-  v128.store(tile, c31, 112);
-  v128.store(tile, c40, 128);
-  v128.store(tile, c41, 144);
-  v128.store(tile, c50, 160);
-  v128.store(tile, c51, 176);
+  // An edge tile goes through `tile` (8 floats a row) and writeTile.
+  setRow(tile, c00, c01);
+  setRow(tile + 32, c10, c11);
+  setRow(tile + 64, c20, c21);
+  setRow(tile + 96, c30, c31);
+  setRow(tile + 128, c40, c41);
+  setRow(tile + 160, c50, c51);
   writeTile(tile, C, ldc, mr, nr, acc);
 }
 

@@ -73,6 +73,8 @@ export function im2col(
   }
 }
 
+// col2im repeats im2col's segment walk on purpose: one walker would put a copy-or-add branch in both hot loops.
+
 /** dx[C][N][H][W] += the column range [q0, q0+qn) of col scattered back (the transpose of im2col). */
 export function col2im(
   dx: usize, col: usize, q0: i32, qn: i32, N: i32, C: i32, H: i32, W: i32,

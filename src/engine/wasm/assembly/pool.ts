@@ -102,6 +102,8 @@ export function maxPoolBackward(dx: usize, dy: usize, arg: usize, len: i32): voi
   }
 }
 
+// avgPool forward and backward clip windows alike on purpose: a shared walker would call its body indirectly.
+
 /** y = window sum / (FH·FW): padding zeros count (PyTorch's count_include_pad=True). */
 export function avgPoolForward(
   y: usize, x: usize, planes: i32, H: i32, W: i32,

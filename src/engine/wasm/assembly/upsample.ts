@@ -143,6 +143,8 @@ export function upsampleBilinearForward(y: usize, x: usize, planes: i32, H: i32,
   }
 }
 
+// The backward repeats the forward's source rows on purpose: it scatters where that gathers, with its own shuffles.
+
 /**
  * dx[P][H][W] += the bilinear weights' transpose applied to dy[P][H·S][W·S]. For S = 2 the inside of each row
  * gathers four inputs at a time: input q receives ¼·g[2q−1] + ¾·g[2q] + ¾·g[2q+1] + ¼·g[2q+2].
