@@ -126,6 +126,8 @@ async function main() {
       format: 'cjs',
       target: 'node20',
       external: ['vscode'],
+      // As scripts/build.mjs bundles it: the exported package's Python templates and the .cnn templates as text.
+      loader: { '.cnn': 'text', '.py': 'text' },
       outfile: prod,
       logLevel: 'warning',
       absWorkingDir: root,
