@@ -1,66 +1,35 @@
-// The inspector on branching networks (issue 8), in a real browser (the harness of browser.test.ts): the
+// The inspector on branching networks (issue 8), in a real browser (inspectorPage.ts): the
 // architecture drawn as a graph (branches side by side, merges joined, skips over the top), still linked to the
 // code both ways; the filters of grouped and transposed convolutions; the convolution explorer's dilation and
 // transposed stride. Screenshots go to test/browser/screenshots/ (media/screenshots/ with CNN_E2E_PUBLISH=1).
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostToWebview } from '../../../src/protocol/webview';
-// @ts-expect-error: a plain ES module without types, shared with scripts/bench-webview.mjs
-import * as harness from '../../browser/harness.mjs';
+import { chromiumAvailable, type InspectorPage, openInspectorPage, SHOTS } from './inspectorPage';
 import { resblockModel, unetModel, unetSnapshot } from './graph-fixtures';
-
-const h = harness as {
-  root: string;
-  hasChromium: () => boolean;
-  buildWebview: (dir: string) => Promise<void>;
-  serve: (dir: string) => Promise<{ url: string; close: () => Promise<void> }>;
-  launch: (o?: { width?: number; height?: number }) => Promise<{ page: Page; close: () => Promise<void> }>;
-  encode: (v: unknown) => unknown;
-};
 
 const RES = '/w/resblock.cnn';
 const UNET = '/w/unet.cnn';
-const available = h.hasChromium();
-if (!available) console.warn('SKIPPED: the inspector browser tests need /usr/bin/chromium (apt-get install chromium).');
 
-describe.skipIf(!available)('inspector on graphs, in chromium', () => {
-  let dir: string;
-  let server: { url: string; close: () => Promise<void> };
-  let browser: { page: Page; close: () => Promise<void> };
+describe.skipIf(!chromiumAvailable)('inspector on graphs, in chromium', () => {
+  let inspector: InspectorPage;
   let page: Page;
-  const errors: string[] = [];
-  const shots = join(h.root, process.env.CNN_E2E_PUBLISH === '1' ? 'media/screenshots' : 'test/browser/screenshots');
 
-  const post = async (m: HostToWebview) => page.evaluate((x) => (window as unknown as { __host: (m: unknown) => void }).__host(x), h.encode(m));
-  const posted = async () => page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted);
-  const tab = async (name: string) => {
-    await page.locator(`cnn-inspector [role=tab][data-tab=${name}]`).click();
-    await page.locator(`cnn-inspector [role=tab][data-tab=${name}][aria-selected=true]`).waitFor();
-  };
+  const post = (m: HostToWebview) => inspector.post(m);
+  const posted = () => inspector.posted();
+  const tab = (name: string) => inspector.tab(name);
   /** The bounding boxes of a box's front face, in page pixels. */
   const face = (key: string) => page.locator(`cnn-architecture g.box[data-key="${key}"] path.front`).boundingBox().then((b) => b!);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cnn-inspector-graph-'));
-    await h.buildWebview(dir);
-    server = await h.serve(dir);
-    browser = await h.launch({ width: 1400, height: 700 });
-    page = browser.page;
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    mkdirSync(shots, { recursive: true });
-    await page.goto(server.url);
-    await page.locator('cnn-inspector [role=tablist]').waitFor();
+    inspector = await openInspectorPage('cnn-inspector-graph-', { width: 1400, height: 700 });
+    page = inspector.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await inspector?.close();
   });
 
   it('draws a residual block: the shortcut beside the main path, both joined into the add', async () => {
@@ -83,7 +52,7 @@ describe.skipIf(!available)('inspector on graphs, in chromium', () => {
     expect(await page.locator('cnn-architecture g.box[data-key="layer-7"] text.name').textContent()).toBe('main:');
     expect(await page.locator('cnn-architecture g.box[data-key="layer-12"] text.kind').textContent()).toBe('global pool');
     expect(await page.locator('cnn-architecture g.box[data-key="layer-10"] text.kind').textContent()).toContain('add');
-    await page.screenshot({ path: join(shots, 'inspector-architecture-resnet.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'inspector-architecture-resnet.png'), fullPage: true });
   });
 
   it('stays linked to the code both ways on a branch', async () => {
@@ -111,7 +80,7 @@ describe.skipIf(!available)('inspector on graphs, in chromium', () => {
     expect(new Set(tops).size).toBe(2);
     const [bottleneck, up] = await Promise.all(['layer-4', 'layer-8'].map(face));
     expect(bottleneck.height).toBeLessThan(up.height); // 8×8 lower than 32×32
-    await page.screenshot({ path: join(shots, 'inspector-architecture-unet.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'inspector-architecture-unet.png'), fullPage: true });
   });
 
   it('in a narrow panel wraps between blocks when they fit, cuts a U-Net that does not, and fits the width', async () => {
@@ -126,7 +95,7 @@ describe.skipIf(!available)('inspector on graphs, in chromium', () => {
     const [mainConv, add, shortConv] = await Promise.all(['layer-3', 'layer-10', 'layer-8'].map(face));
     expect(Math.abs(add.y + add.height - (mainConv.y + mainConv.height))).toBeLessThan(3);
     expect(shortConv.y).toBeGreaterThan(mainConv.y);
-    await page.screenshot({ path: join(shots, 'inspector-architecture-resnet-narrow.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'inspector-architecture-resnet-narrow.png'), fullPage: true });
     // A U-Net's skips span most of it: it is cut between columns, the skips run down the right margin.
     await post({ type: 'model', model: unetModel(UNET) });
     await page.locator('cnn-architecture g.box[data-key="layer-13"]').waitFor();
@@ -134,7 +103,7 @@ describe.skipIf(!available)('inspector on graphs, in chromium', () => {
     const scale = await page.locator('cnn-architecture svg').evaluate((svg) => svg.getBoundingClientRect().width / (svg as SVGSVGElement).viewBox.baseVal.width);
     expect(scale).toBe(1); // not shrunk to fit
     expect(await page.locator('cnn-architecture path.arrow.route-long').count()).toBeGreaterThan(0);
-    await page.screenshot({ path: join(shots, 'inspector-architecture-unet-narrow.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'inspector-architecture-unet-narrow.png'), fullPage: true });
     await page.setViewportSize({ width: 1400, height: 700 });
   });
 
@@ -164,7 +133,7 @@ describe.skipIf(!available)('inspector on graphs, in chromium', () => {
     expect(heads[9]).toMatch(/from line 11, e1/);
     expect(heads[1]).not.toMatch(/from/);
     await page.locator('cnn-feature-maps section.layer[data-index="6"]').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(shots, 'inspector-feature-maps-unet.png') });
+    await page.screenshot({ path: join(SHOTS, 'inspector-feature-maps-unet.png') });
   });
 
   it('draws the filters of grouped and transposed convs with their own axes', async () => {
@@ -182,7 +151,7 @@ describe.skipIf(!available)('inspector on graphs, in chromium', () => {
     const size = await page.locator('cnn-filters canvas[data-filter="3"]').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
     expect(size).toEqual([32 * 3 - 1, 16 * 3 - 1]); // columns: input channels; rows: output maps
     await page.locator('cnn-filters section[data-index="5"]').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(shots, 'inspector-filters-graph.png') });
+    await page.screenshot({ path: join(SHOTS, 'inspector-filters-graph.png') });
   });
 
   it('shows the dilated conv’s spread taps and the transposed conv’s stamps in the convolution explorer', async () => {
@@ -191,7 +160,7 @@ describe.skipIf(!available)('inspector on graphs, in chromium', () => {
     await expect.poll(() => page.locator('cnn-conv-explorer .formula').textContent()).toContain('(8 − (2·(3 − 1) + 1) + 2·2) / 1 + 1 = 8');
     expect(await page.locator('cnn-conv-explorer p.dilation').textContent()).toMatch(/taps are 2 apart, so it spans 5×5 cells with the same 9 weights/);
     expect((await painted('cnn-conv-explorer canvas'))[0]).toBeGreaterThan(1000);
-    await page.screenshot({ path: join(shots, 'inspector-convolution-dilated.png') });
+    await page.screenshot({ path: join(SHOTS, 'inspector-convolution-dilated.png') });
     await post({ type: 'cursor', file: UNET, line: 7 });
     await expect.poll(() => page.locator('cnn-conv-explorer .formula').textContent()).toContain('(4 − 1)·2 − 2·0 + 2 = 8');
     expect(await page.locator('cnn-conv-explorer p.note').first().textContent()).toMatch(/real input is 8×8; drawn with N = 4/);
@@ -203,7 +172,7 @@ describe.skipIf(!available)('inspector on graphs, in chromium', () => {
     await expect.poll(() => page.locator('cnn-conv-explorer .formula').textContent()).toContain('(3 − 1)·2 − 2·0 + 3 = 7');
     for (let i = 0; i < 4; i++) await page.locator('cnn-conv-explorer button.next').click();
     await expect.poll(() => page.locator('cnn-conv-explorer .position').textContent()).toContain('position 5 of 9');
-    await page.screenshot({ path: join(shots, 'inspector-convolution-transposed.png') });
+    await page.screenshot({ path: join(SHOTS, 'inspector-convolution-transposed.png') });
     // The host hears of plain convolutions only (the walkthrough's stride-3 step is about those).
     expect((await posted()).filter((m) => m.type === 'explorer')).toEqual([]);
     // Back to an ordinary convolution from the mode menu.
@@ -215,6 +184,6 @@ describe.skipIf(!available)('inspector on graphs, in chromium', () => {
   it('ran without page errors or content security policy violations', async () => {
     const violations = await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
     expect(violations).toEqual([]);
-    expect(errors).toEqual([]);
+    expect(inspector.errors).toEqual([]);
   });
 });

@@ -3,8 +3,6 @@
 // them; the DOM, the canvas pixels and what the app posts back are checked. Screenshots go to
 // test/browser/screenshots/ (media/screenshots/inspector-*.png for the README with CNN_E2E_PUBLISH=1). Skipped, visibly, when /usr/bin/chromium is missing.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -14,40 +12,19 @@ vi.mock('vscode', () => ({}));
 import { modelView } from '../../../src/features/inspector';
 import { check } from '../../../src/language';
 import type { HostToWebview } from '../../../src/protocol/webview';
-// @ts-expect-error: a plain ES module without types, shared with scripts/bench-webview.mjs
-import * as harness from '../../browser/harness.mjs';
+import { chromiumAvailable, type InspectorPage, openInspectorPage, SHOTS } from './inspectorPage';
 import { lectureEvaluation, lectureSnapshot, LECTURE_SOURCE } from './fixtures';
 
-const h = harness as {
-  root: string;
-  hasChromium: () => boolean;
-  buildWebview: (dir: string) => Promise<void>;
-  serve: (dir: string) => Promise<{ url: string; close: () => Promise<void> }>;
-  launch: (o?: { width?: number; height?: number }) => Promise<{ page: Page; close: () => Promise<void> }>;
-  encode: (v: unknown) => unknown;
-};
-
 const FILE = '/work/examples/lecture.cnn';
-const available = h.hasChromium();
-if (!available) console.warn('SKIPPED: the inspector browser tests need /usr/bin/chromium (apt-get install chromium).');
 
-describe.skipIf(!available)('inspector webview in chromium', () => {
-  let dir: string;
-  let server: { url: string; close: () => Promise<void> };
-  let browser: { page: Page; close: () => Promise<void> };
+describe.skipIf(!chromiumAvailable)('inspector webview in chromium', () => {
+  let inspector: InspectorPage;
   let page: Page;
-  const errors: string[] = [];
   const model = modelView(check(LECTURE_SOURCE), FILE, 1);
-  // The README's pictures are refreshed only on request (CNN_E2E_PUBLISH=1, as for the end-to-end tests), so a
-  // plain run leaves the work tree as it was.
-  const shots = join(h.root, process.env.CNN_E2E_PUBLISH === '1' ? 'media/screenshots' : 'test/browser/screenshots');
 
-  const post = async (m: HostToWebview) => page.evaluate((x) => (window as unknown as { __host: (m: unknown) => void }).__host(x), h.encode(m));
-  const posted = async () => page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted);
-  const tab = async (name: string) => {
-    await page.locator(`cnn-inspector [role=tab][data-tab=${name}]`).click();
-    await page.locator(`cnn-inspector [role=tab][data-tab=${name}][aria-selected=true]`).waitFor();
-  };
+  const post = (m: HostToWebview) => inspector.post(m);
+  const posted = () => inspector.posted();
+  const tab = (name: string) => inspector.tab(name);
   /** Pixels of canvases: how many are painted (alpha > 0) and how many distinct colours. */
   const pixels = async (selector: string) =>
     page.locator(selector).evaluateAll((canvases) =>
@@ -64,22 +41,12 @@ describe.skipIf(!available)('inspector webview in chromium', () => {
     );
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cnn-inspector-bundle-'));
-    await h.buildWebview(dir);
-    server = await h.serve(dir);
-    browser = await h.launch();
-    page = browser.page;
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    mkdirSync(shots, { recursive: true });
-    await page.goto(server.url);
-    await page.locator('cnn-inspector [role=tablist]').waitFor();
+    inspector = await openInspectorPage('cnn-inspector-bundle-');
+    page = inspector.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await inspector?.close();
   });
 
   it('says ready to the host once it has loaded', async () => {
@@ -105,7 +72,7 @@ describe.skipIf(!available)('inspector webview in chromium', () => {
     await post({ type: 'cursor', file: FILE, line: 8 });
     await page.locator('cnn-architecture g.box.current[data-key="layer-3"]').waitFor();
     expect(await page.locator('cnn-architecture g.box.current').count()).toBe(1);
-    await page.screenshot({ path: join(shots, 'inspector-architecture.png') });
+    await page.screenshot({ path: join(SHOTS, 'inspector-architecture.png') });
   });
 
   it('posts reveal with the layer\u2019s line when a layer is clicked', async () => {
@@ -158,7 +125,7 @@ describe.skipIf(!available)('inspector webview in chromium', () => {
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
     await page.locator('cnn-line-chart.loss .readout').waitFor();
     expect(await page.locator('cnn-line-chart.loss .readout').textContent()).toMatch(/epoch[\s\S]*train/);
-    await page.screenshot({ path: join(shots, 'inspector-training.png') });
+    await page.screenshot({ path: join(SHOTS, 'inspector-training.png') });
     await page.mouse.move(0, 0);
     // A colour theme change repaints the curves in the new colours.
     const hasPure = (rgb: [number, number, number]) =>
@@ -202,7 +169,7 @@ describe.skipIf(!available)('inspector webview in chromium', () => {
     expect(conv1.colours).toBeGreaterThan(20);
     for (const m of maps) expect(m.painted).toBeGreaterThan(0);
     expect(await page.locator('cnn-feature-maps section.layer').first().textContent()).toMatch(/conv 16 filters 3×3[\s\S]*32×32×16[\s\S]*16 maps/);
-    await page.screenshot({ path: join(shots, 'inspector-feature-maps.png') });
+    await page.screenshot({ path: join(SHOTS, 'inspector-feature-maps.png') });
     // Click the second tile of the first conv layer.
     const c = (await page.locator('cnn-feature-maps canvas[data-layer="0"]').boundingBox())!;
     const scale = c.width / conv1.width;
@@ -226,7 +193,7 @@ describe.skipIf(!available)('inspector webview in chromium', () => {
     const heads = await page.locator('cnn-filters section .head').allTextContents();
     expect(heads[0]).toMatch(/16×3×3×3[\s\S]*colour patch/);
     expect(heads[1]).toMatch(/32×16×3×3[\s\S]*rows: filters/);
-    await page.screenshot({ path: join(shots, 'inspector-filters.png') });
+    await page.screenshot({ path: join(SHOTS, 'inspector-filters.png') });
   });
 
   it('draws probability bars whose widths follow the numbers, a confusion matrix and misclassified samples', async () => {
@@ -246,7 +213,7 @@ describe.skipIf(!available)('inspector webview in chromium', () => {
     expect(gallery).toHaveLength(5);
     for (const g of gallery) expect(g.painted).toBe(32 * 32);
     expect(await page.locator('cnn-prediction figcaption').first().textContent()).toMatch(/door → stair 61%/);
-    await page.screenshot({ path: join(shots, 'inspector-prediction.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'inspector-prediction.png'), fullPage: true });
   });
 
   it('slides the filter in the convolution explorer: 7×7 at strides 1, 2 and 3', async () => {
@@ -274,7 +241,7 @@ describe.skipIf(!available)('inspector webview in chromium', () => {
     await expect.poll(() => page.locator('cnn-conv-explorer .position').textContent()).toContain('row 2, column 0');
     const [canvas] = await pixels('cnn-conv-explorer canvas');
     expect(canvas!.painted).toBeGreaterThan(1000);
-    await page.screenshot({ path: join(shots, 'inspector-convolution.png') });
+    await page.screenshot({ path: join(SHOTS, 'inspector-convolution.png') });
     // Play advances by itself; pause stops it.
     await page.locator('cnn-conv-explorer button.play').click();
     await expect.poll(() => page.locator('cnn-conv-explorer .position').textContent(), { timeout: 5000 }).toContain('position 5 of 9');
@@ -302,7 +269,7 @@ describe.skipIf(!available)('inspector webview in chromium', () => {
   it('comes back after a reload (hidden panel, reloaded window) with the remembered tab, and asks for everything', async () => {
     const remembered = await page.evaluate(() => (window as unknown as { __state: unknown }).__state);
     expect(remembered).toEqual({ file: FILE, tab: 'architecture', sample: 0 });
-    await page.goto(`${server.url}/?state=${encodeURIComponent(JSON.stringify({ file: FILE, tab: 'filters', sample: 7 }))}`);
+    await page.goto(`${inspector.url}/?state=${encodeURIComponent(JSON.stringify({ file: FILE, tab: 'filters', sample: 7 }))}`);
     await page.locator('cnn-inspector [role=tab][data-tab=filters][aria-selected=true]').waitFor();
     expect(await posted()).toEqual([{ type: 'ready' }]);
     await post({ type: 'model', model });
@@ -314,7 +281,7 @@ describe.skipIf(!available)('inspector webview in chromium', () => {
 
   for (const theme of ['light', 'hc'] as const) {
     it(`is readable in the ${theme === 'hc' ? 'high contrast' : 'light'} theme`, async () => {
-      await page.goto(`${server.url}/?theme=${theme}`);
+      await page.goto(`${inspector.url}/?theme=${theme}`);
       await page.locator('cnn-inspector [role=tablist]').waitFor();
       await post({ type: 'model', model });
       await post({ type: 'cursor', file: FILE, line: 5 });
@@ -322,13 +289,13 @@ describe.skipIf(!available)('inspector webview in chromium', () => {
       // Text takes the theme's foreground: dark on light, white on black.
       const colour = await page.locator('cnn-architecture g.box[data-key="layer-0"] text.shape').evaluate((t) => getComputedStyle(t).fill);
       expect(colour).toBe(theme === 'light' ? 'rgb(59, 59, 59)' : 'rgb(255, 255, 255)');
-      await page.screenshot({ path: join(shots, `inspector-architecture-${theme === 'hc' ? 'high-contrast' : 'light'}.png`), clip: { x: 0, y: 0, width: 980, height: 330 } });
+      await page.screenshot({ path: join(SHOTS, `inspector-architecture-${theme === 'hc' ? 'high-contrast' : 'light'}.png`), clip: { x: 0, y: 0, width: 980, height: 330 } });
     });
   }
 
   it('ran without page errors or content security policy violations', async () => {
     const violations = await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
     expect(violations).toEqual([]);
-    expect(errors.filter((e) => !/malformed/.test(e))).toEqual([]);
+    expect(inspector.errors.filter((e) => !/malformed/.test(e))).toEqual([]);
   });
 });
