@@ -141,6 +141,8 @@ export function modelSpec(
     name,
     input,
     classes: Array.from({ length: n }, (_, i) => String(i)),
+    task: infos.at(-1)?.spec.kind === 'sigmoid' ? 'multilabel' : 'single',
+    augment: null,
     layers: infos,
     data: null,
     train: { ...TRAIN_DEFAULTS, ...train },

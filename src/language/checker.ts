@@ -286,6 +286,8 @@ export function toModelSpec(result: CheckResult, fallbackName = 'network'): Mode
     name: result.name ?? fallbackName,
     input: result.input,
     classes,
+    task: result.layers.at(-1)?.spec.kind === 'sigmoid' ? 'multilabel' : 'single',
+    augment: null,
     layers: result.layers,
     data: result.data,
     train: { ...result.train, val: result.train.val ?? result.data?.val ?? null },

@@ -127,6 +127,11 @@ export interface TrainSpec {
   seed: number;
   /** Validation fraction from `train val=` (null: take the data source's own split or its `val=`). */
   val: number | null;
+  /**
+   * `train class_weights=`: `balanced` (scikit-learn's n / (K · n_class); multi-label: each label's
+   * pos_weight = negatives / positives), a list with one weight per class (or label), or null (none).
+   */
+  classWeights: 'balanced' | number[] | null;
 }
 
 /** Defaults for `train` when a setting is not given. */
@@ -139,7 +144,32 @@ export const TRAIN_DEFAULTS: TrainSpec = {
   weightDecay: 0,
   seed: 1,
   val: null,
+  classWeights: null,
 };
+
+/**
+ * What the network is trained to do. `single`: one class per sample (`dense units=K` + `softmax`,
+ * cross-entropy). `multilabel`: L independent 0/1 labels (`dense units=L` + `sigmoid`, binary cross-entropy
+ * on the logits).
+ */
+export type Task = 'single' | 'multilabel';
+
+/**
+ * The `augment` statement (training batches only; seeded). Every field at its "off" value means no change:
+ * flip 'none', rotate 0 (degrees, uniform in ±rotate), shift 0 (pixels, zero-padded translation, uniform in
+ * ±shift), zoom null (else [low, high] scale factors, uniform), brightness 0 and contrast 0 (multiplicative
+ * jitter: a factor uniform in [1 − b, 1 + b]).
+ */
+export interface AugmentSpec {
+  flip: 'none' | 'horizontal' | 'vertical' | 'both';
+  rotate: number;
+  shift: number;
+  zoom: [number, number] | null;
+  brightness: number;
+  contrast: number;
+  /** 0-based line of the statement. */
+  line: number;
+}
 
 /** Default number of generated samples for `data shapes`. */
 export const SHAPES_DEFAULT_SAMPLES = 3000;
@@ -153,8 +183,12 @@ export const DEFAULT_VAL_FRACTION = 0.1;
 export interface ModelSpec {
   name: string;
   input: { h: number; w: number; c: number };
-  /** Class names: from `classes`, else `0`…`n-1` for the last dense layer's units. */
+  /** Class names (label names for multi-label): from `classes`, else `0`…`n-1` for the last dense layer's units. */
   classes: string[];
+  /** `multilabel` when the network ends in `sigmoid` (after its last dense layer), else `single`. */
+  task: Task;
+  /** The `augment` statement, or null when there is none. */
+  augment: AugmentSpec | null;
   layers: LayerInfo[];
   data: DataSpec | null;
   train: TrainSpec;

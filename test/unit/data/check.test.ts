@@ -6,7 +6,7 @@ import { TRAIN_DEFAULTS, type ModelSpec } from '../../../src/language/model';
 import { idxPair, tmpDir } from './helpers';
 
 function model(data: ModelSpec['data'], input = { h: 28, w: 28, c: 1 }, classes = ['0', '1', '2']): ModelSpec {
-  return { name: 'm', input, classes, layers: [], data, train: { ...TRAIN_DEFAULTS }, source: '' };
+  return { name: 'm', input, classes, task: 'single', augment: null, layers: [], data, train: { ...TRAIN_DEFAULTS }, source: '' };
 }
 
 describe('checking data against the model', () => {
