@@ -89,8 +89,18 @@ export class Workbench {
     // workbench itself.
     const active = this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
     if (await active.count()) {
-      await active.click({ position: { x: 5, y: 5 } }).catch(() => {});
-      return;
+      // A click on the text can leave the keyboard in a webview that had it (the inspector): the click counts only
+      // once the focused element is inside a text editor.
+      const keyboardInEditor = () =>
+        this.page.waitForFunction(() => Boolean(document.activeElement?.closest?.('.monaco-editor')), null, { timeout: 3_000 }).then(
+          () => true,
+          () => false,
+        );
+      for (let attempt = 1; ; attempt++) {
+        await active.click({ position: { x: 5, y: 5 } }).catch(() => {});
+        if (await keyboardInEditor()) return;
+        if (attempt === 5) throw new Error('focusWorkbench: the keyboard did not reach the text editor after 5 clicks');
+      }
     }
     const group = this.page.locator('.editor-group-container').filter({ has: this.page.locator('.monaco-editor .view-lines') }).filter({ visible: true }).first();
     if (!(await group.count())) {
