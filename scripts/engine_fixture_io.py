@@ -1,5 +1,5 @@
 """What the engine's PyTorch fixture scripts (make-engine-fixtures.py, make-engine-graph-fixtures.py,
-make-variant-fixtures.py) share: random inputs, flat lists for JSON, and safetensors written and read with
+make-variant-fixtures.py, make-loss-fixtures.py) share: random inputs, flat lists for JSON, and safetensors written and read with
 nothing but the standard library and numpy (F32 tensors, and I64 for batch norm's num_batches_tracked)."""
 import json
 import struct

@@ -1,8 +1,9 @@
-// A dataset over a dense N×H×W×C image array (uint8 or float) held in a ByteSource, with int labels in memory.
-// The IDX and NPZ readers both end here.
+// A dataset over a dense N×H×W×C image array (uint8 or float) held in a ByteSource, with its labels in memory:
+// class indices (single-label) or N×L rows of 0/1 (multi-label). The IDX and NPZ readers both end here.
 
+import type { Task } from '../language/model';
 import type { ByteSource } from './bytes';
-import { bytesToUnit, checkIndex, DataError, type Dataset } from './dataset';
+import { bytesToUnit, checkIndex, DataError, multiLabelOnly, singleLabelOnly, type Dataset } from './dataset';
 import type { NpyArray, NpyDtype } from './npy';
 
 /**
@@ -71,8 +72,16 @@ export function nonFiniteMessage(where: string, p: NonFinitePixel): string {
   return `${where}: sample ${p.sample} has a pixel of ${p.value} (row ${p.row}, column ${p.col}, channel ${p.channel}). Pixels must be finite numbers; replace NaN and infinite values (e.g. numpy.nan_to_num) and save the file again.`;
 }
 
+/** Multi-label labels: `rows`×`count` values, each 0 or 1, row-major (sample i's labels at i·count…). */
+export interface MultiLabels {
+  readonly count: number;
+  readonly rows: number;
+  readonly data: Uint8Array;
+}
+
 export class ArrayDataset implements Dataset {
   readonly numClasses: number;
+  readonly task: Task;
   private readonly sampleValues: number;
   private readonly sampleBytes: number;
   private readonly scratch: Uint8Array;
@@ -88,10 +97,14 @@ export class ArrayDataset implements Dataset {
     readonly width: number,
     readonly channels: number,
     readonly pixelType: PixelType,
-    private readonly labels: Int32Array,
+    private readonly labels: Int32Array | MultiLabels,
     readonly classNames: readonly string[],
   ) {
     this.numClasses = classNames.length;
+    this.task = labels instanceof Int32Array ? 'single' : 'multilabel';
+    if (!(labels instanceof Int32Array) && labels.count !== classNames.length) {
+      throw new RangeError(`${labels.count} labels per sample but ${classNames.length} label names`);
+    }
     this.sampleValues = height * width * channels;
     this.sampleBytes = this.sampleValues * PIXEL_BYTES[pixelType];
     this.scratch = new Uint8Array(this.sampleBytes);
@@ -116,7 +129,16 @@ export class ArrayDataset implements Dataset {
 
   label(i: number): number {
     checkIndex(i, this.size);
+    if (!(this.labels instanceof Int32Array)) throw multiLabelOnly();
     return this.labels[i];
+  }
+
+  labelRow(i: number, out: Float32Array, offset: number): void {
+    checkIndex(i, this.size);
+    const m = this.labels;
+    if (m instanceof Int32Array) throw singleLabelOnly();
+    const from = i * m.count;
+    for (let k = 0; k < m.count; k++) out[offset + k] = m.data[from + k];
   }
 
   close(): void {

@@ -1,6 +1,8 @@
 // The Dataset interface every reader implements, the data layer's error type, and small views
 // (subsets, label remapping) shared by the readers.
 
+import type { Task } from '../language/model';
+
 /**
  * A random-access set of labelled images at the model's input size.
  * `read` writes sample `i` as H×W×C float32 (row-major, channels last) into `out` at `offset`.
@@ -12,19 +14,46 @@ export interface Dataset {
   readonly channels: number;
   readonly numClasses: number;
   readonly classNames: readonly string[];
+  /**
+   * 'multilabel': every sample has numClasses independent 0/1 labels (ChestMNIST's 14 findings), read with
+   * `labelRow`; `label` throws. Absent or 'single': one class per sample, read with `label`.
+   */
+  readonly task?: Task;
   /** Writes sample `i` (H·W·C floats, NHWC order) into `out[offset…]`. */
   read(i: number, out: Float32Array, offset: number): void;
-  /** The class index of sample `i`, in 0…numClasses-1. */
+  /** The class index of sample `i`, in 0…numClasses-1 (single-label datasets). */
   label(i: number): number;
+  /** Multi-label datasets: writes sample `i`'s numClasses labels (0 or 1 each) into `out[offset…]`. */
+  labelRow?(i: number, out: Float32Array, offset: number): void;
 }
 
-/** An error the user can act on; `code` is always the checker's data code E040. */
+/** The task of a dataset ('single' when it does not say). */
+export function taskOf(ds: Dataset): Task {
+  return ds.task ?? 'single';
+}
+
+/**
+ * An error the user can act on, with the checker's code: E040 (the data cannot be used) or E055 (the
+ * network's task, softmax or sigmoid, does not fit the labels).
+ */
 export class DataError extends Error {
-  readonly code = 'E040' as const;
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly code: 'E040' | 'E055' = 'E040',
+  ) {
     super(message);
     this.name = 'DataError';
   }
+}
+
+/** The error for `label(i)` on a multi-label dataset: a programming mistake, never the user's. */
+export function multiLabelOnly(): Error {
+  return new TypeError('a multi-label dataset has no single label per sample: read labelRow(i, out, offset)');
+}
+
+/** The error for `labelRow` on a single-label dataset. */
+export function singleLabelOnly(): Error {
+  return new TypeError('a single-label dataset has no label rows: read label(i)');
 }
 
 /** 47040000 → "47,040,000". */
@@ -69,6 +98,7 @@ export class SubsetDataset implements Dataset {
   readonly channels: number;
   readonly numClasses: number;
   readonly classNames: readonly string[];
+  readonly task: Task;
 
   constructor(
     readonly parent: Dataset,
@@ -80,6 +110,7 @@ export class SubsetDataset implements Dataset {
     this.channels = parent.channels;
     this.numClasses = parent.numClasses;
     this.classNames = parent.classNames;
+    this.task = taskOf(parent);
   }
 
   read(i: number, out: Float32Array, offset: number): void {
@@ -90,18 +121,28 @@ export class SubsetDataset implements Dataset {
     return this.parent.label(this.index(i));
   }
 
+  labelRow(i: number, out: Float32Array, offset: number): void {
+    if (!this.parent.labelRow) throw singleLabelOnly();
+    this.parent.labelRow(this.index(i), out, offset);
+  }
+
   private index(i: number): number {
     if (!(i >= 0 && i < this.size)) throw new RangeError(`sample ${i} is outside 0…${this.size - 1}`);
     return this.indices[i];
   }
 }
 
-/** A view that renumbers labels (`map[old] = new`) and carries new class names. */
+/**
+ * A view that renumbers labels (`map[old] = new`) and carries new class names. For a multi-label parent the
+ * label columns are reordered the same way: column `map[k]` of a row is the parent's column k.
+ */
 export class RelabelledDataset implements Dataset {
   readonly size: number;
   readonly height: number;
   readonly width: number;
   readonly channels: number;
+  readonly task: Task;
+  private readonly row: Float32Array | null;
 
   constructor(
     readonly parent: Dataset,
@@ -112,6 +153,8 @@ export class RelabelledDataset implements Dataset {
     this.height = parent.height;
     this.width = parent.width;
     this.channels = parent.channels;
+    this.task = taskOf(parent);
+    this.row = this.task === 'multilabel' ? new Float32Array(parent.numClasses) : null;
   }
 
   get numClasses(): number {
@@ -124,6 +167,12 @@ export class RelabelledDataset implements Dataset {
 
   label(i: number): number {
     return this.map[this.parent.label(i)];
+  }
+
+  labelRow(i: number, out: Float32Array, offset: number): void {
+    if (!this.parent.labelRow || !this.row) throw singleLabelOnly();
+    this.parent.labelRow(i, this.row, 0);
+    for (let k = 0; k < this.row.length; k++) out[offset + this.map[k]] = this.row[k];
   }
 }
 

@@ -1,8 +1,12 @@
-// Image folders: DIR/<class>/<image>.png|.jpg, one sub-folder per class, class names = sorted sub-folder names.
-// Listing (the checker's probe) reads each file's first bytes only. Before training, `decodeFolder` decodes
-// every image once: undecodable ones are dropped with one warning that counts them (never trained on as
-// blank images), and the converted samples fill the dataset's LRU cache, so a folder that fits in it is
-// decoded exactly once; larger folders decode again lazily on read.
+// Image folders: DIR/<class>/<image>.png|.jpg|.dcm, one sub-folder per class, class names = sorted sub-folder
+// names. A file is DICOM when its name ends in .dcm or it has DICOM's 'DICM' marker (decoded in dicom.ts), else
+// it must be a PNG or JPEG (image.ts). Listing (the checker's probe) reads each file's first bytes only (a DICOM
+// header longer than that is read whole); files that are not images it can read (a 0-byte or compressed DICOM,
+// one with no pixel data, a text file) are skipped with a warning that says why, and a class folder left with
+// none is an error that names the first such file. Before training, `decodeFolder` decodes every image once:
+// undecodable ones are dropped with one warning that counts them (never trained on as blank images), and the
+// converted samples fill the dataset's LRU cache, so a folder that fits in it is decoded exactly once; larger
+// folders decode again lazily on read.
 //
 // Symbolic links: a link to a folder (at the top) or to a file (in a class folder) is followed, wherever it
 // points; only one level of class folders is read, so nothing recurses. A broken link, a link loop and a
@@ -12,12 +16,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkIndex, DataError, fmt, Lru, printable, type Dataset } from './dataset';
+import { dicomInfo, dicomToTensor, looksLikeDicom } from './dicom';
 import { decodeImage, rgbaToTensor, sniffSize, type ImageFormat } from './image';
 
 export interface FolderFile {
   path: string;
   label: number;
-  format: ImageFormat;
+  format: ImageFormat | 'dicom';
   width: number;
   height: number;
   color: boolean;
@@ -78,6 +83,27 @@ function linksAbove(full: string, dir: string): boolean {
   }
 }
 
+type Sniffed = { format: ImageFormat | 'dicom'; width: number; height: number; color: boolean };
+
+/**
+ * What a class folder's file is, from its name and first bytes (`head` shorter than SNIFF_BYTES is the whole
+ * file): its format and size, or why it is skipped, worded to follow the file's name (": not a PNG…",
+ * ", which has no pixel data").
+ */
+function sniffFile(full: string, name: string, head: Buffer): Sniffed | { why: string } {
+  if (!looksLikeDicom(name, head)) {
+    const image = sniffSize(head);
+    if (!image) return { why: ': not a PNG, JPEG or DICOM image' };
+    return image.width === 0 || image.height === 0 ? { why: `: the image has no pixels (${image.width}×${image.height})` } : image;
+  }
+  try {
+    const info = dicomInfo(head, head.length < SNIFF_BYTES) ?? dicomInfo(fs.readFileSync(full), true)!;
+    return { format: 'dicom', ...info };
+  } catch (err) {
+    return { why: err instanceof DataError ? `, which ${err.message}` : `: cannot be read (${errCode(err)})` };
+  }
+}
+
 /** Lists the class folders and their images; odd files become warnings, structural problems errors. */
 export function listFolder(dir: string): FolderListing {
   let entries: fs.Dirent[];
@@ -126,6 +152,7 @@ export function listFolder(dir: string): FolderListing {
       throw new DataError(`The class folder '${cls}' in '${dir}' cannot be read (${errCode(err)}).`);
     }
     let count = 0;
+    let firstSkip: string | null = null;
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const full = path.join(cdir, name);
@@ -146,19 +173,20 @@ export function listFolder(dir: string): FolderListing {
         warnings.push(`skipped ${rel}: cannot be read (${errCode(err)})`);
         continue;
       }
-      const info = sniffSize(head);
-      if (!info) {
-        warnings.push(`skipped ${rel}: not a PNG or JPEG image`);
-        continue;
-      }
-      if (info.width === 0 || info.height === 0) {
-        warnings.push(`skipped ${rel}: the image has no pixels (${info.width}×${info.height})`);
+      const info = sniffFile(full, name, head);
+      if ('why' in info) {
+        warnings.push(`skipped ${rel}${info.why}`);
+        if (firstSkip === null && info.why.startsWith(', which')) firstSkip = `${rel}${info.why}`;
         continue;
       }
       files.push({ path: full, label, ...info });
       count++;
     }
-    if (count === 0) throw new DataError(`The class folder '${cls}' in '${dir}' holds no PNG or JPEG images; add some or remove the folder.`);
+    if (count === 0) {
+      throw new DataError(
+        `The class folder '${cls}' in '${dir}' holds no PNG, JPEG or DICOM images${firstSkip ? ` that can be read (${firstSkip})` : ''}; add some or remove the folder.`,
+      );
+    }
     perClass.push(count);
   });
   return { dir, classNames: classDirs, files, perClass, warnings };
@@ -183,7 +211,8 @@ function decodeSample(f: FolderFile, h: number, w: number, c: number, out: Float
     throw new DataError(`cannot be read (${errCode(err)})`);
   }
   try {
-    rgbaToTensor(decodeImage(bytes), h, w, c, out, 0);
+    if (f.format === 'dicom') dicomToTensor(bytes, h, w, c, out, 0);
+    else rgbaToTensor(decodeImage(bytes), h, w, c, out, 0);
   } catch (err) {
     if (err instanceof DataError) throw err;
     // Out of memory for a huge image and the like: still this file's problem, not the program's.

@@ -136,17 +136,39 @@ function axisWeights(src: number, dst: number): AxisWeights {
  * 2: luminance and alpha) in [0,1], resized to outH×outW, written H×W×C into `out` at `offset`.
  */
 export function rgbaToTensor(img: Rgba, outH: number, outW: number, outC: number, out: Float32Array, offset: number): void {
-  const { width: sw, height: sh, data } = img;
+  pixelsToTensor({ width: img.width, height: img.height, channels: 4, data: img.data, scale: 1 / 255 }, outH, outW, outC, out, offset);
+}
+
+/**
+ * Pixels of any source: `channels` values per pixel (1 grey, 3 RGB, 4 RGBA), row-major, each times `scale`
+ * in [0, 1]. The 8-bit decoders give bytes and scale 1/255; DICOM gives floats already in [0, 1] and scale 1.
+ */
+export interface Pixels {
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+  data: ArrayLike<number>;
+  scale: number;
+}
+
+/**
+ * The one home of the channel rules: any pixels to the model's channels (grey → 1: as it is; colour → 1:
+ * luminance 0.299R+0.587G+0.114B; 2: luminance and alpha; 3: RGB, grey repeated; 4: RGBA; a missing alpha
+ * is 1), resized to outH×outW, written H×W×C into `out` at `offset`.
+ */
+export function pixelsToTensor(img: Pixels, outH: number, outW: number, outC: number, out: Float32Array, offset: number): void {
+  const { width: sw, height: sh, data, channels: sc, scale: k } = img;
   // 1. channel conversion at the source size.
   const conv = new Float32Array(sw * sh * outC);
-  const k = 1 / 255;
   for (let p = 0, q = 0; p < sw * sh; p++, q += outC) {
-    const r = data[4 * p] * k;
-    const g = data[4 * p + 1] * k;
-    const b = data[4 * p + 2] * k;
-    const a = data[4 * p + 3] * k;
-    if (outC === 1) conv[q] = 0.299 * r + 0.587 * g + 0.114 * b;
-    else if (outC === 2) (conv[q] = 0.299 * r + 0.587 * g + 0.114 * b), (conv[q + 1] = a);
+    const i = p * sc;
+    const r = data[i] * k;
+    const g = sc === 1 ? r : data[i + 1] * k;
+    const b = sc === 1 ? r : data[i + 2] * k;
+    const a = sc === 4 ? data[i + 3] * k : 1;
+    const grey = sc === 1 ? r : 0.299 * r + 0.587 * g + 0.114 * b;
+    if (outC === 1) conv[q] = grey;
+    else if (outC === 2) (conv[q] = grey), (conv[q + 1] = a);
     else {
       conv[q] = r;
       conv[q + 1] = g;

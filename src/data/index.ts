@@ -9,6 +9,7 @@
 //                             t10k pair trains on it and carves the validation split off by fraction.
 //   data npz FILE             MedMNIST keys train_/val_/test_ images and labels; val_ is the validation split
 //                             (else test_, else a fraction of train). uint8 → [0,1]; float32/64 as they are.
+//                             Labels N or N×1 (one class each) or N×L of 0/1 (multi-label: ChestMNIST's N×14).
 //   data folder DIR           DIR/<class>/<image>.png|.jpg; sorted sub-folder names are the classes; images are
 //                             converted to the model's channels and resized (area when shrinking, bilinear when
 //                             enlarging). Odd files are skipped with a warning in `warnings`; openData decodes
@@ -28,8 +29,9 @@
 // renumbered to the model's order; otherwise the data's order stands and the model's names label it.
 //
 // API
-//   interface Dataset { size, height, width, channels, numClasses, classNames,
-//                       read(i, out: Float32Array, offset): void  /* H·W·C floats, NHWC */, label(i): number }
+//   interface Dataset { size, height, width, channels, numClasses, classNames, task?: 'single' | 'multilabel',
+//                       read(i, out: Float32Array, offset): void  /* H·W·C floats, NHWC */, label(i): number,
+//                       labelRow?(i, out, offset)  /* multi-label: numClasses 0/1 floats */ }
 //   openData(spec: DataSpec, opts: OpenDataOptions): OpenedData
 //       → { train, val | null, test | null, testNote, classNames, warnings, probe, close() }; throws DataError (E040).
 //       With `withTest`, `test` is the source's own test split (npz test_, idx t10k beside train- files; the same
@@ -37,29 +39,36 @@
 //       that it doubles as validation.
 //   probeData(spec, baseDir, opts?: { valFraction?, input? }): DataProbe   (headers and labels only; throws DataError)
 //   checkDataAgainstModel(probe: DataProbe, model: ModelFacts): DataIssue[]   (E040 size / class-count mismatches)
-//   checkModelData(model: ModelSpec, baseDir): DataIssue[]   (probe + check; never throws)
-//   new Batcher(dataset, { batchSize, seed, shuffle?, dropLast? }) — .x (batch×H×W×C), .y, .batchesPerEpoch,
+//   checkModelData(model: ModelSpec, baseDir): DataIssue[]   (E055 from the label headers, then probe + check; never throws)
+//   dataTaskIssue(data: DataSpec, net: { task, units }, baseDir): string | null   (E055 alone, headers only: the editor's)
+//   classCounts(ds), resolveClassWeights(setting, counts, n, task), imbalanceWarning(counts, names, task, weighted, n?)
+//   new Batcher(dataset, { batchSize, seed, shuffle?, dropLast?, augment? }) — .x (batch×H×W×C), .y, .t (multi-label targets), .batchesPerEpoch,
 //       .fill(epoch, b): n, .epoch(e): Generator<Batch>, .order(e): Uint32Array
 //   npyPixels(array, name): Float32Array   (the pixel rule: uint8 → [0,1], float32/64 as they are; else DataError)
 //   readNpy(buffer, name?): NpyArray; writeNpy(array, shape, dtype?): Buffer; parseNpyHeader(bytes)
 //   renderShapePng({ seed, index, h, w, c, scale? }): Buffer; samplePng(dataset, i, scale?): Buffer
 //   SHAPES_CLASSES, STREAM_THRESHOLD_BYTES, MAX_INFLATED_BYTES, DataError
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { DEFAULT_VAL_FRACTION, type DataSpec, type ModelSpec } from '../language/model';
+import type { DataSpec, Task } from '../language/model';
 import { firstBadLabel, strayLabelMessage, type ArrayDataset, type LabelSet } from './arrays';
 import { STREAM_THRESHOLD_BYTES } from './bytes';
-import { DataError, RelabelledDataset, SubsetDataset, fmt, fmtShape, type Dataset } from './dataset';
-import { decodeFolder, listFolder, type FolderListing } from './folder';
-import { openIdxPair, probeIdx, type IdxProbe } from './idx';
+import { checkDataAgainstModel } from './check';
+import { DataError, RelabelledDataset, SubsetDataset, fmt, type Dataset } from './dataset';
+import { decodeFolder, listFolder } from './folder';
+import { openIdxPair, probeIdx } from './idx';
 import { tensorToPng } from './image';
-import { openNpzSplit, probeNpz, type NpzProbe } from './npz';
+import { labelLayout, taskMismatch, type LabelLayout } from './labelLayout';
+import { openNpzSplit, probeNpz } from './npz';
+import { folderProbe, idxProbe, npzProbe, numericNames, planSplit, probeData, resolvePath, valCount, type DataProbe, type Plan } from './probe';
 import { permutation } from './rng';
-import { SHAPES_CLASSES, ShapesDataset } from './shapes';
+import { ShapesDataset } from './shapes';
 
 export { Batcher, type Batch, type BatcherOptions } from './batcher';
-export { DataError, type Dataset } from './dataset';
+export { DataError, taskOf, type Dataset } from './dataset';
+export { checkDataAgainstModel, checkModelData, type DataIssue, type ModelFacts } from './check';
+export { dataTaskIssue, labelLayout, type LabelLayout } from './labelLayout';
+export { classCounts, imbalanceWarning, resolveClassWeights } from './classCounts';
+export { probeData, type DataProbe } from './probe';
 export { MAX_INFLATED_BYTES, STREAM_THRESHOLD_BYTES } from './bytes';
 export { npyPixels, PIXEL_RULE } from './arrays';
 export { readNpy, writeNpy, parseNpyHeader, type NpyArray, type NpyData, type NpyDtype, type NpyHeader } from './npy';
@@ -71,10 +80,12 @@ export interface OpenDataOptions {
   baseDir: string;
   /** The model's input volume; samples are delivered at exactly this size. */
   input: { h: number; w: number; c: number };
-  /** The model's class count (the last dense layer's units). */
+  /** The model's class count (the last dense layer's units); labels per sample for a multi-label model. */
   numClasses: number;
-  /** The model's class names (from `classes`), if any. */
+  /** The model's class names (from `classes`; label names for multi-label), if any. */
   classNames?: string[];
+  /** 'multilabel' for a network that ends in sigmoid (needs N×L labels of 0/1); absent: 'single'. */
+  task?: Task;
   /** Seeds the validation split, the `samples=` subset and the generated shapes. */
   seed: number;
   /** Validation fraction (from `train val=`); null/undefined: the data's own split, else spec.val, else 0.1. */
@@ -103,271 +114,6 @@ export interface OpenedData {
   close(): void;
 }
 
-/** What a data source holds, read cheaply (headers and labels). */
-export interface DataProbe {
-  kind: DataSpec['kind'];
-  /** Image size: exact for idx/npz; the first image's for a folder; the requested input (or 32×32×3) for shapes. */
-  h: number;
-  w: number;
-  c: number;
-  /** True when images must match the model's input exactly (idx, npz); folders are resized, shapes drawn to fit. */
-  fixedSize: boolean;
-  numClasses: number;
-  /** The data's own class names (shapes, folder), or '0'…'n-1' for idx/npz. */
-  classNames: string[];
-  /** True when classNames are just label numbers. */
-  numericNames: boolean;
-  trainSize: number;
-  valSize: number;
-  /** Where the validation samples come from. */
-  valFrom: 'split' | 'fraction' | 'none';
-  /** One line for people: "MNIST IDX, 10,000 images 28×28×1 …". */
-  description: string;
-  warnings: string[];
-  /** The labels of every split (idx, npz), so a stray label can be named; empty for shapes and folders. */
-  labelSets: LabelSet[];
-}
-
-/** A mismatch between the data and the model; `target` says which statement to change. */
-export interface DataIssue {
-  code: 'E040';
-  severity: 'error';
-  message: string;
-  target: 'data' | 'input' | 'units' | 'classes';
-  /** Replacement text for a quick fix, e.g. `input 28x28x1` or `units=10`. */
-  suggestion?: string;
-}
-
-/** The facts about a model that the data is checked against. */
-export interface ModelFacts {
-  input: { h: number; w: number; c: number };
-  numClasses: number;
-  classNames?: string[];
-  /** True when the file has a `classes` line (the fix then also mentions it). */
-  hasClassesLine?: boolean;
-}
-
-function resolvePath(spec: Exclude<DataSpec, { kind: 'shapes' }>, baseDir: string): string {
-  const p = path.resolve(baseDir, spec.path);
-  if (!fs.existsSync(p)) {
-    throw new DataError(`The ${spec.kind === 'npz' ? 'file' : 'folder'} '${spec.path}' does not exist (looked for ${p}; paths are relative to the .cnn file).`);
-  }
-  return p;
-}
-
-function checkFraction(f: number, what: string): void {
-  if (!(f >= 0 && f < 1)) throw new DataError(`The validation fraction ${what} must be at least 0 and below 1, got ${f}.`);
-}
-
-/** The fraction to carve off when the source has no split of its own (0: none). */
-function carveFraction(spec: DataSpec, valFraction: number | null | undefined): number {
-  if (valFraction != null) {
-    checkFraction(valFraction, '(val=)');
-    return valFraction;
-  }
-  if (spec.val != null) {
-    checkFraction(spec.val, '(data … val=)');
-    return spec.val;
-  }
-  return DEFAULT_VAL_FRACTION;
-}
-
-function valCount(n: number, f: number): number {
-  if (f <= 0 || n < 2) return 0;
-  return Math.min(n - 1, Math.max(1, Math.round(n * f)));
-}
-
-function numericNames(n: number): string[] {
-  return Array.from({ length: n }, (_, k) => String(k));
-}
-
-function sortedSlice(perm: Uint32Array, from: number, to: number): Uint32Array {
-  return perm.slice(from, to).sort();
-}
-
-interface Plan {
-  /** Indices into the source's training pool kept by `samples=`; null = all. */
-  subset: number | null;
-  carve: number;
-  ownVal: boolean;
-}
-
-function planSplit(spec: DataSpec, poolSize: number, hasOwnVal: boolean, valFraction: number | null | undefined): Plan {
-  const subset = spec.kind === 'shapes' ? null : spec.samples != null ? Math.min(spec.samples, poolSize) : null;
-  if (subset != null && subset < 1) throw new DataError(`samples=${spec.samples} keeps no training data; use a positive number.`);
-  if (valFraction === 0) return { subset, carve: 0, ownVal: false };
-  if (hasOwnVal) return { subset, carve: 0, ownVal: true };
-  return { subset, carve: carveFraction(spec, valFraction), ownVal: false };
-}
-
-function sizesOf(plan: Plan, poolSize: number, ownValSize: number): { trainSize: number; valSize: number; valFrom: DataProbe['valFrom'] } {
-  const pool = plan.subset ?? poolSize;
-  if (plan.ownVal) return { trainSize: pool, valSize: ownValSize, valFrom: 'split' };
-  const v = valCount(pool, plan.carve);
-  return { trainSize: pool - v, valSize: v, valFrom: v > 0 ? 'fraction' : 'none' };
-}
-
-/**
- * Reads what a data source holds without loading its images: sizes, class count, split sizes.
- * Throws DataError (E040) for missing paths and unreadable or inconsistent files.
- */
-export function probeData(spec: DataSpec, baseDir: string, opts: { valFraction?: number | null; input?: { h: number; w: number; c: number } } = {}): DataProbe {
-  switch (spec.kind) {
-    case 'shapes': {
-      const n = spec.samples;
-      if (!(Number.isInteger(n) && n >= 2)) throw new DataError(`data shapes needs samples= of at least 2, got ${n}.`);
-      const plan = planSplit(spec, n, false, opts.valFraction);
-      const inp = opts.input ?? { h: 32, w: 32, c: 3 };
-      return {
-        kind: 'shapes',
-        ...inp,
-        fixedSize: false,
-        numClasses: 3,
-        classNames: [...SHAPES_CLASSES],
-        numericNames: false,
-        ...sizesOf(plan, n, 0),
-        description: `built-in shapes (door, stair, sign), ${fmt(n)} generated samples`,
-        warnings: [],
-        labelSets: [],
-      };
-    }
-    case 'idx':
-      return idxProbe(spec, probeIdx(resolvePath(spec, baseDir)), opts.valFraction);
-    case 'npz': {
-      const p = probeNpz(resolvePath(spec, baseDir));
-      p.reader.close();
-      return npzProbe(spec, p, opts.valFraction);
-    }
-    case 'folder': {
-      const l = listFolder(resolvePath(spec, baseDir));
-      return folderProbe(spec, l, opts.valFraction);
-    }
-  }
-}
-
-function idxProbe(spec: DataSpec, p: IdxProbe, valFraction: number | null | undefined): DataProbe {
-  const plan = planSplit(spec, p.train.n, p.test !== null, valFraction);
-  return {
-    kind: 'idx',
-    h: p.train.h,
-    w: p.train.w,
-    c: 1,
-    fixedSize: true,
-    numClasses: p.numClasses,
-    classNames: numericNames(p.numClasses),
-    numericNames: true,
-    ...sizesOf(plan, p.train.n, p.test?.n ?? 0),
-    description:
-      `MNIST IDX: ${fmt(p.train.n)} images ${fmtShape(p.train.h, p.train.w, 1)} in ${p.train.images.name}` +
-      (p.test ? ` (validation: ${fmt(p.test.n)} in ${p.test.images.name})` : p.trainIsTest ? ' (no train- files: the t10k split is used for training)' : ''),
-    warnings: [],
-    labelSets: [{ where: p.train.labels.name, labels: p.trainLabels }, ...(p.test && p.testLabels ? [{ where: p.test.labels.name, labels: p.testLabels }] : [])],
-  };
-}
-
-function npzProbe(spec: DataSpec, p: NpzProbe, valFraction: number | null | undefined): DataProbe {
-  const own = p.val ?? p.test;
-  const plan = planSplit(spec, p.train.n, own !== null, valFraction);
-  const t = p.train;
-  return {
-    kind: 'npz',
-    h: t.h,
-    w: t.w,
-    c: t.c,
-    fixedSize: true,
-    numClasses: p.numClasses,
-    classNames: numericNames(p.numClasses),
-    numericNames: true,
-    ...sizesOf(plan, t.n, own?.n ?? 0),
-    description: `NPZ ${p.reader.name}: ${fmt(t.n)} train images ${fmtShape(t.h, t.w, t.c)} (${t.pixelType === 'u1' ? 'uint8' : t.pixelType === 'f4' ? 'float32' : 'float64'})${own ? `, ${fmt(own.n)} ${own.split} images for validation` : ''}`,
-    warnings: [],
-    labelSets: [p.train, p.val, p.test].filter((x) => x !== null).map((x) => ({ where: `${x.split}_labels in ${p.reader.name}`, labels: x.labels })),
-  };
-}
-
-function folderProbe(spec: DataSpec, l: FolderListing, valFraction: number | null | undefined): DataProbe {
-  const plan = planSplit(spec, l.files.length, false, valFraction);
-  const first = l.files[0];
-  const color = l.files.some((f) => f.color);
-  return {
-    kind: 'folder',
-    h: first.height,
-    w: first.width,
-    c: color ? 3 : 1,
-    fixedSize: false,
-    numClasses: l.classNames.length,
-    classNames: [...l.classNames],
-    numericNames: false,
-    ...sizesOf(plan, l.files.length, 0),
-    description: `image folder: ${fmt(l.files.length)} images in ${l.classNames.length} classes (${l.classNames.map((c, k) => `${c} ${fmt(l.perClass[k])}`).join(', ')})`,
-    warnings: [...l.warnings],
-    labelSets: [],
-  };
-}
-
-function inputLine(h: number, w: number, c: number): string {
-  return `input ${h}x${w}x${c}`;
-}
-
-/** Size and class-count mismatches between what the data holds and what the model expects (E040). */
-export function checkDataAgainstModel(probe: DataProbe, model: ModelFacts): DataIssue[] {
-  const issues: DataIssue[] = [];
-  const { h, w, c } = model.input;
-  if (probe.fixedSize && (probe.h !== h || probe.w !== w || probe.c !== c)) {
-    const suggestion = inputLine(probe.h, probe.w, probe.c);
-    issues.push({
-      code: 'E040',
-      severity: 'error',
-      target: 'input',
-      suggestion,
-      message: `the images are ${fmtShape(probe.h, probe.w, probe.c)} but the model's input is ${fmtShape(h, w, c)}: change the input line to "${suggestion}"${probe.kind === 'idx' || probe.kind === 'npz' ? ` (${probe.kind} data is not resized)` : ''}.`,
-    });
-  }
-  if (probe.kind === 'folder' && !(c >= 1 && c <= 4)) {
-    issues.push({ code: 'E040', severity: 'error', target: 'input', message: `image folders give 1 (grey) or 3 (colour) channels, but the model's input has ${c}: use "input ${h}x${w}x3" or "input ${h}x${w}x1".`, suggestion: inputLine(h, w, 3) });
-  }
-  const stray = model.numClasses > 0 && probe.numClasses > model.numClasses ? strayLabelMessage(probe.labelSets, model.numClasses) : null;
-  if (model.numClasses === 0) {
-    // No dense layer at the end: "set units=" would name a layer that is not there.
-    const n = probe.numClasses;
-    issues.push({
-      code: 'E040',
-      severity: 'error',
-      target: 'units',
-      message: `the network gives no class scores: end it with "dense units=${n}" and "softmax" (the data has ${n} classes${probe.numericNames ? '' : ` (${probe.classNames.join(', ')})`}).`,
-    });
-  } else if (stray) {
-    issues.push({ code: 'E040', severity: 'error', target: 'data', message: stray });
-  } else if (probe.numClasses !== model.numClasses) {
-    const n = probe.numClasses;
-    const names = probe.numericNames ? '' : ` (${probe.classNames.join(', ')})`;
-    issues.push({
-      code: 'E040',
-      severity: 'error',
-      target: 'units',
-      suggestion: `units=${n}`,
-      message:
-        `the data has ${n} classes${names} but the last dense layer has ${model.numClasses} units: set units=${n}` +
-        (model.hasClassesLine ? ` and list ${n} names on the classes line${probe.numericNames ? '' : ` (classes ${probe.classNames.join(' ')})`}` : '') +
-        '.',
-    });
-  }
-  return issues;
-}
-
-/** Probes the model's data source and checks it against the model; never throws (errors become issues). */
-export function checkModelData(model: ModelSpec, baseDir: string): DataIssue[] {
-  if (!model.data) return [];
-  const hasClassesLine = !model.classes.every((n, k) => n === String(k));
-  try {
-    const probe = probeData(model.data, baseDir, { valFraction: model.train.val, input: model.input });
-    return checkDataAgainstModel(probe, { input: model.input, numClasses: model.classes.length, classNames: model.classes, hasClassesLine });
-  } catch (e) {
-    if (e instanceof DataError) return [{ code: 'E040', severity: 'error', target: 'data', message: e.message }];
-    return [{ code: 'E040', severity: 'error', target: 'data', message: `the data cannot be read: ${(e as Error).message}` }];
-  }
-}
-
 /** Every split's labels against the model's class count: stray labels named, or "set units=" when the data has more classes. */
 function checkLabels(sets: readonly LabelSet[], numClasses: number): void {
   const stray = strayLabelMessage(sets, numClasses);
@@ -388,6 +134,19 @@ function labelMax(labels: Int32Array): number {
   let m = 0;
   for (const v of labels) if (v > m) m = v;
   return m;
+}
+
+/** The labels' layout from the headers, or null when they cannot be read (the probe then says why). */
+function headerLayout(spec: DataSpec, baseDir: string): LabelLayout | null {
+  try {
+    return labelLayout(spec, baseDir);
+  } catch {
+    return null;
+  }
+}
+
+function sortedSlice(perm: Uint32Array, from: number, to: number): Uint32Array {
+  return perm.slice(from, to).sort();
 }
 
 /** Splits a training pool into (train, val) views by the plan. */
@@ -427,10 +186,15 @@ export function openData(spec: DataSpec, opts: OpenDataOptions): OpenedData {
   const close = (): void => {
     for (const f of closers.splice(0)) f();
   };
+  const task = opts.task ?? 'single';
   const fail = (probe: DataProbe): void => {
-    const issues = checkDataAgainstModel(probe, { input: opts.input, numClasses: opts.numClasses, classNames: opts.classNames, hasClassesLine: opts.classNames !== undefined });
-    if (issues.length) throw new DataError(issues.map((i) => i.message).join(' Also: '));
+    const issues = checkDataAgainstModel(probe, { input: opts.input, numClasses: opts.numClasses, classNames: opts.classNames, hasClassesLine: opts.classNames !== undefined, task });
+    if (issues.length) throw new DataError(issues.map((i) => i.message).join(' Also: '), issues.some((i) => i.code === 'E055') ? 'E055' : 'E040');
   };
+  // The task first, from the label header alone (E055), before any labels are read and judged.
+  const layout = headerLayout(spec, opts.baseDir);
+  const mismatch = layout && taskMismatch(layout, { task, units: opts.numClasses });
+  if (mismatch) throw new DataError(mismatch, 'E055');
   try {
     let train: Dataset;
     let val: Dataset | null;

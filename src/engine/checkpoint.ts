@@ -72,6 +72,16 @@ export function encodeSafetensors(tensors: readonly NamedTensor[], metadata: Rec
 const DTYPE_BYTES = { F32: 4, I64: 8 } as const;
 
 /**
+ * A name or dtype from a file's header as a message may show it: control, line-separator and bidi-override
+ * characters escaped as \uXXXX, at most 120 characters (the engine's copy of the data layer's `printable`,
+ * which the engine may not import).
+ */
+function visible(text: string): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return clean.length > 120 ? `${clean.slice(0, 120)}…` : clean;
+}
+
+/**
  * Parses and validates safetensors bytes; `where` names the file in errors. F32 and I64 tensors are accepted
  * (I64 values, whole counts such as num_batches_tracked, come back as floats with dtype 'I64').
  */
@@ -101,26 +111,26 @@ export function decodeSafetensors(bytes: Uint8Array, where = 'checkpoint'): Chec
     if (name === '__metadata__') {
       if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Error(`${where}: __metadata__ is not a string map`);
       for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
-        if (typeof v !== 'string') throw new Error(`${where}: __metadata__.${k} is not a string`);
+        if (typeof v !== 'string') throw new Error(`${where}: __metadata__.${visible(k)} is not a string`);
         metadata[k] = v;
       }
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e !== 'object' || e === null) throw new Error(`${where}: ${name} is not a tensor entry`);
+    if (typeof e !== 'object' || e === null) throw new Error(`${where}: ${visible(name)} is not a tensor entry`);
     if (e.dtype !== 'F32' && e.dtype !== 'I64') {
-      throw new Error(`${where}: ${name} ${e.dtype === undefined ? 'has no dtype' : `has dtype ${typeof e.dtype === 'string' ? e.dtype : JSON.stringify(e.dtype)}`}; only F32 and I64 are supported`);
+      throw new Error(`${where}: ${visible(name)} ${e.dtype === undefined ? 'has no dtype' : `has dtype ${typeof e.dtype === 'string' ? visible(e.dtype) : JSON.stringify(e.dtype)}`}; only F32 and I64 are supported`);
     }
     const dtype: 'F32' | 'I64' = e.dtype;
     const size = DTYPE_BYTES[dtype];
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${where}: ${name} has an invalid shape`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${where}: ${visible(name)} has an invalid shape`);
     const shape = e.shape as number[];
     const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${where}: ${name} has invalid data_offsets`);
+    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${where}: ${visible(name)} has invalid data_offsets`);
     const [begin, end] = off as [number, number];
     const count = shape.reduce((a, b) => a * b, 1);
-    if (end < begin || end > dataLen) throw new Error(`${where}: ${name}'s data [${begin}, ${end}) lies outside the ${dataLen} data bytes`);
-    if (end - begin !== count * size) throw new Error(`${where}: ${name} has shape [${shape.join(',')}] (${count * size} bytes) but ${end - begin} data bytes`);
+    if (end < begin || end > dataLen) throw new Error(`${where}: ${visible(name)}'s data [${begin}, ${end}) lies outside the ${dataLen} data bytes`);
+    if (end - begin !== count * size) throw new Error(`${where}: ${visible(name)} has shape [${shape.join(',')}] (${count * size} bytes) but ${end - begin} data bytes`);
     const data = new Float32Array(count);
     if (dtype === 'I64') {
       for (let i = 0; i < count; i++) data[i] = Number(dv.getBigInt64(dataStart + begin + i * 8, true));
@@ -135,7 +145,7 @@ export function decodeSafetensors(bytes: Uint8Array, where = 'checkpoint'): Chec
   spans.sort((a, b) => a[0] - b[0]);
   let at = 0;
   for (const [b, e, name] of spans) {
-    if (b !== at) throw new Error(`${where}: ${name}'s data ${b < at ? 'overlaps the tensor before it' : 'leaves a gap'}`);
+    if (b !== at) throw new Error(`${where}: ${visible(name)}'s data ${b < at ? 'overlaps the tensor before it' : 'leaves a gap'}`);
     at = e;
   }
   if (at !== dataLen) throw new Error(`${where}: ${dataLen - at} data bytes belong to no tensor`);
@@ -159,7 +169,7 @@ export function checkTensors(tensors: readonly NamedTensor[], spec: ModelSpec, w
     }
   }
   const known = new Set(need.map((t) => t.name));
-  for (const t of tensors) if (!known.has(t.name)) throw new Error(`${where}: ${t.name} is not a tensor of this model`);
+  for (const t of tensors) if (!known.has(t.name)) throw new Error(`${where}: ${visible(t.name)} is not a tensor of this model`);
 }
 
 /** Where saveCheckpoint writes before the rename: a hidden file beside `path`, unique to this process and moment. */

@@ -6,16 +6,26 @@
 //             batch? (buffer capacity, default spec.train.batch; grows on demand),
 //             backend?: 'auto' | 'wasm-relaxed' | 'wasm-simd' | 'js' (default 'auto'),
 //             optimizer?: Partial<OptimizerConfig> (default from spec.train) }
-//   net.trainStep(x: Float32Array /* N×H×W×C */, labels: Int32Array, n): { loss, correct }
-//       forward + softmax cross-entropy (mean over the batch) + backward + one optimizer step;
-//       loss and correct are measured before the update.
+//   net.trainStep(x: Float32Array /* N×H×W×C */, targets, n): { loss, correct }
+//       targets by spec.task: 'single' Int32Array of N class indices, 'multilabel' Float32Array of N×L 0/1;
+//       forward + the loss on the logits (single: softmax cross-entropy, mean over the batch; multilabel:
+//       binary cross-entropy, mean over N×L, as BCEWithLogitsLoss; loss.ts) + backward + one optimizer step;
+//       loss and correct are measured before the update (multilabel: correct = Σ share of labels right at 0.5).
 //       training mode: dropout on, batch norm on the batch's statistics (and its running statistics updated)
-//   net.evaluate(x, labels, n): { loss, correct }          evaluation mode (dropout off, batch norm on its
+//   net.setLossWeights(w: Float32Array | null)             single: CrossEntropyLoss(weight=w), Σ w[y]·ℓ / Σ w[y];
+//                                                            multilabel: BCEWithLogitsLoss(pos_weight=w)
+//   net.evaluate(x, targets, n): { loss, correct }         evaluation mode (dropout off, batch norm on its
 //                                                            running statistics), no update, any n
-//   net.predict(x, n): Float32Array                          N×classes probabilities, evaluation mode, any n
+//   net.predict(x, n): Float32Array                          N×classes probabilities (softmax; multilabel: each
+//                                                            label's sigmoid), evaluation mode, any n
 //   net.activations(x1): { index, kind, shape, data }[]      every layer's output for one sample (evaluation
 //                                                            mode); volumes as C×H×W planes, vectors as n values
 //   net.filters(): { index, kind, shape, data }[]           conv [K,C/G,FH,FW] and deconv [C,K,FH,FW] weights
+//   net.logitGradients(x, n, { classes, layer?, input? })      logits, and d(logit classes[i])/d(input, a layer's
+//                                                            output) per sample, evaluation mode (explanations)
+//   net.healthLayout(), net.flatGrads(), net.unitActivity(x, n)   training health (health.ts): where each layer's
+//                                                            parameters lie; the last step's gradients; the dead or
+//                                                            saturated share of each activation's units
 //   net.params(): { name, shape, data, dtype? }[]            the state_dict: `layers.{i}.weight|bias` and batch
 //                                                            norm's `running_mean|running_var|num_batches_tracked`
 //                                                            (dtype 'I64'), PyTorch layouts
@@ -24,7 +34,7 @@
 //   net.forwardBackward(x, labels, n), net.applyOptimizer()   trainStep in two halves
 //   net.trainStepCooperative(x, labels, n, yielder), net.predictCooperative(x, n, yielder)
 //       the same in pieces of layers, giving way to the event loop when yielder.due(); null when abandoned
-//   net.paramCount, net.classes, net.steps, net.backendName, net.threads, net.workersRunning
+//   net.paramCount, net.classes, net.task, net.lossWeights, net.steps, net.backendName, net.threads, net.workersRunning
 //   net.dispose(): Promise<void>                              stops the worker threads (threads > 1)
 //
 //   saveCheckpoint(path, net | tensors, { source, metrics? }): void   safetensors, atomic
@@ -66,7 +76,10 @@
 // biases zero (init.ts).
 
 export { createNetwork, Network } from './network';
-export type { NetworkOptions, StepResult, LayerActivation, LayerFilters, NamedTensor, Yielder } from './network';
+export type { NetworkOptions, StepResult, LayerActivation, LayerFilters, NamedTensor, Targets, Yielder } from './network';
+export type { LogitGradRequest, LogitGradients } from './explainGrad';
+export { layerNorms, updateRatios, SIGMOID_TAIL, TANH_TAIL } from './health';
+export type { HealthLayout, ParamLayer, ActivityLayer, ActivityKind, LayerNorms, UnitActivity } from './health';
 export { LAYERS } from './layers';
 export type { LayerOps } from './layers';
 export type { OptimizerConfig, OptimizerKind } from './optim';

@@ -3,70 +3,24 @@
 // buffers (batch norm's running statistics) beside them. The passes are in passes.ts, each layer kind's
 // maths in layers/. See index.ts for the API.
 
-import type { LayerSpec, ModelSpec, Shape } from '../language/model';
-import { createBackend, type Backend, type BackendChoice, type BackendName } from './backend';
+import type { ModelSpec, Task } from '../language/model';
+import type { LayerActivation, LayerFilters, NetworkOptions, StepResult, Yielder } from './network-types';
+import { createBackend, type Backend, type BackendName } from './backend';
 import { initBound, initUniform } from './init';
-import { softmaxCrossEntropyBackward, softmaxCrossEntropyForward, softmaxForward } from './kernels-loss';
+import { LossHead, type Targets } from './loss';
 import { allocateBatch, allocateFixed, f32, type BatchMemory, type Fixed } from './memory';
 import { adamStep, OPTIMIZER_DEFAULTS, sgdStep, type OptimizerConfig } from './optim';
+import { logitGradients, type LogitGradients, type LogitGradRequest } from './explainGrad';
+import { healthLayout, unitActivity, type HealthLayout, type UnitActivity } from './health';
 import { backwardNode, dlogitsView, forwardNodes, logitsView, zeroGrads, type Runtime } from './passes';
 import { buildPlan, feedsRelu, type Plan } from './plan';
 import { Rng } from './rng';
 import { namedTensors, writeTensors, type NamedTensor } from './tensors';
 
 export type { NamedTensor } from './tensors';
+export type { Targets } from './loss';
 
-export interface NetworkOptions {
-  /** Seed of the one RNG (init, dropout). Default: spec.train.seed. */
-  seed?: number;
-  /**
-   * Threads the kernels run on (default 1): T > 1 starts T-1 worker threads over shared WebAssembly memory
-   * (the shared-memory build; without it, or on the js backend, the network runs on 1 thread: see
-   * `threads`). Results then differ from 1 thread in the last bits (another summation order of the weight
-   * gradients) but are reproducible for a given T. Call dispose() to stop the workers.
-   */
-  threads?: number;
-  /** Samples per step the buffers are sized for; grows on demand in trainStep. Default: spec.train.batch. */
-  batch?: number;
-  /** Kernels: 'auto' (best wasm build, else js), or one by name. Default 'auto'. */
-  backend?: BackendChoice;
-  /** Optimizer settings. Default: spec.train's optimizer, lr, momentum and weight decay. */
-  optimizer?: Partial<OptimizerConfig>;
-}
-
-export interface StepResult {
-  /** Mean cross-entropy over the batch. */
-  loss: number;
-  /** Samples whose arg-max prediction equals the label. */
-  correct: number;
-}
-
-/**
- * Lets a long pass give way to the event loop (so a stop request or Ctrl+C is seen) and be abandoned.
- * `due()` is asked between layers and must be cheap; when it says so, `pause()` gives the event loop a turn
- * and resolves to true to abandon the pass (the parameters and buffers are then left as they were).
- */
-export interface Yielder {
-  due(): boolean;
-  pause(): Promise<boolean>;
-}
-
-export interface LayerActivation {
-  /** LayerInfo.index of the layer statement. */
-  index: number;
-  kind: LayerSpec['kind'];
-  shape: Shape;
-  /** Volumes: C×H×W (channel planes, row-major); vectors: n values. Post-activation for fused activations. */
-  data: Float32Array;
-}
-
-export interface LayerFilters {
-  index: number;
-  kind: 'conv' | 'deconv';
-  /** PyTorch's layout: conv [K, C/G, FH, FW]; deconv (ConvTranspose2d) [C, K, FH, FW]. */
-  shape: [number, number, number, number];
-  data: Float32Array;
-}
+export type { NetworkOptions, StepResult, Yielder, LayerActivation, LayerFilters } from './network-types';
 
 export class Network {
   readonly spec: ModelSpec;
@@ -79,6 +33,7 @@ export class Network {
   private readonly rt: Runtime;
   private readonly fixed: Fixed;
   private readonly batchMark: number;
+  private readonly head: LossHead;
   private step = 0;
 
   constructor(spec: ModelSpec, opts: NetworkOptions = {}) {
@@ -96,6 +51,7 @@ export class Network {
     this.inputSize = this.plan.input.size;
     this.classes = this.plan.classes;
     this.paramCount = this.plan.paramCount;
+    this.head = new LossHead(spec.task ?? 'single', this.classes, spec.classes);
     this.fixed = allocateFixed(this.backend, this.plan);
     this.batchMark = this.backend.mark();
     const rng = new Rng(opts.seed ?? spec.train.seed);
@@ -155,56 +111,68 @@ export class Network {
     this.backend.nhwcToCnhw(f32(this.backend, this.rt.mem.inB, len), stage, n, h * w, c);
   }
 
-  private checkLabels(labels: Int32Array, n: number): void {
-    if (labels.length < n) throw new Error(`${labels.length} labels for ${n} samples`);
-    for (let i = 0; i < n; i++) {
-      const l = labels[i]!;
-      if (!(l >= 0 && l < this.classes)) throw new Error(`label ${l} of sample ${i} is outside 0…${this.classes - 1}`);
-    }
-  }
-
-  private prepare(labels: Int32Array, n: number): void {
+  private prepare(targets: Targets, n: number): void {
     if (n < 1) throw new Error('trainStep needs at least one sample');
-    this.checkLabels(labels, n);
+    this.head.check(targets, n);
     if (n > this.capacity) this.allocate(n);
   }
 
   /** Loss, correct count and the logits' gradient after a training forward; gradients zeroed. */
-  private lossAndSeed(labels: Int32Array, n: number): StepResult {
+  private lossAndSeed(targets: Targets, n: number): StepResult {
     const probs = f32(this.backend, this.rt.mem.probsB, n * this.classes);
-    const r = softmaxCrossEntropyForward(probs, logitsView(this.rt, n, 'run'), labels, n, this.classes);
+    const r = this.head.forward(probs, logitsView(this.rt, n, 'run'), targets, n);
     zeroGrads(this.rt, n);
     const dlogits = dlogitsView(this.rt, n);
-    if (dlogits) softmaxCrossEntropyBackward(dlogits, probs, labels, n, this.classes);
-    return r;
+    if (dlogits) this.head.backward(dlogits, probs, targets, n);
+    return { loss: r.loss, correct: r.correct };
   }
 
   /** Probabilities of a forward just run over m samples (evaluation). */
   private probabilities(m: number): Float32Array {
     const probs = f32(this.backend, this.rt.mem.probsB, m * this.classes);
-    softmaxForward(probs, logitsView(this.rt, m, 'run'), m, this.classes);
+    this.head.probabilities(probs, logitsView(this.rt, m, 'run'), m);
     return probs;
   }
 
   // ---------------------------------------------------------------------------------------------- public API
 
   /**
-   * One optimizer step on n samples: x is N×H×W×C (NHWC), labels N class indices. Returns the batch's mean
-   * cross-entropy and correct count, both measured before the update.
+   * Single label: the per-class weights of the cross-entropy (CrossEntropyLoss(weight=w)); multi-label: each
+   * label's positive weight (BCEWithLogitsLoss(pos_weight=w)). One finite weight ≥ 0 per class (label); null:
+   * none (the default). Used by every later step and evaluate.
    */
-  trainStep(x: Float32Array, labels: Int32Array, n: number): StepResult {
-    const r = this.forwardBackward(x, labels, n);
+  setLossWeights(w: Float32Array | null): void {
+    this.head.setWeights(w);
+  }
+
+  /** A copy of the loss weights set by setLossWeights, or null. */
+  get lossWeights(): Float32Array | null {
+    return this.head.lossWeights;
+  }
+
+  /** What the network is trained to do (spec.task): it decides the targets' form and the loss. */
+  get task(): Task {
+    return this.head.task;
+  }
+
+  /**
+   * One optimizer step on n samples: x is N×H×W×C (NHWC); targets are N class indices (Int32Array) for a
+   * single-label network, N×L values of 0 or 1 (Float32Array) for a multi-label one. Returns the batch's loss
+   * and correct count (see StepResult), both measured before the update.
+   */
+  trainStep(x: Float32Array, targets: Targets, n: number): StepResult {
+    const r = this.forwardBackward(x, targets, n);
     this.applyOptimizer();
     return r;
   }
 
   /** Forward (training mode) and backward without the optimizer step; gradients land in grads(). */
-  forwardBackward(x: Float32Array, labels: Int32Array, n: number): StepResult {
-    this.prepare(labels, n);
+  forwardBackward(x: Float32Array, targets: Targets, n: number): StepResult {
+    this.prepare(targets, n);
     this.loadInput(x, 0, n);
     const nodes = this.plan.nodes.length;
     forwardNodes(this.rt, n, true, 'run', 0, nodes);
-    const r = this.lossAndSeed(labels, n);
+    const r = this.lossAndSeed(targets, n);
     for (let li = nodes - 1; li >= 0; li--) backwardNode(this.rt, li, n);
     return r;
   }
@@ -214,8 +182,8 @@ export class Network {
    * step was abandoned (no update made, running statistics as they were), else the step's result. Between
    * pieces nothing else may use the network. For a long step, so a stop request is honoured mid-step.
    */
-  async trainStepCooperative(x: Float32Array, labels: Int32Array, n: number, y: Yielder): Promise<StepResult | null> {
-    this.prepare(labels, n);
+  async trainStepCooperative(x: Float32Array, targets: Targets, n: number, y: Yielder): Promise<StepResult | null> {
+    this.prepare(targets, n);
     this.loadInput(x, 0, n);
     const saved = this.plan.bufferCount > 0 ? this.buffers().slice() : null;
     const abandon = (): null => {
@@ -227,7 +195,7 @@ export class Network {
       forwardNodes(this.rt, n, true, 'run', li, li + 1);
       if (y.due() && (await y.pause())) return abandon();
     }
-    const r = this.lossAndSeed(labels, n);
+    const r = this.lossAndSeed(targets, n);
     for (let li = nodes - 1; li >= 0; li--) {
       backwardNode(this.rt, li, n);
       if (y.due() && (await y.pause())) return abandon();
@@ -260,24 +228,32 @@ export class Network {
     else adamStep(params, grads, s1, s2, this.paramCount, this.step, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay);
   }
 
-  /** Loss and correct count in evaluation mode (running statistics, no dropout, no update); any n. */
-  evaluate(x: Float32Array, labels: Int32Array, n: number): StepResult {
-    this.checkLabels(labels, n);
+  /**
+   * Loss and correct count (as trainStep's, loss weights included) in evaluation mode (running statistics, no
+   * dropout, no update); any n.
+   */
+  evaluate(x: Float32Array, targets: Targets, n: number): StepResult {
+    this.head.check(targets, n);
     let loss = 0;
+    let norm = 0;
     let correct = 0;
     for (let s = 0; s < n; s += this.capacity) {
       const m = Math.min(this.capacity, n - s);
       this.loadInput(x, s * this.inputSize, m);
       forwardNodes(this.rt, m, false, 'run', 0, this.plan.nodes.length);
       const probs = f32(this.backend, this.rt.mem.probsB, m * this.classes);
-      const r = softmaxCrossEntropyForward(probs, logitsView(this.rt, m, 'run'), labels.subarray(s, s + m), m, this.classes);
-      loss += r.loss * m;
+      const r = this.head.forward(probs, logitsView(this.rt, m, 'run'), this.head.slice(targets, s, m), m);
+      loss += r.loss * r.norm;
+      norm += r.norm;
       correct += r.correct;
     }
-    return { loss: n > 0 ? loss / n : 0, correct };
+    return { loss: norm > 0 ? loss / norm : 0, correct };
   }
 
-  /** Class probabilities, N×classes, for n NHWC samples in evaluation mode; any n. */
+  /**
+   * Probabilities, N×classes, for n NHWC samples in evaluation mode; any n: softmax over the classes (single
+   * label) or each label's sigmoid (multi-label).
+   */
   predict(x: Float32Array, n: number): Float32Array {
     const out = new Float32Array(n * this.classes);
     for (let s = 0; s < n; s += this.capacity) {
@@ -287,6 +263,15 @@ export class Network {
       out.set(this.probabilities(m), s * this.classes);
     }
     return out;
+  }
+
+  /**
+   * For explanations: the logits of n NHWC samples and, in evaluation mode, the gradient of logit
+   * req.classes[i] of each sample i with respect to the input and/or one layer's output (explainGrad.ts).
+   * Overwrites the parameter gradients (grads()).
+   */
+  logitGradients(x: Float32Array, n: number, req: LogitGradRequest): LogitGradients {
+    return logitGradients(this.rt, n, req, { capacity: this.capacity, load: (s, m) => this.loadInput(x, s * this.inputSize, m) });
   }
 
   /** Every layer's output for one H×W×C sample in evaluation mode, as written (nothing fused). */
@@ -349,6 +334,25 @@ export class Network {
   /** The flat parameter buffer (a live view; invalid after a larger batch re-sizes the arena). */
   flatParams(): Float32Array {
     return this.view('paramsB');
+  }
+
+  /** The flat gradient buffer of the last step, laid out like flatParams() (a live view, as flatParams'). */
+  flatGrads(): Float32Array {
+    return this.view('gradsB');
+  }
+
+  /** Training health: where each parameterised layer's parameters lie, and which statements are activations. */
+  healthLayout(): HealthLayout {
+    return healthLayout(this.plan);
+  }
+
+  /**
+   * Training health: the dead (relu) or saturated (sigmoid, tanh) share of every activation's units over n NHWC
+   * samples in evaluation mode (health.ts). Parameters, gradients and buffers are left as they are.
+   */
+  unitActivity(x: Float32Array, n: number): UnitActivity[] {
+    const layers = healthLayout(this.plan).activations;
+    return unitActivity(this.rt, layers, n, { capacity: this.capacity, load: (s, m) => this.loadInput(x, s * this.inputSize, m) });
   }
 
   get backendName(): BackendName {

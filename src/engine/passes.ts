@@ -49,17 +49,21 @@ export function forwardNodes(rt: Runtime, n: number, train: boolean, which: Plan
   }
 }
 
-/** Backward of node li in the run plan (nothing for a fused node, a node the loss does not depend on, softmax). */
-export function backwardNode(rt: Runtime, li: number, n: number): void {
+/**
+ * Backward of node li in the run plan (nothing for a fused node, a node the loss does not depend on, softmax),
+ * after a training forward, or after an evaluation one with `train` false (explanations: explainGrad.ts). The
+ * network input's gradient is added to `dInput` (CNHW) when given, else not computed.
+ */
+export function backwardNode(rt: Runtime, li: number, n: number, train = true, dInput: Float32Array | null = null): void {
   const { plan, be, fixed, mem } = rt;
   const node = plan.nodes[li]!;
   if (node.fused || !node.live) return;
   const slot = mem.run[li]!;
-  const ctx = context(rt, li, n, true, 'run');
+  const ctx = context(rt, li, n, train, 'run');
   node.ops.backward({
     ...ctx,
     dy: f32(be, slot.dOutB, n * node.out.size),
-    dx: node.inputs.map((p, k) => (p < 0 ? null : f32(be, mem.run[p]!.dOutB, n * node.in[k]!.size))),
+    dx: node.inputs.map((p, k) => (p < 0 ? dInput : f32(be, mem.run[p]!.dOutB, n * node.in[k]!.size))),
     dparams: node.params.map((p) => f32(be, fixed.gradsB + p.off * 4, p.len)),
   });
 }

@@ -46,7 +46,10 @@ export interface Plan {
   input: Dims;
   paramCount: number;
   bufferCount: number;
-  /** The node whose output is the logits (the input of a final softmax statement); -1: the input itself. */
+  /**
+   * The node whose output is the logits: the input of a final softmax statement, or of the final sigmoid of a
+   * multi-label network (ModelSpec.task; that sigmoid is then the loss's, never fused); -1: the input itself.
+   */
   logitsNode: number;
   classes: number;
 }
@@ -110,8 +113,15 @@ export function buildPlan(spec: ModelSpec): Plan {
   });
   if (nodes.length === 0) throw new Error('the model has no layers');
 
+  // A final softmax, or the final sigmoid of a multi-label network, belongs to the loss: its input is the logits.
+  const last = nodes.length - 1;
+  const lastKind = nodes[last]!.spec.kind;
+  if (spec.task === 'multilabel' && lastKind !== 'sigmoid') throw new Error(`a multi-label network must end in sigmoid, not ${lastKind}`);
+  const head = lastKind === 'softmax' || spec.task === 'multilabel';
+
   // Fusion: decided once every consumer is known.
   for (const node of nodes) {
+    if (head && node === nodes[last]) continue;
     const p = node.inputs[0]!;
     if (node.inputs.length !== 1 || p < 0) continue;
     const prev = nodes[p]!;
@@ -126,8 +136,7 @@ export function buildPlan(spec: ModelSpec): Plan {
     }
   }
 
-  const last = nodes.length - 1;
-  const logitsNode = nodes[last]!.spec.kind === 'softmax' ? nodes[last]!.inputs[0]! : last;
+  const logitsNode = head ? nodes[last]!.inputs[0]! : last;
   const logitDims = logitsNode >= 0 ? nodes[logitsNode]!.out : input;
   if (logitDims.vol) throw new Error('the network must end in a vector (a dense layer) to be trained on classes');
   if (logitsNode >= 0) {

@@ -2,7 +2,8 @@
 //
 // Input "input": float32, N×H×W×C by default (CNN Studio's layout: what `cnn predict` and the data layer use),
 // turned into N×C×H×W by a Transpose node; `layout: 'nchw'` takes N×C×H×W directly (PyTorch's layout) instead.
-// Output: "probabilities" (N×classes) when the file ends in softmax, else "logits". Dropout is left out
+// Output: "probabilities" (N×classes) when the file ends in softmax (or, multi-label, in sigmoid: a Sigmoid node, one
+// probability per label), else "logits". Dropout is left out
 // (inference), batchnorm uses its running statistics. Every layer statement's nodes are named layers.{i}.<op>,
 // say the .cnn line they come from (doc_string) and read the values of the layers LayerInfo.inputs names (add
 // and concat: several), so the graph has the file's branches and merges. Initializers carry the checkpoint
@@ -254,7 +255,9 @@ export function onnxModel(spec: ModelSpec, opts: OnnxOptions): Uint8Array {
   }
   for (const t of opts.tensors) if (!used.has(t.name) && !isUnusedBuffer(spec, t.name)) throw new Error(`${t.name} is not a tensor of this model`);
   const last = spec.layers[spec.layers.length - 1];
-  const outName = last?.spec.kind === 'softmax' ? 'probabilities' : 'logits';
+  // A final softmax, or a multi-label network's final sigmoid (each label's probability), outputs probabilities.
+  const probabilities = last?.spec.kind === 'softmax' || (last?.spec.kind === 'sigmoid' && spec.task === 'multilabel');
+  const outName = probabilities ? 'probabilities' : 'logits';
   const outShape = last?.output;
   const outDims: (number | string)[] = !outShape ? ['N'] : outShape.kind === 'vector' ? ['N', outShape.n] : ['N', outShape.c, outShape.h, outShape.w];
   // The graph's output: the value of the last layer, renamed where its node makes it and nothing else reads it;

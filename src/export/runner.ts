@@ -305,7 +305,7 @@ function reviveTensor(t: unknown): unknown {
   return 'data' in o ? { ...o, data: toF32(o.data) } : o;
 }
 
-/** The tensors of snapshot and evaluation messages from JSON into Float32Arrays (other messages as they are). */
+/** The tensors of snapshot, evaluation and augmentation-preview messages from JSON into Float32Arrays (other messages as they are). */
 export function reviveTensors(v: unknown): unknown {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
   const m = v as Record<string, unknown>;
@@ -316,6 +316,9 @@ export function reviveTensors(v: unknown): unknown {
       activations: Array.isArray(m.activations) ? m.activations.map(reviveTensor) : m.activations,
       filters: Array.isArray(m.filters) ? m.filters.map(reviveTensor) : m.filters,
     };
+  }
+  if (m.type === 'augmentPreview') {
+    return { ...m, input: reviveTensor(m.input), images: Array.isArray(m.images) ? m.images.map(reviveTensor) : m.images };
   }
   if (m.type === 'evaluation' && Array.isArray(m.misclassified)) {
     return { ...m, misclassified: m.misclassified.map((x) => (typeof x === 'object' && x !== null ? { ...(x as object), input: reviveTensor((x as Record<string, unknown>).input) } : x)) };

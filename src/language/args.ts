@@ -17,7 +17,8 @@ export interface Reporter {
 /** 2^31 − 1: the largest whole number a size or count may have. */
 export const MAX_INT = 2147483647;
 
-export type Parsed = number | string | [number, number];
+/** A value as read: a number, a word, a pair (HxW, a LOW-HIGH range), or a list of weights. */
+export type Parsed = number | string | [number, number] | number[];
 
 export interface ReadArgs {
   values: Map<string, { param: ParamSchema; arg: Arg; value: Parsed | undefined }>;
@@ -101,7 +102,7 @@ export function readPair(c: Reporter, v: Value & Span, what: string, min: number
   return n === undefined ? undefined : [n, n];
 }
 
-function readReal(c: Reporter, v: Value & Span, what: string, check: (x: number) => boolean, range: string): number | undefined {
+function readReal(c: Reporter, v: Value & Span, what: string, check: (x: number) => boolean, range: string, why?: string, fixes?: (x: number) => Fix[]): number | undefined {
   if (v.kind !== 'int' && v.kind !== 'number') {
     c.report('E003', v, `${what} must be a number (${range}), not '${v.text}'.`);
     return undefined;
@@ -111,10 +112,91 @@ function readReal(c: Reporter, v: Value & Span, what: string, check: (x: number)
     return undefined;
   }
   if (!check(v.value)) {
-    c.report('E003', v, `${what} must be ${range}, not ${v.text}.`);
+    c.report('E003', v, `${what} must be ${range}, not ${v.text}${why ? `: ${why}` : ''}.`, fixes?.(v.value) ?? []);
     return undefined;
   }
   return v.value === 0 ? 0 : v.value;
+}
+
+/** A fix that replaces a value's text. */
+function valueFix(v: Span, newText: string, title: string): Fix[] {
+  return [{ title, edits: [{ offset: v.offset, length: v.length, newText }], preferred: true }];
+}
+
+const NUMBER_TEXT = '[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?';
+const WEIGHT_RE = new RegExp(`^${NUMBER_TEXT}$`);
+/** `0.9-1.1` (or with an en dash, `0.9–1.1`). */
+const RANGE_RE = new RegExp(`^(${NUMBER_TEXT})[-–](${NUMBER_TEXT})$`);
+/** The largest zoom factor: at 10 the network would see a tenth of each side. */
+export const MAX_ZOOM = 10;
+
+/** A LOW-HIGH range of factors, both greater than 0 and at most MAX_ZOOM, LOW ≤ HIGH (`zoom=0.9-1.1`). */
+function readRange(c: Reporter, v: Value & Span, what: string): [number, number] | undefined {
+  const m = RANGE_RE.exec(v.text);
+  if (!m) {
+    // One number x below 1 reads as ±x (Keras' zoom_range=0.1): offer the range it means.
+    const x = v.kind === 'int' || v.kind === 'number' ? v.value : NaN;
+    const fix = x > 0 && x < 1 ? `${formatPlain(1 - x)}-${formatPlain(1 + x)}` : null;
+    c.report(
+      'E003',
+      v,
+      `${what} takes a range LOW-HIGH of scale factors, such as 0.9-1.1 (±10 %), not '${v.text}'.${fix ? ` For ±${formatPlain(x * 100)} % write ${fix}.` : ''}`,
+      fix ? valueFix(v, fix, `Change to ${what}=${fix}`) : [],
+    );
+    return undefined;
+  }
+  const lo = Number(m[1]);
+  const hi = Number(m[2]);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo <= 0 || hi <= 0) {
+    c.report('E003', v, `${what} factors must be greater than 0, not ${v.text}: a factor of ${lo <= 0 ? m[1] : m[2]} would shrink the picture to nothing. Use a range around 1, such as 0.9-1.1.`);
+    return undefined;
+  }
+  if (lo > MAX_ZOOM || hi > MAX_ZOOM) {
+    c.report('E003', v, `${what} factors must be at most ${MAX_ZOOM}, not ${v.text}: at ${formatPlain(Math.max(lo, hi))}× the network would see a ${formatPlain(Math.max(lo, hi))}th of each side. Use a range around 1, such as 0.9-1.1.`);
+    return undefined;
+  }
+  if (lo > hi) {
+    const swapped = `${m[2]}-${m[1]}`;
+    c.report('E003', v, `${what} is LOW-HIGH, but ${m[1]} is larger than ${m[2]}. Write ${swapped}.`, valueFix(v, swapped, `Change to ${what}=${swapped}`));
+    return undefined;
+  }
+  return [lo, hi];
+}
+
+/** `balanced`, or one weight per class: numbers greater than 0 separated by commas (`1,3,2`). */
+function readWeights(c: Reporter, v: Value & Span, what: string): 'balanced' | number[] | undefined {
+  if (v.kind === 'name') {
+    if (v.text === 'balanced') return 'balanced';
+    c.report('E003', v, `${what} is balanced or one weight per class such as 1,3,2, not '${v.text}'.${suggest(v.text, ['balanced'])}`, enumFix(v, ['balanced']));
+    return undefined;
+  }
+  if (v.kind === 'string' || v.kind === 'dims') {
+    c.report('E003', v, `${what} is balanced or one weight per class, numbers separated by commas without spaces (such as 1,3,2), not ${v.text}.`);
+    return undefined;
+  }
+  const weights: number[] = [];
+  let at = v.offset;
+  // The smallest span at fault: the one weight, or the comma with nothing after it.
+  const span = (part: string) => ({ offset: at, length: Math.max(part.length, 1) });
+  for (const part of v.text.split(',')) {
+    if (part === '' || !WEIGHT_RE.test(part)) {
+      c.report('E003', part === '' ? { offset: Math.max(v.offset, at - 1), length: 1 } : span(part), part === '' ? `${what} has an empty weight in '${v.text}': write one number greater than 0 per class, separated by commas without spaces (such as 1,3,2).` : `${what} must be numbers separated by commas (such as 1,3,2), but '${part}' is not a number.`);
+      return undefined;
+    }
+    const x = Number(part);
+    if (!Number.isFinite(x) || x <= 0) {
+      c.report('E003', span(part), `Each class weight must be a finite number greater than 0, not ${part}: ${x === 0 ? 'a weight of 0 would make the network ignore that class' : 'a weight scales the class\'s share of the loss'}.`);
+      return undefined;
+    }
+    weights.push(x);
+    at += part.length + 1;
+  }
+  return weights;
+}
+
+/** A number as a student writes it: no float noise (1 − 0.9 is 0.1, not 0.09999999999999998). */
+function formatPlain(x: number): string {
+  return String(Number(x.toPrecision(12)));
 }
 
 function readValue(c: Reporter, param: ParamSchema, v: Value & Span, keyword: string): Parsed | undefined {
@@ -137,7 +219,15 @@ function readValue(c: Reporter, param: ParamSchema, v: Value & Span, keyword: st
       }
       return readPair(c, v, what, 0);
     case 'fraction':
-      return readReal(c, v, what, (x) => x >= 0 && x < 1, 'at least 0 and less than 1');
+      return readReal(c, v, what, (x) => x >= 0 && x < 1, 'at least 0 and less than 1', param.why);
+    case 'angle':
+      return readReal(c, v, what, (x) => x >= 0 && x <= 180, 'from 0 to 180 degrees', param.why, (x) =>
+        x < 0 ? valueFix(v, formatPlain(-x), `Change to ${what}=${formatPlain(-x)} (±${formatPlain(-x)}°)`) : x > 180 ? valueFix(v, '180', `Change to ${what}=180`) : [],
+      );
+    case 'range':
+      return readRange(c, v, what);
+    case 'weights':
+      return readWeights(c, v, what);
     case 'positive':
       return readReal(c, v, what, (x) => x > 0, 'greater than 0');
     case 'nonneg':

@@ -9,18 +9,25 @@ import { detectUtf16, utf16Message } from './encoding';
 import { defineLabel, fromStatement, labelNotAllowed, mergeProblem, type NamePart, readNames, resolveName } from './graph';
 import { applyLayer } from './layerCheck';
 import { readLayerSpec } from './layerSpecs';
-import { type DataSpec, DEFAULT_VAL_FRACTION, type LayerInfo, type ModelSpec, type Shape, TRAIN_DEFAULTS, type TrainSpec } from './model';
+import { type AugmentSpec, type DataSpec, DEFAULT_VAL_FRACTION, type LayerInfo, type ModelSpec, type Shape, type Task, taskOf, TRAIN_DEFAULTS, type TrainSpec } from './model';
 import { isProblem, type Rf, ruleOf, sameAs } from './rules';
 import { type StatementSchema, allKeywords, nearest, statementSchema } from './schema';
 import { formatNumber } from './shape';
 import { classesStatement, dataStatement, inputStatement, network, trainStatement } from './statements';
 import { type Span, type Statement, type SyntaxTree, parse } from './syntax';
+import { augmentStatement } from './tasks';
 import { wholeFileRules } from './wholeFile';
 
 /** What the checker may ask of its host (the CLI or the editor) about the file system. */
 export interface CheckHost {
   /** Kind of the entry at a path relative to the `.cnn` file, or null when nothing is there. */
   stat?(path: string): 'file' | 'dir' | null;
+  /**
+   * E055's message when the data's labels do not fit the network's task (a sigmoid network on one class per
+   * sample, a softmax one on N×L labels), read from the label array's header only; null when they fit or
+   * cannot be read (src/data's dataTaskIssue).
+   */
+  dataTask?(data: DataSpec, net: { task: Task; units: number }): string | null;
 }
 
 export interface CheckResult {
@@ -35,6 +42,10 @@ export interface CheckResult {
   classes: string[] | null;
   data: DataSpec | null;
   train: TrainSpec;
+  /** The `augment` statement's settings, or null when there is none. */
+  augment: AugmentSpec | null;
+  /** `multilabel` when the network ends in `sigmoid`, else `single` (taskOf). */
+  task: Task;
   hasErrors: boolean;
   /** Every label definition (`stem: relu`), in file order; `layer` is the labelled layer's index (-1: `input`). */
   labels: LabelDef[];
@@ -100,6 +111,8 @@ export class Checker {
   dataStmt: Statement | null = null;
   train: TrainSpec = { ...TRAIN_DEFAULTS };
   trainStmt: Statement | null = null;
+  augment: AugmentSpec | null = null;
+  augmentStmt: Statement | null = null;
 
   constructor(
     readonly text: string,
@@ -154,6 +167,8 @@ export class Checker {
         return dataStatement(this, stmt, args);
       case 'train':
         return trainStatement(this, stmt, args);
+      case 'augment':
+        return augmentStatement(this, stmt, args);
       case 'from':
         return fromStatement(this, stmt, args.positional);
     }
@@ -270,6 +285,8 @@ export function check(text: string, host?: CheckHost): CheckResult {
     classes: c.classes,
     data: c.data,
     train: c.train,
+    augment: c.augment,
+    task: taskOf(c.layers),
     hasErrors: diagnostics.some((d) => d.severity === 'error'),
     labels: c.labels,
     references: c.references,
@@ -286,8 +303,8 @@ export function toModelSpec(result: CheckResult, fallbackName = 'network'): Mode
     name: result.name ?? fallbackName,
     input: result.input,
     classes,
-    task: result.layers.at(-1)?.spec.kind === 'sigmoid' ? 'multilabel' : 'single',
-    augment: null,
+    task: result.task,
+    augment: result.augment,
     layers: result.layers,
     data: result.data,
     train: { ...result.train, val: result.train.val ?? result.data?.val ?? null },

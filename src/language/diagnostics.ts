@@ -23,6 +23,7 @@ export const CODES = {
   E052: { severity: 'error', title: 'name not defined above' },
   E053: { severity: 'error', title: 'label defined twice' },
   E054: { severity: 'error', title: 'groups do not divide the channels' },
+  E055: { severity: 'error', title: 'the task does not fit the labels' },
   W101: { severity: 'warning', title: 'very large layer' },
   W102: { severity: 'warning', title: 'stride larger than the filter' },
   W103: { severity: 'warning', title: 'no class scores at the end' },

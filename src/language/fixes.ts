@@ -103,6 +103,15 @@ export function softmaxFixes(text: string, softmax: Statement, lastLayer: Statem
   ];
 }
 
+/**
+ * W103 on `dense units=L activation=sigmoid` at the end: make the sigmoid the network's own last layer (the
+ * multi-label ending, whose loss works on the dense layer's logits).
+ */
+export function sigmoidLayerFix(text: string, dense: Statement, activation: Arg): Fix {
+  const indent = text.slice(lineStart(text, dense.offset), dense.offset);
+  return { title: 'Make sigmoid the last layer (multi-label)', edits: [removalEdit(text, activation), insertLineAfter(text, dense, `${indent}sigmoid`)], preferred: true };
+}
+
 /** Most classes a fix lists by made-up names (class4 … class10); beyond that naming them is the student's job. */
 const MAX_NAMED_CLASSES = 100;
 

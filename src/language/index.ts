@@ -8,4 +8,5 @@ export * from './syntax';
 export { detectUtf16, utf16Message, type Utf16 } from './encoding';
 export { check, toModelSpec, type CheckHost, type CheckResult, type LabelDef, type LabelRef } from './checker';
 export * from './summary';
+export { describeAugment, taskPhrase } from './taskText';
 export * from './format';

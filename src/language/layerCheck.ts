@@ -135,7 +135,9 @@ function ruleProblem(c: Checker, stmt: Statement, info: LayerInfo, spec: Extract
     for (const pad of padsThatFit(axes, spec.ph === spec.pw ? spec.ph : -1, 2)) more(`Change to pad=${pad}${gives({ p: pad })}`, setArgEdit(c.text, stmt, padArg, 'pad', String(pad)));
     const fit = Math.min(input.h + 2 * spec.ph, input.w + 2 * spec.pw);
     const undilated = spec.kind === 'pool' || (spec.dh === 1 && spec.dw === 1);
-    if (fit >= 1 && undilated && (sizeArg || kw !== 'conv')) {
+    // With pad=same the padding follows the size, so a new size would not keep the padding this arithmetic used.
+    const padSame = args.values.get('pad')?.value === 'same';
+    if (fit >= 1 && undilated && !padSame && (sizeArg || kw !== 'conv')) {
       const newSize = largestSizeThatFits(axes, fit);
       if (newSize) more(`Change to size=${newSize}${gives({ f: newSize })}`, setArgEdit(c.text, stmt, sizeArg, 'size', String(newSize)));
     }

@@ -154,6 +154,11 @@ export const TRAIN_DEFAULTS: TrainSpec = {
  */
 export type Task = 'single' | 'multilabel';
 
+/** The one rule for a network's task: multi-label when its last layer is a `sigmoid`, else single label. */
+export function taskOf(layers: readonly Pick<LayerInfo, 'spec'>[]): Task {
+  return layers[layers.length - 1]?.spec.kind === 'sigmoid' ? 'multilabel' : 'single';
+}
+
 /**
  * The `augment` statement (training batches only; seeded). Every field at its "off" value means no change:
  * flip 'none', rotate 0 (degrees, uniform in ±rotate), shift 0 (pixels, zero-padded translation, uniform in

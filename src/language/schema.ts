@@ -11,6 +11,9 @@ export type ParamKind =
   | 'positive' // a finite number > 0
   | 'nonneg' // a finite number ≥ 0
   | 'finite' // any finite number
+  | 'angle' // degrees, 0 ≤ x ≤ 180 (a random turn in ±x)
+  | 'range' // LOW-HIGH, two numbers > 0 with LOW ≤ HIGH (zoom=0.9-1.1)
+  | 'weights' // `balanced`, or a comma-separated list of numbers > 0 (class_weights=1,3,2)
   | 'enum';
 
 export interface ParamSchema {
@@ -24,6 +27,8 @@ export interface ParamSchema {
   doc: string;
   /** Values offered by completion. */
   examples?: readonly string[];
+  /** Why the allowed range is what it is: added to the message of a value out of range. */
+  why?: string;
 }
 
 export interface StatementSchema {
@@ -260,9 +265,69 @@ export const STATEMENTS: readonly StatementSchema[] = [
       { name: 'weight_decay', aliases: [], kind: 'nonneg', default: '0', doc: 'L2 penalty added to the gradient.', examples: ['0', '0.0001'] },
       { name: 'seed', aliases: [], kind: 'nonnegint', default: '1', doc: 'Seed for initialisation, shuffling and dropout: the same seed gives the same run.', examples: ['1', '7', '42'] },
       { name: 'val', aliases: [], kind: 'fraction', doc: 'Fraction held out for validation; overrides the data source\'s own split.', examples: ['0.1', '0.2', '0'] },
+      {
+        name: 'class_weights',
+        aliases: [],
+        kind: 'weights',
+        default: 'none',
+        doc: 'Weights for an imbalanced data set, so a rare class counts as much as a common one. balanced weighs each class by n / (K · n_class), from the training split\'s counts (scikit-learn\'s rule); for a multi-label network (dense units=L + sigmoid) it sets each label\'s positive weight to negatives / positives (PyTorch\'s pos_weight). Or one weight per class (label), by hand: class_weights=1,3,2 (no spaces; each greater than 0).',
+        examples: ['balanced', '1,2'],
+      },
     ],
     doc: 'Training settings; every one has a default.',
     example: 'train epochs=10 batch=32 optimizer=adam lr=0.001 seed=7',
+  },
+  {
+    keyword: 'augment',
+    synonyms: [],
+    layer: false,
+    params: [
+      { name: 'flip', aliases: [], kind: 'enum', values: ['horizontal', 'vertical', 'both'], doc: 'Mirror each training image at random (with probability 1/2): horizontal (left-right), vertical (upside down) or both (each of the two, independently).' },
+      {
+        name: 'rotate',
+        aliases: [],
+        kind: 'angle',
+        default: '0',
+        doc: 'Turn each training image by a random angle, uniform in ±DEGREES (0 to 180); corners that come from outside the picture are zero.',
+        examples: ['10', '15', '30'],
+        why: 'each image turns by a random angle in ±rotate, and ±180° already reaches every angle',
+      },
+      {
+        name: 'shift',
+        aliases: [],
+        kind: 'nonnegint',
+        default: '0',
+        doc: 'Move each training image by a random whole number of pixels, uniform in ±PIXELS along each side, filling with zeros; at most half the input\'s smaller side.',
+        examples: ['2', '4'],
+      },
+      {
+        name: 'zoom',
+        aliases: [],
+        kind: 'range',
+        doc: 'Scale each training image by a random factor, uniform in LOW-HIGH (greater than 0, at most 10): 0.9-1.1 is ±10 %; below 1 zooms out (zero border), above 1 zooms in.',
+        examples: ['0.9-1.1', '0.8-1.2'],
+      },
+      {
+        name: 'brightness',
+        aliases: [],
+        kind: 'fraction',
+        default: '0',
+        doc: 'Multiply each training image by a random factor, uniform in [1 − b, 1 + b] (0 ≤ b < 1).',
+        examples: ['0.1', '0.2'],
+        why: 'the factor is uniform in [1 − b, 1 + b], and at b = 1 it could reach 0, a black picture',
+      },
+      {
+        name: 'contrast',
+        aliases: [],
+        kind: 'fraction',
+        default: '0',
+        doc: 'Scale each training image\'s distance from its mean by a random factor, uniform in [1 − c, 1 + c] (0 ≤ c < 1).',
+        examples: ['0.1', '0.2'],
+        why: 'the factor is uniform in [1 − c, 1 + c], and at c = 1 it could reach 0, a flat grey picture',
+      },
+    ],
+    doc: 'Random changes to the training images, new for every batch, so the network sees more variety than the data holds: flips, rotation, shift, zoom, brightness and contrast. Training batches only (never validation, test or prediction); seeded by train seed=, so a run repeats exactly.',
+    example: 'augment flip=horizontal rotate=10 shift=2 zoom=0.9-1.1',
   },
 ];
 

@@ -1,8 +1,9 @@
-// The statements that are not layers: network, input, classes, data and train.
+// The statements that are not layers: network, input, classes, data and train (augment is in tasks.ts).
 
 import { enumFix, extraPositional, type ReadArgs, suggest } from './args';
 import type { Checker } from './checker';
 import { lineRemovalEdit } from './fixes';
+import { spacedWeights } from './tasks';
 import { SHAPES_DEFAULT_SAMPLES, type TrainSpec } from './model';
 import type { Statement } from './syntax';
 
@@ -146,7 +147,8 @@ export function trainStatement(c: Checker, stmt: Statement, args: ReadArgs): voi
     return;
   }
   c.trainStmt = stmt;
-  extraPositional(c, args.positional, 'train');
+  const joined = spacedWeights(c, stmt);
+  extraPositional(c, args.positional.filter((a) => !joined.includes(a)), 'train');
   const get = (name: string) => args.values.get(name)?.value;
   const t = c.train;
   t.epochs = (get('epochs') as number | undefined) ?? t.epochs;
@@ -158,4 +160,5 @@ export function trainStatement(c: Checker, stmt: Statement, args: ReadArgs): voi
   t.seed = (get('seed') as number | undefined) ?? t.seed;
   const val = get('val') as number | undefined;
   t.val = val ?? null;
+  t.classWeights = (get('class_weights') as TrainSpec['classWeights'] | undefined) ?? null;
 }

@@ -2,10 +2,11 @@
 // memory, with totals; as plain data, as the CLI's JSON and as a torchinfo-like table.
 
 import type { CheckResult } from './checker';
-import type { LayerInfo, Shape } from './model';
+import type { LayerInfo, Shape, Task } from './model';
 import { formatBytes, formatCount, formatOutput, formatShape, shapeArray, shapeSize } from './shape';
 import { assertNever } from './assertNever';
 import { statementSchema } from './schema';
+import { taskPhrase } from './taskText';
 
 export interface SummaryRow {
   layer: LayerInfo;
@@ -71,6 +72,8 @@ export interface SummaryJson {
   }[];
   params: number;
   macs: number;
+  /** `multilabel` when the network ends in dense units=L and sigmoid, else `single`. */
+  task: Task;
 }
 
 /** The 1-based lines whose outputs flow into a layer (a layer's inputs by line; the input statement's line for -1). */
@@ -96,6 +99,7 @@ export function summaryJson(result: CheckResult): SummaryJson {
       })),
     params: s.params,
     macs: s.macs,
+    task: result.task,
   };
 }
 
@@ -169,10 +173,14 @@ export function summaryTable(result: CheckResult): string {
   const rows: string[][] = [];
   const inputLabel = result.labels.find((l) => l.layer === -1)?.name;
   if (s.input) rows.push([`input${inputLabel ? ` (${inputLabel})` : ''}`, String((result.inputLine ?? 0) + 1), '', formatShape(s.input), '–', '–', '1']);
+  // A multi-label network's sigmoid says so: `sigmoid (multi-label, 14 labels)`.
+  const multi = result.task === 'multilabel' ? taskPhrase(result.task, result.layers) : null;
+  const lastIndex = result.layers.length - 1;
   for (const { layer } of s.rows) {
     const chain = layer.inputs.length === 1 && layer.inputs[0] === layer.index - 1;
+    const task = multi && layer.index === lastIndex ? ` (${multi})` : '';
     rows.push([
-      `${layer.index}: ${layer.label ? `${layer.label}: ` : ''}${describeLayer(layer)}${layer.hasError ? ' (!)' : ''}`,
+      `${layer.index}: ${layer.label ? `${layer.label}: ` : ''}${describeLayer(layer)}${task}${layer.hasError ? ' (!)' : ''}`,
       String(layer.line + 1),
       chain ? '' : `← ${inputLines(result, layer).join(', ') || '?'}`,
       formatOutput(layer),

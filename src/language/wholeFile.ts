@@ -1,13 +1,15 @@
 // Rules over the whole file, once every statement is read: unknown names and unused outputs (graph.ts), a
-// missing input (E010), softmax not last (E032), no class scores (W103), classes and units (E031), no data
-// line (I202); then every layer that holds an error is marked.
+// missing input (E010), softmax not last (E032), no class scores (W103, also a sigmoid ending without a dense
+// layer before it), classes and units (E031), no data line (I202), augment and class weights (tasks.ts); then
+// every layer that holds an error is marked.
 
 import type { Checker } from './checker';
-import { classesFixes, commentedDataLine, dataFixes, lineStart, softmaxFixes } from './fixes';
+import { classesFixes, commentedDataLine, dataFixes, lineStart, sigmoidLayerFix, softmaxFixes } from './fixes';
 import { reportUnresolved, reportUnused } from './graph';
-import type { LayerInfo } from './model';
+import { taskOf } from './model';
 import { findParam, statementSchema } from './schema';
 import type { SyntaxTree } from './syntax';
+import { lastDenseLayer, taskRules } from './tasks';
 
 export function wholeFileRules(c: Checker, tree: SyntaxTree): void {
   reportUnresolved(c);
@@ -34,13 +36,35 @@ export function wholeFileRules(c: Checker, tree: SyntaxTree): void {
       );
     }
   }
+  const multi = taskOf(c.layers) === 'multilabel';
   if (c.inputStmt || c.layers.length) {
     let end = c.layers.length - 1;
     while (end >= 0 && c.layers[end]!.spec.kind === 'softmax') end--;
+    // A multi-label network ends in dense units=L and sigmoid: one probability per label.
+    if (multi) end--;
     const endLayer = end >= 0 ? c.layers[end] : undefined;
     // A dense layer that could not be read (its error is already reported) still ends the network in dense.
     const endsInDense = endLayer !== undefined && (endLayer.spec.kind === 'dense' || statementSchema(endLayer.keyword)?.keyword === 'dense');
-    if (!endsInDense) {
+    if (!endsInDense && multi) {
+      const sigmoid = c.layerStmts[c.layers.length - 1]!;
+      const n = c.classes?.length;
+      c.report(
+        'W103',
+        sigmoid.keyword,
+        `A multi-label network ends in dense units=L and sigmoid (one probability per label), but this sigmoid ${endLayer ? `follows '${c.layerStmts[endLayer.index]!.keyword.text}' on line ${endLayer.line + 1}, not a dense layer` : 'is the only layer'}, so it gives no label scores. Add dense units=${n ?? 'L'} right before it${n ? '' : ', with L the number of labels'}.`,
+      );
+    } else if (endsInDense && !multi && endLayer === last && endLayer.spec.kind === 'dense' && endLayer.spec.activation === 'sigmoid') {
+      // `dense units=14 activation=sigmoid` at the end reads as multi-label, but the sigmoid is fused into the
+      // layer, so the network is trained as single label on squashed scores.
+      const stmt = c.layerStmts[endLayer.index]!;
+      const arg = stmt.args.find((a) => a.name?.text === 'activation');
+      c.report(
+        'W103',
+        arg ?? stmt.keyword,
+        `The network ends in dense activation=sigmoid, which trains as single label on squashed scores. For a multi-label network make sigmoid its own last layer (dense units=${endLayer.spec.units}, then sigmoid); for one class per image end in softmax.`,
+        arg ? [sigmoidLayerFix(c.text, stmt, arg)] : [],
+      );
+    } else if (!endsInDense) {
       const at = endLayer ?? last;
       const stmt = at ? c.layerStmts[at.index]! : c.inputStmt!;
       const n = c.classes?.length ?? 3;
@@ -54,11 +78,7 @@ export function wholeFileRules(c: Checker, tree: SyntaxTree): void {
     }
   }
   // The last dense statement, read or not: when it could not be read its units are unknown, so no E031.
-  let lastDense: LayerInfo | undefined;
-  for (let i = c.layers.length - 1; i >= 0 && !lastDense; i--) {
-    const l = c.layers[i]!;
-    if (l.spec.kind === 'dense' || statementSchema(l.keyword)?.keyword === 'dense') lastDense = l;
-  }
+  const lastDense = lastDenseLayer(c.layers);
   if (c.classesStmt && c.classes && lastDense && lastDense.spec.kind === 'dense' && lastDense.spec.units !== c.classes.length) {
     // Reported at both ends, each with both fixes: the mistake may be in either line.
     const units = lastDense.spec.units;
@@ -66,18 +86,20 @@ export function wholeFileRules(c: Checker, tree: SyntaxTree): void {
     const denseStmt = c.layerStmts[lastDense.index]!;
     const unitsArg = denseStmt.args.find((a) => a.name && findParam(statementSchema('dense')!, a.name.text)?.name === 'units');
     const fixes = classesFixes(c.text, c.classesStmt, c.classes, unitsArg, units);
-    const classesWord = n === 1 ? '1 class' : `${n} classes`;
+    // A multi-label network's classes line names its labels.
+    const noun = (k: number) => (multi ? (k === 1 ? 'label' : 'labels') : k === 1 ? 'class' : 'classes');
+    const classesWord = `${n} ${noun(n)}`;
     const unitsWord = `${units} unit${units === 1 ? '' : 's'}`;
     c.report(
       'E031',
       { offset: c.classesStmt.offset, length: c.classesStmt.length },
-      `There ${n === 1 ? 'is' : 'are'} ${classesWord} but the last dense layer (line ${lastDense.line + 1}) has ${unitsWord}; they must be equal. Set units=${n} or list ${units} class${units === 1 ? '' : 'es'}.`,
+      `There ${n === 1 ? 'is' : 'are'} ${classesWord} but the last dense layer (line ${lastDense.line + 1}) has ${unitsWord}; they must be equal. Set units=${n} or list ${units} ${noun(units)}.`,
       fixes,
     );
     c.report(
       'E031',
       unitsArg ?? denseStmt.keyword,
-      `The last dense layer gives one score per class, so its units must equal the ${classesWord} on line ${c.classesStmt.line + 1}, not ${units}. Set units=${n} or list ${units} class${units === 1 ? '' : 'es'}.`,
+      `The last dense layer gives one score per ${noun(1)}, so its units must equal the ${classesWord} on line ${c.classesStmt.line + 1}, not ${units}. Set units=${n} or list ${units} ${noun(units)}.`,
       fixes,
     );
   }
@@ -92,6 +114,7 @@ export function wholeFileRules(c: Checker, tree: SyntaxTree): void {
       dataFixes(c.text, c.trainStmt, commentedData),
     );
   }
+  taskRules(c);
   // Mark the layers that hold an error.
   const byLine = new Map(c.layers.map((l) => [l.line, l]));
   const index = new LineOf(c.text);

@@ -31,6 +31,7 @@ export function dataConstants(spec: ModelSpec, cfg: DataConfig): Record<string, 
     written: cfg.written,
     input: [h, w, c],
     classes: spec.classes,
+    task: spec.task ?? 'single',
   };
 }
 

@@ -74,6 +74,7 @@ export function modelConstants(spec: ModelSpec, fileName: string): Record<string
     file: fileName,
     input: [c, h, w],
     classes: spec.classes,
+    task: spec.task ?? 'single',
     layers: spec.layers.map((info) => ({
       kind: info.spec.kind,
       line: info.line,

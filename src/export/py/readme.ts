@@ -8,6 +8,7 @@ import { mdCode, mdText, shellWord } from './markdown';
 export function readmeMd(spec: ModelSpec, fileName: string, data: DataConfig): string {
   const { h, w, c } = spec.input;
   const t = spec.train;
+  const multi = spec.task === 'multilabel';
   const dataLine =
     data.kind === null
       ? 'The .cnn file has no `data` line: add one and export again (or edit `DATA` in `data.py`).'
@@ -17,8 +18,8 @@ export function readmeMd(spec: ModelSpec, fileName: string, data: DataConfig): s
   return `# ${mdText(spec.name)} in PyTorch
 
 Exported by CNN Studio from ${mdCode(fileName)}. A plain PyTorch package: \`torch\` and \`numpy\` are all it needs
-(\`Pillow\` too for \`data folder\`). Install them with \`pip install torch numpy\` or, on Debian/Ubuntu,
-\`sudo apt-get install python3-torch python3-numpy\`.
+(\`Pillow\` too for \`data folder\`, and \`pydicom\` when it holds DICOM files). Install them with
+\`pip install torch numpy\` or, on Debian/Ubuntu, \`sudo apt-get install python3-torch python3-numpy\`.
 
 | file | what it holds |
 | --- | --- |
@@ -28,15 +29,22 @@ Exported by CNN Studio from ${mdCode(fileName)}. A plain PyTorch package: \`torc
 | \`shapes.py\` | \`data shapes\`: the door / stair / sign generator |
 | \`arrays.py\` | \`data idx\` and \`data npz\`: MNIST's IDX files, MedMNIST's .npz |
 | \`images.py\` | \`data folder\`: listing, checking and decoding a folder of PNG/JPEG images (Pillow) |
+| \`dicom.py\` | DICOM files in a \`data folder\` (pydicom), read as CNN Studio reads them |
 | \`train.py\` | the flags and the training loop; the file's \`train\` line gives the defaults |
+| \`objective.py\` | the loss (cross-entropy, or binary cross-entropy for a multi-label network), \`class_weights\` and the class counts |
+| \`augment.py\` | the file's \`augment\` statement on the training batches (torch tensor operations) |
 | \`runs.py\` | the run folder (\`runs/<network>-<time>/\` or \`--out DIR\`) and its lock |
 | \`report.py\` | the progress messages (JSON lines, or \`--text\`) |
 | \`inspection.py\` | evaluations and snapshots for CNN Studio's inspector |
+| \`metrics.py\` | AUC, ROC curves, precision, recall and F1 (numpy; scikit-learn's definitions) |
+| \`control.py\` | Ctrl+C and the editor's requests on stdin |
 | \`distributed.py\` | the device (CPU, CUDA) and torchrun's processes |
 | \`safetensors_io.py\` | reads and writes checkpoints (safetensors) without extra packages |
 | \`network.cnn\` | the .cnn source, stored in every checkpoint's metadata |
 
 Data: ${dataLine}
+
+${taskLine(spec)}
 
 ## Train
 
@@ -76,7 +84,9 @@ took the name), or \`--out DIR\`. A run folder is one run's alone: \`--out DIR\`
 uses it (CNN Studio's own trainer included) and when it already holds a run, unless this run continues that
 one (\`--init DIR/model.safetensors --out DIR\`), which appends to its \`metrics.jsonl\`.
 
-\`OUT/model.safetensors\` after every epoch, and \`OUT/metrics.jsonl\` (one line per epoch). The checkpoint is
+\`OUT/model.safetensors\` after every epoch, \`OUT/best.safetensors\` (the epoch with the best validation AUC, else
+accuracy) and \`OUT/metrics.jsonl\` (one line per epoch). When the data has a test split apart from the validation
+split (an .npz with both \`val_\` and \`test_\` arrays), the run ends with its loss, accuracy and AUC. The checkpoint is
 CNN Studio's format, so ${mdCode(`cnn predict ${shellWord(fileName)} --weights OUT/model.safetensors --input x.npy`)} and the
 editor's inspector use it directly, and \`--init\` starts from any CNN Studio checkpoint of this network.
 
@@ -96,9 +106,9 @@ inspector; their tensors are base64 little-endian float32.
     model = build_model()
     load_into(model, "OUT/model.safetensors")   # load_state_dict(strict=True) with clear errors
     x = torch.rand(4, ${c}, ${h}, ${w})                # N×C×H×W, pixels in [0, 1]
-    print(model.predict(x))                      # N×${spec.classes.length} class probabilities
+    print(model.predict(x))                      # N×${spec.classes.length} ${multi ? 'label probabilities (each its own sigmoid)' : 'class probabilities'}
 
-\`forward()\` returns the logits; \`predict()\` applies the softmax. CNN Studio holds images as N×H×W×C
+\`forward()\` returns the logits; \`predict()\` applies the ${multi ? 'sigmoid' : 'softmax'}. CNN Studio holds images as N×H×W×C
 (as the .cnn file writes \`input ${h}x${w}x${c}\`): \`data.to_nchw(x)\` converts such an array.
 
 ## How \`model.py\` runs the network
@@ -133,4 +143,23 @@ engine does, and \`DistributedDataParallel\` hands process 0's running statistic
 - \`data shapes\` is drawn by a numpy port of the generator (see above).
 - The optimizers are PyTorch's own, which the engine reproduces (SGD with momentum, Adam 0.9/0.999/1e-8).
 `;
+}
+
+/** What the network is trained for: the task, its loss, the class weights and the augmentation. */
+function taskLine(spec: ModelSpec): string {
+  const cw = spec.train.classWeights ?? null;
+  const weights =
+    cw === null
+      ? ''
+      : cw === 'balanced'
+        ? spec.task === 'multilabel'
+          ? ' \`class_weights=balanced\`: each label\'s \`pos_weight\` is negatives / positives of the training split.'
+          : ' \`class_weights=balanced\`: each class weighs n / (K · n_class) of the training split (scikit-learn\'s rule).'
+        : ` \`class_weights\`: ${cw.join(', ')} (${spec.task === 'multilabel' ? 'pos_weight per label' : 'weight per class'}).`;
+  const task =
+    spec.task === 'multilabel'
+      ? `Task: multi-label (the network ends in \`sigmoid\`): ${spec.classes.length} labels of 0 or 1 per sample, trained with \`BCEWithLogitsLoss\` on the logits; accuracy is the share of labels right at 0.5.`
+      : 'Task: one class per sample, trained with \`CrossEntropyLoss\` on the logits.';
+  const aug = spec.augment ? ' The training batches are augmented as the \`augment\` line says (`augment.py`); validation and test batches never are.' : '';
+  return `${task}${weights}${aug}`;
 }

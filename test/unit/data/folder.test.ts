@@ -45,7 +45,7 @@ describe('data folder', () => {
     expect(probe).toMatchObject({ kind: 'folder', fixedSize: false, numClasses: 2, classNames: ['blue', 'red'], trainSize: 4, valSize: 1 });
     expect(probe.warnings).toEqual([
       'skipped stray.png: files directly in the data folder are ignored (put images in one sub-folder per class)',
-      'skipped red/notes.txt: not a PNG or JPEG image',
+      'skipped red/notes.txt: not a PNG, JPEG or DICOM image',
     ]);
     const d = openData(spec('imgs'), opts(base));
     expect(d.classNames).toEqual(['blue', 'red']);
@@ -103,7 +103,7 @@ describe('data folder', () => {
     expect(() => probeData(spec('d'), base)).toThrow("'" + root + "' has only one class sub-folder (only); 'data folder' needs one sub-folder of images per class, at least two.");
     fs.mkdirSync(path.join(root, 'empty'));
     fs.writeFileSync(path.join(root, 'empty', 'readme.md'), '# nothing');
-    expect(() => probeData(spec('d'), base)).toThrow(`The class folder 'empty' in '${root}' holds no PNG or JPEG images; add some or remove the folder.`);
+    expect(() => probeData(spec('d'), base)).toThrow(`The class folder 'empty' in '${root}' holds no PNG, JPEG or DICOM images; add some or remove the folder.`);
     expect(() => probeData(spec('nowhere'), base)).toThrow(/The folder 'nowhere' does not exist/);
     fs.mkdirSync(path.join(base, 'none'));
     expect(() => probeData(spec('none'), base)).toThrow(/has no class sub-folders/);
@@ -193,7 +193,7 @@ describe('data folder', () => {
       'skipped loop: a symbolic link loop',
       'skipped self: a symbolic link to the data folder or a folder above it (a loop)',
       'skipped up: a symbolic link to the data folder or a folder above it (a loop)',
-      'skipped a/evil\\u000a\\u001b[31m.txt: not a PNG or JPEG image',
+      'skipped a/evil\\u000a\\u001b[31m.txt: not a PNG, JPEG or DICOM image',
       'skipped a/w.png: a symbolic link loop',
     ]);
     const d = openData(spec('d'), opts(base));

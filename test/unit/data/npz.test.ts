@@ -150,8 +150,10 @@ describe('data npz', () => {
     expect(() => probeData(spec('b.npz'), dir)).toThrow(/train_images in b\.npz has dtype i4; images must be uint8 .* or float32\/float64/);
     npz(f, { train_images: { data: new Uint8Array(2 * 4 * 3), shape: [2, 4, 3] }, train_labels: { data: [0, 1], shape: [2], dtype: 'f4' } }, 'store');
     expect(() => probeData(spec('b.npz'), dir)).toThrow(/train_labels in b\.npz has dtype f4; labels must be integers/);
-    npz(f, { train_images: { data: new Uint8Array(2 * 4 * 3), shape: [2, 4, 3] }, train_labels: { data: [0, 1, 1, 0], shape: [2, 2], dtype: 'u1' } }, 'store');
-    expect(() => probeData(spec('b.npz'), dir)).toThrow(/has shape \(2, 2\); labels must be N or N×1 class indices \(multi-label data such as ChestMNIST is not supported\)/);
+    npz(f, { train_images: { data: new Uint8Array(2 * 4 * 3), shape: [2, 4, 3] }, train_labels: { data: [0, 1, 1, 0, 0, 1, 1, 0], shape: [2, 2, 2], dtype: 'u1' } }, 'store');
+    expect(() => probeData(spec('b.npz'), dir)).toThrow(
+      "train_labels in b.npz has shape (2, 2, 2); labels must be N or N×1 class indices, or N×L of 0/1 for multi-label data (ChestMNIST's N×14).",
+    );
     npz(f, { train_images: { data: new Uint8Array(24), shape: [24] }, train_labels: { data: [0, 1], shape: [2], dtype: 'u1' } }, 'store');
     expect(() => probeData(spec('b.npz'), dir)).toThrow(/has shape \(24\); images must be N×H×W or N×H×W×C/);
     npz(f, { train_images: { data: new Uint8Array(2 * 4 * 3), shape: [2, 4, 3] }, train_labels: { data: [0, 1, 2], shape: [3], dtype: 'u1' } }, 'store');

@@ -97,6 +97,9 @@ describe('safetensors checkpoints', () => {
     expect(() => decodeSafetensors(withHeader({ t: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }), 'f')).toThrow('t has shape [3] (12 bytes) but 8 data bytes');
     expect(() => decodeSafetensors(withHeader({ t: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }), 'f')).toThrow('leaves a gap');
     expect(() => decodeSafetensors(withHeader({ __metadata__: { a: 1 } }, 0), 'f')).toThrow('__metadata__.a is not a string');
+    // Names from a damaged header reach the message escaped, never as raw control characters.
+    expect(() => decodeSafetensors(withHeader({ '_meta\u0001data\n': {} }, 0), 'f')).toThrow('_meta\\u0001data\\u000a has no dtype');
+    expect(() => decodeSafetensors(withHeader({ __metadata__: { 'a\u001b[31m': 1 } }, 0), 'f')).toThrow('__metadata__.a\\u001b[31m is not a string');
     const bad = withHeader({}, 0);
     bad[8] = 0x7b;
     bad[9] = 0x7b;

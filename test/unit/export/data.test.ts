@@ -2,9 +2,9 @@
 // and label counts. Which samples land in the validation split differs (numpy's generator, not ours), and the
 // generated shapes differ in pixels, so those are not compared.
 
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { openData, writeNpy } from '../../../src/data';
@@ -138,6 +138,27 @@ const CASES: Case[] = [
       expect(ours.warnings[0]).toMatch(/^skipped 3 of 12 images that cannot be decoded: a\/bad\.jpg cannot be decoded as a JPEG image \(.+\); a\/bad\.png cannot be decoded as a PNG image \(.+\); a\/cut\.jpg cannot be decoded as a JPEG image \(.+\)$/);
       expect(theirs.warnings.map(withoutReasons)).toEqual(ours.warnings.map(withoutReasons));
       expect(theirs.train + theirs.val).toBe(9);
+    },
+  },
+  {
+    name: 'folder of DICOM files (pydicom; a compressed, an empty and a pixel-less one skipped with the same words)',
+    text: 'network M\ninput 8x8x1\nclasses a b\ndense units=2\ndata folder scans val=0.25\ntrain seed=2\n',
+    make(dir) {
+      const fx = join(dir, 'fixtures');
+      execFileSync('/usr/bin/python3', [resolve(__dirname, '../../fixtures/dicom/make_dicom.py'), fx]);
+      const classes = {
+        a: ['mono8_window.dcm', 'mono16_implicit.dcm', 'signed16.dcm', 'IM000001', 'jpeg.dcm', 'empty.dcm'],
+        b: ['mono1.dcm', 'mono8_minmax.dcm', 'mono16_big_endian.dcm', 'rgb8.dcm', 'no_pixels.dcm'],
+      };
+      for (const [cls, names] of Object.entries(classes)) {
+        mkdirSync(join(dir, 'scans', cls), { recursive: true });
+        for (const n of names) copyFileSync(join(fx, n), join(dir, 'scans', cls, n));
+      }
+    },
+    check(ours, theirs) {
+      expect(ours.warnings).toHaveLength(3);
+      expect(theirs.warnings).toEqual(ours.warnings);
+      expect(theirs.train + theirs.val).toBe(8);
     },
   },
 ];

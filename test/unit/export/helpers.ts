@@ -1,12 +1,13 @@
 // Shared helpers for the export tests: Debian's Python with PyTorch, checked models from text, engine predictions.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
 import { check, toModelSpec } from '../../../src/language';
 import type { ModelSpec } from '../../../src/language/model';
+import { writePytorchPackage } from '../../../src/export';
 
 export const root = resolve(__dirname, '../../..');
 
@@ -117,3 +118,109 @@ softmax
 data shapes samples=48
 train epochs=1 batch=8 optimizer=adam lr=0.01 seed=3 val=0.25
 `;
+
+/**
+ * A small multi-label network (ChestMNIST's kind: it ends in dense + sigmoid) on an .npz, with balanced class
+ * weights (pos_weight) and every augmentation setting.
+ */
+export const MULTILABEL = `network Findings
+input 12x12x1
+classes effusion nodule mass
+augment flip=horizontal rotate=10 shift=1 zoom=0.9-1.1 brightness=0.1 contrast=0.1
+conv filters=4 size=3 pad=1 activation=relu
+pool max size=2
+dense units=8 activation=relu
+dense units=3
+sigmoid
+data npz findings.npz
+train epochs=2 batch=8 optimizer=adam lr=0.01 seed=4 class_weights=balanced
+`;
+
+/** A single-label network with class weights given by hand (CrossEntropyLoss(weight=)). */
+export const WEIGHTED = `network Weighted
+input 12x12x1
+classes a b c
+conv filters=4 size=3 pad=1 activation=relu
+pool max size=2
+dense units=3
+softmax
+data npz classes.npz
+train epochs=1 batch=8 optimizer=sgd lr=0.05 seed=2 class_weights=0.5,2,1.25
+`;
+
+/**
+ * Python that writes a MedMNIST-style .npz: uint8 images N×H×W (grey, no channel axis) under train_/val_/test_,
+ * labels N×L of 0/1 (multi-label) or N×1 class indices, as argv: path, H, W, L, multilabel (0/1), counts "a,b,c".
+ * The images carry their labels (a bright quarter per positive label, or per class), so a network can learn them.
+ */
+export const MAKE_NPZ_PY = String.raw`
+import sys
+import numpy as np
+path, h, w, l, multi = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "1"
+counts = [int(c) for c in sys.argv[6].split(",")]
+rng = np.random.default_rng(0)
+out = {}
+for split, n in zip(("train", "val", "test"), counts):
+    if multi:
+        y = (rng.random((n, l)) < np.linspace(0.15, 0.5, l)).astype(np.uint8)
+    else:
+        y = rng.integers(0, l, size=(n, 1)).astype(np.uint8)
+    x = (rng.random((n, h, w)) * 60).astype(np.uint8)
+    for i in range(n):
+        for j in (np.nonzero(y[i])[0] if multi else [int(y[i, 0])]):
+            x[i, (j % 2) * (h // 2):(j % 2 + 1) * (h // 2), (j // 2) * (w // 3):(j // 2 + 1) * (w // 3)] += 150
+    out[split + "_images"], out[split + "_labels"] = x, y
+np.savez(path, **out)
+`;
+
+/**
+ * Runs PYTHON with args and waits for it to exit (the exit event). A guard kills the process group after guardMs,
+ * so a hung launch fails with its output rather than as a bare test timeout.
+ */
+export function runPython(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, guardMs = 100_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    // PYTHONFAULTHANDLER: a hung process group is sent SIGABRT first, so every Python process prints where it hung.
+    const child = spawn(PYTHON, args, { cwd, env: { ...PY_ENV, PYTHONFAULTHANDLER: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    const kill = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        child.kill(signal);
+      }
+    };
+    let killer: NodeJS.Timeout | undefined;
+    const guard = setTimeout(() => {
+      stderr += `\n[test] no exit after ${guardMs / 1000} s: SIGABRT (Python tracebacks follow), then SIGKILL\n`;
+      kill('SIGABRT');
+      killer = setTimeout(() => kill('SIGKILL'), 5000);
+    }, guardMs);
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    child.on('error', (e) => {
+      clearTimeout(guard);
+      fail(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      clearTimeout(killer);
+      done({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * A network's package written beside its .cnn file (in a new temporary folder), with an .npz for it made by
+ * MAKE_NPZ_PY (12×12 grey images, `labels` classes or labels, train/val/test sizes `counts`).
+ */
+export function taskPackage(text: string, npz: string, labels: number, multi: boolean, counts: number[]): { dir: string; file: string; pkg: string; spec: ModelSpec } {
+  const dir = tempDir('cnn-tasks-');
+  const file = join(dir, 'net.cnn');
+  writeFileSync(file, text);
+  python(MAKE_NPZ_PY, [join(dir, npz), '12', '12', String(labels), multi ? '1' : '0', counts.join(',')]);
+  const spec = specOf(text, file);
+  const pkg = join(dir, 'pkg');
+  writePytorchPackage(spec, { file, outDir: pkg });
+  return { dir, file, pkg, spec };
+}

@@ -9,7 +9,7 @@ import { createNetwork, saveCheckpoint } from '../../../src/engine';
 import { onnxModel } from '../../../src/export';
 import type { ModelSpec } from '../../../src/language/model';
 import { buildOnce } from '../trainer/helpers';
-import { cnn, example, ODD_LAYERS, maxAbsDiff, randomInput, specOf, tempDir } from './helpers';
+import { cnn, example, MULTILABEL, ODD_LAYERS, maxAbsDiff, randomInput, specOf, tempDir } from './helpers';
 
 const TOL = 1e-4;
 const ODD = ODD_LAYERS;
@@ -72,8 +72,10 @@ describe('ONNX export in onnxruntime-node', () => {
     { name: 'lenet', text: example('lenet') },
     { name: 'tinyvgg', text: example('tinyvgg') },
     { name: 'pathmnist', text: example('pathmnist') },
+    { name: 'chestmnist', text: example('chestmnist') },
     { name: 'odd', text: ODD },
     { name: 'padded', text: PADDED },
+    { name: 'multilabel', text: MULTILABEL },
   ];
   const report: string[] = [];
 
@@ -86,14 +88,16 @@ describe('ONNX export in onnxruntime-node', () => {
       const x = randomInput(n * h * w * ch, 50 + k);
       const ours = net.predict(x, n);
       const endsInSoftmax = spec.layers.at(-1)?.spec.kind === 'softmax';
+      // A multi-label network ends in a Sigmoid node: each label's probability, as the engine predicts it.
+      const endsInSigmoid = spec.task === 'multilabel';
       for (const layout of ['nhwc', 'nchw'] as const) {
         const bytes = onnxModel(spec, { tensors: net.params(), layout });
         const input = layout === 'nhwc' ? x : nhwcToNchw(x, n, h, w, ch);
         const dims = layout === 'nhwc' ? [n, h, w, ch] : [n, ch, h, w];
         const out = await run(bytes, input, dims);
-        expect(out.name).toBe(endsInSoftmax ? 'probabilities' : 'logits');
+        expect(out.name).toBe(endsInSoftmax || endsInSigmoid ? 'probabilities' : 'logits');
         expect(out.dims).toEqual([n, spec.classes.length]);
-        const probs = endsInSoftmax ? out.data : softmaxRows(out.data, n, spec.classes.length);
+        const probs = endsInSoftmax || endsInSigmoid ? out.data : softmaxRows(out.data, n, spec.classes.length);
         const diff = maxAbsDiff(probs, ours);
         if (layout === 'nhwc') report.push(`${c.name} ${diff.toExponential(2)}`);
         expect(diff, `${c.name} ${layout}`).toBeLessThan(TOL);

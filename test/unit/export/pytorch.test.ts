@@ -3,7 +3,6 @@
 // messages, and writes checkpoints that our engine and `cnn predict` read with the same predictions; a
 // two-process torchrun (gloo, CPU) run does the same.
 
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +16,7 @@ import { reviveTensors } from '../../../src/export/runner';
 import type { ModelSpec } from '../../../src/language/model';
 import { isTrainerMessage, type TrainerMessage } from '../../../src/protocol/trainer';
 import { snapshot } from '../../../src/trainer/run';
-import { cnn, example, ODD_LAYERS, TINY, maxAbsDiff, PY_ENV, PYTHON, python, randomInput, RUN_TORCH, specOf, tempDir } from './helpers';
+import { cnn, example, ODD_LAYERS, TINY, maxAbsDiff, PYTHON, python, randomInput, RUN_TORCH, runPython, specOf, tempDir } from './helpers';
 
 /** A TCP port free on 127.0.0.1 (the end-to-end harness's). */
 const { freePort } = codeServer as { freePort: () => Promise<number> };
@@ -83,8 +82,9 @@ describe('the exported package as text', () => {
     const spec = specOf(example('lecture'));
     const files = pytorchPackage(spec, { file: '/x/lecture.cnn', outDir: '/x/DoorStairSign-pytorch' });
     expect(files.map((f) => f.name)).toEqual([
-      'README.md', 'model.py', 'data.py', 'datasets.py', 'shapes.py', 'arrays.py', 'images.py',
-      'train.py', 'runs.py', 'report.py', 'inspection.py', 'distributed.py', 'safetensors_io.py', 'network.cnn',
+      'README.md', 'model.py', 'data.py', 'datasets.py', 'shapes.py', 'arrays.py', 'images.py', 'dicom.py',
+      'train.py', 'objective.py', 'augment.py', 'runs.py', 'report.py', 'inspection.py', 'metrics.py', 'control.py',
+      'distributed.py', 'safetensors_io.py', 'network.cnn',
     ]);
     const model = files.find((f) => f.name === 'model.py')!.text;
     // The template's code, and the network as its one block of constants (JSON in Python string literals).
@@ -118,6 +118,7 @@ describe.skipIf(!RUN_TORCH)(`PyTorch parity (${PYTHON})`, () => {
       { name: 'lenet', text: example('lenet') },
       { name: 'tinyvgg', text: example('tinyvgg') },
       { name: 'pathmnist', text: example('pathmnist') },
+      { name: 'chestmnist', text: example('chestmnist') },
       { name: 'odd', text: ODD },
       { name: 'padded', text: PADDED },
     ];
@@ -341,40 +342,3 @@ print(json.dumps(out))
     // at 240 s, before this limit.
   }, 300_000);
 });
-
-/**
- * Runs PYTHON with args and waits for it to exit (the exit event). A guard kills the process group after guardMs,
- * so a hung launch fails with its output rather than as a bare test timeout.
- */
-function runPython(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, guardMs = 100_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    // PYTHONFAULTHANDLER: a hung process group is sent SIGABRT first, so every Python process prints where it hung.
-    const child = spawn(PYTHON, args, { cwd, env: { ...PY_ENV, PYTHONFAULTHANDLER: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let stdout = '';
-    let stderr = '';
-    const kill = (signal: NodeJS.Signals) => {
-      try {
-        process.kill(-child.pid!, signal);
-      } catch {
-        child.kill(signal);
-      }
-    };
-    let killer: NodeJS.Timeout | undefined;
-    const guard = setTimeout(() => {
-      stderr += `\n[test] no exit after ${guardMs / 1000} s: SIGABRT (Python tracebacks follow), then SIGKILL\n`;
-      kill('SIGABRT');
-      killer = setTimeout(() => kill('SIGKILL'), 5000);
-    }, guardMs);
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    child.on('error', (e) => {
-      clearTimeout(guard);
-      fail(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      clearTimeout(killer);
-      done({ code, signal, stdout, stderr });
-    });
-  });
-}

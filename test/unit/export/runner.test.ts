@@ -29,7 +29,7 @@ echo "$*" >> "$FAKE_MARKER"
 printf '%s\\n' "$FAKE_OUT"
 while read -r line; do
   case "$line" in
-    *'"type":"stop"'*) echo '{"type":"done","checkpoint":"c","metricsFile":"m","stopped":true,"epochsRun":0,"final":null}'; exit 0 ;;
+    *'"type":"stop"'*) echo '{"type":"done","checkpoint":"c","metricsFile":"m","stopped":true,"epochsRun":0,"final":null,"test":null,"best":null}'; exit 0 ;;
     *'"sample":3'*) echo '{"type":"log","message":"asked for sample 3"}' ;;
     *'"type":"evaluate"'*) echo '{"type":"log","message":"asked for an evaluation"}' ;;
   esac
@@ -90,7 +90,7 @@ describe('PytorchTrainer with a fake python', () => {
       classes: ['door', 'stair', 'sign'],
     };
     const out = [
-      JSON.stringify({ type: 'started', epochs: 2, stepsPerEpoch: 5, trainSize: 36, valSize: 12, classes: ['door', 'stair', 'sign'], params: 1, backend: 'pytorch', warnings: [] }),
+      JSON.stringify({ type: 'started', epochs: 2, stepsPerEpoch: 5, trainSize: 36, valSize: 12, classes: ['door', 'stair', 'sign'], params: 1, backend: 'pytorch', warnings: [], task: 'single', classCounts: [12, 12, 12], classWeights: null }),
       'a plain print() line',
       JSON.stringify({ type: 'progress', epoch: 1 }),
       JSON.stringify(snapshot),

@@ -81,7 +81,7 @@ describe.skipIf(!RUN_TORCH)("train.py's run folders", () => {
     expect(done.map((m) => m.checkpoint).sort()).toEqual(names.map((n) => join(pkg, 'runs', n, 'model.safetensors')).sort());
     for (const n of names) {
       const run = join(pkg, 'runs', n);
-      expect(readdirSync(run).sort()).toEqual(['metrics.jsonl', 'model.safetensors']);
+      expect(readdirSync(run).sort()).toEqual(['best.safetensors', 'metrics.jsonl', 'model.safetensors']);
       expect(lines(join(run, 'metrics.jsonl'))).toHaveLength(1);
     }
   });
@@ -112,7 +112,7 @@ describe.skipIf(!RUN_TORCH)("train.py's run folders", () => {
     const both = lines(metrics);
     expect(both).toHaveLength(2);
     expect(both[0]).toBe(first[0]);
-    expect(readdirSync(out).sort()).toEqual(['metrics.jsonl', 'model.safetensors']);
+    expect(readdirSync(out).sort()).toEqual(['best.safetensors', 'metrics.jsonl', 'model.safetensors']);
   });
 
   it('two runs into one --out DIR at the same moment: one trains there, the other is refused', async () => {
@@ -125,7 +125,7 @@ describe.skipIf(!RUN_TORCH)("train.py's run folders", () => {
     expect(refused.messages.at(-1)!.message).toMatch(/is in use by another training|already holds a run/);
     expect(refused.messages.some((m) => m.type === 'started')).toBe(false);
     expect(lines(join(out, 'metrics.jsonl'))).toHaveLength(1);
-    expect(readdirSync(out).sort()).toEqual(['metrics.jsonl', 'model.safetensors']);
+    expect(readdirSync(out).sort()).toEqual(['best.safetensors', 'metrics.jsonl', 'model.safetensors']);
   });
 
   it("refuses --out DIR while a live training holds its lock, and takes over a killed run's lock", async () => {
@@ -148,7 +148,7 @@ describe.skipIf(!RUN_TORCH)("train.py's run folders", () => {
     mkdirSync(stale);
     writeFileSync(join(stale, '.cnn-run.lock'), JSON.stringify({ pid: Number(gone.stdout.trim()), host: hostname() }));
     ok(await trainPy(pkg, ['--out', stale, '--device', 'cpu']));
-    expect(readdirSync(stale).sort()).toEqual(['metrics.jsonl', 'model.safetensors']);
+    expect(readdirSync(stale).sort()).toEqual(['best.safetensors', 'metrics.jsonl', 'model.safetensors']);
   });
 
   it('leaves no folder behind for a run that fails before its first epoch', async () => {

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dataTaskIssue } from '../../../src/data/labelLayout';
 import { check, type CheckHost, type CheckResult, CODES, inputLines, layerKind, LineIndex, shapeArray, summarize } from '../../../src/language';
 
 const dir = resolve(__dirname, '../../fixtures/language');
@@ -51,6 +52,8 @@ const host: CheckHost = {
       return null;
     }
   },
+  // E055 from the .npz label header, as the CLI's and the editor's host read it.
+  dataTask: (data, net) => dataTaskIssue(data, net, dir),
 };
 
 function actual(result: CheckResult): Expectation {

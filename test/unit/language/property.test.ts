@@ -253,4 +253,14 @@ describe('counterexamples the property tests found, kept as fixed cases', () => 
     formatterProperties(text);
     expect(format(text).charCodeAt(0)).not.toBe(0xfeff);
   });
+
+  // E021 on a pad=same conv offered size=4, worked out with the padding of size 3x8; with pad=same the padding
+  // follows the size, so the fixed file was E021 again. (fast-check seed -188480361.)
+  it('E021 with pad=same offers no size fix, and every fix it offers removes it', () => {
+    const text = 'input 2x1x1\nconv filters=2 size=3x8 stride=3 pad=same\ndense units=3\n';
+    const e021 = check(text).diagnostics.find((d) => d.code === 'E021')!;
+    expect(e021.fixes.length).toBeGreaterThan(0);
+    expect(e021.fixes.map((f) => f.title).filter((t) => t.startsWith('Change to size'))).toEqual([]);
+    for (const fix of e021.fixes) expect(check(applyEdits(text, fix.edits)).diagnostics.filter((d) => d.code === 'E021'), fix.title).toEqual([]);
+  });
 });

@@ -4,7 +4,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { multiLabelReport, singleLabelReport } from '../../../src/metrics';
+import { multiLabelReport, perLabelAccuracy, perLabelScores, rocCurve, singleLabelReport } from '../../../src/metrics';
 import { PY_ENV, PYTHON } from '../export/helpers';
 
 function probeSklearn(): string | null {
@@ -144,7 +144,14 @@ for case in json.load(sys.stdin):
     except ValueError:
         raises = True
     acc = float(np.mean([M.accuracy_score(Y[:, l], S[:, l] > 0.5) for l in range(L)]))
-    out.append({"aucPer": per, "aucMean": mean, "accuracy": acc, "hamming": float(1 - M.hamming_loss(Y, S > 0.5)), "sklearnRaises": raises})
+    p, r, f, s = M.precision_recall_fscore_support(Y, (S > 0.5).astype(int), average=None, zero_division=0)
+    roc = [None] * L
+    for l in ok:
+        fpr, tpr, _ = M.roc_curve(Y[:, l], S[:, l], drop_intermediate=False)
+        roc[l] = {"fpr": fpr.tolist(), "tpr": tpr.tolist()}
+    out.append({"aucPer": per, "aucMean": mean, "accuracy": acc, "hamming": float(1 - M.hamming_loss(Y, S > 0.5)), "sklearnRaises": raises,
+        "precision": p.tolist(), "recall": r.tolist(), "f1": f.tolist(), "support": s.tolist(),
+        "labelAccuracy": [float(M.accuracy_score(Y[:, l], S[:, l] > 0.5)) for l in range(L)], "roc": roc})
 print(json.dumps(out))
 `;
 
@@ -199,7 +206,19 @@ describe.skipIf(!RUN_SKLEARN)(`metrics against scikit-learn ${SKLEARN_VERSION ??
   });
 
   describe('multi-label', () => {
-    const expected = runPython(MULTI_PY, MULTI) as { aucPer: (number | null)[]; aucMean: number; accuracy: number; hamming: number; sklearnRaises: boolean }[];
+    const expected = runPython(MULTI_PY, MULTI) as {
+      aucPer: (number | null)[];
+      aucMean: number;
+      accuracy: number;
+      hamming: number;
+      sklearnRaises: boolean;
+      precision: number[];
+      recall: number[];
+      f1: number[];
+      support: number[];
+      labelAccuracy: number[];
+      roc: ({ fpr: number[]; tpr: number[] } | null)[];
+    }[];
     MULTI.forEach((c, i) => {
       it(c.name, () => {
         const e = expected[i]!;
@@ -210,6 +229,27 @@ describe.skipIf(!RUN_SKLEARN)(`metrics against scikit-learn ${SKLEARN_VERSION ??
         close(r.accuracy, e.accuracy, 'accuracy at 0.5');
         close(r.accuracy, e.hamming, '1 − Hamming loss');
         expect(e.sklearnRaises).toBe(r.auc.perClass.includes(null));
+        const n = c.truth.length / c.labels;
+        perLabelScores(c.truth, c.probs, n, c.labels).forEach((q, l) => {
+          close(q.precision, e.precision[l]!, `precision of label ${l}`);
+          close(q.recall, e.recall[l]!, `recall of label ${l}`);
+          close(q.f1, e.f1[l]!, `F1 of label ${l}`);
+          expect(q.support).toBe(e.support[l]);
+        });
+        perLabelAccuracy(c.truth, c.probs, n, c.labels).forEach((a, l) => close(a, e.labelAccuracy[l]!, `accuracy of label ${l}`));
+        for (let l = 0; l < c.labels; l++) {
+          const col = (v: number[]) => Array.from({ length: n }, (_, i) => v[i * c.labels + l]!);
+          // roc_curve(drop_intermediate=False): one point per distinct score, from (0, 0); its first threshold is
+          // above every score, so its points are exactly ours.
+          const roc = rocCurve(col(c.truth), col(c.probs), Infinity);
+          const want = e.roc[l];
+          if (!want) expect(roc).toEqual({ fpr: [], tpr: [] });
+          else {
+            expect(roc.fpr.length, `ROC points of label ${l}`).toBe(want.fpr.length);
+            roc.fpr.forEach((v, j) => close(v, want.fpr[j]!, `FPR ${j} of label ${l}`));
+            roc.tpr.forEach((v, j) => close(v, want.tpr[j]!, `TPR ${j} of label ${l}`));
+          }
+        }
       });
     });
   });

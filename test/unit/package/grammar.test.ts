@@ -84,4 +84,24 @@ describe('the TextMate grammar', () => {
     // `relu` as a value is a value, not an activation statement.
     expect(scopeOf('dense units=10 activation=relu', 'relu')).toBe('constant.language');
   });
+
+  it('colours augment as a setting, its words as values and a zoom range as one number', () => {
+    expect(tokens('augment flip=horizontal rotate=10 zoom=0.9-1.1').map(([t, s]) => `${t} ${s}`)).toEqual([
+      'augment keyword.other',
+      'flip variable.parameter',
+      '= keyword.operator.assignment',
+      'horizontal constant.language',
+      'rotate variable.parameter',
+      '= keyword.operator.assignment',
+      '10 constant.numeric',
+      'zoom variable.parameter',
+      '= keyword.operator.assignment',
+      '0.9-1.1 constant.numeric.range',
+    ]);
+    for (const v of ['vertical', 'both']) expect(scopeOf(`augment flip=${v}`, v)).toBe('constant.language');
+    expect(scopeOf('train class_weights=balanced', 'class_weights')).toBe('variable.parameter');
+    expect(scopeOf('train class_weights=balanced', 'balanced')).toBe('constant.language');
+    // A list of weights: each weight a number.
+    expect(tokens('train class_weights=1,3.5,2').filter(([, s]) => s === 'constant.numeric').map(([t]) => t)).toEqual(['1', '3.5', '2']);
+  });
 });

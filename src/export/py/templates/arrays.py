@@ -8,7 +8,7 @@ import struct
 
 import numpy as np
 
-from datasets import DataError
+from datasets import DataError, fmt
 
 
 # ---------------------------------------------------------------------------------------------------- idx
@@ -75,9 +75,13 @@ def open_idx(folder):
 # ---------------------------------------------------------------------------------------------------- npz
 
 
-def open_npz(path):
-    """(train, own validation split or None, label sets): each split (images, labels); the label sets
-    [(where, labels)] of every split the file holds (train, val, test), for the label check."""
+def open_npz(path, multilabel=False, labels_wanted=None):
+    """(train, own validation split or None, label sets, test split or None): each split (images, labels); the
+    label sets [(where, labels)] of every split the file holds (train, val, test), for the label check. The own
+    validation split is val_, else test_; the test split is test_ when val_ is there too.
+
+    Single-label (multilabel False): labels are N or N×1 class indices. Multi-label: N×L values 0 or 1 with L =
+    labels_wanted, returned as float32."""
     if not os.path.isfile(path):
         raise DataError("The file '%s' does not exist (data npz needs a MedMNIST-style .npz)." % path)
     try:
@@ -97,12 +101,21 @@ def open_npz(path):
         x, y = archive[name + "_images"], archive[name + "_labels"]
         if x.ndim not in (3, 4):
             raise DataError("%s_images has shape %s; images must be N×H×W or N×H×W×C" % (name, x.shape))
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.ndim != 1:
-            raise DataError("%s_labels has shape %s; labels must be N or N×1 class indices" % (name, y.shape))
         if len(x) != len(y):
             raise DataError("%s_images holds %d images but %s_labels holds %d labels" % (name, len(x), name, len(y)))
+        if x.ndim == 3:
+            x = x[:, :, :, None]
+        if multilabel:
+            return x, _multilabel_rows(y, "%s_labels in %s" % (name, os.path.basename(path)), labels_wanted)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim == 2:
+            raise DataError(
+                "%s_labels in %s has %d labels per sample (shape %s): multi-label data, but the network ends in softmax "
+                "(one class per sample). End it in 'dense units=%d' and 'sigmoid' to train on all %d labels."
+                % (name, os.path.basename(path), y.shape[1], "×".join(str(d) for d in y.shape), y.shape[1], y.shape[1]))
+        if y.ndim != 1:
+            raise DataError("%s_labels has shape %s; labels must be N or N×1 class indices" % (name, y.shape))
         negative = np.nonzero(y < 0)[0]
         if len(negative):
             i = int(negative[0])
@@ -110,12 +123,33 @@ def open_npz(path):
                 "%s_labels in %s: label %d at index %d is negative; labels are class indices 0, 1, 2…"
                 % (name, os.path.basename(path), int(y[i]), i)
             )
-        if x.ndim == 3:
-            x = x[:, :, :, None]
         return x, y.astype(np.int64)
 
     train, val, test = split("train", True), split("val", False), split("test", False)
     name = os.path.basename(path)
     sets = [("%s_labels in %s" % (k, name), s[1]) for k, s in (("train", train), ("val", val), ("test", test)) if s is not None]
-    return train, val if val is not None else test, sets
+    return train, val if val is not None else test, sets, test if val is not None else None
+
+
+def _multilabel_rows(y, where, labels_wanted):
+    """A multi-label network's labels: N×L values 0 or 1 (L = labels_wanted) as float32; else a DataError that
+    names the array, the sample and the value."""
+    if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1 and labels_wanted != 1):
+        raise DataError(
+            "%s holds one class index per sample, but the network ends in sigmoid (multi-label: %d labels of 0 or 1 "
+            "per sample). End it in softmax for one class per sample, or use N×%d labels."
+            % (where, labels_wanted, labels_wanted))
+    if y.ndim != 2:
+        raise DataError("%s has shape %s; multi-label labels must be N×L" % (where, y.shape))
+    if y.shape[1] != labels_wanted:
+        raise DataError(
+            "%s has %d labels per sample but the network has %d: set units=%d on the last dense layer and give the "
+            "classes line %d names." % (where, y.shape[1], labels_wanted, y.shape[1], y.shape[1]))
+    bad = np.argwhere((y != 0) & (y != 1))
+    if len(bad):
+        i, j = int(bad[0][0]), int(bad[0][1])
+        raise DataError(
+            "%s: sample %s has the value %s for label %d; a multi-label network takes labels of 0 or 1 only."
+            % (where, fmt(i), y[i, j].item(), j))
+    return y.astype(np.float32)
 

@@ -10,7 +10,9 @@ each read by a module of its own (shapes.py, arrays.py for idx and npz, images.p
   idx       MNIST's IDX files in a folder: train-images-idx3-ubyte / train-labels-idx1-ubyte and the t10k- pair,
             each possibly gzipped (.gz). t10k is the validation split when both pairs exist.
   npz       MedMNIST's .npz keys train_images, train_labels, val_images, ... (val_, else test_, is the
-            validation split). uint8 pixels become [0, 1]; float pixels are used as they are.
+            validation split; test_ is the test split when val_ is there too). uint8 pixels become [0, 1]; float
+            pixels are used as they are. A multi-label network (TASK "multilabel", ending in sigmoid) reads N×L
+            labels of 0 or 1 (ChestMNIST's 14 findings); the other sources have one class per sample.
   folder    one sub-folder of PNG/JPEG images per class (sorted names are the classes); needs Pillow. Every image
             is decoded once before training (the first 64 MB of samples stay in memory): one that cannot be
             decoded is skipped, with one warning that counts them, never trained on as a blank image. Images are
@@ -23,7 +25,8 @@ idx/npz/folder keeps a seeded random subset of the training pool. The random cho
 so which samples are held out differs from the built-in engine's choice (the sizes are the same).
 
 Every dataset item is (image, label): image H×W×C float32 (channels last, as CNN Studio holds images),
-label an int. collate() stacks a batch and turns it into the N×C×H×W tensor the model takes.
+label an int (multi-label: a float32 row of L values 0/1). collate() stacks a batch and turns it into the
+N×C×H×W tensor the model takes, with int64 labels (multi-label: N×L float32 targets).
 """
 
 import json
@@ -41,13 +44,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # BEGIN CONSTANTS: written by CNN Studio's export as JSON (shipped with an example).
 # data: the file's data statement; its "path" is relative to this package's folder ("written": as the .cnn
 # file says it, relative to the .cnn file). input: the model's input as the .cnn file writes it: height, width,
-# channels. classes: the model's class names.
+# channels. classes: the model's class names (label names). task: "single" or "multilabel" (model.py's TASK).
 CONFIG = json.loads(
     '{'
     '"data":{"kind":"shapes","path":null,"samples":48,"val":null},'
     '"written":null,'
     '"input":[16,16,1],'
-    '"classes":["door","stair","sign"]'
+    '"classes":["door","stair","sign"],'
+    '"task":"single"'
     '}'
 )
 # END CONSTANTS
@@ -55,6 +59,7 @@ CONFIG = json.loads(
 DATA = CONFIG["data"]
 INPUT = tuple(CONFIG["input"])
 CLASSES = list(CONFIG["classes"])
+MULTILABEL = CONFIG["task"] == "multilabel"
 DEFAULT_VAL_FRACTION = 0.1
 
 
@@ -62,8 +67,12 @@ DEFAULT_VAL_FRACTION = 0.1
 
 
 class OpenedData:
-    def __init__(self, train, val, class_names, warnings, description):
+    """The training and validation splits (val None without one), the test split when the source has one apart
+    from the validation split (else None), the class names, the data's warnings and a line describing it."""
+
+    def __init__(self, train, val, class_names, warnings, description, test=None):
         self.train, self.val, self.class_names, self.warnings, self.description = train, val, class_names, warnings, description
+        self.test = test
 
 
 def _val_count(n, fraction):
@@ -73,8 +82,9 @@ def _val_count(n, fraction):
 
 
 def _relabel(dataset, data_names):
-    """Renumber labels to the model's class order when its names are a permutation of the data's own."""
-    if sorted(CLASSES) == sorted(data_names) and list(CLASSES) != list(data_names):
+    """Renumber labels to the model's class order when its names are a permutation of the data's own (single-label:
+    a multi-label row's columns are the labels in the classes line's order)."""
+    if not MULTILABEL and sorted(CLASSES) == sorted(data_names) and list(CLASSES) != list(data_names):
         mapping = [CLASSES.index(n) for n in data_names]
         return Relabelled(dataset, mapping, CLASSES)
     return dataset
@@ -144,7 +154,12 @@ def open_data(seed, val_fraction=None, path=None):
     rng = np.random.default_rng(seed)
     h, w, c = INPUT
     warnings = []
-    own_val = None
+    own_val = test = None
+    if MULTILABEL and kind != "npz":
+        raise DataError(
+            "The network ends in sigmoid (multi-label: %d labels of 0 or 1 per sample), but data %s gives one class per "
+            "sample. Use an .npz with N×%d labels (data npz FILE), or end the network in softmax."
+            % (len(CLASSES), kind, len(CLASSES)))
     if kind == "shapes":
         total = DATA["samples"]
         if total is None or total < 2:
@@ -162,12 +177,15 @@ def open_data(seed, val_fraction=None, path=None):
             if test is not None:
                 own_val = ArrayDataset(test[0], test[1], pool.class_names)
         elif kind == "npz":
-            (x, y), own, label_sets = open_npz(where)
-            _check_labels(label_sets)
+            (x, y), own, label_sets, own_test = open_npz(where, MULTILABEL, len(CLASSES))
+            if not MULTILABEL:
+                _check_labels(label_sets)
             _check_size(x.shape[1], x.shape[2], x.shape[3], where)
             pool = ArrayDataset(x, y, [str(k) for k in range(len(CLASSES))])
             if own is not None:
                 own_val = ArrayDataset(own[0], own[1], pool.class_names)
+            if own_test is not None:
+                test = _relabel(ArrayDataset(own_test[0], own_test[1], pool.class_names), pool.class_names)
         elif kind == "folder":
             pool, warnings = open_folder(where, h, w, c)
             if len(pool.class_names) != len(CLASSES):
@@ -200,15 +218,19 @@ def open_data(seed, val_fraction=None, path=None):
     train = _relabel(train, names)
     val = _relabel(val, names) if val is not None else None
     # Labels are in the model's class order now (or the data's own order, which the model's names then label).
-    return OpenedData(train, val, list(CLASSES), warnings, description)
+    return OpenedData(train, val, list(CLASSES), warnings, description, test)
 
 
 def collate(batch):
-    """A list of (H×W×C image, label) -> (N×C×H×W float32 tensor, int64 labels), the model's layout."""
+    """A list of (H×W×C image, label) -> (N×C×H×W float32 tensor, labels), the model's layout: int64 class indices,
+    or N×L float32 targets for a multi-label network."""
     import torch
 
     images = np.stack([b[0] for b in batch])
-    labels = np.asarray([b[1] for b in batch], dtype=np.int64)
+    if MULTILABEL:
+        labels = np.stack([b[1] for b in batch]).astype(np.float32)
+    else:
+        labels = np.asarray([b[1] for b in batch], dtype=np.int64)
     return torch.from_numpy(images).permute(0, 3, 1, 2).contiguous(), torch.from_numpy(labels)
 
 
@@ -223,6 +245,7 @@ if __name__ == "__main__":
     # python data.py: what the data source holds.
     d = open_data(seed=1)
     print(d.description)
-    print("train", len(d.train), "validation", len(d.val) if d.val is not None else 0, "classes", d.class_names)
+    print("train", len(d.train), "validation", len(d.val) if d.val is not None else 0,
+          "test", len(d.test) if d.test is not None else 0, "labels" if MULTILABEL else "classes", d.class_names)
     for w in d.warnings:
         print("warning:", w)

@@ -39,3 +39,15 @@ def all_sum(values, device, world):
     t = torch.tensor(values, dtype=torch.float64, device=device)
     dist.all_reduce(t)
     return t.tolist()
+
+
+def all_concat(array, world):
+    """Joins a numpy array's rows from all processes, in rank order (the array itself for one process)."""
+    if world == 1:
+        return array
+    import numpy as np
+    import torch.distributed as dist
+
+    parts = [None] * world
+    dist.all_gather_object(parts, array)
+    return np.concatenate(parts, axis=0)

@@ -16,7 +16,9 @@ The network is the SPEC below: the only part of this file the export writes, as 
 N×C×H×W float32 (INPUT_SHAPE) with pixels in [0, 1]. The .cnn file writes the input as H×W×C, which is also how
 CNN Studio's data and `cnn predict` hold images: permute(0, 3, 1, 2) turns such a batch into this layout.
 
-forward() returns the logits, as nn.CrossEntropyLoss wants them; predict() returns class probabilities.
+forward() returns the logits, as the loss wants them: nn.CrossEntropyLoss for a network that ends in softmax (one
+class per sample), nn.BCEWithLogitsLoss for one that ends in sigmoid (TASK "multilabel": L independent 0/1
+labels). predict() returns probabilities: softmax over the classes, or each label's sigmoid.
 python3 model.py prints the network, line by line, and the names and shapes of the tensors a checkpoint holds.
 """
 
@@ -27,7 +29,8 @@ import torch
 from torch import nn
 
 # BEGIN CONSTANTS: the network, written by CNN Studio's export as JSON (shipped with an example network).
-# name, file: the network's name and its .cnn file. input: C, H, W. classes: the class names.
+# name, file: the network's name and its .cnn file. input: C, H, W. classes: the class names (label names).
+# task: "single" (one class per sample) or "multilabel" (the network ends in sigmoid: one 0/1 per label).
 # layers: one entry per layer statement: kind, its settings, line (0-based), label (the name it gives its
 # output, or null), inputs (the layers whose outputs it takes, by index; -1: the network's input), statement (as
 # written), in / out (shapes as PyTorch holds them; in: of the first input), flatten_first (a dense after a
@@ -38,6 +41,7 @@ SPEC = json.loads(
     '"file":"tiny.cnn",'
     '"input":[1,16,16],'
     '"classes":["door","stair","sign"],'
+    '"task":"single",'
     '"layers":['
         '{"kind":"conv","line":3,"label":null,"inputs":[-1],"statement":"conv filters=4 size=3 pad=1 activation=relu","in":[1,16,16],"out":[4,16,16],"flatten_first":false,"he":true,"channels":1,"filters":4,"size":[3,3],"stride":[1,1],"pad":[1,1],"dilation":[1,1],"groups":1,"activation":"relu"},'
         '{"kind":"pool","line":4,"label":null,"inputs":[0],"statement":"pool max size=2","in":[4,16,16],"out":[4,8,8],"flatten_first":false,"he":false,"mode":"max","size":[2,2],"stride":[2,2],"pad":[0,0]},'
@@ -52,6 +56,8 @@ NAME = SPEC["name"]
 # The input volume as PyTorch holds it: channels, height, width.
 INPUT_SHAPE = tuple(SPEC["input"])
 CLASSES = list(SPEC["classes"])
+# "single" (softmax, cross-entropy) or "multilabel" (a final sigmoid, binary cross-entropy on the logits).
+TASK = SPEC["task"]
 # Per layer statement: its keyword and its line in the .cnn file (0-based), for the inspector's snapshots.
 LAYER_KINDS = [layer["kind"] for layer in SPEC["layers"]]
 LAYER_LINES = [layer["line"] for layer in SPEC["layers"]]
@@ -170,19 +176,26 @@ class Network(nn.Module):
         act = _activation(layer)
         return x if act is None else act(x)
 
-    def outputs(self, x, skip_softmax=False):
+    def _is_head(self, i):
+        """Whether layer statement i turns the logits into probabilities: a final softmax, or the final sigmoid of a
+        multi-label network. The loss works on the logits, so forward() leaves it to predict()."""
+        kind = self.spec_layers[i]["kind"]
+        return i == len(self.spec_layers) - 1 and (kind == "softmax" or (kind == "sigmoid" and TASK == "multilabel"))
+
+    def outputs(self, x, skip_head=False):
         """Runs the layer statements in the file's order on x; returns every layer's output by index
-        (NETWORK_INPUT: x itself). With skip_softmax, a softmax statement passes its input on unchanged."""
+        (NETWORK_INPUT: x itself). With skip_head, the final softmax (multi-label: sigmoid) passes its input on
+        unchanged."""
         values = {NETWORK_INPUT: x}
         for i, layer in enumerate(self.spec_layers):
             inputs = [values[j] for j in layer["inputs"]]
-            values[i] = inputs[0] if skip_softmax and layer["kind"] == "softmax" else self.step(i, inputs)
+            values[i] = inputs[0] if skip_head and self._is_head(i) else self.step(i, inputs)
         return values
 
     def forward(self, x):
-        """x: N×C×H×W float tensor (INPUT_SHAPE). Returns the logits, N×len(CLASSES); a softmax layer is left to
-        predict()."""
-        return self.outputs(x, skip_softmax=True)[len(self.spec_layers) - 1]
+        """x: N×C×H×W float tensor (INPUT_SHAPE). Returns the logits, N×len(CLASSES); a final softmax (or a
+        multi-label network's final sigmoid) is left to predict()."""
+        return self.outputs(x, skip_head=True)[len(self.spec_layers) - 1]
 
     @torch.no_grad()
     def activations(self, x):
@@ -197,11 +210,14 @@ class Network(nn.Module):
 
     @torch.no_grad()
     def predict(self, x):
-        """Class probabilities, N×len(CLASSES): the file's final softmax on the logits when it ends in one, else
-        softmax of the logits (as CNN Studio's predict does); evaluation mode (dropout off, running statistics)."""
+        """Probabilities, N×len(CLASSES), in evaluation mode (dropout off, running statistics): for a multi-label
+        network each label's sigmoid of the logits; else the file's final softmax on the logits when it ends in
+        one, otherwise softmax of the logits (as CNN Studio's predict does)."""
         was_training = self.training
         self.eval()
-        if self.spec_layers and self.spec_layers[-1]["kind"] == "softmax":
+        if TASK == "multilabel":
+            probabilities = torch.sigmoid(self(x))
+        elif self.spec_layers and self.spec_layers[-1]["kind"] == "softmax":
             probabilities = self.layers[len(self.spec_layers) - 1](self(x))
         else:
             probabilities = torch.softmax(self(x), dim=1)
@@ -232,8 +248,8 @@ class Network(nn.Module):
                                                             _shape_text(layer["out"])))
         if self.spec_layers:
             last = self.spec_layers[-1]
-            if last["kind"] == "softmax":
-                lines.append("    return %s  # the logits; predict() applies the softmax" % name(last["inputs"][0]))
+            if self._is_head(len(self.spec_layers) - 1):
+                lines.append("    return %s  # the logits; predict() applies the %s" % (name(last["inputs"][0]), last["kind"]))
             else:
                 lines.append("    return %s" % name(len(self.spec_layers) - 1))
         else:
@@ -287,7 +303,8 @@ def _shown(text):
 
 if __name__ == "__main__":
     # python model.py: the network line by line, and the names and shapes of the tensors a checkpoint holds.
-    print("%s (from %s): input %s, %d classes" % (_shown(NAME), _shown(SPEC["file"]), _shape_text(INPUT_SHAPE), len(CLASSES)))
+    print("%s (from %s): input %s, %d %s" % (_shown(NAME), _shown(SPEC["file"]), _shape_text(INPUT_SHAPE), len(CLASSES),
+                                       "labels (multi-label)" if TASK == "multilabel" else "classes"))
     model = build_model()
     print(model.describe())
     print(model)

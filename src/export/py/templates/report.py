@@ -35,20 +35,52 @@ class Reporter:
             # The data's warnings (images that cannot be decoded, skipped files) first, as `cnn train` prints them.
             return "\n".join(["warning: %s" % w for w in m.get("warnings", [])] + [
                 "Training on %d samples, validating on %d; %d parameters; %d epochs of %d steps." % (
-                    m["trainSize"], m["valSize"], m["params"], m["epochs"], m["stepsPerEpoch"])])
+                    m["trainSize"], m["valSize"], m["params"], m["epochs"], m["stepsPerEpoch"])] + class_count_table(m))
         if t == "progress":
             return "epoch %d/%d step %d/%d  loss %.4f acc %.1f%%  %d samples/s" % (
                 m["epoch"], m["epochs"], m["step"], m["steps"], m["loss"], 100 * m["accuracy"], m["samplesPerSec"])
         if t == "epoch":
-            val = "" if m["valLoss"] is None else "  val loss %.4f acc %.1f%%" % (m["valLoss"], 100 * m["valAccuracy"])
+            val = "" if m["valLoss"] is None else "  val loss %.4f acc %.1f%% AUC %s" % (
+                m["valLoss"], 100 * m["valAccuracy"], "–" if m.get("valAuc") is None else "%.4f" % m["valAuc"])
             return "epoch %d/%d  train loss %.4f acc %.1f%%%s  (%.1fs)" % (
                 m["epoch"], m["epochs"], m["trainLoss"], 100 * m["trainAccuracy"], val, m["seconds"])
+        if t == "evaluation":
+            auc = m["auc"]
+            per = ", ".join("%s %s" % (name, "–" if a is None else "%.3f" % a) for name, a in zip(m["classes"], auc["perClass"]))
+            return "%s AUC %s (%s)" % (m["split"], "–" if auc["mean"] is None else "%.4f" % auc["mean"], per)
         if t == "done":
-            return "%s after %d epochs. Checkpoint: %s" % ("Stopped" if m["stopped"] else "Done", m["epochsRun"], m["checkpoint"])
+            lines = ["%s after %d epoch%s. Checkpoint: %s" % ("Stopped" if m["stopped"] else "Done", m["epochsRun"],
+                                                          "" if m["epochsRun"] == 1 else "s", m["checkpoint"])]
+            if m.get("best"):
+                lines.append("Best validation checkpoint: %s" % m["best"])
+            test = m.get("test")
+            if test:
+                lines.append("Test split (%s samples): loss %.4f acc %.1f%% AUC %s" % (
+                    "{:,}".format(test["samples"]), test["loss"], 100 * test["accuracy"], "–" if test["auc"] is None else "%.4f" % test["auc"]))
+            return "\n".join(lines + ["Metrics: %s" % m["metricsFile"]])
         if t == "error":
             return "%s error: %s" % (m["stage"], m["message"])
         return m.get("message", json.dumps(m))
 
+
+def class_count_table(m):
+    """The training split's samples per class (multi-label: positives per label) with the loss weights when set, as
+    `cnn train` prints them before training."""
+    multi = m.get("task") == "multilabel"
+    weights = m.get("classWeights")
+    rows = [["label" if multi else "class", "positives" if multi else "samples"] + (["pos_weight" if multi else "weight"] if weights else [])]
+    for k, name in enumerate(m["classes"]):
+        count = m.get("classCounts", [])[k] if k < len(m.get("classCounts", [])) else 0
+        rows.append([name, "{:,}".format(count)] + ([_weight_text(weights[k])] if weights else []))
+    widths = [max(len(r[j]) for r in rows) for j in range(len(rows[0]))]
+    lines = ["  " + "  ".join(c.ljust(widths[j]) if j == 0 else c.rjust(widths[j]) for j, c in enumerate(r)).rstrip() for r in rows]
+    return ["The training split%s:" % (" (multi-label)" if multi else "")] + lines
+
+
+def _weight_text(w):
+    """A weight to 3 significant digits, without a trailing .0 (2, 0.333, 12.5)."""
+    g = float("%.3g" % w)
+    return "%d" % g if g == int(g) else repr(g)
 
 
 def tensor_msg(t):
