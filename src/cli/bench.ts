@@ -3,7 +3,8 @@
 
 import { resolve } from 'node:path';
 import { createNetwork } from '../engine';
-import { modelFromJob, TrainError } from '../trainer/run';
+import { TrainError } from '../trainer/errors';
+import { modelFromJob } from '../trainer/prepare';
 import { intFlag, type ParsedArgs, UsageError } from './args';
 import type { Io } from './check';
 import { UserError } from './errors';

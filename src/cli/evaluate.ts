@@ -1,13 +1,16 @@
 // `cnn evaluate FILE --weights CKPT [--split val|test] [--json]`: a trained network's figures on a split of its
-// data — accuracy, balanced accuracy, per-class precision/recall/F1, the confusion matrix and the one-vs-rest
-// AUC — computed by src/metrics (equal to scikit-learn's). `val` is the validation split training used (same
-// seed, same rule); `test` the source's own test split (MedMNIST's test_*, MNIST's t10k).
+// data, computed by src/metrics (equal to scikit-learn's). Single-label: accuracy, balanced accuracy,
+// per-class precision/recall/F1, the confusion matrix and the one-vs-rest AUC. Multi-label (a sigmoid ending):
+// accuracy at 0.5 averaged over labels, AUC per label and their mean, and per label precision/recall/F1 at 0.5
+// in the text. `val` is the validation split training used (same seed, same rule); `test` the source's own
+// test split (MedMNIST's test_*, MNIST's t10k).
 
 import { DataError, type Dataset, type OpenedData } from '../data';
 import type { ModelSpec } from '../language';
-import { singleLabelReport, type SingleLabelReport } from '../metrics';
+import { multiLabelReport, perLabelAccuracy, perLabelScores, singleLabelReport, type ClassScores, type MultiLabelReport, type SingleLabelReport } from '../metrics';
 import { predictSplit } from '../trainer/predictions';
-import { openModelData, TrainError } from '../trainer/run';
+import { TrainError } from '../trainer/errors';
+import { openModelData } from '../trainer/prepare';
 import { type ParsedArgs, stringFlag, UsageError } from './args';
 import type { Io } from './check';
 import { UserError } from './errors';
@@ -25,40 +28,40 @@ export async function runEvaluate(args: ParsedArgs, io: Io): Promise<number> {
   if (split !== 'val' && split !== 'test') throw new UsageError(`--split is val or test, not '${split}'`);
   const fileArg = args.positional[0]!;
   const spec = checkedModel(fileArg);
-  if (isMultiLabel(spec)) {
-    throw new UserError(`cannot evaluate ${fileArg}: it ends in sigmoid (multi-label), and the built-in engine trains and evaluates single-label networks (dense + softmax) only so far.`);
-  }
   const data = openSplitData(spec, fileArg, split);
   try {
     const set = chosenSplit(data, split, fileArg, spec);
     for (const w of data.warnings) io.err(`warning: ${w}\n`);
     const net = trainedNetwork(spec, fileArg, weights, Math.min(set.size, Math.max(spec.train.batch, 64)), 'evaluate');
-    let report: SingleLabelReport;
+    let p: ReturnType<typeof predictSplit>;
     try {
-      const { probs, labels } = predictSplit(net, set, Math.max(spec.train.batch, 64));
-      report = singleLabelReport(split, data.classNames, labels, probs);
+      p = predictSplit(net, set, Math.max(spec.train.batch, 64), spec.task);
     } finally {
       await net.dispose();
     }
-    if (args.flags.has('json')) io.out(JSON.stringify(report) + '\n');
-    else io.out(formatReport(report, { network: spec.name, weights, note: split === 'test' ? data.testNote : null }));
+    const ctx = { network: spec.name, weights, note: split === 'test' ? data.testNote : null };
+    const json = args.flags.has('json');
+    if (p.targets instanceof Float32Array) {
+      const k = data.classNames.length;
+      const report = multiLabelReport(split, k, p.targets, p.probs);
+      const n = report.samples;
+      io.out(json ? JSON.stringify(report) + '\n' : formatMultiLabelReport(report, data.classNames, perLabelScores(p.targets, p.probs, n, k), perLabelAccuracy(p.targets, p.probs, n, k), ctx));
+    } else {
+      const report = singleLabelReport(split, data.classNames, p.targets, p.probs);
+      io.out(json ? JSON.stringify(report) + '\n' : formatReport(report, ctx));
+    }
     return 0;
   } finally {
     data.close();
   }
 }
 
-/** A network whose last layer is a sigmoid gives one probability per label (spec: Version 2 → Tasks). */
-function isMultiLabel(spec: ModelSpec): boolean {
-  const last = spec.layers[spec.layers.length - 1]?.spec;
-  return last?.kind === 'sigmoid' || (last?.kind === 'dense' && last.activation === 'sigmoid');
-}
-
 function openSplitData(spec: ModelSpec, fileArg: string, split: SplitName): OpenedData {
   try {
     return openModelData(spec, fileArg, { withTest: split === 'test' });
   } catch (err) {
-    if (err instanceof TrainError || err instanceof DataError) throw new UserError(err.message);
+    // With the code (E040, E055), as `cnn train` and `cnn check` say it.
+    if (err instanceof TrainError || err instanceof DataError) throw new UserError(err.code ? `${err.code}: ${err.message}` : err.message);
     throw err;
   }
 }
@@ -113,6 +116,33 @@ export function formatReport(r: SingleLabelReport, ctx: { network: string; weigh
     '',
     'confusion matrix (rows: true class, columns: predicted)',
     table([['', ...names], ...r.confusion.map((row, k) => [names[k]!, ...row.map(String)])], 1).trimEnd(),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** The multi-label report for people: the figures, then per label its positives, precision/recall/F1 and accuracy at 0.5, and AUC. */
+export function formatMultiLabelReport(r: MultiLabelReport, names: readonly string[], scores: ClassScores[], accuracy: number[], ctx: { network: string; weights: string; note: string | null }): string {
+  const left = names.filter((_, l) => r.auc.perClass[l] === null);
+  const lines = [
+    `${ctx.network} on the ${SPLIT_WORDS[r.split as SplitName] ?? r.split} split (${r.samples.toLocaleString('en-US')} samples, ${names.length} labels), weights ${ctx.weights}`,
+    ...(ctx.note ? [`note: ${ctx.note}.`] : []),
+    '',
+    table(
+      [
+        ['accuracy (labels at 0.5, averaged)', pct(r.accuracy)],
+        ['AUC (mean over labels)', fixed(r.auc.mean)],
+      ],
+      1,
+    ).trimEnd(),
+    ...(left.length ? [`(AUC left out for ${left.join(', ')}: the split has no positive or no negative sample of ${left.length === 1 ? 'it' : 'them'}.)`] : []),
+    '',
+    table(
+      [
+        ['label', 'positives', 'precision', 'recall', 'F1', 'accuracy', 'AUC'],
+        ...scores.map((c, l) => [names[l]!, String(c.support), fixed(c.precision), fixed(c.recall), fixed(c.f1), pct(accuracy[l]!), fixed(r.auc.perClass[l] ?? null)]),
+      ],
+      1,
+    ).trimEnd(),
   ];
   return lines.join('\n') + '\n';
 }

@@ -7,6 +7,7 @@ import { type Io, runCheck, runSummary } from './check';
 import { UserError } from './errors';
 import { processIo } from './output';
 import { EXPORT_COMMAND } from './export';
+import { runExplain } from './explain';
 import { runEvaluate } from './evaluate';
 import { runPredict } from './predict';
 import { runTrain } from './train';
@@ -47,9 +48,15 @@ export const COMMANDS: Record<string, Command> = {
   },
   predict: {
     usage: 'cnn predict FILE --weights CKPT --input X [--json]',
-    summary: 'Class probabilities for X: an .npy array (N×H×W×C or H×W×C; uint8 is scaled to [0, 1], floats are used as they are) or a PNG/JPEG image.',
+    summary: 'Class probabilities for X: an .npy array (N×H×W×C or H×W×C; uint8 is scaled to [0, 1], floats are used as they are) or a PNG/JPEG/DICOM image.',
     flags: { json, weights: { value: true }, input: { value: true } },
     run: runPredict,
+  },
+  explain: {
+    usage: 'cnn explain FILE --weights CKPT --input X [--method gradcam|saliency|occlusion] [--line L] [--class NAME|INDEX] [--window W --stride S] [--json]',
+    summary: 'Where the network looked: Grad-CAM of the layer on line L (default: the last conv or pool with a spatial output), saliency or occlusion maps for the predicted class (or --class); PNG overlays beside X, or --json raw maps.',
+    flags: { json, weights: { value: true }, input: { value: true }, method: { value: true }, line: { value: true }, class: { value: true }, window: { value: true }, stride: { value: true } },
+    run: runExplain,
   },
   evaluate: {
     usage: 'cnn evaluate FILE --weights CKPT [--split val|test] [--json]',

@@ -3,13 +3,16 @@
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { preparingText, type TrainerMessage, type TrainJob } from '../protocol/trainer';
+import { classCountText, preparingText, testFiguresText, type TrainerMessage, type TrainJob } from '../protocol/trainer';
 import { createRunDir, removeEmptyRunDir } from '../trainer/paths';
-import { modelFromJob, runTraining, TrainError } from '../trainer/run';
+import { TrainError } from '../trainer/errors';
+import { modelFromJob } from '../trainer/prepare';
+import { runTraining } from '../trainer/run';
 import { intFlag, type ParsedArgs, stringFlag, UsageError } from './args';
 import { UserError } from './errors';
 import type { Io } from './check';
 import { readSource } from './source';
+import { HealthReport } from './trainHealth';
 
 export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
   if (args.positional.length !== 1) throw new UsageError('train needs exactly one .cnn file');
@@ -60,14 +63,20 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
   io.closed?.addEventListener('abort', onClosed);
   const tty = !json && Boolean((process.stdout as { isTTY?: boolean }).isTTY) && !process.env.CI;
   const printer = json ? jsonPrinter(io) : tty ? barPrinter(io) : linePrinter(io);
+  // Training-health warnings as they appear, and the last epoch's list at the end (--json: the health messages).
+  const health = new HealthReport(args.positional[0]!);
   try {
     const result = await runTraining(job, {
-      emit: printer,
+      emit: (m) => {
+        printer(m);
+        if (!json) for (const line of health.take(m)) io.err(line);
+      },
       stopRequested: () => stop,
       takeRequest: () => null,
     });
     // Failed or stopped before anything was written: no empty folder stays behind.
     if (ours) removeEmptyRunDir(outDir);
+    if (!json && result.type === 'done') io.out(health.summary());
     return result.type === 'done' ? 0 : 1;
   } finally {
     process.off('SIGINT', onSigint);
@@ -92,12 +101,13 @@ function common(io: Io, m: TrainerMessage): boolean {
       return true;
     case 'started':
       io.out(`Training on ${m.trainSize} samples, validating on ${m.valSize}; ${m.params.toLocaleString('en-US')} parameters; ${m.epochs} epoch${m.epochs === 1 ? '' : 's'} of ${m.stepsPerEpoch} steps.\n`);
+      io.out(classCountText(m));
       for (const w of m.warnings) io.err(`warning: ${w}\n`);
       return true;
     case 'epoch':
       io.out(
         `epoch ${m.epoch}/${m.epochs}  train loss ${m.trainLoss.toFixed(4)} acc ${pct(m.trainAccuracy)}` +
-          (m.valLoss !== null ? `  val loss ${m.valLoss.toFixed(4)} acc ${pct(m.valAccuracy)}` : '') +
+          (m.valLoss !== null ? `  val loss ${m.valLoss.toFixed(4)} acc ${pct(m.valAccuracy)} AUC ${m.valAuc === null ? '–' : m.valAuc.toFixed(4)}` : '') +
           `  (${m.seconds.toFixed(1)}s)\n`,
       );
       return true;
@@ -106,7 +116,10 @@ function common(io: Io, m: TrainerMessage): boolean {
         io.out('Stopped before training started; nothing was written.\n');
         return true;
       }
-      io.out(`${m.stopped ? 'Stopped' : 'Done'} after ${m.epochsRun} epoch${m.epochsRun === 1 ? '' : 's'}. Checkpoint: ${m.checkpoint}\nMetrics: ${m.metricsFile}\n`);
+      io.out(`${m.stopped ? 'Stopped' : 'Done'} after ${m.epochsRun} epoch${m.epochsRun === 1 ? '' : 's'}. Checkpoint: ${m.checkpoint}\n`);
+      if (m.best) io.out(`Best validation checkpoint: ${m.best}\n`);
+      if (m.test) io.out(`${testFiguresText(m.test)}\n`);
+      io.out(`Metrics: ${m.metricsFile}\n`);
       return true;
     case 'error':
       io.err(`cnn: ${m.stage === 'data' ? 'data' : m.stage} error${m.code ? ` ${m.code}` : ''}: ${m.message}\n`);

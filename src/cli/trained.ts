@@ -5,7 +5,8 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createNetwork, loadCheckpoint, type Network } from '../engine';
 import type { ModelSpec } from '../language';
-import { modelFromJob, TrainError } from '../trainer/run';
+import { TrainError } from '../trainer/errors';
+import { modelFromJob } from '../trainer/prepare';
 import { UserError } from './errors';
 import { readSource } from './source';
 

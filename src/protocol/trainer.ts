@@ -2,6 +2,13 @@
 // Sent with child_process.fork({ serialization: 'advanced' }), so Float32Arrays cross as typed arrays.
 
 import { type Check, arrayOf, isBool, isF32, isFiniteNum, isInt, isNum, isStr, nullable, oneOf, optional, shape, tagged } from './check';
+import type { AugmentSpec, Task } from '../language/model';
+import { healthFields, type HealthMessage } from './health';
+import { explainGalleryFields, explainRequestFields, explanationFields, galleryExplanationFields, type ExplainGalleryRequest, type ExplainRequest, type ExplanationMessage, type GalleryExplanationMessage } from './explain';
+
+export type { AugmentSpec, Task };
+export type { HealthCode, HealthDiagnostic, HealthMessage, LayerHealth } from './health';
+export type { ExplainGalleryRequest, ExplainMethodName, ExplainRequest, ExplanationMap, ExplanationMessage, GalleryExplanationMessage, GalleryMap } from './explain';
 
 export type Backend = 'builtin' | 'pytorch';
 
@@ -48,6 +55,11 @@ export interface EpochMessage {
   trainAccuracy: number;
   valLoss: number | null;
   valAccuracy: number | null;
+  /**
+   * The validation split's AUC: the macro one-vs-rest mean over classes (single-label), the mean over labels
+   * (multi-label); null without validation or when no class/label has both positives and negatives.
+   */
+  valAuc: number | null;
   seconds: number;
 }
 
@@ -68,6 +80,8 @@ export interface SnapshotMessage {
   /** Which sample: from the dataset split, or an image file. */
   source: string;
   label: number | null;
+  /** Multi-label: the sample's 0/1 per label (`label` is null); absent for single-label and image files. */
+  truth?: number[];
   /** The input as [H, W, C] (channels last, as the data gives it). */
   input: Tensor;
   /** Every layer's output for the sample: volumes as [C, H, W] channel planes, vectors as [N]. */
@@ -78,16 +92,53 @@ export interface SnapshotMessage {
   classes: string[];
 }
 
-/** The validation set's confusion matrix and some misclassified samples, after each epoch and on request. */
+/** One ROC curve: false and true positive rates from (0,0) to (1,1), thinned to at most 200 points. */
+export interface RocCurve {
+  fpr: number[];
+  tpr: number[];
+}
+
+/** Precision, recall and F1 of one class (single-label) or one label at 0.5 (multi-label); support = true positives' count. */
+export interface ClassScore {
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+/**
+ * A misclassified sample. Single-label: `label` the true class, `predicted` the argmax. Multi-label: `label` and
+ * `predicted` are −1, `truth` the 0/1 labels, `probabilities` the per-label sigmoid outputs.
+ */
+export interface Misclassified {
+  index: number;
+  label: number;
+  predicted: number;
+  probabilities: number[];
+  input: Tensor;
+  truth?: number[];
+}
+
+/** The validation set's figures and some misclassified samples, after each epoch and on request. */
 export interface EvaluationMessage {
   type: 'evaluation';
+  task: Task;
+  /** Class names (single-label) or label names (multi-label). */
   classes: string[];
-  /** confusion[true][predicted] = count. */
+  /** confusion[true][predicted] = count; [] for multi-label. */
   confusion: number[][];
-  /** Up to 24 misclassified validation samples. */
-  misclassified: { index: number; label: number; predicted: number; probabilities: number[]; input: Tensor }[];
+  /** Up to 24 misclassified validation samples (multi-label: a sample with any label wrong at 0.5). */
+  misclassified: Misclassified[];
   /** Which split was evaluated. */
   split: 'validation' | 'training';
+  /** AUC per class (one-vs-rest) or label, null where the split lacks positives or negatives; mean over the defined ones. */
+  auc: { mean: number | null; perClass: (number | null)[] };
+  /** One ROC curve per class or label (empty curves where its AUC is null). */
+  roc: RocCurve[];
+  /** Per class (single-label) or per label at 0.5 (multi-label). */
+  perClass: ClassScore[];
+  /** Multi-label: the fraction right per label at 0.5; null for single-label. */
+  labelAccuracy: number[] | null;
 }
 
 export interface StartedMessage {
@@ -99,8 +150,13 @@ export interface StartedMessage {
   classes: string[];
   params: number;
   backend: Backend;
-  /** Data warnings (odd files skipped and the like). */
+  /** Data warnings (odd files skipped and the like), and the class-imbalance warning. */
   warnings: string[];
+  task: Task;
+  /** Samples per class of the training split (multi-label: positives per label). */
+  classCounts: number[];
+  /** The loss's class weights (multi-label: pos_weight per label) from `train class_weights`, or null. */
+  classWeights: number[] | null;
 }
 
 export interface DoneMessage {
@@ -111,6 +167,17 @@ export interface DoneMessage {
   stopped: boolean;
   epochsRun: number;
   final: { trainLoss: number; trainAccuracy: number; valLoss: number | null; valAccuracy: number | null } | null;
+  /** The test split's figures with the last weights, when the data has a test split (and the run was not stopped). */
+  test: TestFigures | null;
+  /** best.safetensors (the weights of the best validation figure), or null when no epoch was validated. */
+  best: string | null;
+}
+
+export interface TestFigures {
+  samples: number;
+  loss: number;
+  accuracy: number;
+  auc: number | null;
 }
 
 export type ErrorStage = 'setup' | 'data' | 'train' | 'checkpoint' | 'snapshot';
@@ -143,12 +210,60 @@ export function preparingText(m: PreparingMessage): string {
   return `preparing: ${m.stage} (${Math.round(m.seconds)} s${layers})…`;
 }
 
+/**
+ * The one wording of the training split's class counts (positives per label for multi-label) with the loss
+ * weights when set: a small table, for the CLI before training and the editor's log.
+ */
+export function classCountText(m: Pick<StartedMessage, 'task' | 'classes' | 'classCounts' | 'classWeights'>): string {
+  const multi = m.task === 'multilabel';
+  const rows = [[multi ? 'label' : 'class', multi ? 'positives' : 'samples', ...(m.classWeights ? [multi ? 'pos_weight' : 'weight'] : [])]];
+  m.classes.forEach((name, k) => rows.push([name, (m.classCounts[k] ?? 0).toLocaleString('en-US'), ...(m.classWeights ? [String(Number((m.classWeights[k] ?? 0).toPrecision(3)))] : [])]));
+  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => [...r[j]!].length)));
+  const lines = rows.map((r) => '  ' + r.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  ').trimEnd());
+  return `The training split${multi ? ' (multi-label)' : ''}:\n${lines.join('\n')}\n`;
+}
+
+/** The one wording of a run's test figures: "Test split (80 samples): loss 0.1050 acc 97.6% AUC 0.9841". */
+export function testFiguresText(t: TestFigures): string {
+  return `Test split (${t.samples.toLocaleString('en-US')} samples): loss ${t.loss.toFixed(4)} acc ${(100 * t.accuracy).toFixed(1)}% AUC ${t.auc === null ? '–' : t.auc.toFixed(4)}`;
+}
+
 export interface LogMessage {
   type: 'log';
   message: string;
 }
 
-export type TrainerMessage = PreparingMessage | StartedMessage | ProgressMessage | EpochMessage | SnapshotMessage | EvaluationMessage | DoneMessage | ErrorMessage | LogMessage;
+/** The inspector's augmentation grid: `images` are `count` augmented versions of a training sample (answers AugmentPreviewRequest). */
+export interface AugmentPreviewMessage {
+  type: 'augmentPreview';
+  /** The training split's sample index (clamped to the split). */
+  sample: number;
+  /** The sample's class (single-label) or the labels it carries (multi-label), as indices into `classes`. */
+  labels: number[];
+  classes: string[];
+  /** The sample as the network sees it without augmentation, [H, W, C]. */
+  input: Tensor;
+  /** The augmented versions, [H, W, C] each. */
+  images: Tensor[];
+  /** The settings they were made with (the request's), so the panel knows which edit they show. */
+  augment: AugmentSpec;
+  seed: number;
+}
+
+export type TrainerMessage =
+  | PreparingMessage
+  | StartedMessage
+  | ProgressMessage
+  | EpochMessage
+  | SnapshotMessage
+  | EvaluationMessage
+  | DoneMessage
+  | ErrorMessage
+  | LogMessage
+  | AugmentPreviewMessage
+  | HealthMessage
+  | ExplanationMessage
+  | GalleryExplanationMessage;
 
 export interface StartRequest {
   type: 'start';
@@ -168,17 +283,62 @@ export interface EvaluateRequest {
   type: 'evaluate';
 }
 
-export type HostMessage = StartRequest | StopRequest | SnapshotRequest | EvaluateRequest;
+/**
+ * `count` augmented versions of training sample `sample` under `augment`: the settings of the editor's text now
+ * (newer than the job's source), answered in inspect mode and between training steps.
+ */
+export interface AugmentPreviewRequest {
+  type: 'augmentPreview';
+  sample: number;
+  count: number;
+  augment: AugmentSpec;
+  /** The random draws (default: the file's `train seed`): the same seed shows the same draws under every edit. */
+  seed?: number;
+}
+
+/** The most augmented images one preview request may ask for. */
+export const AUGMENT_PREVIEW_MAX = 64;
+
+export type HostMessage = StartRequest | StopRequest | SnapshotRequest | EvaluateRequest | AugmentPreviewRequest | ExplainRequest | ExplainGalleryRequest;
+
+/** The requests a run answers between steps (and, in inspect mode, while it waits). */
+export type RunRequest = SnapshotRequest | EvaluateRequest | AugmentPreviewRequest | ExplainRequest | ExplainGalleryRequest;
 
 const tensor: Record<string, Check> = { shape: arrayOf(isInt), data: isF32 };
+const isTask: Check = oneOf('single', 'multilabel');
+const isNonNegInt: Check = (v) => isInt(v) && (v as number) >= 0;
+const isNonNegNum: Check = (v) => isFiniteNum(v) && (v as number) >= 0;
+/** An `augment` statement's settings: every field in range (the checker's limits; the trainer trusts them). */
+export const isAugmentSpec: Check = shape({
+  flip: oneOf('none', 'horizontal', 'vertical', 'both'),
+  rotate: (v) => isNonNegNum(v) && (v as number) <= 180,
+  shift: isNonNegInt,
+  zoom: nullable((v) => Array.isArray(v) && v.length === 2 && v.every((z) => isFiniteNum(z) && (z as number) > 0) && (v[0] as number) <= (v[1] as number)),
+  brightness: (v) => isNonNegNum(v) && (v as number) <= 1,
+  contrast: (v) => isNonNegNum(v) && (v as number) <= 1,
+  line: isNonNegInt,
+});
 
 export const isTrainerMessage = tagged<TrainerMessage['type']>({
-  started: { epochs: isInt, stepsPerEpoch: isInt, trainSize: isInt, valSize: isInt, classes: arrayOf(isStr), params: isInt, backend: oneOf('builtin', 'pytorch'), warnings: arrayOf(isStr) },
+  started: {
+    epochs: isInt,
+    stepsPerEpoch: isInt,
+    trainSize: isInt,
+    valSize: isInt,
+    classes: arrayOf(isStr),
+    params: isInt,
+    backend: oneOf('builtin', 'pytorch'),
+    warnings: arrayOf(isStr),
+    task: isTask,
+    classCounts: arrayOf(isInt),
+    classWeights: nullable(arrayOf(isFiniteNum)),
+  },
   progress: { epoch: isInt, epochs: isInt, step: isInt, steps: isInt, loss: isNum, accuracy: isNum, samplesPerSec: isNum, etaSec: isNum },
-  epoch: { epoch: isInt, epochs: isInt, trainLoss: isNum, trainAccuracy: isNum, valLoss: nullable(isNum), valAccuracy: nullable(isNum), seconds: isNum },
+  epoch: { epoch: isInt, epochs: isInt, trainLoss: isNum, trainAccuracy: isNum, valLoss: nullable(isNum), valAccuracy: nullable(isNum), valAuc: nullable(isNum), seconds: isNum },
   snapshot: {
     source: isStr,
     label: nullable(isInt),
+    truth: optional(arrayOf(isInt)),
     input: shape(tensor),
     activations: arrayOf(shape({ ...tensor, index: isInt, kind: isStr, line: isInt })),
     filters: arrayOf(shape({ ...tensor, index: isInt, line: isInt })),
@@ -186,15 +346,40 @@ export const isTrainerMessage = tagged<TrainerMessage['type']>({
     classes: arrayOf(isStr),
   },
   evaluation: {
+    task: isTask,
     classes: arrayOf(isStr),
     confusion: arrayOf(arrayOf(isInt)),
-    misclassified: arrayOf(shape({ index: isInt, label: isInt, predicted: isInt, probabilities: arrayOf(isFiniteNum), input: shape(tensor) })),
+    misclassified: arrayOf(shape({ index: isInt, label: isInt, predicted: isInt, probabilities: arrayOf(isFiniteNum), input: shape(tensor), truth: optional(arrayOf(isInt)) })),
     split: oneOf('validation', 'training'),
+    auc: shape({ mean: nullable(isFiniteNum), perClass: arrayOf(nullable(isFiniteNum)) }),
+    roc: arrayOf(shape({ fpr: arrayOf(isFiniteNum), tpr: arrayOf(isFiniteNum) })),
+    perClass: arrayOf(shape({ precision: isFiniteNum, recall: isFiniteNum, f1: isFiniteNum, support: isInt })),
+    labelAccuracy: nullable(arrayOf(isFiniteNum)),
   },
-  done: { checkpoint: isStr, metricsFile: isStr, stopped: isBool, epochsRun: isInt, final: nullable(shape({ trainLoss: isNum, trainAccuracy: isNum })) },
+  done: {
+    checkpoint: isStr,
+    metricsFile: isStr,
+    stopped: isBool,
+    epochsRun: isInt,
+    final: nullable(shape({ trainLoss: isNum, trainAccuracy: isNum })),
+    test: nullable(shape({ samples: isInt, loss: isNum, accuracy: isFiniteNum, auc: nullable(isFiniteNum) })),
+    best: nullable(isStr),
+  },
   error: { stage: oneOf('setup', 'data', 'train', 'checkpoint', 'snapshot'), message: isStr, code: optional(isStr) },
   log: { message: isStr },
   preparing: { stage: isStr, layers: isInt, seconds: isNum },
+  health: healthFields,
+  explanation: explanationFields,
+  galleryExplanation: galleryExplanationFields,
+  augmentPreview: {
+    sample: isNonNegInt,
+    labels: arrayOf(isNonNegInt),
+    classes: arrayOf(isStr),
+    input: shape(tensor),
+    images: arrayOf(shape(tensor)),
+    augment: isAugmentSpec,
+    seed: isInt,
+  },
 }) as (v: unknown) => v is TrainerMessage;
 
 export const isHostMessage = tagged<HostMessage['type']>({
@@ -213,4 +398,7 @@ export const isHostMessage = tagged<HostMessage['type']>({
   stop: {},
   evaluate: {},
   snapshot: { sample: optional(isInt), imagePath: optional(isStr) },
+  augmentPreview: { sample: isNonNegInt, count: (v) => isInt(v) && (v as number) >= 1 && (v as number) <= AUGMENT_PREVIEW_MAX, augment: isAugmentSpec, seed: optional(isInt) },
+  explain: explainRequestFields,
+  explainGallery: explainGalleryFields,
 }) as (v: unknown) => v is HostMessage;

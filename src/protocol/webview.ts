@@ -3,93 +3,13 @@
 // cross as typed arrays (never as JSON number arrays). Plain data and checks only: the webview imports this.
 
 import { type Check, arrayOf, isBool, isFiniteNum, isInt, isNum, isStr, nullable, oneOf, optional, shape, tagged } from './check';
-import { type EvaluationMessage, type SnapshotMessage, isTrainerMessage, type TrainerMessage } from './trainer';
+import { explainGalleryFields, explainRequestFields, explanationConsistent, galleryConsistent, type ExplainMethodName } from './explain';
+import { isModelView, type ModelView } from './modelView';
+import { AUGMENT_PREVIEW_MAX, type EvaluationMessage, type SnapshotMessage, type StartedMessage, isTrainerMessage, type TrainerMessage } from './trainer';
 
-/** The webview's copy of a shape (the language's `Shape`, repeated here: the protocol imports no language code). */
-export type ShapeView = { kind: 'volume'; h: number; w: number; c: number } | { kind: 'vector'; n: number };
-
-/** Filter, stride and padding of a conv, deconv or pool layer, per side. */
-export interface WindowView {
-  fh: number;
-  fw: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-  /** Dilation (1: none; a dilated conv's taps are d apart, its effective side d·(f − 1) + 1). */
-  dh: number;
-  dw: number;
-  /** A transposed convolution (deconv): the input is spread out by the stride, the output accumulated. */
-  transposed: boolean;
-  /** A deconv's output padding (0 for others). */
-  oph: number;
-  opw: number;
-}
-
-/** One side's worked arithmetic: `(N − F + 2P) / S + 1`. */
-export interface ArithmeticView {
-  side: 'height' | 'width';
-  n: number;
-  f: number;
-  s: number;
-  p: number;
-  text: string;
-}
-
-/** A layer as the inspector draws it. */
-export interface LayerView {
-  /** The `i` of `layers.{i}`. */
-  index: number;
-  /** 0-based line of the statement. */
-  line: number;
-  /** The indices of the layers whose outputs flow in (-1: the network's input): the current flow first, then the names of add/concat. */
-  inputs: number[];
-  /** The label that names the layer's output (`stem: relu` → `stem`), if any. */
-  name: string | null;
-  /** conv, pool, relu, dense, softmax… */
-  kind: string;
-  /** `conv 16@3 p1 +relu`: the layer in one short phrase. */
-  label: string;
-  input: ShapeView | null;
-  output: ShapeView | null;
-  params: number | null;
-  macs: number | null;
-  receptiveField: [number, number] | null;
-  /** The window of a conv or pool layer; null for others. */
-  window: WindowView | null;
-  /** Number of filters of a conv or deconv layer; null for others. */
-  filters: number | null;
-  /** Groups of a conv layer (1: ordinary, the input channels: depthwise); null for others. */
-  groups: number | null;
-  /** Max or average, for pools. */
-  poolMode: 'max' | 'avg' | null;
-  arithmetic: ArithmeticView[];
-  hasError: boolean;
-  /** The messages of the error diagnostics inside the statement. */
-  errors: string[];
-}
-
-export interface ModelView {
-  /** Absolute path (or URI string for unsaved files) of the .cnn file. */
-  file: string;
-  /** The file's base name, for the title. */
-  fileName: string;
-  /** The document version this model was checked from. */
-  version: number;
-  name: string | null;
-  input: { h: number; w: number; c: number } | null;
-  inputLine: number | null;
-  classes: string[] | null;
-  layers: LayerView[];
-  /** The `from NAME` lines and the layer each one names (-1: the input): the cursor there highlights that layer. */
-  jumps: { line: number; target: number }[];
-  params: number;
-  macs: number;
-  /** True when some layer's figures are unknown (totals are lower bounds). */
-  incomplete: boolean;
-  errorCount: number;
-  warningCount: number;
-}
+// The model view (the network as the panel draws it) and its check: ./modelView.ts, exported from here too.
+export type { ArithmeticView, LayerView, ModelView, ShapeView, WindowView } from './modelView';
+export { isLayerView, isModelView, isShapeView } from './modelView';
 
 /** One epoch of a run, as metrics.jsonl stores it. */
 export interface EpochRow {
@@ -98,6 +18,8 @@ export interface EpochRow {
   trainAccuracy: number;
   valLoss: number | null;
   valAccuracy: number | null;
+  /** The validation AUC (macro one-vs-rest, or the mean over labels); null without one (older runs too). */
+  valAuc: number | null;
 }
 
 /** Where a file's latest run stands: `none` before the first run. */
@@ -166,7 +88,17 @@ export interface StatusMessage {
   status: RunStatus;
 }
 
-export type HostToWebview = ModelMessage | EmptyMessage | CursorMessage | TrainerEventMessage | HistoryMessage | StatusMessage;
+/**
+ * The training split as the trainer found it (class counts, weights, warnings), from the `started` message of a
+ * run or of the inspector's own trainer, so the Training tab shows it before any run.
+ */
+export interface TrainingDataMessage {
+  type: 'trainingData';
+  file: string;
+  data: StartedMessage;
+}
+
+export type HostToWebview = ModelMessage | EmptyMessage | CursorMessage | TrainerEventMessage | HistoryMessage | StatusMessage | TrainingDataMessage;
 
 // ───────────────────────────── webview → host ─────────────────────────────
 
@@ -205,6 +137,39 @@ export interface EvaluateRequestMessage {
   file: string;
 }
 
+/** The augmentation grid: `count` augmented versions of training sample `sample` under the file's `augment` line now. */
+export interface AugmentPreviewRequestMessage {
+  type: 'augmentPreview';
+  file: string;
+  sample: number;
+  count: number;
+  /** Other random draws than the file's `train seed`. */
+  seed?: number;
+}
+
+/**
+ * The Explain tab: explain a validation sample (or an image file) for a class (null: the predicted one) at a
+ * layer line (Grad-CAM; null: the default), by `methods`. `pickImage`: ask the user for the image file first.
+ */
+export interface ExplainRequestMessage {
+  type: 'explain';
+  file: string;
+  sample: number;
+  imagePath: string | null;
+  cls: number | null;
+  line: number | null;
+  methods: ExplainMethodName[];
+  pickImage?: boolean;
+}
+
+/** The misclassified gallery's Grad-CAM toggle: the maps of these samples (their predicted classes) at `line` (null: the default). */
+export interface ExplainGalleryRequestMessage {
+  type: 'explainGallery';
+  file: string;
+  samples: number[];
+  line: number | null;
+}
+
 /** The convolution explorer now shows input N, filter F, stride S and padding P (the walkthrough's last step). */
 export interface ExplorerNotice {
   type: 'explorer';
@@ -222,6 +187,9 @@ export type WebviewToHost =
   | SnapshotRequestMessage
   | PickImageRequest
   | EvaluateRequestMessage
+  | AugmentPreviewRequestMessage
+  | ExplainRequestMessage
+  | ExplainGalleryRequestMessage
   | ExplorerNotice;
 
 /** What the webview keeps across hiding and window reloads (`vscode.setState`), small on purpose. */
@@ -231,7 +199,7 @@ export interface PersistedState {
   sample: number;
 }
 
-export const INSPECTOR_TABS = ['architecture', 'training', 'features', 'filters', 'prediction', 'explorer'] as const;
+export const INSPECTOR_TABS = ['architecture', 'training', 'features', 'filters', 'prediction', 'explain', 'explorer'] as const;
 export type InspectorTab = (typeof INSPECTOR_TABS)[number];
 
 // ───────────────────────────── run-time checks ─────────────────────────────
@@ -239,86 +207,13 @@ export type InspectorTab = (typeof INSPECTOR_TABS)[number];
 const isNonNegInt: Check = (v) => isInt(v) && (v as number) >= 0;
 const isPosInt: Check = (v) => isInt(v) && (v as number) >= 1;
 
-export const isShapeView: Check = (v) =>
-  shape({ kind: oneOf('volume'), h: isPosInt, w: isPosInt, c: isPosInt })(v) || shape({ kind: oneOf('vector'), n: isPosInt })(v);
-
-const isWindow: Check = shape({
-  fh: isPosInt,
-  fw: isPosInt,
-  sh: isPosInt,
-  sw: isPosInt,
-  ph: isNonNegInt,
-  pw: isNonNegInt,
-  dh: isPosInt,
-  dw: isPosInt,
-  transposed: isBool,
-  oph: isNonNegInt,
-  opw: isNonNegInt,
-});
-
-/** A layer's inputs: earlier layers' indices, or -1 for the network's input. */
-const isInputIndex: Check = (v) => isInt(v) && (v as number) >= -1;
-
-const isArithmetic: Check = shape({ side: oneOf('height', 'width'), n: isInt, f: isInt, s: isInt, p: isInt, text: isStr });
-
-const isPair: Check = (v) => Array.isArray(v) && v.length === 2 && v.every(isInt);
-
-export const isLayerView: Check = shape({
-  index: isNonNegInt,
-  line: isNonNegInt,
-  inputs: arrayOf(isInputIndex),
-  name: nullable(isStr),
-  kind: isStr,
-  label: isStr,
-  input: nullable(isShapeView),
-  output: nullable(isShapeView),
-  params: nullable(isNonNegInt),
-  macs: nullable(isNonNegInt),
-  receptiveField: nullable(isPair),
-  window: nullable(isWindow),
-  filters: nullable(isPosInt),
-  groups: nullable(isPosInt),
-  poolMode: nullable(oneOf('max', 'avg')),
-  arithmetic: arrayOf(isArithmetic),
-  hasError: isBool,
-  errors: arrayOf(isStr),
-});
-
-const isModelViewShape: Check = shape({
-  file: isStr,
-  fileName: isStr,
-  version: isInt,
-  name: nullable(isStr),
-  input: nullable(shape({ h: isPosInt, w: isPosInt, c: isPosInt })),
-  inputLine: nullable(isNonNegInt),
-  classes: nullable(arrayOf(isStr)),
-  layers: arrayOf(isLayerView),
-  jumps: arrayOf(shape({ line: isNonNegInt, target: isInputIndex })),
-  params: isNonNegInt,
-  macs: isNonNegInt,
-  incomplete: isBool,
-  errorCount: isNonNegInt,
-  warningCount: isNonNegInt,
-});
-
-/** Every layer's inputs are layers above it (or the input), and every jump names a layer: the drawing's edges never loop or dangle. */
-function inputsEarlier(m: ModelView): boolean {
-  const seen = new Set<number>([-1]);
-  for (const l of m.layers) {
-    if (!l.inputs.every((i) => seen.has(i))) return false;
-    seen.add(l.index);
-  }
-  return m.jumps.every((j) => seen.has(j.target));
-}
-
-export const isModelView: Check = (v) => isModelViewShape(v) && inputsEarlier(v as ModelView);
-
 export const isEpochRow: Check = shape({
   epoch: isPosInt,
   trainLoss: isNum,
   trainAccuracy: isNum,
   valLoss: nullable(isNum),
   valAccuracy: nullable(isNum),
+  valAuc: nullable(isNum),
 });
 
 export const isRunInfo: Check = shape({ phase: oneOf(...RUN_PHASES), epochsRun: isNonNegInt, epochs: nullable(isPosInt), message: nullable(isStr) });
@@ -329,9 +224,15 @@ const isRunStatus: Check = shape({ training: isBool, run: isRunInfo, inspecting:
 function tensorsConsistent(m: TrainerMessage): boolean {
   const ok = (t: { shape: number[]; data: Float32Array }) => t.shape.every((d) => d >= 0) && t.shape.reduce((a, b) => a * b, 1) === t.data.length;
   if (m.type === 'snapshot') return ok(m.input) && m.activations.every(ok) && m.filters.every(ok);
+  if (m.type === 'augmentPreview') return ok(m.input) && m.images.every(ok);
+  if (m.type === 'explanation') return explanationConsistent(m);
+  if (m.type === 'galleryExplanation') return galleryConsistent(m);
   if (m.type === 'evaluation') {
     const n = m.classes.length;
-    return m.confusion.length === n && m.confusion.every((r) => r.length === n && r.every((c) => c >= 0)) && m.misclassified.every((s) => ok(s.input));
+    // A multi-label evaluation has no confusion matrix; a single-label one has n × n counts.
+    const confusion = m.task === 'multilabel' ? m.confusion.length === 0 : m.confusion.length === n && m.confusion.every((r) => r.length === n && r.every((c) => c >= 0));
+    const perClass = m.auc.perClass.length === n && m.roc.every((c) => c.fpr.length === c.tpr.length) && (m.roc.length === 0 || m.roc.length === n);
+    return confusion && perClass && m.misclassified.every((s) => ok(s.input));
   }
   return true;
 }
@@ -344,6 +245,7 @@ const isHostToWebviewShape = tagged<Exclude<HostToWebview['type'], 'trainer'>>({
   cursor: { file: isStr, line: isNonNegInt },
   history: { file: isStr, source: oneOf('live', 'last', 'none'), path: nullable(isStr), rows: arrayOf(isEpochRow) },
   status: { file: isStr, status: isRunStatus },
+  trainingData: { file: isStr, data: (v) => isTrainerMessage(v) && (v as TrainerMessage).type === 'started' },
 });
 
 /** Checks a message from the host before the webview trusts it. */
@@ -361,6 +263,9 @@ export const isWebviewToHost = tagged<WebviewToHost['type']>({
   snapshot: { file: isStr, sample: optional(isNonNegInt) },
   pickImage: { file: isStr },
   evaluate: { file: isStr },
+  augmentPreview: { file: isStr, sample: isNonNegInt, count: (v) => isInt(v) && (v as number) >= 1 && (v as number) <= AUGMENT_PREVIEW_MAX, seed: optional(isInt) },
+  explain: { file: isStr, ...explainRequestFields, pickImage: optional(isBool) },
+  explainGallery: { file: isStr, ...explainGalleryFields },
   explorer: { n: isNonNegInt, f: isNonNegInt, s: isNonNegInt, p: isNonNegInt },
 }) as (v: unknown) => v is WebviewToHost;
 
@@ -390,7 +295,7 @@ export function parseMetricsLine(line: string): EpochRow | null {
   const trainLoss = num(o.trainLoss);
   const trainAccuracy = num(o.trainAccuracy);
   if (epoch === null || !Number.isInteger(epoch) || epoch < 1 || trainLoss === null || trainAccuracy === null) return null;
-  return { epoch, trainLoss, trainAccuracy, valLoss: num(o.valLoss), valAccuracy: num(o.valAccuracy) };
+  return { epoch, trainLoss, trainAccuracy, valLoss: num(o.valLoss), valAccuracy: num(o.valAccuracy), valAuc: num(o.valAuc) };
 }
 
 /** All epoch rows of a metrics.jsonl text; a later row for the same epoch replaces an earlier one. */

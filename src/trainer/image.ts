@@ -1,9 +1,10 @@
-// One image file as the model's input: decoded (PNG or JPEG), converted to the model's channels and
+// One image file as the model's input: decoded (PNG, JPEG or DICOM), converted to the model's channels and
 // resized to its input, scaled to [0, 1], as H×W×C float32. Unreadable or undecodable files throw DataError
 // with a one-line message that starts with the path as given.
 
 import { readFileSync } from 'node:fs';
 import { DataError } from '../data/dataset';
+import { dicomToTensor, looksLikeDicom } from '../data/dicom';
 import { decodeImage, rgbaToTensor } from '../data/image';
 import type { ModelSpec } from '../language';
 
@@ -17,7 +18,8 @@ export async function readImageForModel(path: string, spec: Pick<ModelSpec, 'inp
   }
   const out = new Float32Array(h * w * c);
   try {
-    rgbaToTensor(decodeImage(bytes), h, w, c, out, 0);
+    if (looksLikeDicom(path, bytes)) dicomToTensor(bytes, h, w, c, out, 0);
+    else rgbaToTensor(decodeImage(bytes), h, w, c, out, 0);
   } catch (err) {
     if (err instanceof DataError) throw new DataError(`${path} ${err.message}`);
     throw err;

@@ -2,11 +2,11 @@
 // (or, in inspect mode, only answers snapshot requests), streams typed messages, honours stop requests at
 // the next step, and exits.
 
-import { type EvaluateRequest, isHostMessage, type SnapshotRequest, type TrainerMessage } from '../protocol/trainer';
+import { type AugmentPreviewRequest, type EvaluateRequest, type ExplainGalleryRequest, type ExplainRequest, isHostMessage, type SnapshotRequest, type TrainerMessage } from '../protocol/trainer';
 import { readImageForModel } from './image';
 import { type RunHooks, runInspect, runTraining } from './run';
 
-type Request = SnapshotRequest | EvaluateRequest;
+type Request = SnapshotRequest | EvaluateRequest | AugmentPreviewRequest | ExplainRequest | ExplainGalleryRequest;
 
 let stop = false;
 let started = false;
@@ -70,9 +70,12 @@ process.on('message', (raw: unknown) => {
       break;
     case 'snapshot':
     case 'evaluate':
-      // A newer snapshot request replaces an older one still waiting.
-      if (raw.type === 'snapshot') {
-        const i = queue.findIndex((q) => q.type === 'snapshot');
+    case 'augmentPreview':
+    case 'explain':
+    case 'explainGallery':
+      // A newer snapshot (or augmentation preview: one per keystroke; or explanation) request replaces an older one still waiting.
+      if (raw.type !== 'evaluate') {
+        const i = queue.findIndex((q) => q.type === raw.type);
         if (i >= 0) queue.splice(i, 1);
       }
       if (waiter) wake(raw);

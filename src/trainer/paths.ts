@@ -6,8 +6,9 @@
 // the same second never share one. The process that trains into a folder then claims it (runClaim.ts).
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmdirSync, statSync } from 'node:fs';
+import { type Dirent, existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { dataTaskIssue } from '../data/labelLayout';
 import type { CheckHost } from '../language';
 
 /** A file's name without its folder and `.cnn`: the network's name when the file gives none. */
@@ -40,9 +41,9 @@ export function safeName(name: string, maxBytes = SAFE_NAME_MAX_BYTES): string {
   return `${cut}-${hash}`;
 }
 
-/** A run folder's checkpoint and metrics files. */
-export function runFiles(dir: string): { checkpoint: string; metrics: string } {
-  return { checkpoint: join(dir, 'model.safetensors'), metrics: join(dir, 'metrics.jsonl') };
+/** A run folder's files: the last checkpoint, the best validation figure's checkpoint and the metrics. */
+export function runFiles(dir: string): { checkpoint: string; best: string; metrics: string } {
+  return { checkpoint: join(dir, 'model.safetensors'), best: join(dir, 'best.safetensors'), metrics: join(dir, 'metrics.jsonl') };
 }
 
 /** The time stamp in a run folder's name (local time, to the second). */
@@ -60,6 +61,38 @@ export function runsFolder(file: string): string {
 export function isRunFolderOf(folderName: string, network: string): boolean {
   const prefix = `${safeName(network)}-`;
   return folderName.startsWith(prefix) && /^\d{8}-\d{6}(-\d+)?$/.test(folderName.slice(prefix.length));
+}
+
+/** The last checkpoint in a run folder, if it holds one. */
+export function checkpointIn(dir: string): string | null {
+  const { checkpoint } = runFiles(dir);
+  return existsSync(checkpoint) ? checkpoint : null;
+}
+
+/**
+ * The newest run of `network` beside `file`: the metrics.jsonl written last (by modification time) among its run
+ * folders, or null when it has none. The one home of "the latest run on disk" (its checkpoint: checkpointIn).
+ */
+export function latestRunMetrics(file: string, network: string): string | null {
+  const runs = runsFolder(file);
+  let best: { path: string; mtime: number } | null = null;
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(runs, { withFileTypes: true });
+  } catch {
+    return null;
+  }
+  for (const e of entries) {
+    if (!e.isDirectory() || !isRunFolderOf(e.name, network)) continue;
+    const p = runFiles(join(runs, e.name)).metrics;
+    try {
+      const m = statSync(p).mtimeMs;
+      if (!best || m > best.mtime) best = { path: p, mtime: m };
+    } catch {
+      // no metrics in this run
+    }
+  }
+  return best?.path ?? null;
 }
 
 /**
@@ -123,5 +156,7 @@ export function fileHost(file: string): CheckHost {
         return null;
       }
     },
+    // E055 from the .npz's label header (a few hundred bytes, cached per file version).
+    dataTask: (data, net) => dataTaskIssue(data, net, base),
   };
 }

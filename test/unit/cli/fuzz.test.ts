@@ -1,7 +1,7 @@
 // A fuzz test of the whole command line: random and mutated .cnn, .npz, .idx, .safetensors, .npy and image
-// files through `cnn check|summary|train|predict|evaluate|export`. Whatever the input, every invocation must end
-// within a time limit with exit 0, 1 or 2; a failure must be a short message (no stack trace, no "internal
-// error", no "undefined"). Seeded: the seed is printed, CNN_FUZZ_SEED=N reruns one, CNN_FUZZ_CASES=N sets
+// files through `cnn check|summary|train|predict|explain|evaluate|export`. Whatever the input, every
+// invocation must end within a time limit with exit 0, 1 or 2; a failure must be a short message (no stack
+// trace, no "internal error", no "undefined"). Seeded: the seed is printed, CNN_FUZZ_SEED=N reruns one, CNN_FUZZ_CASES=N sets
 // how many cases (default 150), CNN_FUZZ_LOG=FILE writes every case's command line and answer as JSON lines.
 // The cases run in one worker process (fuzz-worker.cjs, the CLI's main() from the bundle with captured
 // output) so a few hundred fit in well under a minute; a sample of them runs again through bin/cnn as a real
@@ -446,7 +446,10 @@ describe('cnn fuzz', () => {
           const good = which === 'png' ? pngFile(i) : jpgFile(i);
           writeFileSync(input, rng.chance(0.4) ? corruptBody(good, rng.int(1e9)) : mutateBytes(rng, good));
         }
-        return { what: `predict with a mutated ${which}`, argv: ['predict', cnnFile, '--weights', weights, '--input', input, ...(rng.chance(0.3) ? ['--json'] : [])] };
+        // The same inputs through `explain` (one home for reading them) a third of the time.
+        const command = rng.chance(0.3) ? 'explain' : 'predict';
+        const method = command === 'explain' ? ['--method', rng.pick(['gradcam', 'saliency', 'occlusion'] as const)] : [];
+        return { what: `${command} with a mutated ${which}`, argv: [command, cnnFile, '--weights', weights, '--input', input, ...method, ...(rng.chance(0.3) ? ['--json'] : [])] };
       }
       case 'evaluate': {
         writeValid();

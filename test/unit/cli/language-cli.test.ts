@@ -148,24 +148,24 @@ describe('cnn check', () => {
 
   it('checks every example in examples/ clean, the graphs of version 2 (resnet, unet-classifier, mobilenet) included', () => {
     const names = readdirSync(join(root, 'examples')).filter((n) => n.endsWith('.cnn'));
-    expect(names).toEqual(expect.arrayContaining(['lecture.cnn', 'lenet.cnn', 'pathmnist.cnn', 'tinyvgg.cnn', 'resnet.cnn', 'unet-classifier.cnn', 'mobilenet.cnn']));
+    expect(names).toEqual(expect.arrayContaining(['lecture.cnn', 'lenet.cnn', 'pathmnist.cnn', 'chestmnist.cnn', 'tinyvgg.cnn', 'resnet.cnn', 'unet-classifier.cnn', 'mobilenet.cnn']));
     const j = JSON.parse(cnn(['check', '--json', ...names.map((n) => join(root, 'examples', n))]).out);
     expect(j.files).toHaveLength(names.length);
     for (const f of j.files) {
-      // lenet and pathmnist point at data that is not in the repository (E040); nothing else may show.
-      const missingData = /(^|\/)(lenet|pathmnist)\.cnn$/.test(f.file);
+      // lenet, pathmnist and chestmnist point at data that is not in the repository (E040); nothing else may show.
+      const missingData = /(^|\/)(lenet|pathmnist|chestmnist)\.cnn$/.test(f.file);
       expect(f.diagnostics.filter((d: { severity: string; code: string }) => (d.severity === 'error' || d.severity === 'warning') && !(missingData && d.code === 'E040')), f.file).toEqual([]);
     }
   });
 });
 
 describe('cnn summary', () => {
-  it('--json prints {"layers":[{line, kind, inputs, output, params, macs, receptiveField}], params, macs}', () => {
+  it('--json prints {"layers":[{line, kind, inputs, output, params, macs, receptiveField}], params, macs, task}', () => {
     const r = cnn(['summary', path('clean'), '--json']);
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     const j = JSON.parse(r.out);
-    expect(Object.keys(j)).toEqual(['layers', 'params', 'macs']);
+    expect(Object.keys(j)).toEqual(['layers', 'params', 'macs', 'task']);
     for (const l of j.layers) expect(Object.keys(l)).toEqual(['line', 'kind', 'inputs', 'output', 'params', 'macs', 'receptiveField']);
     // conv 2 filters 3×3 on 8×8×1: 6×6×2, params 2·(9 + 1) = 20, MACs 6·6·2·9 = 648; flatten 72; dense 3·73 = 219, MACs 216.
     expect(j).toEqual({
@@ -177,6 +177,7 @@ describe('cnn summary', () => {
       ],
       params: 239,
       macs: 864,
+      task: 'single',
     });
   });
 
@@ -210,6 +211,7 @@ describe('cnn summary', () => {
       layers: [{ line: 3, kind: 'dense', inputs: [2], output: [3], params: null, macs: null, receptiveField: null }],
       params: 10,
       macs: 0,
+      task: 'single',
     });
   });
 

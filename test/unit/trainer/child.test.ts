@@ -55,8 +55,11 @@ describe('trainer child process', () => {
     if (done?.type !== 'done') throw new Error('no done message');
     expect(done.epochsRun).toBe(2);
     expect(existsSync(done.checkpoint)).toBe(true);
-    const lines = readFileSync(done.metricsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const all = readFileSync(done.metricsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    // Epoch lines, and the training-health records (`{"health": …}`) beside them.
+    const lines = all.filter((l) => 'epoch' in l);
     expect(lines).toHaveLength(2);
+    expect(all.filter((l) => 'health' in l).map((l) => l.health.epoch)).toContain(2);
     expect(lines[1].epoch).toBe(2);
     expect(typeof lines[1].valAccuracy).toBe('number');
     const started = messages[0]!;

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { writeNpy } from '../../../src/data';
 import { corruptBody } from '../data/helpers';
+import { CHEST, CHEST_NAMES, writeChestNpz } from '../cli/chest';
 import { buildOnce, root, tempDir, tinyModel, writeModel } from './helpers';
 
 function cnn(args: string[], cwd = root) {
@@ -30,7 +31,8 @@ describe('cnn train / predict / bench', () => {
     expect(lines.filter((l) => l.type === 'epoch')).toHaveLength(1);
     expect(lines[lines.length - 1].type).toBe('done');
     expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
-    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+    const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics.filter((l) => 'epoch' in l)).toHaveLength(1);
   });
 
   it('train without --out writes runs/<network>-<timestamp>/ beside the file, with plain lines', () => {
@@ -67,6 +69,19 @@ describe('cnn train / predict / bench', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/has shape \[8, 8, 1\], but the model takes N×16×16×1/);
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('predict takes grey images without their channel axis (N×H×W and H×W, as MedMNIST stores them) as N×H×W×1', () => {
+    const x = new Float32Array(2 * 16 * 16);
+    for (let i = 0; i < x.length; i++) x[i] = (i % 11) / 11;
+    const [withAxis, without, one] = ['axis.npy', 'noaxis.npy', 'one.npy'].map((n) => join(dir, n));
+    writeFileSync(withAxis, writeNpy(x, [2, 16, 16, 1], 'f4'));
+    writeFileSync(without, writeNpy(x, [2, 16, 16], 'f4'));
+    writeFileSync(one, writeNpy(x.subarray(256), [16, 16], 'f4'));
+    const run = (npy: string) => JSON.parse(cnn(['predict', file, '--weights', join(out, 'model.safetensors'), '--input', npy, '--json']).out).probabilities;
+    const expected = run(withAxis);
+    expect(run(without)).toEqual(expected);
+    expect(run(one)).toEqual([expected[1]]);
   });
 
   it('predict scales a uint8 .npy to [0, 1] exactly as the data loaders do', () => {
@@ -144,5 +159,28 @@ describe('cnn train / predict / bench', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/E040/);
     expect(r.err).toMatch(/nothing\.npz/);
+  });
+
+  it('multi-label through bin/cnn: ChestMNIST-shaped NPZ, --json with the task fields, evaluate --json, predict --json', () => {
+    writeChestNpz(join(dir, 'chest.npz'), { train: 96, val: 24, test: 32 });
+    const f = writeModel(dir, CHEST('data npz chest.npz', 'train epochs=1 batch=16 optimizer=adam lr=0.01 seed=3'), 'chest.cnn');
+    const out = join(dir, 'out-chest');
+    const r = cnn(['train', f, '--out', out, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.find((l) => l.type === 'started')).toMatchObject({ task: 'multilabel', classWeights: null });
+    expect(lines.find((l) => l.type === 'epoch').valAuc).toBeGreaterThan(0);
+    const done = lines[lines.length - 1];
+    expect(done).toMatchObject({ type: 'done', test: { samples: 32 }, best: join(out, 'best.safetensors') });
+    const e = cnn(['evaluate', f, '--weights', join(out, 'best.safetensors'), '--split', 'test', '--json']);
+    expect(e.code, e.err).toBe(0);
+    expect(Object.keys(JSON.parse(e.out))).toEqual(['split', 'samples', 'task', 'accuracy', 'auc']);
+    const x = join(dir, 'chest-x.npy');
+    writeFileSync(x, writeNpy(new Uint8Array(2 * 784).fill(30), [2, 28, 28, 1], 'u1'));
+    const p = cnn(['predict', f, '--weights', join(out, 'model.safetensors'), '--input', x, '--json']);
+    expect(p.code, p.err).toBe(0);
+    const j = JSON.parse(p.out);
+    expect(j.labels).toEqual(CHEST_NAMES);
+    expect(j.probabilities).toHaveLength(2);
   });
 });

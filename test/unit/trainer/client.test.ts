@@ -25,7 +25,7 @@ describe('TrainerClient', () => {
       const big = 'x'.repeat(4 << 20);
       for (let i = 0; i < 8; i++) process.send({ type: 'log', message: i + big });
       // As dist/trainer.js does: wait until the last message is written, then leave at once.
-      process.send({ type: 'done', checkpoint: '/nowhere/run/model.safetensors', metricsFile: '/nowhere/run/metrics.jsonl', stopped: false, epochsRun: 1, final: null }, undefined, {}, () => {
+      process.send({ type: 'done', checkpoint: '/nowhere/run/model.safetensors', metricsFile: '/nowhere/run/metrics.jsonl', stopped: false, epochsRun: 1, final: null, test: null, best: null }, undefined, {}, () => {
         process.disconnect();
         process.exit(0);
       });`);

@@ -35,8 +35,13 @@ function lastJson(r: Result): { type: string; checkpoint?: string; metricsFile?:
   return JSON.parse(r.out.trim().split('\n').at(-1)!);
 }
 
+/** The epoch lines of a metrics.jsonl (the training-health records beside them left out). */
 function metricsLines(file: string): { epoch: number }[] {
-  return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  return epochLines(readFileSync(file, 'utf8'));
+}
+
+function epochLines(text: string): { epoch: number; valAuc?: number }[] {
+  return text.trim().split('\n').map((l) => JSON.parse(l)).filter((m) => 'epoch' in m);
 }
 
 /** The run-folder stamp for a moment, as `runs/<name>-<stamp>` writes it (local time). */
@@ -95,7 +100,7 @@ describe('run folders through bin/cnn', () => {
     expect(lastJson(lost).message).toMatch(/is in use by another training|already holds a run/);
     expect(lost.out).not.toContain('"started"');
     expect(metricsLines(join(out, 'metrics.jsonl')).map((m) => m.epoch)).toEqual([1, 2]);
-    expect(readdirSync(out).sort()).toEqual(['metrics.jsonl', 'model.safetensors']);
+    expect(readdirSync(out).sort()).toEqual(['best.safetensors', 'metrics.jsonl', 'model.safetensors']);
   });
 
   it('--out DIR of an earlier run is refused; continuing it from its checkpoint appends to its metrics', async () => {
@@ -117,9 +122,12 @@ describe('run folders through bin/cnn', () => {
     expect(resumed.err).toMatch(/Removed 1 unfinished checkpoint file/);
     const text = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
     expect(text.startsWith(before)).toBe(true);
-    expect(text.trim().split('\n')).toHaveLength(2);
+    expect(epochLines(text)).toHaveLength(2);
     expect(existsSync(stale)).toBe(false);
-    expect(readdirSync(out).sort()).toEqual(['metrics.jsonl', 'model.safetensors']);
+    expect(readdirSync(out).sort()).toEqual(['best.safetensors', 'metrics.jsonl', 'model.safetensors']);
+    // The continued run has the earlier best to beat: best.safetensors holds the better of the two epochs.
+    const aucs = epochLines(text).map((l) => l.valAuc as number);
+    expect(JSON.parse(loadCheckpoint(join(out, 'best.safetensors')).metadata.metrics!).best).toEqual({ metric: 'valAuc', value: Math.max(...aucs) });
   });
 
   it('the next run tidies what a run killed during a checkpoint write left beside the file', async () => {
