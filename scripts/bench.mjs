@@ -15,6 +15,10 @@
 //             (and upsampling) beside plain convolutions and PyTorch CPU on the same layers, batch 64.
 //   language  scripts/bench-language.mjs: the language core's speed (printed as missing when the script is not
 //             there yet).
+//   augment   scripts/bench-augment.mjs: src/data/augment.ts in ms per batch, each operation alone and all at once,
+//             on a 64×28×28×1 and a 64×64×64×3 batch.
+//   health    scripts/bench-health.mjs: what measuring training health costs a run (a recorded step, the
+//             epoch-end pass over 256 samples) on the example networks.
 //   webview   scripts/bench-webview.mjs: the inspector's feature-map rendering in chromium (skipped when
 //             chromium is not installed).
 // Extra arguments after the part names go to every part's script (e.g. `-- engine --seconds 4`).
@@ -44,6 +48,16 @@ const PARTS = {
     script: 'scripts/bench-language.mjs',
     args: [],
     title: 'Language: scanner, parser, checker',
+  },
+  augment: {
+    script: 'scripts/bench-augment.mjs',
+    args: [],
+    title: 'Augmentation: ms per training batch (64×28×28×1 and 64×64×64×3)',
+  },
+  health: {
+    script: 'scripts/bench-health.mjs',
+    args: [],
+    title: 'Training health: the cost of a recorded step and of the epoch-end pass',
   },
   webview: {
     script: 'scripts/bench-webview.mjs',

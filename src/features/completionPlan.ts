@@ -168,8 +168,9 @@ function paramItems(schema: StatementSchema, given: ReadonlySet<string>): Planne
         detail: `${schema.keyword} ${name}${p.required ? ' (required)' : p.default ? ` (default ${p.default})` : ''}`,
         documentation: paramDoc(schema, p),
         sortText: `${p.required ? '0' : '1'}${name === p.name ? '0' : '1'}${name}`,
-        // Words only: after `epochs=` an open list would turn a typed `1` into `10`.
-        suggestAgain: p.kind === 'enum',
+        // Words only (`optimizer=`, `flip=`, `class_weights=balanced`): after `epochs=` an open list would turn a
+        // typed `1` into `10`.
+        suggestAgain: p.kind === 'enum' || p.kind === 'weights',
       });
     }
   }

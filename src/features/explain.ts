@@ -10,6 +10,7 @@ import {
   type LayerInfo,
   layerArithmetic,
   applyRule,
+  taskPhrase,
 } from '../language';
 import { type LabelHit, referencesByLine, type Source, sourceOf, usesOf } from './labels';
 
@@ -128,6 +129,17 @@ export function explainLayer(layer: LayerInfo): string[] {
     out.push(`Receptive field: ${h}×${w} input pixels`);
   }
   return out;
+}
+
+/**
+ * The task, in hover's Markdown, on the layer that ends a multi-label network (its sigmoid): how many labels,
+ * their names, and the loss; null on every other layer.
+ */
+export function explainTask(result: CheckResult, layer: LayerInfo): string | null {
+  if (result.task !== 'multilabel' || layer.index !== result.layers.length - 1) return null;
+  const phrase = taskPhrase(result.task, result.layers)!;
+  const names = result.classes && result.classes.length > 0 ? `: ${result.classes.slice(0, 20).map((n) => `\`${n}\``).join(', ')}${result.classes.length > 20 ? ', …' : ''}` : ' (name them with a classes line)';
+  return `**Output: ${phrase}**${names}. Each label is a probability of its own (0 or 1 per label, any number of them per image), trained with binary cross-entropy on the logits.`;
 }
 
 /** `16×16×32` from `main`, line 10 (batch norm): one incoming output, in hover's Markdown. */

@@ -1,10 +1,11 @@
 // Hover on a statement or argument: what it is, and for layers the shape arithmetic worked out; on `add` and
-// `concat` every incoming shape and its line; on a label (`stem` in `stem: relu` or `from stem`) what it names.
+// `concat` every incoming shape and its line; on a label (`stem` in `stem: relu` or `from stem`) what it names;
+// on a multi-label network's last sigmoid its labels; on `augment` what it does to each training image.
 
 import * as vscode from 'vscode';
-import { findParam, statementSchema } from '../language';
+import { describeAugment, findParam, statementSchema } from '../language';
 import { CNN_SELECTOR, type CnnDocuments, rangeOf, statementAt } from './documents';
-import { explainInputs, explainLabel, explainLayer, layerAtLine, markdownBlock } from './explain';
+import { explainInputs, explainLabel, explainLayer, explainTask, layerAtLine, markdownBlock } from './explain';
 import { labelAt } from './labels';
 
 export function registerHover(docs: CnnDocuments): vscode.Disposable {
@@ -44,6 +45,10 @@ export function registerHover(docs: CnnDocuments): vscode.Disposable {
         const merge = explainInputs(result, layer);
         if (merge.length > 0) md.appendMarkdown(`${markdownBlock(merge)}\n\n`);
         md.appendMarkdown(explainLayer(layer).map((l) => `${l}  `).join('\n'));
+        const task = explainTask(result, layer);
+        if (task) md.appendMarkdown(`\n\n${task}`);
+      } else if (schema.keyword === 'augment' && result.augment?.line === stmt.line) {
+        md.appendMarkdown(describeAugment(result.augment));
       } else if (schema.keyword === 'input' && result.input && result.inputLine === stmt.line) {
         md.appendMarkdown(`Input volume: ${result.input.h} high × ${result.input.w} wide × ${result.input.c} channel${result.input.c === 1 ? '' : 's'}.`);
       } else if (schema.names) {

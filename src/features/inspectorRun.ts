@@ -50,7 +50,7 @@ export function reduceFileRun(r: FileRun, m: TrainerMessage, from: 'training' | 
     case 'epoch':
       return {
         ...r,
-        rows: [...r.rows.filter((x) => x.epoch !== m.epoch), { epoch: m.epoch, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy, valLoss: m.valLoss, valAccuracy: m.valAccuracy }],
+        rows: [...r.rows.filter((x) => x.epoch !== m.epoch), { epoch: m.epoch, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy, valLoss: m.valLoss, valAccuracy: m.valAccuracy, valAuc: m.valAuc }],
       };
     case 'snapshot':
       return { ...r, snapshot: m };
@@ -67,6 +67,12 @@ export function reduceFileRun(r: FileRun, m: TrainerMessage, from: 'training' | 
       // A snapshot that could not be computed does not end the run.
       if (m.stage === 'snapshot') return r;
       return { ...r, live: false, ended: { phase: 'failed', epochsRun: r.rows.length, epochs: r.started?.epochs ?? null, message: `${m.stage}: ${m.message}` } };
+    case 'augmentPreview':
+    case 'health':
+    case 'explanation':
+    case 'galleryExplanation':
+      // For the panel only (the augmentation grid, the gradient-flow chart, the Explain tab); nothing about the run.
+      return r;
     case 'log':
       if (m.message !== TRAINER_EXITED || !r.live) return r;
       // Gone without `done` or `error`: it crashed or was killed.

@@ -9,7 +9,7 @@
 // after it, up to the next `from`, the `add`/`concat` that merges it, or the next setting. A label shows in its
 // layer's name as written: `9: main: batch norm`.
 
-import { type CheckResult, describeLayer, formatOutput, formatShape } from '../language';
+import { type CheckResult, describeLayer, formatOutput, formatShape, taskPhrase } from '../language';
 import { referencesByLine, sourceOf } from './labels';
 
 export const MAX_OUTLINE_ENTRIES = 5000;
@@ -34,7 +34,7 @@ export interface Outline {
   entries: OutlineEntry[];
 }
 
-const SETTINGS = new Set(['classes', 'data', 'train']);
+const SETTINGS = new Set(['classes', 'data', 'train', 'augment']);
 
 /**
  * The outline of `result`; `slice(start, end)` reads the checked text (for the settings' details). Null when the
@@ -50,6 +50,8 @@ export function buildOutline(result: CheckResult, slice: (start: number, end: nu
   /** The open `from` group, if any: layers go into it until a merge, another `from` or a setting. */
   let branch: OutlineEntry | null = null;
   const refs = referencesByLine(result);
+  // A multi-label network's last layer says so: `8: sigmoid (multi-label, 14 labels)`.
+  const multi = result.task === 'multilabel' ? taskPhrase(result.task, result.layers) : null;
   for (const stmt of result.tree.statements) {
     const layer = layersByLine.get(stmt.line);
     const isInput = !layer && stmt.keyword.text === 'input' && result.input !== null && result.inputLine === stmt.line;
@@ -65,7 +67,8 @@ export function buildOutline(result: CheckResult, slice: (start: number, end: nu
     const span = { offset: stmt.offset, length: stmt.length, selOffset: stmt.keyword.offset, selLength: stmt.keyword.length };
     const label = stmt.label ? `${stmt.label.text}: ` : '';
     if (layer) {
-      const entry: OutlineEntry = { name: `${layer.index}: ${label}${describeLayer(layer)}`, detail: `→ ${formatOutput(layer)}`, kind: 'layer', ...span };
+      const task = multi && layer.index === result.layers.length - 1 ? ` (${multi})` : '';
+      const entry: OutlineEntry = { name: `${layer.index}: ${label}${describeLayer(layer)}${task}`, detail: `→ ${formatOutput(layer)}`, kind: 'layer', ...span };
       if (layer.spec.kind === 'add' || layer.spec.kind === 'concat') {
         branch = null;
         // By the names it joins, as written (`add main`): the current flow is implied.

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { summaryTable } from '../language';
 import { type CnnDocuments, isCnn } from './documents';
-import { INSPECTOR_VIEW_TYPE } from './inspector';
+import { INSPECTOR_VIEW_TYPE } from './inspectorPanel';
 import { summaryPlacement } from './summaryPlacement';
 import { assertNever } from '../language/assertNever';
 

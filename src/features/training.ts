@@ -2,11 +2,12 @@
 // One training per file; progress notification with cancel, status bar, output channel, remembered checkpoint.
 
 import * as vscode from 'vscode';
-import { preparingText, type TrainerMessage, type TrainJob } from '../protocol/trainer';
+import { type AugmentPreviewRequest, classCountText, type ExplainGalleryRequest, type ExplainRequest, preparingText, testFiguresText, type TrainerMessage, type TrainJob } from '../protocol/trainer';
 import type { Trainer } from '../trainer/client';
 import { createRunDir, fileStem, removeEmptyRunDir } from '../trainer/paths';
 import { type CnnDocuments, isCnn } from './documents';
 import { dataWarningsNotice } from './dataWarnings';
+import { HealthDiagnostics } from './healthDiagnostics';
 import { relativeToFile } from './messagePaths';
 import { TRAINER_EXITED } from './inspectorRun';
 import { type BackendSetting, chooseBackend, createTrainer } from './pytorch';
@@ -20,6 +21,8 @@ export interface TrainingEvent {
 interface Session {
   file: string;
   client: Trainer;
+  /** The PyTorch runner answers snapshots and evaluations, not explanations (the inspector's own trainer does). */
+  backend: BackendSetting;
   stopping: boolean;
   /** The latest progress or epoch message (what the status bar shows); snapshots and logs do not count. */
   last: TrainerMessage | null;
@@ -46,6 +49,8 @@ export class TrainingFeature implements vscode.Disposable {
       vscode.commands.registerCommand('cnnStudio.train', (uri?: vscode.Uri) => this.train(uri)),
       vscode.commands.registerCommand('cnnStudio.stopTraining', (uri?: vscode.Uri) => this.stop(uri)),
       vscode.window.onDidChangeActiveTextEditor(() => this.updateStatus()),
+      // W301–W304 of each run on the lines of the file it trained ('cnn-health').
+      new HealthDiagnostics(this.onDidReceive, docs),
     );
     void vscode.commands.executeCommand('setContext', 'cnnStudio.training', false);
   }
@@ -68,6 +73,25 @@ export class TrainingFeature implements vscode.Disposable {
     const s = this.sessions.get(file);
     if (!s) return false;
     s.client.send({ type: 'snapshot', ...(sample !== undefined ? { sample } : {}), ...(imagePath ? { imagePath } : {}) });
+    return true;
+  }
+
+  /**
+   * The inspector's augmentation grid while the file trains: the built-in trainer answers between steps (false
+   * for the PyTorch runner, which does not: the inspector's own trainer answers then).
+   */
+  requestAugmentPreview(file: string, request: AugmentPreviewRequest): boolean {
+    const s = this.sessions.get(file);
+    if (!s || s.backend !== 'builtin') return false;
+    s.client.send(request);
+    return true;
+  }
+
+  /** The inspector's Explain tab while the file trains: the running trainer explains between steps. */
+  requestExplanation(file: string, request: ExplainRequest | ExplainGalleryRequest): boolean {
+    const s = this.sessions.get(file);
+    if (!s || s.backend !== 'builtin') return false;
+    s.client.send(request);
     return true;
   }
 
@@ -141,7 +165,7 @@ export class TrainingFeature implements vscode.Disposable {
     const file = job.file;
     const name = vscode.workspace.asRelativePath(doc.uri);
     const client = createTrainer(this.context, backend);
-    const session: Session = { file, client, stopping: false, last: null };
+    const session: Session = { file, client, backend, stopping: false, last: null };
     this.sessions.set(file, session);
     void vscode.commands.executeCommand('setContext', 'cnnStudio.training', true);
     this.output.info(`Training ${name} → ${job.outDir}`);
@@ -177,6 +201,7 @@ export class TrainingFeature implements vscode.Disposable {
           break;
         case 'started':
           this.output.info(`${m.trainSize} training and ${m.valSize} validation samples, ${m.params.toLocaleString('en-US')} parameters, ${m.epochs} epochs of ${m.stepsPerEpoch} steps (${m.backend} engine)`);
+          this.output.info(classCountText(m).trimEnd());
           for (const w of m.warnings) this.output.warn(w);
           {
             const notice = dataWarningsNotice(name, m.warnings.map((w) => relativeToFile(w, file)));
@@ -191,7 +216,7 @@ export class TrainingFeature implements vscode.Disposable {
         case 'epoch':
           this.output.info(
             `epoch ${m.epoch}/${m.epochs}: train loss ${m.trainLoss.toFixed(4)} acc ${(100 * m.trainAccuracy).toFixed(1)}%` +
-              (m.valLoss !== null ? `, val loss ${m.valLoss.toFixed(4)} acc ${(100 * (m.valAccuracy ?? 0)).toFixed(1)}%` : '') +
+              (m.valLoss !== null ? `, val loss ${m.valLoss.toFixed(4)} acc ${(100 * (m.valAccuracy ?? 0)).toFixed(1)}% AUC ${m.valAuc === null ? '–' : m.valAuc.toFixed(4)}` : '') +
               ` (${m.seconds.toFixed(1)} s)`,
           );
           break;
@@ -210,7 +235,8 @@ export class TrainingFeature implements vscode.Disposable {
           const summary = m.stopped
             ? `Stopped training ${name}${p ? ` in epoch ${p.epoch}, at step ${p.step} of ${p.steps}` : ''} (${epochs} complete${accuracy}). The checkpoint is saved.`
             : `Finished training ${name} after ${epochs}${accuracy}.`;
-          this.output.info(`${summary} Checkpoint: ${m.checkpoint}`);
+          this.output.info(`${summary} Checkpoint: ${m.checkpoint}${m.best ? `, best validation checkpoint: ${m.best}` : ''}`);
+          if (m.test) this.output.info(testFiguresText(m.test));
           void vscode.window.showInformationMessage(summary, 'Show Log').then((c) => c && this.output.show(true));
           break;
         }
@@ -223,6 +249,10 @@ export class TrainingFeature implements vscode.Disposable {
           this.output.info(m.message);
           break;
         case 'snapshot':
+          break;
+        case 'health':
+          // An epoch's training-health diagnostics (also on the lines, healthDiagnostics.ts).
+          for (const d of m.diagnostics ?? []) this.output.warn(`${name}:${d.line + 1}: ${d.code} ${d.message}`);
           break;
       }
       this.updateStatus();

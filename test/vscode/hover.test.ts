@@ -26,4 +26,15 @@ suite('hover', () => {
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(2, col));
     assert.match(hoverText(hovers), /Number of filters K/);
   });
+
+  test('on a multi-label network: the sigmoid names its labels, augment says what it does, class_weights its rule', async () => {
+    const text = 'input 28x28x1\nclasses a b c\ndense units=3\nsigmoid\naugment flip=horizontal rotate=10\ntrain class_weights=balanced\n';
+    const { document } = await openFixture('hover-tasks.cnn', text);
+    const at = async (line: number, word: string) =>
+      hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(line, document.lineAt(line).text.indexOf(word) + 1)));
+    assert.match(await at(3, 'sigmoid'), /Output: multi-label, 3 labels\*\*: `a`, `b`, `c`/);
+    assert.match(await at(4, 'augment'), /Each training image is mirrored left-right with probability ½ and turned by a random angle in ±10°/);
+    assert.match(await at(4, 'rotate'), /uniform in ±DEGREES \(0 to 180\)/);
+    assert.match(await at(5, 'class_weights'), /n \/ \(K · n_class\)/);
+  });
 });

@@ -1,11 +1,14 @@
 // The inspector's state and its reducer: every host message and every user action is an action; the
 // components call `reduce` and render what it returns. Pure: no DOM, no clocks, no host.
 
-import type { DoneMessage, ErrorMessage, EvaluationMessage, ProgressMessage, SnapshotMessage, StartedMessage, TrainerMessage } from '../../src/protocol/trainer';
+import type { AugmentPreviewMessage, DoneMessage, ErrorMessage, EvaluationMessage, ProgressMessage, SnapshotMessage, StartedMessage, TrainerMessage } from '../../src/protocol/trainer';
+import { emptyHealth, reduceHealth, type HealthState } from './health';
 import type { EpochRow, HostToWebview, InspectorTab, ModelView, PersistedState, RunStatus } from '../../src/protocol/webview';
 import { decimate, type Point } from './chart';
 import { type ConvSetting, explorerLayer, settingFor } from './conv';
 import { ACTIVATION_LAYOUT, volumeDims } from './tiles';
+import { type ExplainAction, explainCursor, explanationArrived, galleryArrived, type ExplainState, initialExplain, isExplainAction, reduceExplain } from './explain';
+import type { TrainingData } from './trainingData';
 
 /** One throttled progress report as a point of the live curves; x is the fractional epoch. */
 export interface ProgressPoint {
@@ -24,6 +27,8 @@ export interface RunState {
   path: string | null;
   done: DoneMessage | null;
   error: ErrorMessage | null;
+  /** The gradient-flow chart's series and the latest epoch's health diagnostics (state/health.ts). */
+  health: HealthState;
 }
 
 export interface ExplorerState {
@@ -53,6 +58,16 @@ export interface InspectorState {
   /** The feature-map tile shown large: the activation's position in the snapshot (-1: the input) and channel. */
   enlarged: { layer: number; channel: number } | null;
   explorer: ExplorerState;
+  /** The training split's class counts, weights and warnings (from a run's or the inspector trainer's `started`). */
+  trainingData: TrainingData | null;
+  /** The augmentation grid's images, its training sample and its seed (null: the file's `train seed`). */
+  augment: { preview: AugmentPreviewMessage | null; sample: number; seed: number | null };
+  /** The confusion matrix shows each true class's percentages instead of counts. */
+  normalise: boolean;
+  /** The ROC curve (class or label) picked in the plot or its table; null: all alike. */
+  rocFocus: number | null;
+  /** The Explain tab: sample, class, layer, opacity and the trainer's last explanation (state/explain.ts). */
+  explain: ExplainState;
 }
 
 export type UiAction =
@@ -61,14 +76,18 @@ export type UiAction =
   | { type: 'ui/enlarge'; layer: number; channel: number }
   | { type: 'ui/closeEnlarged' }
   | { type: 'ui/explorer'; setting: Partial<ConvSetting> }
-  | { type: 'ui/explorerStep'; step: number };
+  | { type: 'ui/explorerStep'; step: number }
+  | { type: 'ui/normalise'; on: boolean }
+  | { type: 'ui/rocFocus'; index: number | null }
+  | { type: 'ui/augmentSample'; sample: number }
+  | { type: 'ui/augmentSeed'; seed: number | null };
 
-export type Action = HostToWebview | UiAction;
+export type Action = HostToWebview | UiAction | ExplainAction;
 
 /** Live curves keep at most this many progress points (halved when exceeded). */
 export const MAX_POINTS = 1500;
 
-const emptyRun = (): RunState => ({ started: null, progress: null, points: [], rows: [], source: 'none', path: null, done: null, error: null });
+const emptyRun = (): RunState => ({ started: null, progress: null, points: [], rows: [], source: 'none', path: null, done: null, error: null, health: emptyHealth() });
 
 const defaultExplorer = (): ExplorerState => ({ key: null, setting: { n: 7, f: 3, s: 1, p: 0, d: 1, transposed: false, op: 0 }, realN: null, capped: false, step: 0 });
 
@@ -86,7 +105,14 @@ export function initialState(persisted?: PersistedState | null): InspectorState 
     evaluation: null,
     enlarged: null,
     explorer: defaultExplorer(),
+    ...fileData(),
+    normalise: false,
   };
+}
+
+/** What belongs to the followed file's data and evaluation (cleared when another file is followed). */
+function fileData(): Pick<InspectorState, 'trainingData' | 'augment' | 'rocFocus' | 'explain'> {
+  return { trainingData: null, augment: { preview: null, sample: 0, seed: null }, rocFocus: null, explain: initialExplain() };
 }
 
 /** What survives hiding the panel and reloading the window. */
@@ -95,20 +121,24 @@ export function persisted(s: InspectorState): PersistedState {
 }
 
 export function reduce(state: InspectorState, action: Action): InspectorState {
+  if (isExplainAction(action)) {
+    const explain = reduceExplain(state.explain, action);
+    return explain === state.explain ? state : { ...state, explain };
+  }
   switch (action.type) {
     case 'model': {
       const m = action.model;
       const sameFile = m.file === state.file;
       const base: InspectorState = sameFile
         ? state
-        : { ...state, file: m.file, cursorLine: null, status: null, run: emptyRun(), snapshot: null, evaluation: null, enlarged: null, explorer: defaultExplorer() };
+        : { ...state, file: m.file, cursorLine: null, status: null, run: emptyRun(), snapshot: null, evaluation: null, enlarged: null, explorer: defaultExplorer(), ...fileData() };
       return syncExplorer({ ...base, model: m, empty: false });
     }
     case 'empty':
       return { ...state, empty: true, model: null };
     case 'cursor':
       if (action.file !== state.file) return state;
-      return syncExplorer({ ...state, cursorLine: action.line });
+      return syncExplorer({ ...state, cursorLine: action.line, explain: explainCursor(state.explain, state.model, action.line) });
     case 'status':
       if (action.file !== state.file) return state;
       return { ...state, status: action.status };
@@ -122,6 +152,9 @@ export function reduce(state: InspectorState, action: Action): InspectorState {
     case 'trainer':
       if (action.file !== state.file) return state;
       return reduceTrainer(state, action.message);
+    case 'trainingData':
+      if (action.file !== state.file) return state;
+      return { ...state, trainingData: action.data };
     case 'ui/tab':
       return { ...state, tab: action.tab };
     case 'ui/sample':
@@ -148,6 +181,18 @@ export function reduce(state: InspectorState, action: Action): InspectorState {
     }
     case 'ui/explorerStep':
       return { ...state, explorer: { ...state.explorer, step: Math.max(0, Math.floor(action.step)) } };
+    case 'ui/normalise':
+      return action.on === state.normalise ? state : { ...state, normalise: action.on };
+    case 'ui/rocFocus':
+      return action.index === state.rocFocus ? state : { ...state, rocFocus: action.index };
+    case 'ui/augmentSample': {
+      // Within the training split once its size is known (the trainer clamps too).
+      const last = state.trainingData ? Math.max(0, state.trainingData.trainSize - 1) : Infinity;
+      const sample = Math.min(last, Math.max(0, Math.floor(action.sample) || 0));
+      return sample === state.augment.sample ? state : { ...state, augment: { ...state.augment, sample } };
+    }
+    case 'ui/augmentSeed':
+      return action.seed === state.augment.seed ? state : { ...state, augment: { ...state.augment, seed: action.seed } };
   }
 }
 
@@ -160,7 +205,7 @@ function reduceTrainer(state: InspectorState, m: TrainerMessage): InspectorState
   const run = state.run;
   switch (m.type) {
     case 'started':
-      return { ...state, run: { ...emptyRun(), started: m, source: 'live' } };
+      return { ...state, run: { ...emptyRun(), started: m, source: 'live' }, trainingData: m };
     case 'progress': {
       const x = m.epoch - 1 + m.step / Math.max(1, m.steps);
       const last = run.points[run.points.length - 1];
@@ -170,7 +215,7 @@ function reduceTrainer(state: InspectorState, m: TrainerMessage): InspectorState
       return { ...state, run: { ...run, progress: m, points, source: 'live', done: null, error: null } };
     }
     case 'epoch': {
-      const row: EpochRow = { epoch: m.epoch, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy, valLoss: m.valLoss, valAccuracy: m.valAccuracy };
+      const row: EpochRow = { epoch: m.epoch, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy, valLoss: m.valLoss, valAccuracy: m.valAccuracy, valAuc: m.valAuc };
       const rows = [...run.rows.filter((r) => r.epoch !== m.epoch), row].sort((a, b) => a.epoch - b.epoch);
       return { ...state, run: { ...run, rows, source: 'live' } };
     }
@@ -184,8 +229,19 @@ function reduceTrainer(state: InspectorState, m: TrainerMessage): InspectorState
       const keep = e && (e.layer === -1 || (m.activations[e.layer] && e.channel < channelsOf(m.activations[e.layer]!.shape)));
       return { ...state, snapshot: m, enlarged: keep ? e : null };
     }
-    case 'evaluation':
-      return { ...state, evaluation: m };
+    case 'evaluation': {
+      // The focused curve stays while it still exists.
+      const focus = state.rocFocus !== null && state.rocFocus < m.classes.length ? state.rocFocus : null;
+      return { ...state, evaluation: m, rocFocus: focus };
+    }
+    case 'augmentPreview':
+      return { ...state, augment: { ...state.augment, preview: m } };
+    case 'explanation':
+      return { ...state, explain: explanationArrived(state.explain, m, state.model) };
+    case 'galleryExplanation':
+      return { ...state, explain: galleryArrived(state.explain, m) };
+    case 'health':
+      return { ...state, run: { ...run, health: reduceHealth(run.health, m) } };
     case 'log':
     case 'preparing':
       return state;
@@ -213,9 +269,11 @@ function syncExplorer(state: InspectorState): InspectorState {
 export interface CurveSet {
   loss: { label: string; points: Point[]; kind: 'line' | 'markers' }[];
   accuracy: { label: string; points: Point[]; kind: 'line' | 'markers' }[];
+  /** The validation AUC per epoch (empty for runs that have none: its chart is then left out). */
+  auc: Point[];
 }
 
-/** The curves of the training view: the running train figures (live only) and the per-epoch train and validation ones. */
+/** The curves of the training view: the running train figures (live only), the per-epoch train and validation ones, the validation AUC. */
 export function curves(run: RunState): CurveSet {
   const rows = run.rows;
   const val = rows.filter((r) => r.valLoss !== null);
@@ -230,7 +288,8 @@ export function curves(run: RunState): CurveSet {
   accuracy.push({ label: 'train', points: rows.map((r) => [r.epoch, r.trainAccuracy]), kind: run.points.length ? 'markers' : 'line' });
   loss.push({ label: 'validation', points: val.map((r) => [r.epoch, r.valLoss!]), kind: 'line' });
   accuracy.push({ label: 'validation', points: valAcc.map((r) => [r.epoch, r.valAccuracy!]), kind: 'line' });
-  return { loss, accuracy };
+  const auc = rows.filter((r) => r.valAuc !== null && r.valAuc !== undefined).map((r): Point => [r.epoch, r.valAuc!]);
+  return { loss, accuracy, auc };
 }
 
 /** The layer index of the activation on a line in the current model (for the highlight), or null. */

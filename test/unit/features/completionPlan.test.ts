@@ -265,3 +265,35 @@ describe('the editor settings a .cnn file gets (package.json configurationDefaul
     expect(at('')!.items.filter((i) => i.kind === 'snippet').map((i) => i.label)).toEqual(expect.arrayContaining(['conv3', 'pool2', 'network', 'cnn']));
   });
 });
+
+describe('completion of augment and class_weights', () => {
+  it('offers augment among the keywords, with its example line', () => {
+    expect(labels('aug')).toEqual(['augment', 'augment flip=horizontal rotate=10 shift=2 zoom=0.9-1.1']);
+    expect(labels('augment')).toEqual([]); // a whole keyword
+  });
+
+  it('offers every augment setting, minus those given; flip reopens the list for its words', () => {
+    expect(labels('augment ')).toEqual(['flip=', 'rotate=', 'shift=', 'zoom=', 'brightness=', 'contrast=']);
+    expect(labels('augment flip=both rotate=10 ')).toEqual(['shift=', 'zoom=', 'brightness=', 'contrast=']);
+    const items = at('augment ')!.items;
+    expect(items.find((i) => i.label === 'flip=')!.suggestAgain).toBe(true);
+    expect(items.find((i) => i.label === 'rotate=')!.suggestAgain).toBe(false);
+    expect(items.find((i) => i.label === 'rotate=')!.documentation).toContain('uniform in ±DEGREES (0 to 180)');
+  });
+
+  it('opens flip\'s values after "=", offers numbers and ranges only when asked', () => {
+    expect(labels('augment flip=', eq)).toEqual(['horizontal', 'vertical', 'both']);
+    expect(labels('augment flip=horizontal')).toEqual([]);
+    expect(labels('augment zoom=', eq)).toEqual([]);
+    expect(labels('augment zoom=')).toEqual(['0.9-1.1', '0.8-1.2']);
+    expect(labels('augment zoom=0.9-1.1')).toEqual([]);
+  });
+
+  it('offers class_weights on train, and balanced after its "="; a list being typed gets nothing', () => {
+    expect(labels('train epochs=3 ')).toContain('class_weights=');
+    expect(at('train ')!.items.find((i) => i.label === 'class_weights=')!.suggestAgain).toBe(true);
+    expect(labels('train class_weights=', eq)).toEqual(['balanced']);
+    expect(labels('train class_weights=1,')).toEqual([]);
+    expect(labels('train class_weights=balanced')).toEqual([]);
+  });
+});

@@ -9,10 +9,10 @@ import type { HostToWebview, RunStatus } from '../../../src/protocol/webview';
 import { initialState, isLive, reduce } from '../../../webview/state/inspector';
 
 const FILE = '/w/lecture.cnn';
-const started: TrainerMessage = { type: 'started', epochs: 3, stepsPerEpoch: 10, trainSize: 300, valSize: 30, classes: ['a', 'b'], params: 100, backend: 'builtin', warnings: [] };
+const started: TrainerMessage = { type: 'started', epochs: 3, stepsPerEpoch: 10, trainSize: 300, valSize: 30, classes: ['a', 'b'], params: 100, backend: 'builtin', warnings: [], task: 'single', classCounts: [150, 150], classWeights: null };
 const progress = (epoch: number, step: number): TrainerMessage => ({ type: 'progress', epoch, epochs: 3, step, steps: 10, loss: 1 / epoch, accuracy: 0.5, samplesPerSec: 100, etaSec: 3 });
-const epoch = (n: number): TrainerMessage => ({ type: 'epoch', epoch: n, epochs: 3, trainLoss: 1 / n, trainAccuracy: 0.5 + n / 10, valLoss: 1.1 / n, valAccuracy: 0.4 + n / 10, seconds: 1 });
-const done = (stopped: boolean, epochsRun: number): TrainerMessage => ({ type: 'done', checkpoint: '/w/runs/A-1/model.safetensors', metricsFile: '/w/runs/A-1/metrics.jsonl', stopped, epochsRun, final: null });
+const epoch = (n: number): TrainerMessage => ({ type: 'epoch', epoch: n, epochs: 3, trainLoss: 1 / n, trainAccuracy: 0.5 + n / 10, valLoss: 1.1 / n, valAccuracy: 0.4 + n / 10, valAuc: null, seconds: 1 });
+const done = (stopped: boolean, epochsRun: number): TrainerMessage => ({ type: 'done', checkpoint: '/w/runs/A-1/model.safetensors', metricsFile: '/w/runs/A-1/metrics.jsonl', stopped, epochsRun, final: null, test: null, best: null });
 const exited: TrainerMessage = { type: 'log', message: TRAINER_EXITED };
 
 const feed = (messages: TrainerMessage[], r: FileRun = emptyFileRun()) => messages.reduce((acc, m) => reduceFileRun(acc, m, 'training'), r);
@@ -90,7 +90,7 @@ describe('a panel opened after the run ended', () => {
       ...again.after.map((message) => ({ type: 'trainer', file: FILE, message }) as const),
     ];
   };
-  const model: HostToWebview = { type: 'model', model: { file: FILE, fileName: 'lecture.cnn', version: 1, name: 'A', input: null, inputLine: null, classes: null, layers: [], jumps: [], params: 0, macs: 0, incomplete: false, errorCount: 0, warningCount: 0 } };
+  const model: HostToWebview = { type: 'model', model: { file: FILE, fileName: 'lecture.cnn', version: 1, name: 'A', input: null, inputLine: null, classes: null, task: 'single', augment: null, layers: [], jumps: [], params: 0, macs: 0, incomplete: false, errorCount: 0, warningCount: 0 } };
 
   it('shows the finished run: not live, its curves, finished', () => {
     const r = feed([started, progress(1, 10), epoch(1), epoch(2), epoch(3), done(false, 3), exited]);

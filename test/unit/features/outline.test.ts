@@ -35,6 +35,20 @@ describe('the outline', () => {
     expect(outlineOf('input 8x8x1\nconv filters=1 size=3\n')!.entries[1]!.name).toBe('0: conv 1 filter 3×3');
   });
 
+  it('lists augment as a setting, and names a multi-label network\'s sigmoid with its labels', () => {
+    const o = outlineOf('input 28x28x1\nconv filters=4 size=3\ndense units=14\nsigmoid\naugment flip=horizontal rotate=10\n')!;
+    expect(o.entries.map((e) => [e.kind, e.name])).toEqual([
+      ['input', 'input'],
+      ['layer', '0: conv 4 filters 3×3'],
+      ['layer', '1: dense 14 units (flattens)'],
+      ['layer', '2: sigmoid (multi-label, 14 labels)'],
+      ['setting', 'augment'],
+    ]);
+    expect(o.entries.at(-1)!.detail).toBe('flip=horizontal rotate=10');
+    // A sigmoid inside a network is only an activation.
+    expect(outlineOf('input 8x8x1\ndense units=4\nsigmoid\ndense units=2\n')!.entries.map((e) => e.name)).toContain('1: sigmoid');
+  });
+
   it('is empty for a file with nothing to list', () => {
     expect(outlineOf('# just a comment\n')).toBeNull();
     expect(outlineOf('')).toBeNull();

@@ -1,11 +1,9 @@
 // Issue 12, item 6: the architecture drawing fits the panel's width (rows wrap like lines of text) instead of
 // running past it, every volume keeping its size, and the flow still goes from each box to the next.
 
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-vi.mock('vscode', () => ({}));
-
-import { modelView } from '../../../src/features/inspector';
+import { modelView } from '../../../src/features/modelView';
 import { check } from '../../../src/language';
 import { fitScale, layoutArchitecture } from '../../../webview/state/architecture';
 import { LECTURE_SOURCE } from './fixtures';

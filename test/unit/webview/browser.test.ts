@@ -5,11 +5,9 @@
 
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-vi.mock('vscode', () => ({}));
-
-import { modelView } from '../../../src/features/inspector';
+import { modelView } from '../../../src/features/modelView';
 import { check } from '../../../src/language';
 import type { HostToWebview } from '../../../src/protocol/webview';
 import { chromiumAvailable, type InspectorPage, openInspectorPage, SHOTS } from './inspectorPage';
@@ -107,13 +105,13 @@ describe.skipIf(!chromiumAvailable)('inspector webview in chromium', () => {
   it('shows live curves while training, with a stop button that posts stopTraining', async () => {
     await tab('training');
     await post({ type: 'status', file: FILE, status: { training: true, run: { phase: 'running', epochsRun: 0, epochs: 8, message: null }, inspecting: false, checkpoint: null, note: null } });
-    await post({ type: 'trainer', file: FILE, message: { type: 'started', epochs: 8, stepsPerEpoch: 85, trainSize: 2700, valSize: 300, classes: ['door', 'stair', 'sign'], params: 6243, backend: 'builtin', warnings: [] } });
+    await post({ type: 'trainer', file: FILE, message: { type: 'started', epochs: 8, stepsPerEpoch: 85, trainSize: 2700, valSize: 300, classes: ['door', 'stair', 'sign'], params: 6243, backend: 'builtin', warnings: [], task: 'single', classCounts: [900, 900, 900], classWeights: null } });
     for (let e = 1; e <= 5; e++) {
       for (let s = 5; s <= 85; s += 10) {
         const t = e - 1 + s / 85;
         await post({ type: 'trainer', file: FILE, message: { type: 'progress', epoch: e, epochs: 8, step: s, steps: 85, loss: 1.1 * Math.exp(-0.45 * t) + 0.08 + 0.04 * Math.sin(7 * t), accuracy: Math.min(0.97, 0.33 + 0.6 * (1 - Math.exp(-0.7 * t))), samplesPerSec: 1830, etaSec: (8 - t) * 12 } });
       }
-      if (e < 5) await post({ type: 'trainer', file: FILE, message: { type: 'epoch', epoch: e, epochs: 8, trainLoss: 1.1 * Math.exp(-0.45 * e) + 0.08, trainAccuracy: 0.33 + 0.6 * (1 - Math.exp(-0.7 * e)), valLoss: 1.1 * Math.exp(-0.4 * e) + 0.12, valAccuracy: 0.33 + 0.56 * (1 - Math.exp(-0.65 * e)), seconds: 11.8 } });
+      if (e < 5) await post({ type: 'trainer', file: FILE, message: { type: 'epoch', epoch: e, epochs: 8, trainLoss: 1.1 * Math.exp(-0.45 * e) + 0.08, trainAccuracy: 0.33 + 0.6 * (1 - Math.exp(-0.7 * e)), valLoss: 1.1 * Math.exp(-0.4 * e) + 0.12, valAccuracy: 0.33 + 0.56 * (1 - Math.exp(-0.65 * e)), valAuc: null, seconds: 11.8 } });
     }
     await page.locator('cnn-training button.stop').waitFor();
     expect(await page.locator('cnn-training .stats').textContent()).toMatch(/5 \/ 8[\s\S]*85 \/ 85[\s\S]*1,830/);
@@ -143,9 +141,9 @@ describe.skipIf(!chromiumAvailable)('inspector webview in chromium', () => {
   });
 
   it('shows the last run when idle', async () => {
-    await post({ type: 'trainer', file: FILE, message: { type: 'done', checkpoint: '/r/model.safetensors', metricsFile: '/r/metrics.jsonl', stopped: true, epochsRun: 4, final: null } });
+    await post({ type: 'trainer', file: FILE, message: { type: 'done', checkpoint: '/r/model.safetensors', metricsFile: '/r/metrics.jsonl', stopped: true, epochsRun: 4, final: null, test: null, best: null } });
     await post({ type: 'status', file: FILE, status: { training: false, run: { phase: 'stopped', epochsRun: 4, epochs: 8, message: null }, inspecting: false, checkpoint: '/r/model.safetensors', note: null } });
-    await post({ type: 'history', file: FILE, source: 'last', path: '/r/metrics.jsonl', rows: [1, 2, 3, 4].map((epoch) => ({ epoch, trainLoss: 1 / epoch, trainAccuracy: 0.5 + epoch / 10, valLoss: 1.1 / epoch, valAccuracy: 0.45 + epoch / 10 })) });
+    await post({ type: 'history', file: FILE, source: 'last', path: '/r/metrics.jsonl', rows: [1, 2, 3, 4].map((epoch) => ({ epoch, trainLoss: 1 / epoch, trainAccuracy: 0.5 + epoch / 10, valLoss: 1.1 / epoch, valAccuracy: 0.45 + epoch / 10, valAuc: null })) });
     await page.locator('cnn-training button.train').waitFor();
     expect(await page.locator('cnn-training .row .note').textContent()).toContain('/r/metrics.jsonl');
     expect(await page.locator('cnn-training button.stop').count()).toBe(0);

@@ -58,6 +58,8 @@ function model(file: string, name: string, input: { h: number; w: number; c: num
     version: 1,
     name,
     input,
+    task: 'single',
+    augment: null,
     inputLine: 1,
     classes: null,
     layers: list,

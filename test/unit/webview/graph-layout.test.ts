@@ -2,11 +2,9 @@
 // connectors' routes, on the spec's residual block, a U-Net and an Inception-style block, built by hand as the
 // host's model view; a straight chain stays as it was.
 
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-vi.mock('vscode', () => ({}));
-
-import { modelView } from '../../../src/features/inspector';
+import { modelView } from '../../../src/features/modelView';
 import { check } from '../../../src/language';
 import { type ArchitectureLayout, boxForCursor, kindLabel, layoutArchitecture } from '../../../webview/state/architecture';
 import { placeGraph } from '../../../webview/state/graph';

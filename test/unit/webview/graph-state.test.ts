@@ -3,11 +3,9 @@
 // convs read with the right axes and painted in place; the convolution explorer's dilated taps and transposed
 // stamps.
 
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-vi.mock('vscode', () => ({}));
-
-import { modelView } from '../../../src/features/inspector';
+import { modelView } from '../../../src/features/modelView';
 import { check } from '../../../src/language';
 import { isHostToWebview, isModelView, type LayerView } from '../../../src/protocol/webview';
 import { convGeometry, demoN, settingFor, stampCounts, stepCount, transposedGeometry } from '../../../webview/state/conv';

@@ -4,7 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('vscode', () => ({}));
 
-import { fillTemplate, modelView } from '../../../src/features/inspector';
+import { fillTemplate } from '../../../src/features/inspectorPanel';
+import { modelView } from '../../../src/features/modelView';
 import { check } from '../../../src/language';
 import { isHostToWebview, isModelView, isPersistedState, isWebviewToHost, parseMetrics, parseMetricsLine } from '../../../src/protocol/webview';
 import { lectureEvaluation, lectureSnapshot, LECTURE_SOURCE } from './fixtures';
@@ -56,7 +57,7 @@ describe('host → webview checks', () => {
     expect(isHostToWebview({ type: 'cursor', file: '/a.cnn', line: 4 })).toBe(true);
     expect(isHostToWebview({ type: 'trainer', file: '/a.cnn', message: snap })).toBe(true);
     expect(isHostToWebview({ type: 'trainer', file: '/a.cnn', message: lectureEvaluation() })).toBe(true);
-    expect(isHostToWebview({ type: 'history', file: '/a.cnn', source: 'last', path: '/r/metrics.jsonl', rows: [{ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: null, valAccuracy: null }] })).toBe(true);
+    expect(isHostToWebview({ type: 'history', file: '/a.cnn', source: 'last', path: '/r/metrics.jsonl', rows: [{ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: null, valAccuracy: null, valAuc: null }] })).toBe(true);
     expect(isHostToWebview({ type: 'status', file: '/a.cnn', status: { training: false, run: { phase: 'none', epochsRun: 0, epochs: null, message: null }, inspecting: false, checkpoint: null, note: null } })).toBe(true);
   });
 
@@ -131,14 +132,15 @@ describe('metrics.jsonl', () => {
       '',
       '{"epoch":2,"trainLoss":0.8,"trainAccuracy":0.6,"valLoss":null,"valAccuracy":null}',
       '{"epoch":"3","trainLoss":0.8,"trainAccuracy":0.6}',
-      '{"epoch":2,"trainLoss":0.7,"trainAccuracy":0.65,"valLoss":0.9,"valAccuracy":0.6}',
+      '{"epoch":2,"trainLoss":0.7,"trainAccuracy":0.65,"valLoss":0.9,"valAccuracy":0.6,"valAuc":0.875}',
       '[1,2,3]',
       '{"epoch":3,"trainLoss":0.5',
     ].join('\n');
     const rows = parseMetrics(text);
     expect(rows).toEqual([
-      { epoch: 1, trainLoss: 1.1, trainAccuracy: 0.4, valLoss: 1.0, valAccuracy: 0.5 },
-      { epoch: 2, trainLoss: 0.7, trainAccuracy: 0.65, valLoss: 0.9, valAccuracy: 0.6 },
+      // A run from before issue 9 has no AUC: null.
+      { epoch: 1, trainLoss: 1.1, trainAccuracy: 0.4, valLoss: 1.0, valAccuracy: 0.5, valAuc: null },
+      { epoch: 2, trainLoss: 0.7, trainAccuracy: 0.65, valLoss: 0.9, valAccuracy: 0.6, valAuc: 0.875 },
     ]);
     expect(parseMetricsLine('null')).toBeNull();
     expect(parseMetrics('')).toEqual([]);
@@ -164,7 +166,7 @@ describe('the host\u2019s throttle (progress ≤ 5/s, snapshots ≤ 2/s)', () =>
   it('sends the first at once, then at most one per interval, always the newest, and never loses the last', async () => {
     vi.useFakeTimers();
     try {
-      const { Throttle } = await import('../../../src/features/inspector');
+      const { Throttle } = await import('../../../src/features/throttle');
       const sent: number[] = [];
       const t = new Throttle<number>(200, (v) => sent.push(v));
       t.push(1);

@@ -10,7 +10,7 @@ import { runHeadline } from '../../../webview/state/run';
 const FILE = '/home/student/cnn/lecture.cnn';
 const METRICS = '/home/student/cnn/runs/DoorStairSign-20261130-101500/metrics.jsonl';
 const status = (run: RunInfo): RunStatus => ({ training: run.phase === 'running', run, inspecting: false, checkpoint: null, note: null });
-const last = (path: string | null = METRICS): RunState => ({ ...initialState().run, source: 'last', path, rows: [{ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: null, valAccuracy: null }] });
+const last = (path: string | null = METRICS): RunState => ({ ...initialState().run, source: 'last', path, rows: [{ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: null, valAccuracy: null, valAuc: null }] });
 
 describe('relativeTo', () => {
   it('cuts the .cnn file’s folder off a path inside it', () => {
@@ -42,7 +42,7 @@ describe('runHeadline', () => {
     expect(h).toMatchObject({ phase: 'none', text: 'No training run yet for this file.', path: null });
   });
   it('before the host’s status: what the run’s own end message says', () => {
-    const run: RunState = { ...initialState().run, done: { type: 'done', checkpoint: 'c', metricsFile: METRICS, stopped: true, epochsRun: 1, final: null } };
+    const run: RunState = { ...initialState().run, done: { type: 'done', checkpoint: 'c', metricsFile: METRICS, stopped: true, epochsRun: 1, final: null, test: null, best: null } };
     expect(runHeadline(run, null, FILE)).toMatchObject({ phase: 'stopped', text: 'Stopped after 1 epoch.' });
     expect(runHeadline(last(), null, FILE)).toMatchObject({ phase: 'none', text: 'Last run.' });
   });

@@ -1,11 +1,9 @@
 // The inspector's pure state: the reducer, colour scales, tile painting, the architecture layout, the
 // convolution explorer's positions and the chart's ticks.
 
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-vi.mock('vscode', () => ({}));
-
-import { modelView, snapshotToHwc } from '../../../src/features/inspector';
+import { modelView, snapshotToHwc } from '../../../src/features/modelView';
 import { check } from '../../../src/language';
 import type { HostToWebview } from '../../../src/protocol/webview';
 import { boxForLine, boxSize, channelSize, layoutArchitecture, sideSize } from '../../../webview/state/architecture';
@@ -49,18 +47,18 @@ describe('reducer', () => {
   });
 
   it('builds live curves from progress and epochs, and restarts on a new run', () => {
-    let s = reduce(withModel, { type: 'trainer', file: FILE, message: { type: 'started', epochs: 3, stepsPerEpoch: 10, trainSize: 300, valSize: 30, classes: ['a'], params: 10, backend: 'builtin', warnings: [] } });
+    let s = reduce(withModel, { type: 'trainer', file: FILE, message: { type: 'started', epochs: 3, stepsPerEpoch: 10, trainSize: 300, valSize: 30, classes: ['a'], params: 10, backend: 'builtin', warnings: [], task: 'single', classCounts: [300], classWeights: null } });
     expect(s.run.source).toBe('live');
     s = reduce(s, progress(1, 5, 1.0, 0.4));
     s = reduce(s, progress(1, 10, 0.9, 0.5));
-    s = reduce(s, { type: 'trainer', file: FILE, message: { type: 'epoch', epoch: 1, epochs: 3, trainLoss: 0.9, trainAccuracy: 0.5, valLoss: 0.95, valAccuracy: 0.45, seconds: 2 } });
+    s = reduce(s, { type: 'trainer', file: FILE, message: { type: 'epoch', epoch: 1, epochs: 3, trainLoss: 0.9, trainAccuracy: 0.5, valLoss: 0.95, valAccuracy: 0.45, valAuc: null, seconds: 2 } });
     expect(s.run.points.map((p) => p.x)).toEqual([0.5, 1]);
     expect(s.run.rows).toHaveLength(1);
     expect(isLive(s)).toBe(true);
     const c = curves(s.run);
     expect(c.loss.map((x) => x.label)).toEqual(['train (running)', 'train', 'validation']);
     expect(c.loss[2]!.points).toEqual([[1, 0.95]]);
-    s = reduce(s, { type: 'trainer', file: FILE, message: { type: 'done', checkpoint: '/r/model.safetensors', metricsFile: '/r/metrics.jsonl', stopped: false, epochsRun: 1, final: null } });
+    s = reduce(s, { type: 'trainer', file: FILE, message: { type: 'done', checkpoint: '/r/model.safetensors', metricsFile: '/r/metrics.jsonl', stopped: false, epochsRun: 1, final: null, test: null, best: null } });
     expect(isLive(s)).toBe(false);
     // Progress that goes back in time (a new run without started) starts the curve again.
     s = reduce(s, progress(1, 2));
@@ -74,7 +72,7 @@ describe('reducer', () => {
   });
 
   it('takes the last run from history when idle, not over a live run', () => {
-    const rows = [{ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1.1, valAccuracy: 0.4 }];
+    const rows = [{ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1.1, valAccuracy: 0.4, valAuc: null }];
     let s = reduce(withModel, { type: 'history', file: FILE, source: 'last', path: '/r/metrics.jsonl', rows });
     expect(s.run.rows).toEqual(rows);
     expect(s.run.source).toBe('last');

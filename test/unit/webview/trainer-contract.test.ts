@@ -5,11 +5,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-vi.mock('vscode', () => ({}));
-
-import { modelView, snapshotToHwc } from '../../../src/features/inspector';
+import { modelView, snapshotToHwc } from '../../../src/features/modelView';
 import { check } from '../../../src/language';
 import type { EvaluationMessage, SnapshotMessage, TrainerMessage } from '../../../src/protocol/trainer';
 import { isHostToWebview } from '../../../src/protocol/webview';

@@ -6,11 +6,14 @@ import { html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { type HostToWebview, INSPECTOR_TABS, type InspectorTab, type WebviewToHost } from '../../../src/protocol/webview';
 import { HostMessagesController } from '../../controllers/host-messages';
+import { GRID_COUNT, gridPhase, previewRequestKey } from '../../state/augment';
 import { type ConvSetting, explorerLayer } from '../../state/conv';
+import { currentKey, explainRequest, galleryRequest, shouldAsk } from '../../state/explain';
 import { type Action, initialState, type InspectorState, isLive, persisted, reduce } from '../../state/inspector';
 import { type Host, host } from '../../vscode-api';
 import '../architecture-view/architecture-view';
 import '../conv-explorer/conv-explorer';
+import '../explain-view/explain-view';
 import '../feature-maps/feature-maps';
 import '../filters-view/filters-view';
 import '../prediction-view/prediction-view';
@@ -24,6 +27,7 @@ const TAB_TITLES: Record<InspectorTab, string> = {
   features: 'Feature maps',
   filters: 'Filters',
   prediction: 'Prediction',
+  explain: 'Explain',
   explorer: 'Convolution',
 };
 
@@ -38,6 +42,12 @@ export class InspectorApp extends LitElement {
   @property({ type: Boolean, attribute: 'no-ready' }) noReady = false;
 
   private readonly host: Host = host();
+  /** The augmentation grid's last request (file, sample, seed, settings): asked again only when that changes. */
+  private augmentAsked: string | null = null;
+  /** The snapshot (the running network's latest) the Explain tab's last request followed. */
+  private explainAfter: unknown = null;
+  /** The evaluation whose misclassified samples the gallery's Grad-CAM maps were last asked for. */
+  private galleryAfter: unknown = null;
 
   constructor() {
     super();
@@ -62,6 +72,49 @@ export class InspectorApp extends LitElement {
 
   private post(m: WebviewToHost): void {
     this.host.post(m);
+  }
+
+  override updated(): void {
+    this.requestAugmentPreview();
+    this.requestExplanation();
+    this.requestGalleryCams();
+  }
+
+  /** The gallery's Grad-CAM toggle on: the maps of each new evaluation's misclassified samples (each epoch while training). */
+  private requestGalleryCams(): void {
+    const s = this.state;
+    if (s.tab !== 'prediction' || !s.file || !s.evaluation || s.evaluation === this.galleryAfter) return;
+    const request = galleryRequest(s.file, s.explain, s.model, s.evaluation.misclassified.map((m) => m.index));
+    if (!request) return;
+    this.galleryAfter = s.evaluation;
+    this.post(request);
+  }
+
+  /**
+   * While the Explain tab shows: a new sample, class or layer asks the trainer for the maps; while training, so does
+   * each newer snapshot (once the last answer is in), so the maps follow the running network.
+   */
+  private requestExplanation(pickImage = false): void {
+    const s = this.state;
+    if (s.tab !== 'explain' || !s.file) return;
+    if (!pickImage && !shouldAsk(s.explain, s.model, isLive(s), s.snapshot !== this.explainAfter)) return;
+    this.explainAfter = s.snapshot;
+    const request = explainRequest(s.file, s.explain, s.model);
+    if (!pickImage) this.dispatch({ type: 'ui/explainAsked', key: currentKey(s.explain, s.model) });
+    this.post(pickImage ? { ...request, pickImage: true } : request);
+  }
+
+  /**
+   * While the Training tab shows, the augmentation grid follows the editor: a new `augment` line (every edit), another
+   * sample or new draws ask the host for new images, once each.
+   */
+  private requestAugmentPreview(): void {
+    const s = this.state;
+    if (s.tab !== 'training' || !s.file) return;
+    const key = previewRequestKey(s.model, s.augment.sample, s.augment.seed);
+    if (key === null || key === this.augmentAsked) return;
+    this.augmentAsked = key;
+    this.post({ type: 'augmentPreview', file: s.file, sample: s.augment.sample, count: GRID_COUNT, ...(s.augment.seed !== null ? { seed: s.augment.seed } : {}) });
   }
 
   private withFile(f: (file: string) => WebviewToHost): void {
@@ -127,6 +180,13 @@ export class InspectorApp extends LitElement {
           .file=${s.file}
           ?live=${live}
           ?hasErrors=${(s.model?.errorCount ?? 0) > 0}
+          .data=${s.trainingData}
+          .model=${s.model}
+          .augmentPreview=${s.augment.preview}
+          .augmentPhase=${gridPhase(s.model, s.augment.preview, s.augment.sample, s.augment.seed)}
+          .augmentSample=${s.augment.sample}
+          @cnn-augment-sample=${(e: CustomEvent<{ sample: number }>) => this.dispatch({ type: 'ui/augmentSample', sample: e.detail.sample })}
+          @cnn-augment-redraw=${() => this.dispatch({ type: 'ui/augmentSeed', seed: (s.augment.preview?.seed ?? s.augment.seed ?? 0) + 1 })}
           @cnn-stop=${() => this.withFile((file) => ({ type: 'stopTraining', file }))}
           @cnn-train=${() => this.withFile((file) => ({ type: 'train', file }))}
         ></cnn-training>`;
@@ -150,9 +210,30 @@ export class InspectorApp extends LitElement {
           .snapshot=${s.snapshot}
           .evaluation=${s.evaluation}
           .sample=${s.sample}
+          .task=${s.model?.task ?? 'single'}
+          ?normalise=${s.normalise}
+          .rocFocus=${s.rocFocus}
+          ?cam=${s.explain.galleryCam}
+          .cams=${s.explain.gallery}
+          @cnn-gallery-cam=${(e: CustomEvent<{ on: boolean }>) => this.dispatch({ type: 'ui/galleryCam', on: e.detail.on })}
+          @cnn-normalise=${(e: CustomEvent<{ on: boolean }>) => this.dispatch({ type: 'ui/normalise', on: e.detail.on })}
+          @cnn-roc-focus=${(e: CustomEvent<{ index: number | null }>) => this.dispatch({ type: 'ui/rocFocus', index: e.detail.index })}
           @cnn-snapshot=${() => this.requestSnapshot()}
           @cnn-evaluate=${() => this.withFile((file) => ({ type: 'evaluate', file }))}
         ></cnn-prediction>`;
+      case 'explain':
+        return html`<cnn-explain
+          .explain=${s.explain}
+          .model=${s.model}
+          .evaluation=${s.evaluation}
+          .status=${s.status}
+          ?live=${live}
+          @cnn-explain-sample=${(e: CustomEvent<{ sample: number }>) => this.dispatch({ type: 'ui/explainSample', sample: e.detail.sample })}
+          @cnn-explain-class=${(e: CustomEvent<{ cls: number | null }>) => this.dispatch({ type: 'ui/explainClass', cls: e.detail.cls })}
+          @cnn-explain-line=${(e: CustomEvent<{ line: number }>) => this.dispatch({ type: 'ui/explainLine', line: e.detail.line })}
+          @cnn-explain-opacity=${(e: CustomEvent<{ opacity: number }>) => this.dispatch({ type: 'ui/explainOpacity', opacity: e.detail.opacity })}
+          @cnn-explain-pick=${() => this.requestExplanation(true)}
+        ></cnn-explain>`;
       case 'explorer':
         return html`<cnn-conv-explorer
           .explorer=${s.explorer}

@@ -5,6 +5,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { styleProps } from '../../directives/style-props';
 import { extent, linear, nearestIndex, niceTicks, type Point, tickLabel } from '../../state/chart';
+import { logLabel, logTicks, positive } from '../../state/logScale';
 import { ThemeController, themeColors } from '../../controllers/theme';
 import { lineChartStyles } from './line-chart.styles';
 
@@ -38,6 +39,8 @@ export class LineChart extends LitElement {
   @property({ type: Number }) yMax: number | null = null;
   /** Show y values as percentages. */
   @property({ type: Boolean }) percent = false;
+  /** A log-10 y axis (ticks at powers of ten; points with y ≤ 0 are left out; yMin/yMax are ignored). */
+  @property({ type: Boolean }) log = false;
   /** Canvas height in CSS pixels. */
   @property({ type: Number }) height = 170;
 
@@ -66,9 +69,19 @@ export class LineChart extends LitElement {
     return this.series.map((s, i) => s.color ?? t.series[i % t.series.length]!);
   }
 
+  /** A series' points as drawn (on a log axis, the positive ones). */
+  private shown(s: ChartSeries): Point[] {
+    return this.log ? positive(s.points) : s.points;
+  }
+
   private scales() {
-    const ext = extent(this.series.map((s) => s.points));
+    const ext = extent(this.series.map((s) => this.shown(s)));
     const xs = niceTicks(ext ? Math.min(0, ext.x[0]) : 0, ext ? Math.max(1, ext.x[1]) : 1, Math.max(2, Math.floor(this.width / 70)));
+    if (this.log) {
+      const ys = logTicks(ext ? ext.y[0] : NaN, ext ? ext.y[1] : NaN);
+      const ly = linear(Math.log10(ys.min), Math.log10(ys.max), this.height - PAD.bottom, PAD.top);
+      return { xs, ys: { ...ys, step: 1 }, sx: linear(xs.min, xs.max, PAD.left, this.width - PAD.right), sy: (v: number) => ly(Math.log10(v)) };
+    }
     const ys = niceTicks(this.yMin ?? (ext ? ext.y[0] : 0), this.yMax ?? (ext ? ext.y[1] : 1), 4);
     const lo = this.yMin ?? ys.min;
     const hi = this.yMax ?? ys.max;
@@ -114,7 +127,7 @@ export class LineChart extends LitElement {
       g.lineTo(this.width - PAD.right, y);
       g.stroke();
       g.globalAlpha = 1;
-      g.fillText(this.percent ? `${Math.round(100 * v)}%` : tickLabel(v, ys.step), PAD.left - 4, y);
+      g.fillText(this.percent ? `${Math.round(100 * v)}%` : this.log ? logLabel(v) : tickLabel(v, ys.step), PAD.left - 4, y);
     }
     g.textAlign = 'center';
     g.textBaseline = 'top';
@@ -145,18 +158,19 @@ export class LineChart extends LitElement {
     this.series.forEach((s, i) => {
       g.strokeStyle = g.fillStyle = colors[i]!;
       g.globalAlpha = s.alpha ?? 1;
+      const points = this.shown(s);
       if (s.kind === 'line') {
         g.lineWidth = 1.5;
         g.beginPath();
-        s.points.forEach(([x, y], j) => (j ? g.lineTo(sx(x), sy(y)) : g.moveTo(sx(x), sy(y))));
+        points.forEach(([x, y], j) => (j ? g.lineTo(sx(x), sy(y)) : g.moveTo(sx(x), sy(y))));
         g.stroke();
-        if (s.points.length === 1) {
+        if (points.length === 1) {
           g.beginPath();
-          g.arc(sx(s.points[0]![0]), sy(s.points[0]![1]), 2.5, 0, 2 * Math.PI);
+          g.arc(sx(points[0]![0]), sy(points[0]![1]), 2.5, 0, 2 * Math.PI);
           g.fill();
         }
       } else {
-        for (const [x, y] of s.points) {
+        for (const [x, y] of points) {
           g.beginPath();
           g.arc(sx(x), sy(y), 3, 0, 2 * Math.PI);
           g.fill();
@@ -178,9 +192,10 @@ export class LineChart extends LitElement {
       g.setLineDash([]);
       g.globalAlpha = 1;
       this.series.forEach((s, i) => {
-        const j = nearestIndex(s.points, this.hoverX!);
+        const points = this.shown(s);
+        const j = nearestIndex(points, this.hoverX!);
         if (j < 0) return;
-        const [px, py] = s.points[j]!;
+        const [px, py] = points[j]!;
         g.fillStyle = colors[i]!;
         g.beginPath();
         g.arc(sx(px), sy(py), 4, 0, 2 * Math.PI);

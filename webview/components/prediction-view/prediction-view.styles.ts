@@ -27,26 +27,36 @@ export const predictionStyles = css`
   .fill.wrong {
     background: var(--vscode-charts-red, #f14c4c);
   }
+  .bars.labels {
+    grid-template-columns: max-content 1fr 4em 3em;
+  }
+  .bars .head {
+    font-size: 10px;
+    color: var(--vscode-descriptionForeground, #9d9d9d);
+  }
+  .bars .threshold-label {
+    transform: translateX(-0.8em);
+  }
+  .threshold {
+    position: absolute;
+    top: -3px;
+    bottom: -3px;
+    width: 0;
+    border-left: 1px dashed var(--vscode-foreground, #cccccc);
+  }
+  .mark {
+    font-size: 11px;
+    white-space: nowrap;
+  }
+  figcaption.labels {
+    max-width: 110px;
+  }
   .value {
     text-align: right;
     font-variant-numeric: tabular-nums;
   }
   .truth {
     font-weight: 600;
-  }
-  table.confusion {
-    border-collapse: collapse;
-    font-variant-numeric: tabular-nums;
-  }
-  table.confusion th,
-  table.confusion td {
-    padding: 3px 6px;
-    text-align: center;
-    border: 1px solid var(--vscode-editorWidget-border, #454545);
-  }
-  table.confusion th {
-    font-weight: normal;
-    color: var(--vscode-descriptionForeground, #9d9d9d);
   }
   .gallery {
     display: flex;

@@ -1,31 +1,21 @@
-// <cnn-prediction>: the chosen sample's class probabilities as bars (the lecture's [.1 .1 .8] for door / stair /
-// sign), the validation set's confusion matrix and a gallery of misclassified examples.
+// <cnn-prediction>: the chosen sample's prediction — class probabilities as bars (the lecture's [.1 .1 .8] for
+// door / stair / sign), or for a multi-label network each label's sigmoid output against the 0.5 threshold and
+// its truth — then the validation set's evaluation: accuracy and AUC, the confusion matrix with its per-class
+// table (<cnn-confusion>), the ROC curves with the AUC table (<cnn-roc-plot>) and misclassified samples.
 
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { styleProps } from '../../directives/style-props';
-import type { EvaluationMessage, SnapshotMessage } from '../../../src/protocol/trainer';
-import { valueRange } from '../../state/colors';
+import type { EvaluationMessage, Misclassified, SnapshotMessage } from '../../../src/protocol/trainer';
+import { lut, valueRange } from '../../state/colors';
+import { accuracyOf, formatScore, labelBars, labelSummary, THRESHOLD } from '../../state/evaluation';
 import { paintChannel, paintImage } from '../../state/tiles';
-import { lut } from '../../state/colors';
+import '../confusion-view/confusion-view';
+import { galleryCamToggle, paintGalleryCams } from '../explain-view/gallery-cam';
+import type { GalleryExplanationMessage } from '../../../src/protocol/explain';
+import '../roc-plot/roc-plot';
 import { sharedStyles } from '../shared.styles';
 import { predictionStyles } from './prediction-view.styles';
-
-/** Cell shading of a confusion matrix: the share of its row (true class), 0…1. */
-export function confusionShares(confusion: number[][]): number[][] {
-  return confusion.map((row) => {
-    const total = row.reduce((a, b) => a + b, 0);
-    return row.map((v) => (total ? v / total : 0));
-  });
-}
-
-/** Accuracy from a confusion matrix (the diagonal over the total). */
-export function accuracyOf(confusion: number[][]): number | null {
-  let right = 0;
-  let all = 0;
-  confusion.forEach((row, i) => row.forEach((v, j) => ((all += v), i === j && (right += v))));
-  return all ? right / all : null;
-}
 
 @customElement('cnn-prediction')
 export class PredictionView extends LitElement {
@@ -33,14 +23,23 @@ export class PredictionView extends LitElement {
 
   /** The sample's snapshot: probabilities, classes and label. */
   @property({ attribute: false }) snapshot: SnapshotMessage | null = null;
-  /** The validation evaluation: confusion matrix and misclassified samples. */
+  /** The validation evaluation: figures, confusion matrix, ROC curves and misclassified samples. */
   @property({ attribute: false }) evaluation: EvaluationMessage | null = null;
   /** The validation sample index chosen on the Feature maps tab. */
   @property({ type: Number }) sample = 0;
+  /** The network's task (from the model): multi-label draws per-label bars. */
+  @property() task: 'single' | 'multilabel' = 'single';
+  /** The confusion matrix in percent of each true class. */
+  @property({ type: Boolean }) normalise = false;
+  /** The picked ROC curve. */
+  @property({ attribute: false }) rocFocus: number | null = null;
+  /** The gallery's Grad-CAM toggle, and the maps the trainer sent for it. */
+  @property({ type: Boolean }) cam = false;
+  @property({ attribute: false }) cams: GalleryExplanationMessage | null = null;
 
   override updated(changed: PropertyValues): void {
     super.updated(changed);
-    if (!changed.has('evaluation') || !this.evaluation) return;
+    if (!(changed.has('evaluation') || changed.has('cam') || changed.has('cams')) || !this.evaluation) return;
     const list = this.evaluation.misclassified;
     this.renderRoot.querySelectorAll<HTMLCanvasElement>('canvas[data-miss]').forEach((canvas) => {
       const m = list[Number(canvas.dataset.miss)];
@@ -55,7 +54,9 @@ export class PredictionView extends LitElement {
       if (c === 3 || c === 1) paintImage(out, m.input.data, h, w, c, valueRange(m.input.data));
       else paintChannel(out, m.input.data, h, w, c, 0, lut('gray'), valueRange(m.input.data, 0, c, h * w));
       g.putImageData(img, 0, 0);
+      delete canvas.dataset.cam;
     });
+    if (this.cam) paintGalleryCams(this.renderRoot, list, this.cams);
   }
 
   override render() {
@@ -69,6 +70,10 @@ export class PredictionView extends LitElement {
         <button class="load" @click=${() => this.dispatchEvent(new CustomEvent('cnn-snapshot', { detail: { sample: this.sample }, bubbles: true, composed: true }))}>Predict sample ${this.sample}</button>
         <span class="note">or choose a sample or an image on the Feature maps tab.</span>
       </div>`;
+    return s.truth !== undefined || this.task === 'multilabel' ? this.labelBars(s) : this.classBars(s);
+  }
+
+  private classBars(s: SnapshotMessage) {
     const probs = s.probabilities;
     const top = probs.indexOf(Math.max(...probs));
     const wrong = s.label !== null && top !== s.label;
@@ -87,43 +92,75 @@ export class PredictionView extends LitElement {
       </div>`;
   }
 
+  /** Multi-label: one bar per label (its sigmoid), the 0.5 threshold marked, the truth beside it. */
+  private labelBars(s: SnapshotMessage) {
+    const bars = labelBars(s.classes, s.probabilities, s.truth);
+    const summary = labelSummary(bars);
+    const predicted = bars.filter((b) => b.predicted).map((b) => b.name);
+    const truth = bars.filter((b) => b.truth === 1).map((b) => b.name);
+    return html`<h3>Label probabilities <span class="note">(sigmoid per label; predicted at ${THRESHOLD})</span></h3>
+      <p class="note">${s.source}${s.truth !== undefined ? html` · true <span class="truth">${truth.length ? truth.join(', ') : 'none'}</span>` : nothing} · predicted
+        <strong>${predicted.length ? predicted.join(', ') : 'none'}</strong>${summary ? ` · ${summary}` : ''}</p>
+      <div class="bars labels" role="list">
+        <span class="head"></span><span class="head threshold-label" style=${styleProps({ paddingLeft: `${100 * THRESHOLD}%` })}>${THRESHOLD}</span><span class="head">p</span><span class="head">truth</span>
+        ${bars.map(
+          (b) => html`<span class=${b.truth === 1 ? 'truth' : ''}>${b.name}</span>
+            <div class="track" role="listitem" aria-label="${b.name} ${(100 * b.p).toFixed(1)}%${b.truth !== null ? `, truth ${b.truth}` : ''}">
+              <div class="fill ${b.wrong ? 'wrong' : b.predicted ? 'top' : ''}" data-label=${b.index} style=${styleProps({ width: `${(100 * b.p).toFixed(2)}%` })}></div>
+              <div class="threshold" style=${styleProps({ left: `${100 * THRESHOLD}%` })}></div>
+            </div>
+            <span class="value">${(100 * b.p).toFixed(1)}%</span>
+            <span class="mark ${b.wrong ? 'error' : ''}" data-truth=${b.truth ?? ''} title=${b.truth === null ? 'truth unknown' : b.wrong ? (b.truth ? 'missed: present, predicted absent' : 'false alarm: absent, predicted present') : 'right at 0.5'}
+              >${b.truth === null ? '' : b.truth ? '● 1' : '○ 0'}</span
+            >`,
+        )}
+      </div>`;
+  }
+
   private renderEvaluation() {
     const e = this.evaluation;
     const button = html`<button class="secondary evaluate" @click=${() => this.dispatchEvent(new CustomEvent('cnn-evaluate', { bubbles: true, composed: true }))}>Evaluate ${e ? 'again' : 'validation set'}</button>`;
-    if (!e) return html`<h3>Confusion matrix</h3><div class="row">${button}<span class="note">Not evaluated yet.</span></div>`;
-    const shares = confusionShares(e.confusion);
-    const acc = accuracyOf(e.confusion);
-    const name = (i: number) => e.classes[i] ?? String(i);
-    return html`<h3>Confusion matrix <span class="note">(${e.split} set${acc !== null ? `, accuracy ${(100 * acc).toFixed(1)}%` : ''}; rows: true class, columns: predicted)</span></h3>
+    if (!e) return html`<h3>Evaluation</h3><div class="row">${button}<span class="note">Not evaluated yet.</span></div>`;
+    const multi = e.task === 'multilabel';
+    const acc = multi ? meanOf(e.labelAccuracy) : accuracyOf(e.confusion);
+    const figures = [acc !== null ? `${multi ? 'accuracy at 0.5 over labels' : 'accuracy'} ${(100 * acc).toFixed(1)}%` : '', `${multi ? 'mean AUC' : 'macro AUC'} ${formatScore(e.auc.mean)}`].filter(Boolean).join(', ');
+    return html`<h3>Evaluation <span class="note figures">(${e.split} set: ${figures})</span></h3>
       <div class="row">${button}</div>
-      <table class="confusion">
-        <tr><th></th>${e.classes.map((c) => html`<th>${c}</th>`)}</tr>
-        ${e.confusion.map(
-          (row, i) => html`<tr>
-            <th>${name(i)}</th>
-            ${row.map(
-              (v, j) => html`<td
-                title="true ${name(i)}, predicted ${name(j)}: ${v}"
-                style=${styleProps({
-                  background: `color-mix(in srgb, ${i === j ? 'var(--vscode-charts-green, #89d185)' : 'var(--vscode-charts-red, #f14c4c)'} ${Math.round(100 * shares[i]![j]!)}%, transparent)`,
-                })}
-              >${v}</td>`,
-            )}
-          </tr>`,
-        )}
-      </table>
-      <h3>Misclassified <span class="note">(${e.misclassified.length} shown)</span></h3>
+      ${multi ? html`<h3>Per label <span class="note">(at the 0.5 threshold)</span></h3>` : html`<h3>Confusion matrix <span class="note">(rows: true class, columns: predicted)</span></h3>`}
+      <cnn-confusion .evaluation=${e} ?normalise=${this.normalise}></cnn-confusion>
+      ${e.roc.length
+        ? html`<h3>ROC curves <span class="note">(${multi ? 'one per label' : 'one class against the rest'}; the dashed diagonal is chance)</span></h3>
+            <cnn-roc-plot .evaluation=${e} .picked=${this.rocFocus}></cnn-roc-plot>`
+        : nothing}
+      <h3>Misclassified <span class="note">(${e.misclassified.length} shown${multi ? '; any label wrong at 0.5' : ''})</span></h3>
+      ${e.misclassified.length ? html`<div class="row cam">${galleryCamToggle(this.cam, this.cams, (on) => this.dispatchEvent(new CustomEvent('cnn-gallery-cam', { detail: { on }, bubbles: true, composed: true })))}</div>` : nothing}
       ${e.misclassified.length
-        ? html`<div class="gallery">
-            ${e.misclassified.map(
-              (m, i) => html`<figure title="sample ${m.index}: ${m.probabilities.map((p, j) => `${name(j)} ${(100 * p).toFixed(0)}%`).join(', ')}">
-                <canvas class="pixels" data-miss=${i}></canvas>
-                <figcaption>${name(m.label)} → <span class="error">${name(m.predicted)}</span> ${(100 * (m.probabilities[m.predicted] ?? 0)).toFixed(0)}%</figcaption>
-              </figure>`,
-            )}
-          </div>`
+        ? html`<div class="gallery">${e.misclassified.map((m, i) => (multi ? this.missedLabels(e, m, i) : this.missedClass(e, m, i)))}</div>`
         : html`<p class="note">None.</p>`}`;
   }
+
+  private missedClass(e: EvaluationMessage, m: Misclassified, i: number) {
+    const name = (k: number) => e.classes[k] ?? String(k);
+    return html`<figure title="sample ${m.index}: ${m.probabilities.map((p, j) => `${name(j)} ${(100 * p).toFixed(0)}%`).join(', ')}">
+      <canvas class="pixels" data-miss=${i}></canvas>
+      <figcaption>${name(m.label)} → <span class="error">${name(m.predicted)}</span> ${(100 * (m.probabilities[m.predicted] ?? 0)).toFixed(0)}%</figcaption>
+    </figure>`;
+  }
+
+  private missedLabels(e: EvaluationMessage, m: Misclassified, i: number) {
+    const bars = labelBars(e.classes, m.probabilities, m.truth);
+    const missed = bars.filter((b) => b.wrong && b.truth === 1).map((b) => b.name);
+    const alarms = bars.filter((b) => b.wrong && b.truth === 0).map((b) => b.name);
+    const caption = [missed.length ? `missed ${missed.join(', ')}` : '', alarms.length ? `false ${alarms.join(', ')}` : ''].filter(Boolean).join('; ');
+    return html`<figure title="sample ${m.index}: ${bars.map((b) => `${b.name} ${(100 * b.p).toFixed(0)}%${b.truth ? ' (true)' : ''}`).join(', ')}">
+      <canvas class="pixels" data-miss=${i}></canvas>
+      <figcaption class="labels"><span class="error">${caption}</span></figcaption>
+    </figure>`;
+  }
+}
+
+function meanOf(xs: readonly number[] | null): number | null {
+  return xs && xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 }
 
 declare global {
@@ -132,5 +169,6 @@ declare global {
   }
   interface HTMLElementEventMap {
     'cnn-evaluate': CustomEvent<void>;
+    'cnn-gallery-cam': CustomEvent<{ on: boolean }>;
   }
 }

@@ -10,6 +10,9 @@ export const trainingStyles = css`
     gap: 6px 12px;
     margin: 6px 0 10px;
   }
+  .test {
+    display: contents;
+  }
   .stat .value {
     font-size: 1.25em;
     font-variant-numeric: tabular-nums;

@@ -1,9 +1,16 @@
 // <cnn-training>: live loss and accuracy curves for training and validation while a run goes on (epoch, step,
-// samples per second, time left, a stop button), and when idle the last run's curves and how it ended.
+// samples per second, time left, a stop button), and when idle the last run's curves and how it ended; under
+// them the training data (class counts, weights, warnings) and the augmentation grid.
 
 import { html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { RunStatus } from '../../../src/protocol/webview';
+import type { AugmentPreviewMessage } from '../../../src/protocol/trainer';
+import type { ModelView, RunStatus } from '../../../src/protocol/webview';
+import type { GridPhase } from '../../state/augment';
+import type { TrainingData } from '../../state/trainingData';
+import '../augment-grid/augment-grid';
+import '../gradient-flow/gradient-flow';
+import '../training-data/training-data';
 import { ThemeController } from '../../controllers/theme';
 import { formatDuration, formatPercent } from '../../state/format';
 import { curves, type RunState } from '../../state/inspector';
@@ -30,6 +37,14 @@ export class TrainingView extends LitElement {
   @property({ attribute: false }) file: string | null = null;
   /** True when the file has errors (training cannot start). */
   @property({ type: Boolean }) hasErrors = false;
+  /** The training split's class counts, weights and warnings. */
+  @property({ attribute: false }) data: TrainingData | null = null;
+  /** The model (its `augment` settings and task). */
+  @property({ attribute: false }) model: ModelView | null = null;
+  /** The augmentation grid: its images, where they stand against the editor's text, and its sample. */
+  @property({ attribute: false }) augmentPreview: AugmentPreviewMessage | null = null;
+  @property() augmentPhase: GridPhase = 'waiting';
+  @property({ type: Number }) augmentSample = 0;
 
   private fire(name: 'cnn-stop' | 'cnn-train'): void {
     this.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true }));
@@ -58,15 +73,33 @@ export class TrainingView extends LitElement {
           ? html`${stat(`epoch ${last.epoch} train loss`, last.trainLoss.toFixed(4))} ${stat('train accuracy', formatPercent(last.trainAccuracy))}
             ${stat('validation loss', last.valLoss === null ? '–' : last.valLoss.toFixed(4))} ${stat('validation accuracy', formatPercent(last.valAccuracy))}`
           : nothing}
+        ${run.done?.test
+          ? html`<span class="test">${stat(`test accuracy (${run.done.test.samples.toLocaleString('en-US')} samples)`, formatPercent(run.done.test.accuracy))}
+            ${run.done.test.auc !== null ? stat('test AUC', run.done.test.auc.toFixed(3)) : nothing}</span>`
+          : nothing}
       </div>
       ${this.live && p ? html`<progress max="1" value=${((p.epoch - 1) * p.steps + p.step) / Math.max(1, p.epochs * p.steps)}></progress>` : nothing}
       ${run.rows.length || run.points.length
         ? html`<div class="charts">
             <cnn-line-chart class="loss" yLabel="loss" .series=${toSeries(c.loss)}></cnn-line-chart>
             <cnn-line-chart class="accuracy" yLabel="accuracy" percent .yMin=${0} .yMax=${1} .series=${toSeries(c.accuracy)}></cnn-line-chart>
+            ${c.auc.length
+              ? html`<cnn-line-chart class="auc" yLabel="AUC" .yMin=${0} .yMax=${1} .series=${toSeries([{ label: 'validation', points: c.auc, kind: 'line' as const }])}></cnn-line-chart>`
+              : nothing}
           </div>`
         : nothing}
+      <cnn-gradient-flow .health=${run.health}></cnn-gradient-flow>
       ${run.error ? html`<p class="error">Training failed (${run.error.stage}): ${run.error.message}</p>` : nothing}
+      <cnn-training-data .data=${this.data}></cnn-training-data>
+      <cnn-augment-grid
+        .augment=${this.model?.augment ?? null}
+        .preview=${this.augmentPreview}
+        .phase=${this.augmentPhase}
+        .sample=${this.augmentSample}
+        .trainSize=${this.data?.trainSize ?? null}
+        .task=${this.model?.task ?? 'single'}
+        .problem=${this.status && !this.status.inspecting && !this.status.training ? this.status.note : null}
+      ></cnn-augment-grid>
     `;
   }
 
