@@ -2,7 +2,8 @@
 
 import { check, type CheckResult, LineIndex, summaryJson, summaryTable } from '../language';
 import { type ParsedArgs, UsageError } from './args';
-import { fileHost, readSource } from './source';
+import { readSource } from './source';
+import { trainingHost } from '../trainer/trainingHost';
 
 export interface Io {
   out(text: string): void;
@@ -65,7 +66,7 @@ export function diagnosticsJson(result: CheckResult, limit = Infinity) {
 }
 
 export function checkFile(file: string): CheckResult {
-  return check(readSource(file), fileHost(file));
+  return check(readSource(file), trainingHost(file));
 }
 
 export function runCheck(args: ParsedArgs, io: Io): number {

@@ -12,7 +12,9 @@
 // deflated explicit VR little endian). Refused with a DataError worded to follow the file's name: encapsulated
 // (compressed) pixel data, naming the transfer syntax's UID and name; no pixel data; more than one frame
 // (a volume or a cine loop has no one 2-D image to take); other photometric interpretations; bit depths other
-// than 8 and 16; files that are not DICOM (no 'DICM' at byte 128) or are cut short.
+// than 8 and 16; files that are not DICOM (no 'DICM' at byte 128) or are cut short. The folder listing
+// (dicomInfo) finds all of these from the header and the file's size, so `data folder` refuses them (E040)
+// before training.
 
 import { parseDicom, type DataSet } from 'dicom-parser';
 import { DataError, fmt } from './dataset';
@@ -28,6 +30,7 @@ export interface DicomInfo {
 const PIXEL_DATA = 'x7fe00010';
 const NATIVE_SYNTAXES = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2']);
 const BIG_ENDIAN = '1.2.840.10008.1.2.2';
+const DEFLATED = '1.2.840.10008.1.2.1.99';
 
 /** Names of the compressed transfer syntaxes (PS3.6 Table A-1), for the refusal. */
 const SYNTAX_NAMES: Record<string, string> = {
@@ -159,17 +162,34 @@ function layoutOf(ds: DataSet): Layout {
   };
 }
 
+/** Bytes of pixel data the image needs. */
+function pixelBytes(l: Layout): number {
+  return l.rows * l.cols * l.samples * (l.bitsAllocated / 8);
+}
+
+/** Throws DataError when the pixel data is shorter than the image; `end`: where the data set's bytes end. */
+function checkPixelLength(ds: DataSet, l: Layout, end: number): void {
+  const el = ds.elements[PIXEL_DATA];
+  const need = pixelBytes(l);
+  const available = Math.min(el.length, end - el.dataOffset);
+  if (available < need) throw new DataError(`has pixel data that ends early (${fmt(Math.max(0, available))} of the ${fmt(need)} bytes of a ${l.cols}×${l.rows} image)`);
+}
+
 /**
- * The header facts the folder listing needs, from a file's first bytes (`complete`: they are the whole file).
+ * The header facts the folder listing needs, from a file's first bytes (`complete`: they are the whole file;
+ * `fileSize`: the whole file's size when they are not, to find pixel data cut short without reading it).
  * Returns null when those bytes end inside the header (read the whole file and ask again); throws DataError
  * for a file that is not a DICOM image CNN Studio can read.
  */
-export function dicomInfo(bytes: Uint8Array, complete: boolean): DicomInfo | null {
+export function dicomInfo(bytes: Uint8Array, complete: boolean, fileSize = bytes.length): DicomInfo | null {
   const ds = parse(bytes, complete);
   if (!ds) return null;
   // Without the pixel data's header in these bytes, the file may be larger than them: ask for all of it.
   if (!complete && !ds.elements[PIXEL_DATA]) return null;
   const l = layoutOf(ds);
+  // A deflated data set's offsets are in the inflated bytes, not the file's: check it whole.
+  if (!complete && l.syntax === DEFLATED) return null;
+  checkPixelLength(ds, l, complete ? ds.byteArray.length : fileSize);
   return { width: l.cols, height: l.rows, color: l.samples === 3 };
 }
 
@@ -178,10 +198,9 @@ function storedValues(ds: DataSet, l: Layout): Float64Array {
   const el = ds.elements[PIXEL_DATA];
   const n = l.rows * l.cols * l.samples;
   const bytesPer = l.bitsAllocated / 8;
-  const need = n * bytesPer;
+  const need = pixelBytes(l);
   const arr = ds.byteArray;
-  const available = Math.min(el.length, arr.length - el.dataOffset);
-  if (available < need) throw new DataError(`has pixel data that ends early (${fmt(Math.max(0, available))} of the ${fmt(need)} bytes of a ${l.cols}×${l.rows} image)`);
+  checkPixelLength(ds, l, arr.length);
   const dv = new DataView(arr.buffer, arr.byteOffset + el.dataOffset, need);
   const little = l.syntax !== BIG_ENDIAN;
   const mask = l.bitsStored >= 32 ? 0xffffffff : 2 ** l.bitsStored - 1;

@@ -1,12 +1,14 @@
 // Image folders: DIR/<class>/<image>.png|.jpg|.dcm, one sub-folder per class, class names = sorted sub-folder
 // names. A file is DICOM when its name ends in .dcm or it has DICOM's 'DICM' marker (decoded in dicom.ts), else
 // it must be a PNG or JPEG (image.ts). Listing (the checker's probe) reads each file's first bytes only (a DICOM
-// header longer than that is read whole); files that are not images it can read (a 0-byte or compressed DICOM,
-// one with no pixel data, a text file) are skipped with a warning that says why, and a class folder left with
-// none is an error that names the first such file. Before training, `decodeFolder` decodes every image once:
-// undecodable ones are dropped with one warning that counts them (never trained on as blank images), and the
-// converted samples fill the dataset's LRU cache, so a folder that fits in it is decoded exactly once; larger
-// folders decode again lazily on read.
+// header longer than that is read whole); files that are not images (a text file) are skipped with a warning
+// that says why, and a class folder left with none is an error. A DICOM file that cannot be used (compressed,
+// no pixel data, 0 bytes, several frames, cut short, not DICOM despite its .dcm name) is never skipped: the
+// listing refuses the folder with one E040 that counts them and names the first few (a scan silently left out
+// of a medical data set is worse than a stop; folderCheck.ts shows it in the checker). Before training,
+// `decodeFolder` decodes every image once: undecodable ones are dropped with one warning that counts them (never
+// trained on as blank images), and the converted samples fill the dataset's LRU cache, so a folder that fits in
+// it is decoded exactly once; larger folders decode again lazily on read.
 //
 // Symbolic links: a link to a folder (at the top) or to a file (in a class folder) is followed, wherever it
 // points; only one level of class folders is read, so nothing recurses. A broken link, a link loop and a
@@ -86,26 +88,49 @@ function linksAbove(full: string, dir: string): boolean {
 type Sniffed = { format: ImageFormat | 'dicom'; width: number; height: number; color: boolean };
 
 /**
- * What a class folder's file is, from its name and first bytes (`head` shorter than SNIFF_BYTES is the whole
- * file): its format and size, or why it is skipped, worded to follow the file's name (": not a PNG…",
- * ", which has no pixel data").
+ * What a class folder's file of `size` bytes is, from its name and first bytes (`head` shorter than
+ * SNIFF_BYTES is the whole file): its format and size; why it is skipped, worded to follow the file's name
+ * (": not a PNG…"); or, for a DICOM file that cannot be used, why not, worded the same way ("has no pixel data…").
  */
-function sniffFile(full: string, name: string, head: Buffer): Sniffed | { why: string } {
+function sniffFile(full: string, name: string, head: Buffer, size: number): Sniffed | { why: string } | { unusable: string } {
   if (!looksLikeDicom(name, head)) {
     const image = sniffSize(head);
     if (!image) return { why: ': not a PNG, JPEG or DICOM image' };
     return image.width === 0 || image.height === 0 ? { why: `: the image has no pixels (${image.width}×${image.height})` } : image;
   }
   try {
-    const info = dicomInfo(head, head.length < SNIFF_BYTES) ?? dicomInfo(fs.readFileSync(full), true)!;
+    const info = dicomInfo(head, head.length < SNIFF_BYTES, size) ?? dicomInfo(fs.readFileSync(full), true)!;
     return { format: 'dicom', ...info };
   } catch (err) {
-    return { why: err instanceof DataError ? `, which ${err.message}` : `: cannot be read (${errCode(err)})` };
+    // The header's text (a transfer syntax, a photometric interpretation) comes from the file: printable.
+    return err instanceof DataError ? { unusable: printable(err.message, 600) } : { why: `: cannot be read (${errCode(err)})` };
   }
 }
 
-/** Lists the class folders and their images; odd files become warnings, structural problems errors. */
-export function listFolder(dir: string): FolderListing {
+/** Files named in a message that counts problems (undecodable images, unusable DICOMs); the rest are counted. */
+const NAMED_FAILURES = 5;
+
+/** The refusal of a folder for its unusable DICOM files (the checker looks for this one). */
+export class DicomRefusal extends DataError {}
+
+/** The one refusal for a folder's unusable DICOM files: `bad` holds "class/file reason" in listing order. */
+function dicomRefusal(dir: string, bad: string[]): DataError {
+  const named = bad.slice(0, NAMED_FAILURES);
+  const more = bad.length - named.length;
+  const one = bad.length === 1;
+  return new DicomRefusal(
+    `${fmt(bad.length)} DICOM file${one ? '' : 's'} in '${dir}' cannot be used: ${named.join('; ')}${more > 0 ? `; and ${fmt(more)} more` : ''}. Fix or remove ${one ? 'it' : 'them'} (unlike PNG and JPEG images, a DICOM file that cannot be used is not skipped).`,
+  );
+}
+
+/** PNG and JPEG names, which the checker's DICOM look (`dicomOnly`) counts without reading. */
+const IMAGE_NAME = /\.(png|jpe?g)$/i;
+
+/**
+ * Lists the class folders and their images; odd files become warnings, structural problems and unusable DICOM
+ * files errors. `dicomOnly` (the checker's look): files named .png, .jpg or .jpeg are counted unread.
+ */
+export function listFolder(dir: string, dicomOnly = false): FolderListing {
   let entries: fs.Dirent[];
   try {
     if (!fs.statSync(dir).isDirectory()) throw new DataError(`'${dir}' is a file, but 'data folder' needs a folder with one sub-folder of images per class.`);
@@ -143,6 +168,7 @@ export function listFolder(dir: string): FolderListing {
   }
   const files: FolderFile[] = [];
   const perClass: number[] = [];
+  const unusable: string[] = [];
   classDirs.forEach((cls, label) => {
     const cdir = path.join(dir, cls);
     let names: string[];
@@ -152,12 +178,17 @@ export function listFolder(dir: string): FolderListing {
       throw new DataError(`The class folder '${cls}' in '${dir}' cannot be read (${errCode(err)}).`);
     }
     let count = 0;
-    let firstSkip: string | null = null;
+    const unusableBefore = unusable.length;
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const full = path.join(cdir, name);
+      if (dicomOnly && IMAGE_NAME.test(name)) {
+        count++;
+        continue;
+      }
       const rel = printable(`${cls}/${name}`, 200);
       let head: Buffer;
+      let size: number;
       try {
         const target = followLink(full);
         if (typeof target === 'string') {
@@ -169,34 +200,35 @@ export function listFolder(dir: string): FolderListing {
           continue;
         }
         head = readHead(full);
+        size = target.size;
       } catch (err) {
         warnings.push(`skipped ${rel}: cannot be read (${errCode(err)})`);
         continue;
       }
-      const info = sniffFile(full, name, head);
+      const info = sniffFile(full, name, head, size);
+      if ('unusable' in info) {
+        unusable.push(`${rel} ${info.unusable}`);
+        continue;
+      }
       if ('why' in info) {
         warnings.push(`skipped ${rel}${info.why}`);
-        if (firstSkip === null && info.why.startsWith(', which')) firstSkip = `${rel}${info.why}`;
         continue;
       }
       files.push({ path: full, label, ...info });
       count++;
     }
-    if (count === 0) {
-      throw new DataError(
-        `The class folder '${cls}' in '${dir}' holds no PNG, JPEG or DICOM images${firstSkip ? ` that can be read (${firstSkip})` : ''}; add some or remove the folder.`,
-      );
+    // A class emptied by unusable DICOMs: the refusal below says why.
+    if (count === 0 && unusable.length === unusableBefore) {
+      throw new DataError(`The class folder '${cls}' in '${dir}' holds no PNG, JPEG or DICOM images; add some or remove the folder.`);
     }
     perClass.push(count);
   });
+  if (unusable.length) throw dicomRefusal(dir, unusable);
   return { dir, classNames: classDirs, files, perClass, warnings };
 }
 
 /** Default memory for cached decoded samples: 64 MB of float32. */
 export const FOLDER_CACHE_BYTES = 64 * 1024 * 1024;
-
-/** Undecodable images named in the warning; the rest are counted. */
-const NAMED_FAILURES = 5;
 
 function relName(f: FolderFile): string {
   return printable(path.relative(path.dirname(path.dirname(f.path)), f.path), 200);

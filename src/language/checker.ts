@@ -28,6 +28,11 @@ export interface CheckHost {
    * cannot be read (src/data's dataTaskIssue).
    */
   dataTask?(data: DataSpec, net: { task: Task; units: number }): string | null;
+  /**
+   * E040's message when a `data folder` holds files that stop training (DICOM files that cannot be used), from
+   * their headers; null when there are none (src/data's folderDicomIssue).
+   */
+  dataFiles?(data: DataSpec): string | null;
 }
 
 export interface CheckResult {

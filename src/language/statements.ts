@@ -4,7 +4,7 @@ import { enumFix, extraPositional, type ReadArgs, suggest } from './args';
 import type { Checker } from './checker';
 import { lineRemovalEdit } from './fixes';
 import { spacedWeights } from './tasks';
-import { SHAPES_DEFAULT_SAMPLES, type TrainSpec } from './model';
+import { type DataSpec, SHAPES_DEFAULT_SAMPLES, type TrainSpec } from './model';
 import type { Statement } from './syntax';
 
 export function network(c: Checker, stmt: Statement, args: ReadArgs): void {
@@ -130,7 +130,8 @@ export function dataStatement(c: Checker, stmt: Statement, args: ReadArgs): void
     c.report('E003', pv, 'The data path is empty.');
     return;
   }
-  c.data = { kind, path, samples: samples ?? null, val: val ?? null, line: stmt.line };
+  const data: DataSpec = { kind, path, samples: samples ?? null, val: val ?? null, line: stmt.line };
+  c.data = data;
   const found = c.host?.stat?.(path);
   if (c.host?.stat && found === null) {
     c.report('E040', pv, `The ${kind === 'npz' ? 'file' : 'folder'} '${path}' does not exist (paths are relative to this .cnn file).`);
@@ -138,6 +139,9 @@ export function dataStatement(c: Checker, stmt: Statement, args: ReadArgs): void
     c.report('E040', pv, `'${path}' is a folder, but 'data npz' needs an .npz file.`);
   } else if (found === 'file' && kind !== 'npz') {
     c.report('E040', pv, `'${path}' is a file, but 'data ${kind}' needs a folder${kind === 'idx' ? ' holding the MNIST IDX files' : ' with one sub-folder per class'}.`);
+  } else if (found === 'dir' && kind === 'folder') {
+    const issue = c.host?.dataFiles?.(data);
+    if (issue) c.report('E040', pv, issue);
   }
 }
 

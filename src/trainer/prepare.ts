@@ -13,7 +13,8 @@ import type { Task } from '../language/model';
 import type { TrainJob } from '../protocol/trainer';
 import { noDataLine, TrainError } from './errors';
 import { ENGINE_MEMORY_LIMIT, memoryProblem } from './memory';
-import { fileHost, fileStem } from './paths';
+import { fileStem } from './paths';
+import { trainingHost } from './trainingHost';
 import { LONG_SOURCE, type Startup } from './startup';
 
 /** Check the job's source and build the model spec, or explain why not. */
@@ -28,7 +29,7 @@ export function modelFromJob(job: TrainJob): ModelSpec {
 let lastModel: { file: string; source: string; spec: ModelSpec } | null = null;
 
 function checkJob(job: TrainJob): ModelSpec {
-  const result = check(job.source, fileHost(job.file));
+  const result = check(job.source, trainingHost(job.file));
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     const first = errors[0]!;

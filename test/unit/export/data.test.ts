@@ -141,27 +141,32 @@ const CASES: Case[] = [
     },
   },
   {
-    name: 'folder of DICOM files (pydicom; a compressed, an empty and a pixel-less one skipped with the same words)',
+    name: 'folder of DICOM files (pydicom), a text file skipped with the same words',
     text: 'network M\ninput 8x8x1\nclasses a b\ndense units=2\ndata folder scans val=0.25\ntrain seed=2\n',
     make(dir) {
-      const fx = join(dir, 'fixtures');
-      execFileSync('/usr/bin/python3', [resolve(__dirname, '../../fixtures/dicom/make_dicom.py'), fx]);
-      const classes = {
-        a: ['mono8_window.dcm', 'mono16_implicit.dcm', 'signed16.dcm', 'IM000001', 'jpeg.dcm', 'empty.dcm'],
-        b: ['mono1.dcm', 'mono8_minmax.dcm', 'mono16_big_endian.dcm', 'rgb8.dcm', 'no_pixels.dcm'],
-      };
-      for (const [cls, names] of Object.entries(classes)) {
-        mkdirSync(join(dir, 'scans', cls), { recursive: true });
-        for (const n of names) copyFileSync(join(fx, n), join(dir, 'scans', cls, n));
-      }
+      dicomFolder(dir, {
+        a: ['mono8_window.dcm', 'mono16_implicit.dcm', 'signed16.dcm', 'IM000001'],
+        b: ['mono1.dcm', 'mono8_minmax.dcm', 'mono16_big_endian.dcm', 'rgb8.dcm'],
+      });
+      writeFileSync(join(dir, 'scans', 'b', 'notes.txt'), 'not an image');
     },
     check(ours, theirs) {
-      expect(ours.warnings).toHaveLength(3);
+      expect(ours.warnings).toEqual(['skipped b/notes.txt: not a PNG, JPEG or DICOM image']);
       expect(theirs.warnings).toEqual(ours.warnings);
       expect(theirs.train + theirs.val).toBe(8);
     },
   },
 ];
+
+/** DIR/scans/<class>/<fixture> from test/fixtures/dicom/make_dicom.py's files. */
+function dicomFolder(dir: string, classes: Record<string, string[]>): void {
+  const fx = join(dir, 'fixtures');
+  execFileSync('/usr/bin/python3', [resolve(__dirname, '../../fixtures/dicom/make_dicom.py'), fx]);
+  for (const [cls, names] of Object.entries(classes)) {
+    mkdirSync(join(dir, 'scans', cls), { recursive: true });
+    for (const n of names) copyFileSync(join(fx, n), join(dir, 'scans', cls, n));
+  }
+}
 
 function labelCounts(ds: { size: number; label(i: number): number }, k: number): number[] {
   const out = new Array<number>(k).fill(0);
@@ -277,6 +282,25 @@ describe.skipIf(!RUN_TORCH)('data.py refuses what our data layer refuses, in the
     const lines = r.stdout.split('\n').filter((l) => !l.startsWith('PyTorch '));
     expect(lines[0]).toMatch(/^warning: skipped 3 of 12 images that cannot be decoded: a\/bad\.jpg cannot be decoded as a JPEG image \(.+\); a\/bad\.png .+; a\/cut\.jpg .+$/);
     expect(lines[1]).toMatch(/^Training on 7 samples, validating on 2;/);
+  });
+
+  it('unusable DICOM files (compressed, empty, no pixels, several frames, not DICOM, cut short): one refusal, counted, the first five named', () => {
+    const text = 'network M\ninput 8x8x1\nclasses a b\ndense units=2\ndata folder scans\n';
+    const { ours, theirs } = bothErrors(text, (dir) =>
+      dicomFolder(dir, {
+        a: ['mono8_window.dcm', 'IM000001', 'jpeg.dcm', 'empty.dcm'],
+        b: ['mono1.dcm', 'no_pixels.dcm', 'multiframe.dcm', 'notes.dcm', 'truncated.dcm'],
+      }),
+    );
+    expect(ours).toMatch(/^6 DICOM files in '.*scans' cannot be used: a\/empty\.dcm is empty \(0 bytes\), not a DICOM image; a\/jpeg\.dcm is compressed \(transfer syntax 1\.2\.840\.10008\.1\.2\.4\.50, JPEG Baseline \(Process 1\)\) and .*; b\/multiframe\.dcm holds 3 frames; .*; b\/no_pixels\.dcm .*; b\/notes\.dcm .*; and 1 more\. Fix or remove them \(unlike PNG and JPEG images, a DICOM file that cannot be used is not skipped\)\.$/);
+    expect(theirs).toBe(ours);
+  });
+
+  it('one unusable DICOM file (pixels cut short) in the same words', () => {
+    const text = 'network M\ninput 8x8x1\nclasses a b\ndense units=2\ndata folder scans\n';
+    const { ours, theirs } = bothErrors(text, (dir) => dicomFolder(dir, { a: ['mono8_window.dcm'], b: ['mono1.dcm', 'truncated.dcm'] }));
+    expect(ours).toMatch(/^1 DICOM file in '.*scans' cannot be used: b\/truncated\.dcm has pixel data that ends early \(23 of the 30 bytes of a 5×6 image\)\. Fix or remove it \(/);
+    expect(theirs).toBe(ours);
   });
 
   it('a class folder with no decodable image left is an error naming it', () => {

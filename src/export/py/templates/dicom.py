@@ -73,7 +73,8 @@ def _number(ds, keyword, default):
 
 
 def read_dicom(path):
-    """(dataset, layout) of a DICOM file, checked as CNN Studio checks it; DataError worded to follow the name."""
+    """(dataset, layout) of a DICOM file, checked as CNN Studio checks it (pixel data cut short included, so the
+    folder listing refuses every file that cannot be decoded); DataError worded to follow the name."""
     pydicom = require_pydicom("reading DICOM images")
     try:
         with open(path, "rb") as f:
@@ -119,6 +120,9 @@ def read_dicom(path):
     if photometric == "YBR_FULL" and bits != 8:
         raise DataError("is YBR_FULL with 16 bits per sample; CNN Studio reads YBR_FULL with 8")
     stored = int(ds.get("BitsStored", bits) or bits)
+    need = rows * cols * samples * (bits // 8)
+    if len(ds.PixelData) < need:
+        raise DataError("has pixel data that ends early (%s of the %s bytes of a %d×%d image)" % (fmt(len(ds.PixelData)), fmt(need), cols, rows))
     layout = {
         "syntax": syntax, "rows": rows, "cols": cols, "samples": samples, "photometric": photometric, "bits": bits,
         "stored": stored if 1 <= stored <= bits else bits, "signed": int(ds.get("PixelRepresentation", 0) or 0) == 1,
@@ -131,9 +135,7 @@ def _dicom_pixels(ds, l):
     """The image as H×W×S float32 in [0, 1] (S = 1 grey, 3 RGB), worked out in float64 as CNN Studio does."""
     n = l["rows"] * l["cols"] * l["samples"]
     size = l["bits"] // 8
-    data = ds.PixelData
-    if len(data) < n * size:
-        raise DataError("has pixel data that ends early (%s of the %s bytes of a %d×%d image)" % (fmt(len(data)), fmt(n * size), l["cols"], l["rows"]))
+    data = ds.PixelData  # read_dicom checked that it holds the whole image
     order = ">" if l["syntax"] == "1.2.840.10008.1.2.2" else "<"
     raw = np.frombuffer(data, dtype=order + ("u1" if size == 1 else "u2"), count=n).astype(np.int64) & ((1 << l["stored"]) - 1)
     if l["signed"]:

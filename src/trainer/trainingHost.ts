@@ -1,0 +1,17 @@
+// The check host of training and the command line: fileHost plus a look into a data folder's DICOM headers
+// (E040 for files that cannot be used, the refusal training would give). The editor's host (fileHost) leaves
+// that look to training: it needs the image and DICOM decoders, which would more than double extension.js.
+
+import { dirname, resolve } from 'node:path';
+import { folderDicomIssue } from '../data/folderCheck';
+import type { CheckHost } from '../language';
+import { fileHost } from './paths';
+
+export function trainingHost(file: string): CheckHost {
+  const base = dirname(resolve(file));
+  return {
+    ...fileHost(file),
+    // Their headers only, cached per folder version.
+    dataFiles: (data) => (data.kind === 'folder' ? folderDicomIssue(resolve(base, data.path)) : null),
+  };
+}
