@@ -10,14 +10,6 @@ export default defineConfig({
         return id.endsWith('.cnn') ? { code: `export default ${JSON.stringify(code)};`, map: null } : null;
       },
     },
-    {
-      // The exported package's Python (src/export/py/templates/*.py) as text, as esbuild's `text` loader gives it.
-      name: 'py-text',
-      enforce: 'pre',
-      transform(code, id) {
-        return id.endsWith('.py') ? { code: `export default ${JSON.stringify(code)};`, map: null } : null;
-      },
-    },
   ],
   test: {
     include: ['test/unit/**/*.test.ts'],

@@ -49,7 +49,7 @@ async function main() {
       target: 'node20',
       outfile: bundle,
       logLevel: 'warning',
-      loader: { '.py': 'text', '.cnn': 'text' },
+      loader: { '.cnn': 'text' },
     });
     process.env.CNN_ENGINE_WASM_DIR ??= join(root, 'build');
     const { createNetwork, check, toModelSpec, HealthRecorder } = createRequire(import.meta.url)(bundle);

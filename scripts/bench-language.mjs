@@ -126,8 +126,8 @@ async function main() {
       format: 'cjs',
       target: 'node20',
       external: ['vscode'],
-      // As scripts/build.mjs bundles it: the exported package's Python templates and the .cnn templates as text.
-      loader: { '.cnn': 'text', '.py': 'text' },
+      // As scripts/build.mjs bundles it: the .cnn templates as text (the Python templates are read at export time).
+      loader: { '.cnn': 'text' },
       outfile: prod,
       logLevel: 'warning',
       absWorkingDir: root,

@@ -43,6 +43,18 @@ async function buildEngineWasm() {
   }
 }
 await buildEngineWasm();
+
+// The exported PyTorch package's Python files: read at export time from dist/templates/ (src/export/py/pyTemplate.ts),
+// not bundled, so extension.js does not carry them.
+function copyPythonTemplates() {
+  const from = join(root, 'src/export/py/templates');
+  if (!existsSync(from)) return;
+  const to = join(root, 'dist/templates');
+  rmSync(to, { recursive: true, force: true });
+  mkdirSync(to, { recursive: true });
+  for (const f of readdirSync(from)) if (f.endsWith('.py')) copyFileSync(join(from, f), join(to, f));
+}
+copyPythonTemplates();
 if (production && existsSync(join(root, 'dist'))) {
   // A production build has no source maps: remove the ones a development build left behind.
   for (const f of readdirSync(join(root, 'dist'))) if (f.endsWith('.map')) rmSync(join(root, 'dist', f));
@@ -77,9 +89,8 @@ const configs = [
     format: 'cjs',
     target: 'node20',
     external: e.external ?? [],
-    // The network templates (src/templates/) import examples/*.cnn as text; the exported package's Python
-    // (src/export/py/templates/*.py) is bundled as text too.
-    loader: { '.cnn': 'text', '.py': 'text' },
+    // The network templates (src/templates/) import examples/*.cnn as text.
+    loader: { '.cnn': 'text' },
   })),
   ...webEntries.map((e) => ({
     ...common,

@@ -4,7 +4,7 @@
 import type { ModelSpec } from '../../language/model';
 import { SHAPES_DEFAULT_SAMPLES } from '../../language/model';
 import { fillTemplate } from './constants';
-import DATA_PY from './templates/data.py';
+import { pyTemplate } from './pyTemplate';
 
 export interface DataConfig {
   kind: 'shapes' | 'idx' | 'npz' | 'folder' | null;
@@ -36,5 +36,5 @@ export function dataConstants(spec: ModelSpec, cfg: DataConfig): Record<string, 
 }
 
 export function dataPy(spec: ModelSpec, cfg: DataConfig): string {
-  return fillTemplate(DATA_PY, 'CONFIG', dataConstants(spec, cfg));
+  return fillTemplate(pyTemplate('data.py'), 'CONFIG', dataConstants(spec, cfg));
 }

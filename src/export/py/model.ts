@@ -2,7 +2,7 @@
 // The Python is templates/model.py; the export writes only its SPEC constant (the network as JSON).
 
 import type { LayerInfo, ModelSpec, Shape } from '../../language/model';
-import MODEL_PY from './templates/model.py';
+import { pyTemplate } from './pyTemplate';
 import { fillTemplate } from './constants';
 import { assertNever } from '../../language/assertNever';
 import { statementText } from '../statement';
@@ -91,5 +91,5 @@ export function modelConstants(spec: ModelSpec, fileName: string): Record<string
 }
 
 export function modelPy(spec: ModelSpec, fileName: string): string {
-  return fillTemplate(MODEL_PY, 'SPEC', modelConstants(spec, fileName));
+  return fillTemplate(pyTemplate('model.py'), 'SPEC', modelConstants(spec, fileName));
 }

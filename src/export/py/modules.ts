@@ -1,33 +1,31 @@
 // The package's modules that hold no constants: the export writes them exactly as templates/ ships them. Those
 // with constants (model.py, data.py, train.py) have generators of their own (model.ts, data.ts, train.ts).
 
-import ARRAYS_PY from './templates/arrays.py';
-import AUGMENT_PY from './templates/augment.py';
-import CONTROL_PY from './templates/control.py';
-import DATASETS_PY from './templates/datasets.py';
-import DICOM_PY from './templates/dicom.py';
-import DISTRIBUTED_PY from './templates/distributed.py';
-import IMAGES_PY from './templates/images.py';
-import INSPECTION_PY from './templates/inspection.py';
-import METRICS_PY from './templates/metrics.py';
-import OBJECTIVE_PY from './templates/objective.py';
-import REPORT_PY from './templates/report.py';
-import RUNS_PY from './templates/runs.py';
-import SAFETENSORS_IO_PY from './templates/safetensors_io.py';
-import SHAPES_PY from './templates/shapes.py';
+
+import { pyTemplate } from './pyTemplate';
 
 export interface PlainModule {
   name: string;
-  text: string;
+  /** The file's text, read from templates/ when first asked for. */
+  readonly text: string;
+}
+
+function plain(name: string): PlainModule {
+  return {
+    name,
+    get text() {
+      return pyTemplate(name);
+    },
+  };
 }
 
 /** What data.py reads the sources with: the datasets, the shapes generator, IDX/NPZ arrays, image folders (DICOM too). */
 export const DATA_MODULES: readonly PlainModule[] = [
-  { name: 'datasets.py', text: DATASETS_PY },
-  { name: 'shapes.py', text: SHAPES_PY },
-  { name: 'arrays.py', text: ARRAYS_PY },
-  { name: 'images.py', text: IMAGES_PY },
-  { name: 'dicom.py', text: DICOM_PY },
+  plain('datasets.py'),
+  plain('shapes.py'),
+  plain('arrays.py'),
+  plain('images.py'),
+  plain('dicom.py'),
 ];
 
 /**
@@ -35,16 +33,16 @@ export const DATA_MODULES: readonly PlainModule[] = [
  * inspector's views and their figures, Ctrl+C and the editor's requests, the device and processes.
  */
 export const TRAIN_MODULES: readonly PlainModule[] = [
-  { name: 'objective.py', text: OBJECTIVE_PY },
-  { name: 'augment.py', text: AUGMENT_PY },
-  { name: 'runs.py', text: RUNS_PY },
-  { name: 'report.py', text: REPORT_PY },
-  { name: 'inspection.py', text: INSPECTION_PY },
-  { name: 'metrics.py', text: METRICS_PY },
-  { name: 'control.py', text: CONTROL_PY },
-  { name: 'distributed.py', text: DISTRIBUTED_PY },
+  plain('objective.py'),
+  plain('augment.py'),
+  plain('runs.py'),
+  plain('report.py'),
+  plain('inspection.py'),
+  plain('metrics.py'),
+  plain('control.py'),
+  plain('distributed.py'),
 ];
 
 /** safetensors_io.py: a tiny pure-Python safetensors reader and writer (json header + raw little-endian
  * bytes), so the package needs neither the `safetensors` pip package nor network access. */
-export const SAFETENSORS_MODULE: PlainModule = { name: 'safetensors_io.py', text: SAFETENSORS_IO_PY };
+export const SAFETENSORS_MODULE: PlainModule = plain('safetensors_io.py');

@@ -4,7 +4,7 @@
 import type { AugmentSpec, ModelSpec } from '../../language/model';
 import { safeName } from './common';
 import { fillTemplate } from './constants';
-import TRAIN_PY from './templates/train.py';
+import { pyTemplate } from './pyTemplate';
 
 /** augment.py's settings (the augment statement without its line), or null. */
 function augmentConstants(a: AugmentSpec | null): Record<string, unknown> | null {
@@ -28,5 +28,5 @@ export function trainConstants(spec: ModelSpec): Record<string, unknown> {
 }
 
 export function trainPy(spec: ModelSpec): string {
-  return fillTemplate(TRAIN_PY, 'CONFIG', trainConstants(spec));
+  return fillTemplate(pyTemplate('train.py'), 'CONFIG', trainConstants(spec));
 }

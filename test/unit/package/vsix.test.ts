@@ -3,7 +3,7 @@
 // .vsix under their relative paths, so the extension page shows them; no placeholder URL is left in it.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,5 +68,15 @@ describe('the packaged .vsix', () => {
     expect(media.length).toBeGreaterThanOrEqual(6);
     expect(media.filter((m: string) => !zip.entry(`extension/${m}`))).toEqual([]);
     expect(zip.entry('extension/dist/extension.js')).toBeDefined();
+  });
+
+  it('ships the exported package\'s Python templates, which an export reads at run time, as they are in the sources', () => {
+    const templates = readdirSync(join(root, 'src/export/py/templates')).filter((f) => f.endsWith('.py'));
+    expect(templates).toEqual(expect.arrayContaining(['model.py', 'train.py', 'data.py', 'objective.py', 'dicom.py']));
+    for (const f of templates) {
+      const entry = zip.entry(`extension/dist/templates/${f}`);
+      expect(entry, f).toBeDefined();
+      expect(zip.read(entry!).toString('utf8'), f).toBe(readFileSync(join(root, 'src/export/py/templates', f), 'utf8'));
+    }
   });
 });
