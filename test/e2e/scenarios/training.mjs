@@ -111,8 +111,10 @@ export default async function (t) {
     assert.equal(dirs.length, 1, `one run folder: ${dirs}`);
     const ckpt = join(runs, dirs[0], 'model.safetensors');
     assert.ok(existsSync(ckpt) && statSync(ckpt).size > 20_000, 'model.safetensors written');
-    const epochs = readFileSync(join(runs, dirs[0], 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(epochs.map((e) => e.epoch), [1, 2, 3, 4, 5], 'one metrics line per epoch');
+    // Epoch lines, beside the training-health records ({"health": …}) of the same file.
+    const records = readFileSync(join(runs, dirs[0], 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(records.filter((r) => r.epoch !== undefined).map((e) => e.epoch), [1, 2, 3, 4, 5], 'one metrics line per epoch');
+    assert.ok(records.some((r) => r.health), 'training-health records in metrics.jsonl');
   });
   await t.step('the prediction tab: probabilities of a sample, the confusion matrix and misclassified samples of the trained network', async () => {
     await frame.locator('cnn-inspector [role=tab][data-tab=prediction]').click();
