@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The end-to-end suite in a real VS Code (code-server 4.100.3 + Debian's chromium + playwright-core).
 //
-//   node test/e2e/run.mjs [--grep TEXT] [--keep] [--list] [--publish]
+//   node test/e2e/run.mjs [--grep REGEX] [--retries N] [--keep] [--list] [--publish]
 //
 // Installs what it needs on first run (see lib/setup.mjs), packages the extension (npm run package), installs
 // cnn-studio.vsix into a fresh code-server, runs every scenario in test/e2e/scenarios/*.mjs against that one
@@ -9,7 +9,12 @@
 //
 // Environment: CNN_E2E_CACHE (cache folder), CNN_E2E_SKIP_PACKAGE=1 (reuse cnn-studio.vsix),
 // CNN_E2E_CHROMIUM (browser binary), CNN_E2E_VERBOSE=1 (show install output), CNN_E2E_TIMEOUT_S (whole run),
-// CNN_E2E_PUBLISH=1 (same as --publish: replace the README's screenshots in media/screenshots/).
+// CNN_E2E_PUBLISH=1 (same as --publish: replace the README's screenshots in media/screenshots/),
+// CNN_E2E_RETRIES (same as --retries; default 1 when CI=true, else 0).
+//
+// --grep keeps the scenarios whose file or name matches REGEX (case-insensitive); none matching is an error.
+// --retries N runs a failed scenario again, up to N times, in a fresh workspace and page: the first failure is
+// printed in full either way, and a scenario that passes only on a retry is listed as FLAKY at the end.
 
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -25,6 +30,7 @@ const option = (name) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const grep = option('--grep');
+const retries = Number(option('--retries') ?? process.env.CNN_E2E_RETRIES ?? (process.env.CI === 'true' ? 1 : 0));
 const keep = flag('--keep');
 const publishAll = flag('--publish') || process.env.CNN_E2E_PUBLISH === '1';
 const t0 = Date.now();
@@ -41,7 +47,11 @@ async function loadScenarios() {
     if (typeof mod.default !== 'function') throw new Error(`scenario ${f} has no default export function`);
     out.push({ file: f, slug: basename(f, '.mjs'), name: mod.name ?? basename(f, '.mjs'), timeout: mod.timeout ?? 120_000, run: mod.default, skip: mod.skip });
   }
-  return grep ? out.filter((s) => s.file.includes(grep) || s.name.includes(grep)) : out;
+  if (!grep) return out;
+  const re = new RegExp(grep, 'i');
+  const kept = out.filter((s) => re.test(s.file) || re.test(s.name));
+  if (!kept.length) throw new Error(`--grep ${grep} matches no scenario; there are:\n${out.map((s) => `  ${s.file}: ${s.name}`).join('\n')}`);
+  return kept;
 }
 
 /** Everything a scenario gets: the server, the browser, a workspace factory and a way to open a window. */
@@ -130,6 +140,7 @@ async function main() {
   let passed = 0;
   let failed = 0;
   const failures = [];
+  const flaky = [];
   try {
     const tStart = Date.now();
     // A copy of its own, so another run packaging at the same time cannot change it under this one.
@@ -139,39 +150,61 @@ async function main() {
     browser = await launchBrowser();
     log(`editor and browser ready in ${secs(Date.now() - tStart)}`);
 
-    for (const s of scenarios) {
-      if (s.skip) {
-        console.log(`- SKIP ${s.name}: ${s.skip}`);
-        continue;
-      }
-      console.log(`• ${s.name}`);
+    /** One try of a scenario; true when it passed. A failure is printed with its screenshot and logs. */
+    const runScenario = async (s, attempt) => {
       const started = Date.now();
       const { t, pages } = scenarioContext(s, { server, browser, runDir });
+      const tag = attempt > 0 ? ` [try ${attempt + 1}]` : '';
       try {
         await withTimeout(Promise.resolve().then(() => s.run(t)), s.timeout, `scenario "${s.name}"`);
-        passed++;
-        console.log(`  PASS ${s.name} (${secs(Date.now() - started)})`);
+        console.log(`  PASS ${s.name}${tag} (${secs(Date.now() - started)})`);
+        return true;
       } catch (err) {
-        failed++;
-        failures.push({ name: s.name, err });
-        console.log(`  FAIL ${s.name} (${secs(Date.now() - started)})`);
+        failures.push({ name: `${s.name}${tag}`, err, final: attempt >= retries });
+        console.log(`  FAIL ${s.name}${tag} (${secs(Date.now() - started)})`);
         console.log(indent(shorten(err?.stack ?? String(err)), 4));
         for (const [i, wb] of pages.entries()) {
-          const path = await wb.screenshot(`FAILED-${s.slug}${pages.length > 1 ? `-${i + 1}` : ''}`).catch(() => null);
+          const path = await wb.screenshot(`FAILED-${s.slug}${attempt > 0 ? `-try${attempt + 1}` : ''}${pages.length > 1 ? `-${i + 1}` : ''}`).catch(() => null);
           if (path) console.log(`    screenshot of the failure: ${path.slice(REPO_ROOT.length + 1)}`);
           if (wb.consoleErrors.length) console.log(`    browser console errors (last 5):\n${indent(wb.consoleErrors.slice(-5).join('\n'), 6)}`);
         }
         console.log(`    code-server log: ${server.logFile.slice(REPO_ROOT.length + 1)}`);
+        return false;
       } finally {
         for (const wb of pages) await wb.close();
       }
-      // A scenario that kills the server must not take the others down with it.
+    };
+    // A scenario that kills the server must not take the others down with it.
+    const restartServerIfGone = async () => {
       const c = server.child;
       if (!c || c.exitCode !== null || c.signalCode !== null) {
         log('code-server is gone; starting a fresh one for the next scenario');
         await server.stop();
         server = await new CodeServer({ runDir: newRunDir('restart'), vsix: runVsix, log }).start();
       }
+    };
+
+    for (const s of scenarios) {
+      if (s.skip) {
+        console.log(`- SKIP ${s.name}: ${s.skip}`);
+        continue;
+      }
+      console.log(`• ${s.name}`);
+      for (let attempt = 0; ; attempt++) {
+        const ok = await runScenario(s, attempt);
+        if (ok) {
+          passed++;
+          if (attempt > 0) flaky.push(`${s.name} (passed on try ${attempt + 1})`);
+          break;
+        }
+        if (attempt >= retries) {
+          failed++;
+          break;
+        }
+        console.log(`  RETRY ${s.name} (try ${attempt + 2} of ${retries + 1})`);
+        await restartServerIfGone();
+      }
+      await restartServerIfGone();
     }
   } catch (err) {
     failed++;
@@ -185,8 +218,9 @@ async function main() {
   else log(`kept ${runDir.slice(REPO_ROOT.length + 1)} (logs, workspaces)`);
   pruneOldRuns();
   log(`total ${secs(Date.now() - t0)}`);
-  if (failures.length) console.log(`\nFailures:\n${failures.map((f) => `  - ${f.name}: ${String(f.err?.message ?? f.err).split('\n')[0]}`).join('\n')}`);
-  console.log(`${passed} passed, ${failed} failed`);
+  if (failures.length) console.log(`\nFailures:\n${failures.map((f) => `  - ${f.final === false ? '(retried) ' : ''}${f.name}: ${String(f.err?.message ?? f.err).split('\n')[0]}`).join('\n')}`);
+  if (flaky.length) console.log(`\nFLAKY (failed, then passed on a retry; the failure is printed above):\n${flaky.map((f) => `  - ${f}`).join('\n')}`);
+  console.log(`${passed} passed, ${failed} failed${flaky.length ? `, ${flaky.length} of the passed flaky` : ''}`);
   return failed === 0 ? 0 : 1;
 }
 

@@ -54,6 +54,34 @@ export async function closeBrowser(context) {
 const cssString = (s) => JSON.stringify(s);
 
 /** One VS Code window in a browser page, with helpers for what the scenarios do. */
+/** In the page: the keys of the workbench's stored items (IndexedDB, vscode-web-state-db-*) whose value matches the regular expression `source`, as "database/key". */
+const storedKeysIn = async (source) => {
+  const re = new RegExp(source);
+  const found = [];
+  for (const { name } of await indexedDB.databases()) {
+    if (!name?.startsWith('vscode-web-state-db')) continue;
+    const entries = await new Promise((done) => {
+      const open = indexedDB.open(name);
+      open.onerror = () => done([]);
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('ItemTable')) return done([]), db.close();
+        const out = [];
+        const cursor = db.transaction('ItemTable', 'readonly').objectStore('ItemTable').openCursor();
+        cursor.onsuccess = () => {
+          const c = cursor.result;
+          if (!c) return done(out), db.close();
+          out.push([String(c.key), typeof c.value === 'string' ? c.value : JSON.stringify(c.value)]);
+          c.continue();
+        };
+        cursor.onerror = () => (done(out), db.close());
+      };
+    });
+    for (const [key, value] of entries) if (re.test(value)) found.push(`${name}/${key}`);
+  }
+  return found;
+};
+
 export class Workbench {
   constructor(page, server) {
     this.page = page;
@@ -92,14 +120,23 @@ export class Workbench {
       // A click on the text can leave the keyboard in a webview that had it (the inspector): the click counts only
       // once the focused element is inside a text editor.
       const keyboardInEditor = () =>
-        this.page.waitForFunction(() => Boolean(document.activeElement?.closest?.('.monaco-editor')), null, { timeout: 3_000 }).then(
+        this.page.waitForFunction(() => Boolean(document.activeElement?.closest?.('.monaco-editor')), null, { timeout: 5_000 }).then(
           () => true,
           () => false,
         );
+      const group = this.page.locator('.editor-group-container.active').first();
       for (let attempt = 1; ; attempt++) {
-        await active.click({ position: { x: 5, y: 5 } }).catch(() => {});
+        // Every other try clicks the group's tab first (a click on the text can land on a widget over it).
+        if (attempt % 2 === 0) await group.locator('.tab.active').first().click({ timeout: 5_000 }).catch(() => {});
+        await active.click({ position: { x: 5, y: 5 }, timeout: 5_000 }).catch(() => {});
         if (await keyboardInEditor()) return;
-        if (attempt === 5) throw new Error('focusWorkbench: the keyboard did not reach the text editor after 5 clicks');
+        if (attempt === 6) {
+          const focused = await this.page.evaluate(() => {
+            const e = document.activeElement;
+            return e ? `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} in ${e.parentElement?.className ?? '?'}` : 'nothing';
+          });
+          throw new Error(`focusWorkbench: the keyboard did not reach the text editor after 6 clicks; it is in ${focused}`);
+        }
       }
     }
     const group = this.page.locator('.editor-group-container').filter({ has: this.page.locator('.monaco-editor .view-lines') }).filter({ visible: true }).first();
@@ -171,36 +208,22 @@ export class Workbench {
     );
   }
 
+  /** The workbench's stored items whose value matches `pattern`, as "database/key" strings. */
+  async storedKeys(pattern) {
+    return this.page.evaluate(storedKeysIn, pattern.source);
+  }
+
   /**
    * Wait until the workbench's own storage (IndexedDB, which code-server writes when idle, every few seconds)
-   * holds a value matching `pattern`. In the browser a reload loses whatever was not yet written, unlike VS Code
-   * on the desktop, which writes its state on the way out; so a test of what survives a reload waits for this.
+   * holds a value matching `pattern`; returns the "database/key"s that hold it. In the browser a reload loses
+   * whatever was not yet written, unlike VS Code on the desktop, which writes its state on the way out; so a
+   * test of what survives a reload waits for this.
    */
   async waitForStoredState(pattern, { timeout = 30_000 } = {}) {
     try {
-      await this.page.waitForFunction(
-        async (source) => {
-          const re = new RegExp(source);
-          for (const { name } of await indexedDB.databases()) {
-            if (!name?.startsWith('vscode-web-state-db')) continue;
-            const values = await new Promise((done) => {
-              const open = indexedDB.open(name);
-              open.onerror = () => done([]);
-              open.onsuccess = () => {
-                const db = open.result;
-                if (!db.objectStoreNames.contains('ItemTable')) return done([]), db.close();
-                const all = db.transaction('ItemTable', 'readonly').objectStore('ItemTable').getAll();
-                all.onsuccess = () => (done(all.result), db.close());
-                all.onerror = () => (done([]), db.close());
-              };
-            });
-            if (values.some((v) => re.test(typeof v === 'string' ? v : JSON.stringify(v)))) return true;
-          }
-          return false;
-        },
-        pattern.source,
-        { timeout, polling: 250 },
-      );
+      const expression = `(${storedKeysIn})(${JSON.stringify(pattern.source)}).then((keys) => (keys.length ? keys : false))`;
+      const handle = await this.page.waitForFunction(expression, null, { timeout, polling: 250 });
+      return handle.jsonValue();
     } catch {
       throw new Error(`the workbench's storage never held ${pattern} within ${timeout} ms`);
     }
@@ -299,12 +322,24 @@ export class Workbench {
 
   /** Hover the mouse over (line, column) and return the hover widget's text once it shows `expect` (a string or RegExp). */
   async hover(line, column, { expect, timeout = DEFAULT_TIMEOUT } = {}) {
-    const { x, y } = await this.positionOf(line, column);
-    // Move away first so a hover already showing for the same spot is re-triggered.
-    await this.page.mouse.move(x, y + 200);
-    await this.page.mouse.move(x, y, { steps: 4 });
     const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
-    await hover.waitFor({ state: 'visible', timeout });
+    // A hover needs mouse moves over the text after the editor has settled; on a busy machine the first moves can
+    // land while the layout still shifts (a panel opening), so the position is measured again and the mouse moved
+    // again until the hover shows, within the timeout.
+    const deadline = Date.now() + timeout;
+    for (let attempt = 1; ; attempt++) {
+      const { x, y } = await this.positionOf(line, column);
+      // Move away first so a hover already showing for the same spot is re-triggered.
+      await this.page.mouse.move(x, y + 200);
+      await this.page.mouse.move(x, y, { steps: 4 });
+      const left = deadline - Date.now();
+      const shown = await hover.waitFor({ state: 'visible', timeout: Math.max(1, Math.min(5_000, left)) }).then(
+        () => true,
+        () => false,
+      );
+      if (shown) break;
+      if (Date.now() >= deadline) throw new Error(`hover at ${line}:${column}: no hover showed within ${timeout} ms (${attempt} mouse moves)`);
+    }
     if (expect !== undefined) {
       await this.page.waitForFunction(
         ([src, flags, plain]) => {
