@@ -12,6 +12,8 @@ import type { WasmExports, WasmModuleInfo } from './wasm-module';
 
 /** Column scratch per convolution step, in floats (256 KiB: the columns stay in L2 while packed). */
 const COL_BUDGET = 1 << 16;
+/** Fewest input and output channels for a 3×3 convolution to run on Winograd (see winograd()). */
+const WINOGRAD_MIN_CHANNELS = 8;
 
 const PAGE = 65536;
 
@@ -133,13 +135,30 @@ export class WasmBackend implements Backend {
   private depthwiseScratch(g: ConvGeom): number {
     return this.ex.depthwiseScratchFloats(g.h, g.w, g.fh, g.fw, g.sh, g.sw, g.dh ?? 1, g.dw ?? 1, g.oh, g.ow);
   }
+  /**
+   * Whether a convolution runs on Winograd F(2×2, 3×3) (winograd.ts, winograd-weights.ts): forward, weight
+   * gradient and input gradient (a stride-1 convolution of dy by the flipped filters, padded 2 − P, so P ≤ 2).
+   * For 3×3, stride 1, undilated, ungrouped layers with enough channels in and out that the 16 small GEMMs per
+   * tile beat one im2col GEMM (a first layer's 1 or 3 input channels do not).
+   */
+  private winograd(g: ConvGeom): boolean {
+    return (
+      g.fh === 3 && g.fw === 3 && g.sh === 1 && g.sw === 1 && (g.dh ?? 1) === 1 && (g.dw ?? 1) === 1 && (g.groups ?? 1) === 1 &&
+      g.ph <= 2 && g.pw <= 2 && g.c >= WINOGRAD_MIN_CHANNELS && g.k >= WINOGRAD_MIN_CHANNELS && g.oh >= 4 && g.ow >= 4
+    );
+  }
   colFloats(g: ConvGeom): number {
     if (isDepthwise(g)) return this.depthwiseScratch(g);
     const G = g.groups ?? 1;
-    const fwd = (g.c / G) * g.fh * g.fw * this.chunk(g);
-    if (!this.transposedData(g)) return fwd;
+    let need = (g.c / G) * g.fh * g.fw * this.chunk(g);
+    if (this.winograd(g)) {
+      // Forward, weight gradient, and the input gradient (K channels in, C out, on the input's size).
+      const ex = this.ex;
+      return Math.max(need, ex.winogradScratchFloats(g.c, g.k, g.oh, g.ow), ex.winogradWeightsScratchFloats(g.c, g.k, g.oh, g.ow), ex.winogradScratchFloats(g.k, g.c, g.h, g.w));
+    }
+    if (!this.transposedData(g)) return need;
     const kff = (g.k / G) * g.fh * g.fw;
-    return Math.max(fwd, kff * this.chunkFor(kff, g.n * g.h * g.w));
+    return Math.max(need, kff * this.chunkFor(kff, g.n * g.h * g.w));
   }
   deconvColFloats(g: DeconvGeom): number {
     const kff = g.k * g.fh * g.fw;
@@ -208,6 +227,13 @@ export class WasmBackend implements Backend {
       ]);
       return;
     }
+    if (this.winograd(g)) {
+      this.parallel('winogradConv', g.n, (t, lo, hi) => [
+        y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
+        g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, ACT[act], 0, this.col[t]!, this.work[t]!, lo, hi,
+      ]);
+      return;
+    }
     const ohow = g.oh * g.ow;
     this.parallel('convForward', g.n, (t, lo, hi) => [
       y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
@@ -228,8 +254,13 @@ export class WasmBackend implements Backend {
       ]);
       return;
     }
-    const transposed = dx !== null && this.transposedData(g);
-    this.parallelGrads('convBackward', g.n, dw, db, (t, lo, hi, dwAt, dbAt) => [
+    const transposed = dx !== null && (this.winograd(g) || this.transposedData(g));
+    if (this.winograd(g)) {
+      this.parallelGrads('winogradConvWeights', g.n, dw, db, (t, lo, hi, dwAt, dbAt) => [
+        dwAt, dbAt, dy.byteOffset, x.byteOffset,
+        g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, this.col[t]!, lo, hi,
+      ]);
+    } else this.parallelGrads('convBackward', g.n, dw, db, (t, lo, hi, dwAt, dbAt) => [
       dx && !transposed ? dx.byteOffset : 0, dwAt, dbAt,
       dy.byteOffset, x.byteOffset, w.byteOffset,
       g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, DH, DW, G, g.oh, g.ow,
@@ -238,6 +269,14 @@ export class WasmBackend implements Backend {
     if (transposed && dx) {
       if (dw.length > this.gradFloats) throw new Error('engine scratch too small for this layer');
       this.ex.flipWeights(this.flip, w.byteOffset, g.k, g.c, g.fh, g.fw, G);
+      if (this.winograd(g)) {
+        // dx += conv(dy padded by 2 − P, the flipped filters [C][K][3][3]): K channels in, C out.
+        this.parallel('winogradConv', g.n, (t, lo, hi) => [
+          dx.byteOffset, dy.byteOffset, this.flip, 0,
+          g.n, g.k, g.oh, g.ow, g.c, 2 - g.ph, 2 - g.pw, g.h, g.w, 0, 1, this.col[t]!, this.work[t]!, lo, hi,
+        ]);
+        return;
+      }
       const hw = g.h * g.w;
       const chunk = this.chunkFor((g.k / G) * g.fh * g.fw, g.n * hw);
       this.parallel('convBackwardData', g.n, (t, lo, hi) => [

@@ -30,6 +30,8 @@ export const THREAD_FNS = [
   'channelSums',
   'channelAffine',
   'channelAxpby',
+  'winogradConv',
+  'winogradConvWeights',
 ] as const;
 export type ThreadFn = (typeof THREAD_FNS)[number];
 

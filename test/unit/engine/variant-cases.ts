@@ -14,6 +14,11 @@ export const CONV_CASES: [string, ConvGeom][] = [
   ['dilation 2, 3x3 pad 2', convGeom(2, { h: 8, w: 7, c: 3 }, 4, win(3, 3, 1, 1, 2, 2, 2, 2))],
   ['dilation 2,3, rect 3x2 stride 2 pad 1,2, groups 2', convGeom(2, { h: 9, w: 10, c: 4 }, 2, win(3, 2, 2, 2, 1, 2, 2, 3, 2))],
   ['dilation 2, 3x3 stride 1 pad 1 (transposed input gradient, dilated)', convGeom(1, { h: 7, w: 6, c: 2 }, 2, win(3, 3, 1, 1, 1, 1, 2, 2))],
+  // 3×3 stride 1 with 8 or more channels in and out: Winograd F(2×2, 3×3) forward and input gradient.
+  ['Winograd 3x3 pad 1, 8 to 9, odd 7x11', convGeom(2, { h: 7, w: 11, c: 8 }, 9, win(3, 3, 1, 1, 1, 1, 1, 1))],
+  ['Winograd 3x3 no padding, 10 to 10, 9x13', convGeom(3, { h: 9, w: 13, c: 10 }, 10, win(3, 3, 1, 1, 0, 0, 1, 1))],
+  ['Winograd 3x3 pad 2, 8 to 8, 4x5', convGeom(2, { h: 4, w: 5, c: 8 }, 8, win(3, 3, 1, 1, 2, 2, 1, 1))],
+  ['3x3 pad 3, 8 to 8 (too much padding for Winograd: im2col)', convGeom(1, { h: 5, w: 6, c: 8 }, 8, win(3, 3, 1, 1, 3, 3, 1, 1))],
   ['depthwise 3x3 pad 1, width 21', convGeom(2, { h: 5, w: 21, c: 3 }, 3, win(3, 3, 1, 1, 1, 1, 1, 1, 3))],
   ['depthwise 3x3 stride 2 pad 1, width 19', convGeom(2, { h: 9, w: 19, c: 3 }, 3, win(3, 3, 2, 2, 1, 1, 1, 1, 3))],
   ['depthwise x2 multiplier, 5x5 dilation 2 pad 3', convGeom(2, { h: 11, w: 9, c: 2 }, 4, win(5, 5, 1, 1, 3, 3, 2, 2, 2))],
@@ -23,6 +28,14 @@ export const CONV_CASES: [string, ConvGeom][] = [
 ];
 
 const dwin = (fh: number, fw: number, sh: number, sw: number, ph: number, pw: number, oph = 0, opw = 0) => ({ fh, fw, sh, sw, ph, pw, oph, opw });
+
+/**
+ * Geometries for the WebAssembly kernels only: large enough to reach their chunking (Winograd's tile rows
+ * come in chunks of about 256 KiB), too large for the float64 finite differences of the reference kernels.
+ */
+export const LARGE_CONV_CASES: [string, ConvGeom][] = [
+  ['Winograd 3x3 pad 1,0, 12 to 8, 30x34 (two chunks of tile rows)', convGeom(1, { h: 30, w: 34, c: 12 }, 8, win(3, 3, 1, 1, 1, 0, 1, 1))],
+];
 
 export const DECONV_CASES: [string, DeconvGeom][] = [
   ['3x3 stride 2 pad 1 outpad 1', deconvGeom(2, { h: 4, w: 5, c: 3 }, 2, dwin(3, 3, 2, 2, 1, 1, 1, 1))],

@@ -12,7 +12,7 @@ import * as U from '../../../src/engine/kernels-upsample';
 import { Rng } from '../../../src/engine/rng';
 import { dot } from './finite-differences';
 import { maxRelDiff, place, randomArray } from './helpers';
-import { CONV_CASES, DECONV_CASES, UPSAMPLE_CASES } from './variant-cases';
+import { CONV_CASES, DECONV_CASES, LARGE_CONV_CASES, UPSAMPLE_CASES } from './variant-cases';
 
 const TOL = 1e-4;
 const relaxedAvailable = loadWasmModule()?.variant === 'wasm-relaxed';
@@ -129,7 +129,7 @@ function expectDirectionalParams(be: Backend, xs: Buf, ws: Buf, bs: Buf, R: Buf,
 
 for (const name of VARIANTS) {
   describe.skipIf(name === 'wasm-relaxed' && !relaxedAvailable)(`grouped, depthwise and dilated conv on ${name}`, () => {
-    for (const [label, g] of CONV_CASES) {
+    for (const [label, g] of [...CONV_CASES, ...LARGE_CONV_CASES]) {
       for (const act of ['none', 'relu'] as const) {
         it(`${label}, activation ${act}`, withBackend(name, (be) => {
           const rng = new Rng(7);

@@ -20,6 +20,8 @@ export {
   activationBackwardInPlace,
 } from './activation';
 export { convForward, convBackward, flipWeights, convBackwardData } from './conv';
+export { winogradScratchFloats, winogradConv } from './winograd';
+export { winogradWeightsScratchFloats, winogradConvWeights } from './winograd-weights';
 export { depthwiseScratchFloats, depthwiseForward, depthwiseBackward } from './depthwise';
 export { deconvForward, deconvBackward } from './deconv';
 export {
