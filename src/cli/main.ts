@@ -65,9 +65,9 @@ export const COMMANDS: Record<string, Command> = {
     run: runEvaluate,
   },
   bench: {
-    usage: 'cnn bench FILE [--steps N] [--threads T] [--json]',
-    summary: 'Training and inference samples/s and peak memory on random data of the model\'s input shape.',
-    flags: { json, steps: { value: true }, threads: { value: true } },
+    usage: 'cnn bench FILE [--steps N] [--threads T] [--profile] [--json]',
+    summary: 'Training and inference samples/s and peak memory on random data of the model\'s input shape; --profile adds the time of each layer (forward, input grad, weight grad, GFLOP/s, share) in a training step and an inference pass.',
+    flags: { json, steps: { value: true }, threads: { value: true }, profile: {} },
     run: runBench,
   },
   export: EXPORT_COMMAND,

@@ -32,6 +32,8 @@
 //   net.grads(): { name, shape, data }[]                     the parameters' gradients
 //   net.paramShapes(), net.setParams(tensors)                 for checkpoints (checks names and shapes)
 //   net.forwardBackward(x, labels, n), net.applyOptimizer()   trainStep in two halves
+//   net.profileTarget()                                        what profiler.ts times layer by layer (`cnn bench
+//                                                            --profile`; the rows: profile.ts)
 //   net.trainStepCooperative(x, labels, n, yielder), net.predictCooperative(x, n, yielder)
 //       the same in pieces of layers, giving way to the event loop when yielder.due(); null when abandoned
 //   net.paramCount, net.classes, net.task, net.lossWeights, net.steps, net.backendName, net.threads, net.workersRunning

@@ -12,7 +12,8 @@ import { allocateBatch, allocateFixed, f32, type BatchMemory, type Fixed } from 
 import { adamStep, OPTIMIZER_DEFAULTS, sgdStep, type OptimizerConfig } from './optim';
 import { logitGradients, type LogitGradients, type LogitGradRequest } from './explainGrad';
 import { healthLayout, unitActivity, type HealthLayout, type UnitActivity } from './health';
-import { backwardNode, dlogitsView, forwardNodes, logitsView, zeroGrads, type Runtime } from './passes';
+import { backwardNode, forwardNodes, logitsView, lossBackward, lossForward, zeroGrads, type Runtime } from './passes';
+import type { ProfileTarget } from './profiler';
 import { buildPlan, feedsRelu, type Plan } from './plan';
 import { Rng } from './rng';
 import { namedTensors, writeTensors, type NamedTensor } from './tensors';
@@ -119,12 +120,10 @@ export class Network {
 
   /** Loss, correct count and the logits' gradient after a training forward; gradients zeroed. */
   private lossAndSeed(targets: Targets, n: number): StepResult {
-    const probs = f32(this.backend, this.rt.mem.probsB, n * this.classes);
-    const r = this.head.forward(probs, logitsView(this.rt, n, 'run'), targets, n);
+    const r = lossForward(this.rt, this.head, targets, n);
     zeroGrads(this.rt, n);
-    const dlogits = dlogitsView(this.rt, n);
-    if (dlogits) this.head.backward(dlogits, probs, targets, n);
-    return { loss: r.loss, correct: r.correct };
+    lossBackward(this.rt, this.head, targets, n);
+    return r;
   }
 
   /** Probabilities of a forward just run over m samples (evaluation). */
@@ -353,6 +352,11 @@ export class Network {
   unitActivity(x: Float32Array, n: number): UnitActivity[] {
     const layers = healthLayout(this.plan).activations;
     return unitActivity(this.rt, layers, n, { capacity: this.capacity, load: (s, m) => this.loadInput(x, s * this.inputSize, m) });
+  }
+
+  /** The runtime, loss head and batch loading, for the per-layer profiler (profiler.ts), which times each piece. */
+  profileTarget(): ProfileTarget {
+    return { rt: this.rt, head: this.head, load: (x, t, n) => (this.prepare(t, n), this.loadInput(x, 0, n)), optimize: () => this.applyOptimizer() };
   }
 
   get backendName(): BackendName {

@@ -5,6 +5,8 @@
 import type { Backend } from './backend';
 import type { ForwardCtx } from './layers/types';
 import type { LayerSpec } from '../language/model';
+import type { LossHead, Targets } from './loss';
+import type { StepResult } from './network-types';
 import { f32, type BatchMemory, type Fixed, type PlanName } from './memory';
 import type { Plan } from './plan';
 import type { Rng } from './rng';
@@ -55,6 +57,18 @@ export function forwardNodes(rt: Runtime, n: number, train: boolean, which: Plan
  * network input's gradient is added to `dInput` (CNHW) when given, else not computed.
  */
 export function backwardNode(rt: Runtime, li: number, n: number, train = true, dInput: Float32Array | null = null): void {
+  runBackward(rt, li, n, train, dInput, true);
+}
+
+/**
+ * backwardNode with no input gradient asked for (every dx null): the parameter gradients alone, added again
+ * to grads. For the profiler's weight-gradient time (profiler.ts), after the node's real backward.
+ */
+export function backwardParamsOnly(rt: Runtime, li: number, n: number): void {
+  runBackward(rt, li, n, true, null, false);
+}
+
+function runBackward(rt: Runtime, li: number, n: number, train: boolean, dInput: Float32Array | null, inputGrads: boolean): void {
   const { plan, be, fixed, mem } = rt;
   const node = plan.nodes[li]!;
   if (node.fused || !node.live) return;
@@ -63,7 +77,7 @@ export function backwardNode(rt: Runtime, li: number, n: number, train = true, d
   node.ops.backward({
     ...ctx,
     dy: f32(be, slot.dOutB, n * node.out.size),
-    dx: node.inputs.map((p, k) => (p < 0 ? dInput : f32(be, mem.run[p]!.dOutB, n * node.in[k]!.size))),
+    dx: node.inputs.map((p, k) => (!inputGrads ? null : p < 0 ? dInput : f32(be, mem.run[p]!.dOutB, n * node.in[k]!.size))),
     dparams: node.params.map((p) => f32(be, fixed.gradsB + p.off * 4, p.len)),
   });
 }
@@ -75,6 +89,19 @@ export function zeroGrads(rt: Runtime, n: number): void {
   plan.nodes.forEach((node, li) => {
     if (node.live && !node.fused) f32(be, mem.run[li]!.dOutB, n * node.out.size).fill(0);
   });
+}
+
+/** The loss of the last training forward's logits (their probabilities written to the arena's probsB). */
+export function lossForward(rt: Runtime, head: LossHead, targets: Targets, n: number): StepResult {
+  const probs = f32(rt.be, rt.mem.probsB, n * rt.plan.classes);
+  const r = head.forward(probs, logitsView(rt, n, 'run'), targets, n);
+  return { loss: r.loss, correct: r.correct };
+}
+
+/** Adds the loss's gradient to the logits' (after lossForward and zeroGrads); nothing without a layer before. */
+export function lossBackward(rt: Runtime, head: LossHead, targets: Targets, n: number): void {
+  const dlogits = dlogitsView(rt, n);
+  if (dlogits) head.backward(dlogits, f32(rt.be, rt.mem.probsB, n * rt.plan.classes), targets, n);
 }
 
 /** The logits of the last forward in a plan (the output of the node before a final softmax). */
