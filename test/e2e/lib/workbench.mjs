@@ -53,7 +53,6 @@ export async function closeBrowser(context) {
 
 const cssString = (s) => JSON.stringify(s);
 
-/** One VS Code window in a browser page, with helpers for what the scenarios do. */
 /** In the page: the keys of the workbench's stored items (IndexedDB, vscode-web-state-db-*) whose value matches the regular expression `source`, as "database/key". */
 const storedKeysIn = async (source) => {
   const re = new RegExp(source);
@@ -82,11 +81,17 @@ const storedKeysIn = async (source) => {
   return found;
 };
 
+/** One VS Code window in a browser page, with helpers for what the scenarios do. */
 export class Workbench {
   constructor(page, server) {
-    this.page = page;
     this.server = server;
     this.consoleErrors = [];
+    this.attach(page);
+  }
+
+  /** Make `page` this window's page, collecting its console errors. */
+  attach(page) {
+    this.page = page;
     page.on('console', (m) => {
       if (m.type() === 'error') this.consoleErrors.push(m.text());
     });
@@ -114,47 +119,40 @@ export class Workbench {
   async focusWorkbench() {
     // The active group's text editor, else a visible one in another group (after a click in the inspector its
     // webview's group is the active one, and a click on the text can leave the keyboard there); with none, the
-    // workbench itself.
-    const active = this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
-    if (await active.count()) {
-      // A click on the text can leave the keyboard in a webview that had it (the inspector): the click counts only
-      // once the focused element is inside a text editor.
-      const keyboardInEditor = () =>
-        this.page.waitForFunction(() => Boolean(document.activeElement?.closest?.('.monaco-editor')), null, { timeout: 5_000 }).then(
-          () => true,
-          () => false,
-        );
-      const group = this.page.locator('.editor-group-container.active').first();
-      for (let attempt = 1; ; attempt++) {
-        // Every other try clicks the group's tab first (a click on the text can land on a widget over it).
-        if (attempt % 2 === 0) await group.locator('.tab.active').first().click({ timeout: 5_000 }).catch(() => {});
-        await active.click({ position: { x: 5, y: 5 }, timeout: 5_000 }).catch(() => {});
-        if (await keyboardInEditor()) return;
-        if (attempt === 6) {
-          const focused = await this.page.evaluate(() => {
-            const e = document.activeElement;
-            return e ? `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} in ${e.parentElement?.className ?? '?'}` : 'nothing';
-          });
-          throw new Error(`focusWorkbench: the keyboard did not reach the text editor after 6 clicks; it is in ${focused}`);
-        }
-      }
-    }
-    const group = this.page.locator('.editor-group-container').filter({ has: this.page.locator('.monaco-editor .view-lines') }).filter({ visible: true }).first();
-    if (!(await group.count())) {
+    // workbench itself. The group is chosen once: which group is active changes under the clicks (a click in
+    // a webview makes its group active a moment later), and a click on the webview's tab would keep the
+    // keyboard there.
+    const index = await this.page.evaluate(() => {
+      const groups = [...document.querySelectorAll('.editor-group-container')];
+      const hasText = (g) => Boolean(g.querySelector('.monaco-editor .view-lines')) && g.getClientRects().length > 0;
+      const active = groups.findIndex((g) => g.classList.contains('active') && hasText(g));
+      return active >= 0 ? active : groups.findIndex(hasText);
+    });
+    if (index < 0) {
       await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
       return;
     }
-    // Its active tab, then its text: a text editor is active when the status bar shows the cursor ("Ln x, Col y").
-    const cursorShown = () =>
-      this.page.waitForFunction(() => Boolean(document.querySelector('#status\\.editor\\.selection')), null, { timeout: 3_000 }).then(
+    const group = this.page.locator('.editor-group-container').nth(index);
+    // The click counts once the focused element is inside a text editor and the workbench has made that editor
+    // the active one (the status bar shows its "Ln x, Col y"): the keyboard can reach the editor a moment before
+    // the workbench has moved on from a webview's group, and commands then act on the webview.
+    const keyboardInEditor = () =>
+      this.page.waitForFunction(() => Boolean(document.activeElement?.closest?.('.monaco-editor') && document.querySelector('#status\\.editor\\.selection')), null, { timeout: 5_000 }).then(
         () => true,
         () => false,
       );
     for (let attempt = 1; ; attempt++) {
-      await group.locator('.tab.active').first().click().catch(() => {});
-      await group.locator('.monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } }).catch(() => {});
-      if (await cursorShown()) return;
-      if (attempt === 5) throw new Error('focusWorkbench: no text editor became active after 5 tries');
+      // Every other try clicks the group's tab first (a click on the text can land on a widget over it).
+      if (attempt % 2 === 0) await group.locator('.tab.active').first().click({ timeout: 5_000 }).catch(() => {});
+      await group.locator('.monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 }, timeout: 5_000 }).catch(() => {});
+      if (await keyboardInEditor()) return;
+      if (attempt === 6) {
+        const focused = await this.page.evaluate(() => {
+          const e = document.activeElement;
+          return e ? `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} in ${e.parentElement?.className ?? '?'}` : 'nothing';
+        });
+        throw new Error(`focusWorkbench: the keyboard did not reach the text editor after 6 clicks; it is in ${focused}`);
+      }
     }
   }
 
@@ -230,17 +228,24 @@ export class Workbench {
   }
 
   /**
-   * Developer: Reload Window. In the browser that command reloads the page, so the page is reloaded directly
-   * (the palette's own wait would see the page go away), then the workbench and the active editor are awaited.
+   * Reload the window: a new page on the same folder restores what the workbench stored, then the old page
+   * closes. (A page reloaded in place writes its layout again while it shuts down, racing its extension host:
+   * in the browser that last write now and then drops the webview, whose serializer is already gone, or keeps
+   * an older state; VS Code on the desktop does not race. So the old window is closed only once the new one
+   * has restored; call waitForStoredState first for what must survive.) `this.page` is the new page after
+   * this: locators made on the old one must be made again.
    */
   async reload({ timeout = 60_000 } = {}) {
     const tab = await this.page.locator('.editor-group-container .tab.active').first().getAttribute('data-resource-name');
     // Without the payload that opened the first file, which would open it again in place of the restored layout.
     const url = new URL(this.page.url());
     url.searchParams.delete('payload');
+    const old = this.page;
+    this.attach(await old.context().newPage());
     await this.page.goto(url.toString(), { waitUntil: 'domcontentloaded', timeout });
     await this.page.waitForSelector('.monaco-workbench', { timeout });
     if (tab) await this.page.waitForSelector(`.tab[data-resource-name=${cssString(tab)}]`, { timeout });
+    await old.close();
     await this.focusWorkbench();
   }
 
@@ -263,6 +268,26 @@ export class Workbench {
         return t.includes(`Ln ${l}, Col ${c}`);
       },
       [line, column],
+      { timeout },
+    );
+  }
+
+  /**
+   * Wait until the text editor of `file` (its tab's name) has its cursor on `line`: its active line number,
+   * whichever group has the keyboard. (After a click in a webview that moves the cursor, the workbench can
+   * give the keyboard back to the webview's group as the editor takes it, and then the status bar shows no
+   * "Ln x, Col y" although the cursor moved.)
+   */
+  async waitForCursorLine(file, line, { timeout = DEFAULT_TIMEOUT } = {}) {
+    await this.page.waitForFunction(
+      ([name, l]) => {
+        for (const group of document.querySelectorAll('.editor-group-container')) {
+          if (!group.querySelector(`.tab.active[data-resource-name="${name}"]`)) continue;
+          if (group.querySelector('.monaco-editor .line-numbers.active-line-number')?.textContent?.trim() === String(l)) return true;
+        }
+        return false;
+      },
+      [file, line],
       { timeout },
     );
   }

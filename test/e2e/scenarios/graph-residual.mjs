@@ -158,7 +158,7 @@ export default async function (t) {
   });
   await t.step('clicking the add moves the cursor to its line', async () => {
     await frame.locator(`cnn-architecture g.box[data-key="layer-${ADD}"] path.front`).click();
-    await wb.waitForCursor(ADD_LINE + 2, 1);
+    await wb.waitForCursorLine('resblock.cnn', ADD_LINE + 2);
   });
   t.publish(await t.screenshot('graph-architecture'), 'graph-architecture.png');
 

@@ -22,8 +22,9 @@ export default async function (t) {
   const ws = t.workspace({ 'lecture.cnn': MODEL });
   const wb = await t.step('open lecture.cnn', () => t.open({ folder: ws, file: join(ws, 'lecture.cnn') }));
   await t.step('the extension is loaded', () => wb.languageMode({ expect: 'CNN' }));
-  const frame = wb.inspectorFrame();
-  const inspectorTab = wb.page.locator('.tab[aria-label*="CNN Inspector"]');
+  // (Made again after the window reloads: they belong to a page.)
+  let frame = wb.inspectorFrame();
+  let inspectorTab = wb.page.locator('.tab[aria-label*="CNN Inspector"]');
 
   await t.step('open the inspector on its Training tab', async () => {
     await wb.runCommand('CNN: Open Inspector');
@@ -73,6 +74,8 @@ export default async function (t) {
   await t.step('after a window reload the revived panel shows the finished run from its run folder', async () => {
     await wb.waitForStoredState(/tab\\*"\s*:\s*\\*"training/);
     await wb.reload();
+    frame = wb.inspectorFrame();
+    inspectorTab = wb.page.locator('.tab[aria-label*="CNN Inspector"]');
     await inspectorTab.click({ timeout: 60_000 });
     await frame.locator('cnn-inspector [role=tab][data-tab=training]').click({ timeout: 60_000 });
     await expectFinished('after the reload');

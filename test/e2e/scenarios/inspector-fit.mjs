@@ -74,7 +74,7 @@ export default async function (t) {
   const softmaxLine = lineOf('softmax');
   await t.step(`clicking the softmax moves the cursor to line ${softmaxLine}`, async () => {
     await frame.locator('cnn-architecture g.box[data-key="layer-7"] path.front').click();
-    await wb.waitForCursor(softmaxLine, 1);
+    await wb.waitForCursorLine('lecture.cnn', softmaxLine);
   });
   const denseLine = lineOf('dense');
   await t.step(`moving the cursor to line ${denseLine} highlights the FC layer`, async () => {
