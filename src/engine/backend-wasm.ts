@@ -12,6 +12,8 @@ import type { WasmExports, WasmModuleInfo } from './wasm-module';
 
 /** Column scratch per convolution step, in floats (256 KiB: the columns stay in L2 while packed). */
 const COL_BUDGET = 1 << 16;
+/** Most input channels for a stride-1 convolution to run forward on the direct kernel (see direct()). */
+const DIRECT_MAX_CHANNELS = 4;
 /** Fewest input and output channels for a 3×3 convolution to run on Winograd (see winograd()). */
 const WINOGRAD_MIN_CHANNELS = 8;
 
@@ -147,10 +149,18 @@ export class WasmBackend implements Backend {
       g.ph <= 2 && g.pw <= 2 && g.c >= WINOGRAD_MIN_CHANNELS && g.k >= WINOGRAD_MIN_CHANNELS && g.oh >= 4 && g.ow >= 4
     );
   }
+  /**
+   * Whether a convolution runs forward on the direct kernel (direct.ts): few input channels (a first layer's
+   * 1 or 3, where im2col copies every value FH·FW times for a short GEMM), stride 1, undilated, ungrouped.
+   */
+  private direct(g: ConvGeom): boolean {
+    return g.c <= DIRECT_MAX_CHANNELS && g.sh === 1 && g.sw === 1 && (g.dh ?? 1) === 1 && (g.dw ?? 1) === 1 && (g.groups ?? 1) === 1;
+  }
   colFloats(g: ConvGeom): number {
     if (isDepthwise(g)) return this.depthwiseScratch(g);
     const G = g.groups ?? 1;
     let need = (g.c / G) * g.fh * g.fw * this.chunk(g);
+    if (this.direct(g)) need = Math.max(need, this.ex.directScratchFloats(g.c, g.h, g.w, g.ph, g.pw));
     if (this.winograd(g)) {
       // Forward, weight gradient, and the input gradient (K channels in, C out, on the input's size).
       const ex = this.ex;
@@ -224,6 +234,13 @@ export class WasmBackend implements Backend {
         y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
         g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, dh, dw, g.oh, g.ow,
         ACT[act], this.col[t]!, lo, hi,
+      ]);
+      return;
+    }
+    if (this.direct(g)) {
+      this.parallel('directConvForward', g.n, (t, lo, hi) => [
+        y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
+        g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.ph, g.pw, g.oh, g.ow, ACT[act], this.col[t]!, lo, hi,
       ]);
       return;
     }

@@ -31,6 +31,7 @@ export const THREAD_FNS = [
   'channelAffine',
   'channelAxpby',
   'winogradConv',
+  'directConvForward',
   'winogradConvWeights',
 ] as const;
 export type ThreadFn = (typeof THREAD_FNS)[number];

@@ -20,6 +20,12 @@ export interface WasmExports {
   convBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, G: number, OH: number, OW: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
   flipWeights(wT: number, w: number, K: number, C: number, FH: number, FW: number, G: number): void;
   convBackwardData(dx: number, dy: number, wT: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, PH: number, PW: number, DH: number, DW: number, G: number, OH: number, OW: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
+  directScratchFloats(C: number, H: number, W: number, PH: number, PW: number): number;
+  directConvForward(
+    y: number, x: number, w: number, b: number,
+    N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, PH: number, PW: number, OH: number, OW: number,
+    act: number, scratch: number, nStart: number, nEnd: number,
+  ): void;
   winogradScratchFloats(C: number, K: number, OH: number, OW: number): number;
   winogradConv(
     y: number, x: number, w: number, b: number,

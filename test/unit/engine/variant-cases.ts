@@ -18,6 +18,10 @@ export const CONV_CASES: [string, ConvGeom][] = [
   ['Winograd 3x3 pad 1, 8 to 9, odd 7x11', convGeom(2, { h: 7, w: 11, c: 8 }, 9, win(3, 3, 1, 1, 1, 1, 1, 1))],
   ['Winograd 3x3 no padding, 10 to 10, 9x13', convGeom(3, { h: 9, w: 13, c: 10 }, 10, win(3, 3, 1, 1, 0, 0, 1, 1))],
   ['Winograd 3x3 pad 2, 8 to 8, 4x5', convGeom(2, { h: 4, w: 5, c: 8 }, 8, win(3, 3, 1, 1, 2, 2, 1, 1))],
+  // Stride 1 with at most 4 input channels: the direct forward kernel (widths reaching its 8-wide tail, 1–4 filters in the last block).
+  ['direct 5x5 pad 2, 1 to 6, 11x13', convGeom(2, { h: 11, w: 13, c: 1 }, 6, win(5, 5, 1, 1, 2, 2))],
+  ['direct 3x3 no padding, 3 to 9, 9x21', convGeom(3, { h: 9, w: 21, c: 3 }, 9, win(3, 3, 1, 1, 0, 0))],
+  ['direct rect 2x3 pad 1,0, 4 to 3, 5x8', convGeom(2, { h: 5, w: 8, c: 4 }, 3, win(2, 3, 1, 1, 1, 0))],
   ['3x3 pad 3, 8 to 8 (too much padding for Winograd: im2col)', convGeom(1, { h: 5, w: 6, c: 8 }, 8, win(3, 3, 1, 1, 3, 3, 1, 1))],
   ['depthwise 3x3 pad 1, width 21', convGeom(2, { h: 5, w: 21, c: 3 }, 3, win(3, 3, 1, 1, 1, 1, 1, 1, 3))],
   ['depthwise 3x3 stride 2 pad 1, width 19', convGeom(2, { h: 9, w: 19, c: 3 }, 3, win(3, 3, 2, 2, 1, 1, 1, 1, 3))],

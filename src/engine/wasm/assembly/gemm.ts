@@ -153,14 +153,19 @@ function packB(dst: usize, B: usize, brs: i32, bcs: i32, p0: i32, kc: i32, j0: i
         dst += 32;
       }
     } else {
-      for (let p = 0; p < kc; p++) {
-        for (let c = 0; c < 8; c++) {
-          let v: f32 = 0;
-          if (c < cols) v = load<f32>(B + ((<usize>(p0 + p) * brs + <usize>(j0 + jr + c) * bcs) << 2));
-          store<f32>(dst, v);
-          dst += 4;
+      // The last, narrower panel: zeros, then its columns one by one (each a stream of stride brs).
+      memory.fill(dst, 0, <usize>(kc * 8) << 2);
+      const step = <usize>brs << 2;
+      for (let c = 0; c < cols; c++) {
+        let src = B + ((<usize>p0 * brs + <usize>(j0 + jr + c) * bcs) << 2);
+        let d = dst + (<usize>c << 2);
+        for (let p = 0; p < kc; p++) {
+          store<f32>(d, load<f32>(src));
+          src += step;
+          d += 32;
         }
       }
+      dst += <usize>(kc * 8) << 2;
     }
   }
 }

@@ -20,6 +20,7 @@ export {
   activationBackwardInPlace,
 } from './activation';
 export { convForward, convBackward, flipWeights, convBackwardData } from './conv';
+export { directScratchFloats, directConvForward } from './direct';
 export { winogradScratchFloats, winogradConv } from './winograd';
 export { winogradWeightsScratchFloats, winogradConvWeights } from './winograd-weights';
 export { depthwiseScratchFloats, depthwiseForward, depthwiseBackward } from './depthwise';
