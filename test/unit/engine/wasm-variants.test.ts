@@ -151,7 +151,8 @@ for (const name of VARIANTS) {
         expectDirectionalParams(be, xs, ws, bs, R, convOn(be, g, 'none'), rng);
       }));
     }
-    for (const [label, g] of [CONV_CASES[0]!, CONV_CASES[1]!, CONV_CASES[6]!]) {
+    const byName = (prefix: string) => CONV_CASES.find(([label]) => label.startsWith(prefix))!;
+    for (const [label, g] of [CONV_CASES[0]!, CONV_CASES[1]!, byName('depthwise 3x3 pad 1, width 21')]) {
       it(`${label}: a first layer (dx = null) gets the same weight gradients`, withBackend(name, (be) => {
         const rng = new Rng(9);
         const R = randomArray(g.k * g.n * g.oh * g.ow, rng);
