@@ -9,7 +9,7 @@
 //
 // Parts:
 //   engine    scripts/bench-engine.mjs: the built-in engine against PyTorch CPU (when /usr/bin/python3 or
-//             python3 imports torch; otherwise ours only) on LeNet-5, the lecture net and TinyVGG at batch 64,
+//             python3 imports torch; otherwise ours only) on LeNet-5, the lecture net, TinyVGG and a ResNet-style graph at batch 64,
 //             on 1 and 2 threads, train and inference samples/s, peak RSS, and the ratio ours / PyTorch.
 //   kernels   scripts/bench-kernels.mjs: GFLOP/s of grouped, depthwise, dilated and transposed convolutions
 //             (and upsampling) beside plain convolutions and PyTorch CPU on the same layers, batch 64.
