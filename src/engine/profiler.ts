@@ -33,7 +33,6 @@ const nowMs: Clock = () => performance.now();
 export function profileTrainStep(t: ProfileTarget, x: Float32Array, targets: Targets, n: number, clock: Clock = nowMs): TrainStepTimes {
   const { rt, head } = t;
   const nodes = rt.plan.nodes;
-  const forward: (number | null)[] = nodes.map(() => null);
   const backward: (number | null)[] = nodes.map(() => null);
   const paramsOnly: (number | null)[] = nodes.map(() => null);
   const grads = f32(rt.be, rt.fixed.gradsB, rt.plan.paramCount);
@@ -41,12 +40,7 @@ export function profileTrainStep(t: ProfileTarget, x: Float32Array, targets: Tar
 
   const start = clock();
   t.load(x, targets, n);
-  for (let li = 0; li < nodes.length; li++) {
-    if (nodes[li]!.fused) continue;
-    const t0 = clock();
-    forwardNodes(rt, n, true, 'run', li, li + 1);
-    forward[li] = clock() - t0;
-  }
+  const forward = timedForward(rt, n, true, clock);
   let t0 = clock();
   lossForward(rt, head, targets, n);
   let loss = clock() - t0;
@@ -89,19 +83,22 @@ export function profileTrainStep(t: ProfileTarget, x: Float32Array, targets: Tar
 /** One inference pass (evaluation mode) over n samples, as predict runs it, timed node by node. */
 export function profileInferPass(t: ProfileTarget, x: Float32Array, targets: Targets, n: number, clock: Clock = nowMs): InferTimes {
   const { rt, head } = t;
-  const nodes = rt.plan.nodes;
-  const forward: (number | null)[] = nodes.map(() => null);
   const start = clock();
   t.load(x, targets, n);
-  for (let li = 0; li < nodes.length; li++) {
-    if (nodes[li]!.fused) continue;
-    const t0 = clock();
-    forwardNodes(rt, n, false, 'run', li, li + 1);
-    forward[li] = clock() - t0;
-  }
+  const forward = timedForward(rt, n, false, clock);
   const t0 = clock();
   head.probabilities(f32(rt.be, rt.mem.probsB, n * rt.plan.classes), logitsView(rt, n, 'run'), n);
   const probabilities = clock() - t0;
   const total = clock() - start;
   return { forward, head: probabilities, total };
+}
+
+/** The run plan's forward node by node, each timed (null for a fused node, which runs inside another). */
+function timedForward(rt: Runtime, n: number, train: boolean, clock: Clock): (number | null)[] {
+  return rt.plan.nodes.map((node, li) => {
+    if (node.fused) return null;
+    const t0 = clock();
+    forwardNodes(rt, n, train, 'run', li, li + 1);
+    return clock() - t0;
+  });
 }
