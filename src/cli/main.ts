@@ -54,7 +54,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   explain: {
     usage: 'cnn explain FILE --weights CKPT --input X [--method gradcam|saliency|occlusion] [--line L] [--class NAME|INDEX] [--window W --stride S] [--json]',
-    summary: 'Where the network looked: Grad-CAM of the layer on line L (default: the last conv or pool with a spatial output), saliency or occlusion maps for the predicted class (or --class); PNG overlays beside X, or --json raw maps.',
+    summary: 'Where the network looked: Grad-CAM of the layer on line L (default: the last conv, pool or merge with a spatial output), saliency or occlusion maps for the predicted class (or --class); PNG overlays beside X, or --json raw maps.',
     flags: { json, weights: { value: true }, input: { value: true }, method: { value: true }, line: { value: true }, class: { value: true }, window: { value: true }, stride: { value: true } },
     run: runExplain,
   },

@@ -14,6 +14,11 @@ import type { WasmExports, WasmModuleInfo } from './wasm-module';
 const COL_BUDGET = 1 << 16;
 /** Most input channels for a stride-1 convolution to run forward on the direct kernel (see direct()). */
 const DIRECT_MAX_CHANNELS = 4;
+/**
+ * Most filter pairs (C·K) for Winograd: its weight gradient keeps 64·C·K floats of accumulators per thread (4 MiB
+ * at 128 × 128), where im2col needs a fixed budget; layers that wide are efficient GEMMs anyway.
+ */
+const WINOGRAD_MAX_FILTERS = 128 * 128;
 /** Fewest input and output channels for a 3×3 convolution to run on Winograd (see winograd()). */
 const WINOGRAD_MIN_CHANNELS = 8;
 
@@ -146,7 +151,7 @@ export class WasmBackend implements Backend {
   private winograd(g: ConvGeom): boolean {
     return (
       g.fh === 3 && g.fw === 3 && g.sh === 1 && g.sw === 1 && (g.dh ?? 1) === 1 && (g.dw ?? 1) === 1 && (g.groups ?? 1) === 1 &&
-      g.ph <= 2 && g.pw <= 2 && g.c >= WINOGRAD_MIN_CHANNELS && g.k >= WINOGRAD_MIN_CHANNELS && g.oh >= 4 && g.ow >= 4
+      g.ph <= 2 && g.pw <= 2 && g.c >= WINOGRAD_MIN_CHANNELS && g.k >= WINOGRAD_MIN_CHANNELS && g.c * g.k <= WINOGRAD_MAX_FILTERS && g.oh >= 4 && g.ow >= 4
     );
   }
   /**

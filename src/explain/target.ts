@@ -15,12 +15,15 @@ function isSpatial(info: LayerInfo): boolean {
   return info.output?.kind === 'volume';
 }
 
-/** The kinds the default Grad-CAM layer is chosen from. */
-const DEFAULT_KINDS = new Set(['conv', 'pool']);
+/**
+ * The kinds the default Grad-CAM layer is chosen from: a conv or pool, or a merge (in a residual network the
+ * last block's `add` is its output, while the last conv in the file can be a projection shortcut's).
+ */
+const DEFAULT_KINDS = new Set(['conv', 'pool', 'add', 'concat']);
 
 /**
- * The default Grad-CAM layer: the last conv or pool statement whose output is spatial (more than 1×1); else
- * the last layer with such an output. Its 1-based line.
+ * The default Grad-CAM layer: the last conv, pool or merge statement whose output is spatial (more than 1×1);
+ * else the last layer with such an output. Its 1-based line.
  */
 export function defaultLine(spec: ModelSpec): number {
   const spatial = spec.layers.filter((l) => l.output?.kind === 'volume' && l.output.h * l.output.w > 1);

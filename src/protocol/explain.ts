@@ -16,7 +16,7 @@ export interface ExplainRequest {
   imagePath: string | null;
   /** The class (logit index) to explain; null: the predicted one. */
   cls: number | null;
-  /** Grad-CAM's layer: the statement's 0-based line; null: the last conv or pool with a spatial output. */
+  /** Grad-CAM's layer: the statement's 0-based line; null: the last conv, pool or merge with a spatial output. */
   line: number | null;
   methods: ExplainMethodName[];
 }

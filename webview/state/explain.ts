@@ -1,5 +1,5 @@
 // The Explain tab's state: which sample (a validation index, or an image file), which class (the predicted one
-// by default) and which layer (the last conv or pool with rows and columns by default, or the conv line under
+// by default) and which layer (the last conv, pool or merge with rows and columns by default, or the conv line under
 // the editor's cursor) to explain; the trainer's answer; the overlay's opacity; and when to ask again (a new
 // choice, or while training a newer snapshot, so the maps follow the running network). Pure.
 
@@ -98,20 +98,22 @@ export function galleryRequest(file: string, s: ExplainState, model: ModelView |
 // ───────────────────────────── layers ─────────────────────────────
 
 /** The layer kinds offered for Grad-CAM. */
-const LAYER_KINDS = new Set(['conv', 'deconv', 'pool']);
+const LAYER_KINDS = new Set(['conv', 'deconv', 'pool', 'add', 'concat']);
+/** The kinds of the default (src/explain/target.ts's defaultLine: a residual network's last `add`, not its projection shortcut's conv). */
+const DEFAULT_KINDS = new Set(['conv', 'pool', 'add', 'concat']);
 
-/** Layers Grad-CAM can weigh, as the dropdown lists them: conv, deconv and pool lines with more than 1×1 output. */
+/** Layers Grad-CAM can weigh, as the dropdown lists them: conv, deconv, pool and merge lines with more than 1×1 output. */
 export function explainLayers(model: ModelView | null): LayerView[] {
   if (!model) return [];
   return model.layers.filter((l) => LAYER_KINDS.has(l.kind) && l.output?.kind === 'volume' && l.output.h * l.output.w > 1 && !l.hasError);
 }
 
-/** The line Grad-CAM weighs: the chosen one while it is still such a layer, else the last conv or pool (src/explain's default). */
+/** The line Grad-CAM weighs: the chosen one while it is still such a layer, else the last conv, pool or merge (src/explain's default). */
 export function explainLine(model: ModelView | null, chosen: number | null): number | null {
   const layers = explainLayers(model);
   if (chosen !== null && layers.some((l) => l.line === chosen)) return chosen;
-  const pools = layers.filter((l) => l.kind === 'conv' || l.kind === 'pool');
-  return (pools[pools.length - 1] ?? layers[layers.length - 1])?.line ?? null;
+  const picks = layers.filter((l) => DEFAULT_KINDS.has(l.kind));
+  return (picks[picks.length - 1] ?? layers[layers.length - 1])?.line ?? null;
 }
 
 /** The cursor on a layer Grad-CAM can weigh selects it; elsewhere the choice stays. */

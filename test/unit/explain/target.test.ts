@@ -11,7 +11,7 @@ const lecture = specOf(example('lecture'));
 describe('the Grad-CAM layer', () => {
   it('defaults to the last conv or pool with more than 1×1 outputs', () => {
     expect(defaultLine(lecture)).toBe(12); // pool size=2 (8×8×32), not the dense after it
-    expect(defaultLine(specOf(example('resnet')))).toBe(28); // the projection shortcut conv (8×8), not gap (1×1)
+    expect(defaultLine(specOf(example('resnet')))).toBe(30); // the last block's add (8×8), not its projection shortcut's conv on line 28, nor gap (1×1)
     // No conv or pool: the last layer with rows and columns.
     expect(defaultLine(specOf('network N\ninput 6x6x1\nclasses a b\nrelu\ndense units=2\nsoftmax\n'))).toBe(4);
   });

@@ -14,6 +14,8 @@ import { lut, unpack } from '../../../webview/state/colors';
 import { classPhrase, explainLayers, explainLine, explainRequest, galleryRequest, initialExplain, overlayPixels, shouldAsk } from '../../../webview/state/explain';
 import { initialState, reduce } from '../../../webview/state/inspector';
 import { upsampleBilinear } from '../../../webview/state/upsample';
+import { defaultLine } from '../../../src/explain';
+import { example, specOf } from '../export/helpers';
 import { LECTURE_SOURCE } from './fixtures';
 
 const FILE = '/w/lecture.cnn';
@@ -56,6 +58,17 @@ describe('Explain tab: layers', () => {
     // A line that is no longer such a layer (the file changed): the default.
     expect(explainLine(model, 11)).toBe(10);
     expect(explainLine(null, null)).toBeNull();
+  });
+
+  it('in a residual network offers the merges too and defaults to the last block\'s add, as cnn explain does', () => {
+    const source = example('resnet');
+    const resnet = modelView(check(source), '/w/resnet.cnn', 1);
+    const layers = explainLayers(resnet);
+    expect(layers.filter((l) => l.kind === 'add').length).toBe(2);
+    const line = explainLine(resnet, null)!;
+    expect(resnet.layers.find((l) => l.line === line)?.kind).toBe('add');
+    // The CLI's default (1-based) names the same statement, not the projection shortcut's conv above it.
+    expect(defaultLine(specOf(source))).toBe(line + 1);
   });
 
   it('the cursor on a conv line selects it; on a relu or dense line the choice stays', () => {

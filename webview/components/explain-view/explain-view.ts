@@ -116,7 +116,7 @@ export class ExplainView extends LitElement {
       <label
         >Grad-CAM layer
         <select class="layer" ?disabled=${layers.length === 0} @change=${(ev: Event) => this.emit('cnn-explain-line', { line: Number((ev.target as HTMLSelectElement).value) })}>
-          ${layers.length === 0 ? html`<option>no conv or pool layer with rows and columns</option>` : nothing}
+          ${layers.length === 0 ? html`<option>no conv, pool or merge layer with rows and columns</option>` : nothing}
           ${layers.map((l) => html`<option value=${String(l.line)} ?selected=${l.line === line}>line ${l.line + 1}: ${l.label}${l.output?.kind === 'volume' ? ` (${l.output.h}×${l.output.w}×${l.output.c})` : ''}</option>`)}
         </select></label
       >
