@@ -1,6 +1,7 @@
 // The Dataset interface every reader implements, the data layer's error type, and small views
 // (subsets, label remapping) shared by the readers.
 
+import { escapeInvisible } from '../language/printable';
 import type { Task } from '../language/model';
 
 /**
@@ -78,10 +79,7 @@ export function fmtBytes(n: number): string {
  * bidirectional-override characters escaped as \uXXXX, runs of spaces collapsed, at most `max` characters.
  */
 export function printable(text: string, max = 120): string {
-  const clean = text
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
-    .replace(/ {2,}/g, ' ')
-    .trim();
+  const clean = escapeInvisible(text).replace(/ {2,}/g, ' ').trim();
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 

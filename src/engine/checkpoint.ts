@@ -8,6 +8,7 @@
 // nn.Sequential whose indices mirror the layer statements loads it with load_state_dict (see
 // scripts/make-engine-fixtures.py). Metadata: `source` (the model text) and `metrics` (JSON text).
 
+import { escapeInvisible } from '../language/printable';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ModelSpec } from '../language/model';
@@ -73,11 +74,10 @@ const DTYPE_BYTES = { F32: 4, I64: 8 } as const;
 
 /**
  * A name or dtype from a file's header as a message may show it: control, line-separator and bidi-override
- * characters escaped as \uXXXX, at most 120 characters (the engine's copy of the data layer's `printable`,
- * which the engine may not import).
+ * characters escaped as \uXXXX (src/language/printable.ts), at most 120 characters.
  */
 function visible(text: string): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const clean = escapeInvisible(text);
   return clean.length > 120 ? `${clean.slice(0, 120)}…` : clean;
 }
 

@@ -1,5 +1,7 @@
 // Diagnostic codes, severities and the plain-data shapes of diagnostics and quick fixes.
 
+import { escapeInvisible } from './printable';
+
 /** `hint` is a note, not a problem: the editor shows it as dots under the text and in the hover, not in the Problems panel. */
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -59,6 +61,14 @@ export interface Diagnostic {
   fixes: Fix[];
 }
 
+/** A diagnostic; text quoted from the file into its message or its fixes' titles is made printable (printable.ts). */
 export function makeDiagnostic(code: Code, offset: number, length: number, message: string, fixes: Fix[] = []): Diagnostic {
-  return { code, severity: CODES[code].severity, offset, length, message, fixes };
+  return {
+    code,
+    severity: CODES[code].severity,
+    offset,
+    length,
+    message: escapeInvisible(message),
+    fixes: fixes.map((f) => (f.title === escapeInvisible(f.title) ? f : { ...f, title: escapeInvisible(f.title) })),
+  };
 }

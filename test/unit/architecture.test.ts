@@ -55,12 +55,12 @@ const rules: Rule[] = [
   },
   {
     layer: 'src/engine',
-    allowed: (t) => within('src/engine', 'src/language/model')(t) || isNodeBuiltin(t),
-    why: 'the engine may use the language types and node built-ins only',
+    allowed: (t) => within('src/engine', 'src/language/model', 'src/language/printable')(t) || isNodeBuiltin(t),
+    why: 'the engine may use the language types, the printable-text rule and node built-ins only',
   },
   {
     layer: 'src/data',
-    allowed: (t) => within('src/data', 'src/language/model')(t) || isNodeBuiltin(t) || ['pngjs', 'jpeg-js', 'dicom-parser'].includes(t),
+    allowed: (t) => within('src/data', 'src/language/model', 'src/language/printable')(t) || isNodeBuiltin(t) || ['pngjs', 'jpeg-js', 'dicom-parser'].includes(t),
     why: 'the data layer uses node built-ins and the image decoders, never the editor or the engine',
   },
   {

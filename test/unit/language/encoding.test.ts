@@ -27,3 +27,13 @@ describe('UTF-16 text', () => {
     expect(detectUtf16(() => 0, 100)).toBeNull();
   });
 });
+
+describe('text quoted from the file into a message', () => {
+  it('shows control and bidi-override characters as \\uXXXX, in messages and quick-fix titles alike', () => {
+    // The fuzzer's case: an unterminated string holding control characters, quoted back by "Unexpected value".
+    const r = check('network Fuzz data "missing.\u0002\u0000\u202e\ninput 8x8x1\nclasses a b\ndense units=2\nsoftmax\n');
+    const texts = r.diagnostics.flatMap((d) => [d.message, ...d.fixes.map((f) => f.title)]);
+    expect(texts.some((t) => t.includes('missing.\\u0002\\u0000\\u202e'))).toBe(true);
+    for (const t of texts) expect(t).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+  });
+});
