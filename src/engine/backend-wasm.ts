@@ -7,21 +7,12 @@ import type { Backend } from './backend';
 import { ACT, isDepthwise, type ActKind, type ConvGeom } from './kernels';
 import type { DeconvGeom } from './kernels-deconv';
 import type { UpsampleGeom, UpsampleMode } from './kernels-upsample';
+import { directForward, transposedData, winograd } from './convAlgorithms';
 import { splitRange, ThreadPool, type ThreadFn } from './threads';
 import type { WasmExports, WasmModuleInfo } from './wasm-module';
 
 /** Column scratch per convolution step, in floats (256 KiB: the columns stay in L2 while packed). */
 const COL_BUDGET = 1 << 16;
-/** Most input channels for a stride-1 convolution to run forward on the direct kernel (see direct()). */
-const DIRECT_MAX_CHANNELS = 4;
-/**
- * Most filter pairs (C·K) for Winograd: its weight gradient keeps 64·C·K floats of accumulators per thread (4 MiB
- * at 128 × 128), where im2col needs a fixed budget; layers that wide are efficient GEMMs anyway.
- */
-const WINOGRAD_MAX_FILTERS = 128 * 128;
-/** Fewest input and output channels for a 3×3 convolution to run on Winograd (see winograd()). */
-const WINOGRAD_MIN_CHANNELS = 8;
-
 const PAGE = 65536;
 
 /** Pages (64 KiB) a shared memory may grow to: the wasm32 limit, 4 GiB (only address space is reserved). */
@@ -125,55 +116,20 @@ export class WasmBackend implements Backend {
   private chunkFor(rows: number, total: number): number {
     return Math.max(8, Math.min(total, Math.floor(this.colBudget / rows / 8) * 8));
   }
-  /**
-   * Whether a convolution gets its input gradient as a transposed convolution (convBackwardData: im2col of
-   * dy padded by D·(F-1)-P, one GEMM with the long K/G·FH·FW inner side, nothing scattered) rather than as
-   * wᵀ·dy followed by col2im. Only for stride 1, and only where the transposed columns (K·FH·FW rows ×
-   * N·H·W) are not much larger than the forward ones (C·FH·FW × N·OH·OW): measured, TinyVGG's 10→10 layers
-   * (ratio 1.07) are faster transposed, while the lecture's 16→32 (ratio 2) and LeNet's 6→16 on 10×10
-   * (ratio 5.2, mostly padding) are 15% and 2× faster with col2im.
-   */
-  private transposedData(g: ConvGeom): boolean {
-    const dh = g.dh ?? 1;
-    const dw = g.dw ?? 1;
-    if (!(g.sh === 1 && g.sw === 1 && g.ph <= dh * (g.fh - 1) && g.pw <= dw * (g.fw - 1))) return false;
-    return g.k * g.h * g.w <= 1.5 * g.c * g.oh * g.ow;
-  }
   private depthwiseScratch(g: ConvGeom): number {
     return this.ex.depthwiseScratchFloats(g.h, g.w, g.fh, g.fw, g.sh, g.sw, g.dh ?? 1, g.dw ?? 1, g.oh, g.ow);
-  }
-  /**
-   * Whether a convolution runs on Winograd F(2×2, 3×3) (winograd.ts, winograd-weights.ts): forward, weight
-   * gradient and input gradient (a stride-1 convolution of dy by the flipped filters, padded 2 − P, so P ≤ 2).
-   * For 3×3, stride 1, undilated, ungrouped layers with enough channels in and out that the 16 small GEMMs per
-   * tile beat one im2col GEMM (a first layer's 1 or 3 input channels do not).
-   */
-  private winograd(g: ConvGeom): boolean {
-    return (
-      g.fh === 3 && g.fw === 3 && g.sh === 1 && g.sw === 1 && (g.dh ?? 1) === 1 && (g.dw ?? 1) === 1 && (g.groups ?? 1) === 1 &&
-      g.ph <= 2 && g.pw <= 2 && g.c >= WINOGRAD_MIN_CHANNELS && g.k >= WINOGRAD_MIN_CHANNELS && g.c * g.k <= WINOGRAD_MAX_FILTERS && g.oh >= 4 && g.ow >= 4
-    );
-  }
-  /**
-   * Whether a convolution runs forward on the direct kernel (direct.ts): few input channels (a first layer's
-   * 1 or 3, where im2col copies every value FH·FW times for a short GEMM), stride 1, undilated, ungrouped.
-   * (Its weight gradient stays on im2col and the GEMM: a direct one, twelve accumulators per channel, filter
-   * row and four filters, measured 4% slower on TinyVGG and no faster on LeNet-5.)
-   */
-  private direct(g: ConvGeom): boolean {
-    return g.c <= DIRECT_MAX_CHANNELS && g.sh === 1 && g.sw === 1 && (g.dh ?? 1) === 1 && (g.dw ?? 1) === 1 && (g.groups ?? 1) === 1;
   }
   colFloats(g: ConvGeom): number {
     if (isDepthwise(g)) return this.depthwiseScratch(g);
     const G = g.groups ?? 1;
     let need = (g.c / G) * g.fh * g.fw * this.chunk(g);
-    if (this.direct(g)) need = Math.max(need, this.ex.directScratchFloats(g.c, g.h, g.w, g.ph, g.pw));
-    if (this.winograd(g)) {
+    if (directForward(g)) need = Math.max(need, this.ex.directScratchFloats(g.c, g.h, g.w, g.ph, g.pw));
+    if (winograd(g)) {
       // Forward, weight gradient, and the input gradient (K channels in, C out, on the input's size).
       const ex = this.ex;
       return Math.max(need, ex.winogradScratchFloats(g.c, g.k, g.oh, g.ow), ex.winogradWeightsScratchFloats(g.c, g.k, g.oh, g.ow), ex.winogradScratchFloats(g.k, g.c, g.h, g.w));
     }
-    if (!this.transposedData(g)) return need;
+    if (!transposedData(g)) return need;
     const kff = (g.k / G) * g.fh * g.fw;
     return Math.max(need, kff * this.chunkFor(kff, g.n * g.h * g.w));
   }
@@ -244,14 +200,14 @@ export class WasmBackend implements Backend {
       ]);
       return;
     }
-    if (this.direct(g)) {
+    if (directForward(g)) {
       this.parallel('directConvForward', g.n, (t, lo, hi) => [
         y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
         g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.ph, g.pw, g.oh, g.ow, ACT[act], this.col[t]!, lo, hi,
       ]);
       return;
     }
-    if (this.winograd(g)) {
+    if (winograd(g)) {
       this.parallel('winogradConv', g.n, (t, lo, hi) => [
         y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
         g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, ACT[act], 0, this.col[t]!, this.work[t]!, lo, hi,
@@ -278,8 +234,8 @@ export class WasmBackend implements Backend {
       ]);
       return;
     }
-    const transposed = dx !== null && (this.winograd(g) || this.transposedData(g));
-    if (this.winograd(g)) {
+    const transposed = dx !== null && (winograd(g) || transposedData(g));
+    if (winograd(g)) {
       this.parallelGrads('winogradConvWeights', g.n, dw, db, (t, lo, hi, dwAt, dbAt) => [
         dwAt, dbAt, dy.byteOffset, x.byteOffset,
         g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, this.col[t]!, lo, hi,
@@ -293,7 +249,7 @@ export class WasmBackend implements Backend {
     if (transposed && dx) {
       if (dw.length > this.gradFloats) throw new Error('engine scratch too small for this layer');
       this.ex.flipWeights(this.flip, w.byteOffset, g.k, g.c, g.fh, g.fw, G);
-      if (this.winograd(g)) {
+      if (winograd(g)) {
         // dx += conv(dy padded by 2 − P, the flipped filters [C][K][3][3]): K channels in, C out.
         this.parallel('winogradConv', g.n, (t, lo, hi) => [
           dx.byteOffset, dy.byteOffset, this.flip, 0,

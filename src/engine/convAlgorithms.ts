@@ -1,0 +1,57 @@
+// Which WebAssembly kernels a convolution runs on, from its geometry alone (pure; backend-wasm.ts dispatches on
+// these). Each rule was chosen by measuring both sides on the benchmark networks (`npm run bench -- engine`,
+// `cnn bench --profile`); the comments say what was measured.
+
+import type { ConvGeom } from './kernels';
+
+/** Most input channels for a stride-1 convolution to run forward on the direct kernel (see directForward). */
+const DIRECT_MAX_CHANNELS = 4;
+/** Fewest input and output channels for a 3×3 convolution to run on Winograd (see winograd). */
+const WINOGRAD_MIN_CHANNELS = 8;
+/**
+ * Most filter pairs (C·K) for Winograd: its weight gradient keeps 64·C·K floats of accumulators per thread (4 MiB
+ * at 128 × 128), where im2col needs a fixed budget; layers that wide are efficient GEMMs anyway.
+ */
+const WINOGRAD_MAX_FILTERS = 128 * 128;
+
+const plain = (g: ConvGeom): boolean => g.sh === 1 && g.sw === 1 && (g.dh ?? 1) === 1 && (g.dw ?? 1) === 1 && (g.groups ?? 1) === 1;
+
+/**
+ * Whether a convolution runs on Winograd F(2×2, 3×3) (winograd.ts, winograd-weights.ts): forward, weight
+ * gradient and input gradient (a stride-1 convolution of dy by the flipped filters, padded 2 − P, so P ≤ 2).
+ * For 3×3, stride 1, undilated, ungrouped layers with enough channels in and out that the 16 small GEMMs per
+ * tile beat one im2col GEMM (a first layer's 1 or 3 input channels do not). Measured: TinyVGG +15% training
+ * and +30% inference, the ResNet-style graph +15% and +25%.
+ */
+export function winograd(g: ConvGeom): boolean {
+  return (
+    plain(g) && g.fh === 3 && g.fw === 3 && g.ph <= 2 && g.pw <= 2 &&
+    g.c >= WINOGRAD_MIN_CHANNELS && g.k >= WINOGRAD_MIN_CHANNELS && g.c * g.k <= WINOGRAD_MAX_FILTERS && g.oh >= 4 && g.ow >= 4
+  );
+}
+
+/**
+ * Whether a convolution runs forward on the direct kernel (direct.ts): few input channels (a first layer's
+ * 1 or 3, where im2col copies every value FH·FW times for a short GEMM), stride 1, undilated, ungrouped.
+ * Measured about +5% on LeNet-5's and the lecture net's inference. (Its weight gradient stays on im2col and
+ * the GEMM: a direct one, twelve accumulators per channel, filter row and four filters, measured 4% slower on
+ * TinyVGG and no faster on LeNet-5.)
+ */
+export function directForward(g: ConvGeom): boolean {
+  return plain(g) && g.c <= DIRECT_MAX_CHANNELS;
+}
+
+/**
+ * Whether a convolution gets its input gradient as a transposed convolution (convBackwardData: im2col of
+ * dy padded by D·(F-1)-P, one GEMM with the long K/G·FH·FW inner side, nothing scattered) rather than as
+ * wᵀ·dy followed by col2im. Only for stride 1, and only where the transposed columns (K·FH·FW rows ×
+ * N·H·W) are not much larger than the forward ones (C·FH·FW × N·OH·OW): measured, TinyVGG's 10→10 layers
+ * (ratio 1.07) are faster transposed, while the lecture's 16→32 (ratio 2) and LeNet's 6→16 on 10×10
+ * (ratio 5.2, mostly padding) are 15% and 2× faster with col2im. (Winograd layers take theirs from Winograd.)
+ */
+export function transposedData(g: ConvGeom): boolean {
+  const dh = g.dh ?? 1;
+  const dw = g.dw ?? 1;
+  if (!(g.sh === 1 && g.sw === 1 && g.ph <= dh * (g.fh - 1) && g.pw <= dw * (g.fw - 1))) return false;
+  return g.k * g.h * g.w <= 1.5 * g.c * g.oh * g.ow;
+}

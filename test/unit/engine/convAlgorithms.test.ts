@@ -1,0 +1,36 @@
+// Which kernels each benchmark network's convolutions run on (src/engine/convAlgorithms.ts): the rules are
+// measured choices, so a change to one shows up here as a change of layers, not silently as a speed change.
+import { describe, expect, it } from 'vitest';
+import { directForward, transposedData, winograd } from '../../../src/engine/convAlgorithms';
+import { convGeom, type ConvGeom } from '../../../src/engine/kernels';
+
+const conv = (h: number, w: number, c: number, k: number, f: number, { s = 1, p = 0, d = 1, groups = 1 } = {}): ConvGeom =>
+  convGeom(64, { h, w, c }, k, { fh: f, fw: f, sh: s, sw: s, ph: p, pw: p, dh: d, dw: d, groups });
+
+const kernels = (g: ConvGeom) => [directForward(g) ? 'direct' : winograd(g) ? 'winograd' : 'im2col', winograd(g) ? 'winograd' : transposedData(g) ? 'transposed' : 'col2im'];
+
+describe('convolution kernels by geometry', () => {
+  it('the benchmark networks: first layers direct, 3×3 stride-1 layers with ≥ 8 channels Winograd, the rest im2col', () => {
+    // LeNet-5
+    expect(kernels(conv(28, 28, 1, 6, 5, { p: 2 }))).toEqual(['direct', 'col2im']);
+    expect(kernels(conv(14, 14, 6, 16, 5))).toEqual(['im2col', 'col2im']);
+    // the lecture network and TinyVGG
+    expect(kernels(conv(32, 32, 3, 16, 3, { p: 1 }))).toEqual(['direct', 'col2im']);
+    expect(kernels(conv(16, 16, 16, 32, 3, { p: 1 }))).toEqual(['winograd', 'winograd']);
+    expect(kernels(conv(62, 62, 10, 10, 3))).toEqual(['winograd', 'winograd']);
+    // the ResNet-style graph: a strided 3×3 and the 1×1 projection stay on im2col
+    expect(kernels(conv(32, 32, 16, 32, 3, { s: 2, p: 1 }))).toEqual(['im2col', 'col2im']);
+    expect(kernels(conv(32, 32, 16, 32, 1, { s: 2 }))).toEqual(['im2col', 'col2im']);
+  });
+
+  it('Winograd only where its transforms apply and its scratch stays bounded', () => {
+    expect(winograd(conv(16, 16, 16, 16, 3, { p: 3 }))).toBe(false); // the input gradient would need padding −1
+    expect(winograd(conv(16, 16, 16, 16, 3, { d: 2, p: 2 }))).toBe(false);
+    expect(winograd(conv(16, 16, 16, 16, 3, { p: 1, groups: 2 }))).toBe(false);
+    expect(winograd(conv(16, 16, 4, 16, 3, { p: 1 }))).toBe(false);
+    expect(winograd(conv(3, 3, 16, 16, 3, { p: 1 }))).toBe(false); // fewer than 4 outputs a side
+    expect(winograd(conv(8, 8, 128, 128, 3, { p: 1 }))).toBe(true);
+    expect(winograd(conv(8, 8, 256, 128, 3, { p: 1 }))).toBe(false);
+    expect(directForward(conv(8, 8, 3, 8, 3, { s: 2 }))).toBe(false);
+  });
+});
