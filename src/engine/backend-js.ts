@@ -1,6 +1,7 @@
 // The TypeScript reference kernels as a backend: the fallback where no WebAssembly build is found, and the
 // yardstick the wasm kernels are tested against. One thread, on a growable ArrayBuffer.
 
+import { adamStep, sgdStep } from './optim';
 import * as ref from './kernels';
 import * as refDeconv from './kernels-deconv';
 import * as refUpsample from './kernels-upsample';
@@ -113,5 +114,11 @@ export class JsBackend implements Backend {
   }
   channelAxpby(dx: Float32Array, dy: Float32Array, x: Float32Array, p: Float32Array, q: Float32Array, r: Float32Array, c: number, m: number): void {
     refChannel.channelAxpby(dx, dy, x, p, q, r, c, m);
+  }
+  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, len: number, step: number, lr: number, beta1: number, beta2: number, eps: number, wd: number): void {
+    adamStep(p, g, m, v, len, step, lr, beta1, beta2, eps, wd);
+  }
+  sgdStep(p: Float32Array, g: Float32Array, buf: Float32Array, len: number, step: number, lr: number, momentum: number, wd: number): void {
+    sgdStep(p, g, buf, len, step, lr, momentum, wd);
   }
 }

@@ -13,6 +13,9 @@ import type { WasmExports, WasmModuleInfo } from './wasm-module';
 
 /** Column scratch per convolution step, in floats (256 KiB: the columns stay in L2 while packed). */
 const COL_BUDGET = 1 << 16;
+/** Parameters from which an optimizer step is split across the threads (see elementwise()). */
+const OPTIMIZER_SPLIT = 1 << 20;
+
 const PAGE = 65536;
 
 /** Pages (64 KiB) a shared memory may grow to: the wasm32 limit, 4 GiB (only address space is reserved). */
@@ -160,6 +163,15 @@ export class WasmBackend implements Backend {
     } finally {
       if (T > 1) this.pool!.join();
     }
+  }
+
+  /**
+   * parallel() for a cheap elementwise kernel: on this thread alone below OPTIMIZER_SPLIT elements, where
+   * waking a worker (tens of µs) costs more than it saves (LeNet-5's 61K parameters take 0.06 ms).
+   */
+  private elementwise(fn: ThreadFn, n: number, part: (t: number, lo: number, hi: number) => number[]): void {
+    if (n < OPTIMIZER_SPLIT) (this.ex[fn] as unknown as (...a: number[]) => void)(...part(0, 0, n));
+    else this.parallel(fn, n, part);
   }
 
   /**
@@ -363,6 +375,15 @@ export class WasmBackend implements Backend {
   }
   channelAxpby(dx: Float32Array, dy: Float32Array, x: Float32Array, p: Float32Array, q: Float32Array, r: Float32Array, c: number, m: number): void {
     this.parallel('channelAxpby', c, (_t, lo, hi) => [dx.byteOffset + lo * m * 4, dy.byteOffset + lo * m * 4, x.byteOffset + lo * m * 4, p.byteOffset + lo * 4, q.byteOffset + lo * 4, r.byteOffset + lo * 4, hi - lo, m]);
+  }
+
+  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, len: number, step: number, lr: number, beta1: number, beta2: number, eps: number, wd: number): void {
+    const stepSize = lr / (1 - Math.pow(beta1, step));
+    const bc2sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+    this.elementwise('adamStep', len, (_t, lo, hi) => [p.byteOffset + lo * 4, g.byteOffset + lo * 4, m.byteOffset + lo * 4, v.byteOffset + lo * 4, hi - lo, stepSize, beta1, beta2, bc2sqrt, eps, wd]);
+  }
+  sgdStep(p: Float32Array, g: Float32Array, buf: Float32Array, len: number, step: number, lr: number, momentum: number, wd: number): void {
+    this.elementwise('sgdStep', len, (_t, lo, hi) => [p.byteOffset + lo * 4, g.byteOffset + lo * 4, buf.byteOffset + lo * 4, hi - lo, lr, momentum, wd, step === 1 ? 1 : 0]);
   }
 
   /** Raw GEMM on arena views (tests and benchmarks): C[M×N] (=|+=) A·B with element strides. */

@@ -9,7 +9,7 @@ import { createBackend, type Backend, type BackendName } from './backend';
 import { initBound, initUniform } from './init';
 import { LossHead, type Targets } from './loss';
 import { allocateBatch, allocateFixed, f32, type BatchMemory, type Fixed } from './memory';
-import { adamStep, OPTIMIZER_DEFAULTS, sgdStep, type OptimizerConfig } from './optim';
+import { OPTIMIZER_DEFAULTS, type OptimizerConfig } from './optim';
 import { logitGradients, type LogitGradients, type LogitGradRequest } from './explainGrad';
 import { healthLayout, unitActivity, type HealthLayout, type UnitActivity } from './health';
 import { backwardNode, forwardNodes, logitsView, lossBackward, lossForward, zeroGrads, type Runtime } from './passes';
@@ -223,8 +223,8 @@ export class Network {
     this.step++;
     const o = this.optimizer;
     const [params, grads, s1, s2] = [this.view('paramsB'), this.view('gradsB'), this.view('state1B'), this.view('state2B')];
-    if (o.kind === 'sgd') sgdStep(params, grads, s1, this.paramCount, this.step, o.lr, o.momentum, o.weightDecay);
-    else adamStep(params, grads, s1, s2, this.paramCount, this.step, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay);
+    if (o.kind === 'sgd') this.backend.sgdStep(params, grads, s1, this.paramCount, this.step, o.lr, o.momentum, o.weightDecay);
+    else this.backend.adamStep(params, grads, s1, s2, this.paramCount, this.step, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay);
   }
 
   /**

@@ -1,5 +1,7 @@
 // Optimizers as plain loops over a flat parameter buffer, with PyTorch's exact update rules
-// (torch.optim.SGD and torch.optim.Adam, 1.13, single-tensor path, no amsgrad / nesterov / dampening).
+// (torch.optim.SGD and torch.optim.Adam, 1.13, single-tensor path, no amsgrad / nesterov / dampening): the
+// reference, which the js backend runs; the WebAssembly backend runs the same rules four parameters at a time
+// (wasm/assembly/optim.ts, checked against these in optim-wasm.test.ts).
 
 export type OptimizerKind = 'sgd' | 'adam';
 

@@ -31,6 +31,8 @@ export const THREAD_FNS = [
   'channelAffine',
   'channelAxpby',
   'winogradConv',
+  'adamStep',
+  'sgdStep',
   'directConvForward',
   'winogradConvWeights',
 ] as const;

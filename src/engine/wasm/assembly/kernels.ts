@@ -35,6 +35,7 @@ export { denseForward, denseBackward } from './dense';
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
 export { nhwcToCnhw, flattenForward, flattenBackward } from './layout';
 export { channelSums, channelAffine, channelAxpby } from './norm';
+export { adamStep, sgdStep } from './optim';
 
 /** First free byte after this module's static data. */
 export function heapBase(): usize {
