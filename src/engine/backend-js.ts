@@ -115,6 +115,9 @@ export class JsBackend implements Backend {
   channelAxpby(dx: Float32Array, dy: Float32Array, x: Float32Array, p: Float32Array, q: Float32Array, r: Float32Array, c: number, m: number): void {
     refChannel.channelAxpby(dx, dy, x, p, q, r, c, m);
   }
+  zero(a: Float32Array): void {
+    a.fill(0);
+  }
   adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, len: number, step: number, lr: number, beta1: number, beta2: number, eps: number, wd: number): void {
     adamStep(p, g, m, v, len, step, lr, beta1, beta2, eps, wd);
   }

@@ -13,6 +13,8 @@ import type { WasmExports, WasmModuleInfo } from './wasm-module';
 
 /** Column scratch per convolution step, in floats (256 KiB: the columns stay in L2 while packed). */
 const COL_BUDGET = 1 << 16;
+/** Floats from which zeroing a buffer is split across the threads (a memset of 1 MiB takes tens of µs, as a wake-up does). */
+const ZERO_SPLIT = 1 << 18;
 /** Parameters from which an optimizer step is split across the threads (see elementwise()). */
 const OPTIMIZER_SPLIT = 1 << 20;
 
@@ -377,6 +379,10 @@ export class WasmBackend implements Backend {
     this.parallel('channelAxpby', c, (_t, lo, hi) => [dx.byteOffset + lo * m * 4, dy.byteOffset + lo * m * 4, x.byteOffset + lo * m * 4, p.byteOffset + lo * 4, q.byteOffset + lo * 4, r.byteOffset + lo * 4, hi - lo, m]);
   }
 
+  zero(a: Float32Array): void {
+    if (a.length < ZERO_SPLIT || !this.pool) a.fill(0);
+    else this.parallel('zeroFloats', a.length, (_t, lo, hi) => [a.byteOffset + lo * 4, hi - lo]);
+  }
   adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, len: number, step: number, lr: number, beta1: number, beta2: number, eps: number, wd: number): void {
     const stepSize = lr / (1 - Math.pow(beta1, step));
     const bc2sqrt = Math.sqrt(1 - Math.pow(beta2, step));

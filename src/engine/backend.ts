@@ -116,6 +116,8 @@ export interface Backend {
   channelAffine(y: Float32Array, x: Float32Array, scale: Float32Array, shift: Float32Array, c: number, m: number, act: ActKind): void;
   /** dx += p[ch]·dy + q[ch]·x + r[ch] per plane. */
   channelAxpby(dx: Float32Array, dy: Float32Array, x: Float32Array, p: Float32Array, q: Float32Array, r: Float32Array, c: number, m: number): void;
+  /** a.fill(0), on the threads where that pays. */
+  zero(a: Float32Array): void;
   /** The optimizers' updates (optim.ts's rules; `step` 1-based) over views of this arena. */
   adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, len: number, step: number, lr: number, beta1: number, beta2: number, eps: number, wd: number): void;
   sgdStep(p: Float32Array, g: Float32Array, buf: Float32Array, len: number, step: number, lr: number, momentum: number, wd: number): void;

@@ -85,9 +85,9 @@ function runBackward(rt: Runtime, li: number, n: number, train: boolean, dInput:
 /** Zeroes the parameter gradients and every output gradient of the run plan. */
 export function zeroGrads(rt: Runtime, n: number): void {
   const { plan, be, fixed, mem } = rt;
-  f32(be, fixed.gradsB, plan.paramCount).fill(0);
+  be.zero(f32(be, fixed.gradsB, plan.paramCount));
   plan.nodes.forEach((node, li) => {
-    if (node.live && !node.fused) f32(be, mem.run[li]!.dOutB, n * node.out.size).fill(0);
+    if (node.live && !node.fused) be.zero(f32(be, mem.run[li]!.dOutB, n * node.out.size));
   });
 }
 

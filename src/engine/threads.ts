@@ -32,6 +32,7 @@ export const THREAD_FNS = [
   'channelAxpby',
   'winogradConv',
   'adamStep',
+  'zeroFloats',
   'sgdStep',
   'directConvForward',
   'winogradConvWeights',

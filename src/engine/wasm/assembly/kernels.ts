@@ -33,7 +33,7 @@ export {
 } from './upsample';
 export { denseForward, denseBackward } from './dense';
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
-export { nhwcToCnhw, flattenForward, flattenBackward } from './layout';
+export { nhwcToCnhw, flattenForward, flattenBackward, zeroFloats } from './layout';
 export { channelSums, channelAffine, channelAxpby } from './norm';
 export { adamStep, sgdStep } from './optim';
 

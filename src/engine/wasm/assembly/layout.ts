@@ -42,3 +42,8 @@ export function flattenBackward(dx: usize, dy: usize, N: i32, C: i32, HW: i32): 
     }
   }
 }
+
+/** dst[0..len) = 0 (gradient buffers before a backward pass; threads take ranges). */
+export function zeroFloats(dst: usize, len: i32): void {
+  memory.fill(dst, 0, <usize>len << 2);
+}
