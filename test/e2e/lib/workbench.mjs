@@ -218,12 +218,27 @@ export class Workbench {
    * test of what survives a reload waits for this.
    */
   async waitForStoredState(pattern, { timeout = 30_000 } = {}) {
+    // IndexedDB has no change event to wait on, and Playwright's waitForFunction does not await a promise (an
+    // async predicate counts as true at once). So the page polls its own storage every 250 ms into a global,
+    // and waitForFunction waits on that global synchronously.
+    await this.page.evaluate(
+      ([lookup, source]) => {
+        const find = (0, eval)(`(${lookup})`);
+        clearInterval(globalThis.__cnnStoredPoll);
+        globalThis.__cnnStoredKeys = [];
+        globalThis.__cnnStoredPoll = setInterval(async () => {
+          globalThis.__cnnStoredKeys = await find(source);
+        }, 250);
+      },
+      [String(storedKeysIn), pattern.source],
+    );
     try {
-      const expression = `(${storedKeysIn})(${JSON.stringify(pattern.source)}).then((keys) => (keys.length ? keys : false))`;
-      const handle = await this.page.waitForFunction(expression, null, { timeout, polling: 250 });
-      return handle.jsonValue();
-    } catch {
-      throw new Error(`the workbench's storage never held ${pattern} within ${timeout} ms`);
+      const handle = await this.page.waitForFunction(() => (globalThis.__cnnStoredKeys.length ? globalThis.__cnnStoredKeys : false), null, { timeout });
+      return await handle.jsonValue();
+    } catch (err) {
+      throw new Error(`the workbench's storage never held ${pattern} within ${timeout} ms (${String(err?.message ?? err).split('\n')[0]})`);
+    } finally {
+      await this.page.evaluate(() => clearInterval(globalThis.__cnnStoredPoll)).catch(() => {});
     }
   }
 
