@@ -69,3 +69,21 @@ export const sharedStyles = css`
     font-family: var(--vscode-editor-font-family, ui-monospace, monospace);
   }
 `;
+
+/** A colour scale's legend: its bar (an image or gradient drawn by the component) between the values at its ends. */
+export const colorbarStyles = css`
+  .colorbar {
+    display: inline-flex;
+    align-items: center;
+    gap: 4px;
+    font-size: 11px;
+    color: var(--vscode-descriptionForeground, #9d9d9d);
+    font-variant-numeric: tabular-nums;
+  }
+  .colorbar .bar {
+    display: inline-block;
+    width: 80px;
+    height: 8px;
+    border: 1px solid var(--vscode-editorWidget-border, #454545);
+  }
+`;

@@ -59,18 +59,7 @@ export const explainViewStyles = css`
     height: auto;
     border: 1px solid var(--vscode-editorWidget-border, #454545);
   }
-  .colorbar {
-    display: inline-flex;
-    align-items: center;
-    gap: 4px;
-    font-size: 11px;
-    color: var(--vscode-descriptionForeground, #9d9d9d);
-    font-variant-numeric: tabular-nums;
-  }
   .colorbar .bar {
-    display: inline-block;
     width: 110px;
-    height: 8px;
-    border: 1px solid var(--vscode-editorWidget-border, #454545);
   }
 `;

@@ -12,7 +12,7 @@ import type { ModelView, RunStatus } from '../../../src/protocol/webview';
 import { cssGradient } from '../../state/colors';
 import { classPhrase, EXPLAIN_TAB_METHODS, explainLayers, explainLine, type ExplainState, mapMax, METHOD_TITLES, overlayPixels } from '../../state/explain';
 import { formatValue } from '../../state/format';
-import { sharedStyles } from '../shared.styles';
+import { colorbarStyles, sharedStyles } from '../shared.styles';
 import { explainViewStyles } from './explain-view.styles';
 
 /** What each method's map says, under its title. */
@@ -24,7 +24,7 @@ const METHOD_HINTS = {
 
 @customElement('cnn-explain')
 export class ExplainView extends LitElement {
-  static override styles = [sharedStyles, explainViewStyles];
+  static override styles = [sharedStyles, colorbarStyles, explainViewStyles];
 
   @property({ attribute: false }) explain: ExplainState | null = null;
   @property({ attribute: false }) model: ModelView | null = null;

@@ -17,20 +17,6 @@ export const featureMapsStyles = css`
   .head .title {
     font-weight: 600;
   }
-  .colorbar {
-    display: inline-flex;
-    align-items: center;
-    gap: 4px;
-    font-size: 11px;
-    color: var(--vscode-descriptionForeground, #9d9d9d);
-    font-variant-numeric: tabular-nums;
-  }
-  .colorbar .bar {
-    display: inline-block;
-    width: 80px;
-    height: 8px;
-    border: 1px solid var(--vscode-editorWidget-border, #454545);
-  }
   canvas.tiles {
     display: block;
     cursor: zoom-in;

@@ -10,7 +10,7 @@ import type { ModelView, RunStatus } from '../../../src/protocol/webview';
 import { cssGradient, lut, mappedRange, type Range, type ScaleName, scaleFor, valueRange } from '../../state/colors';
 import { formatValue } from '../../state/format';
 import { ACTIVATION_LAYOUT, channelRange, displayScale, type GridLayout, gridLayout, paintChannel, paintChannels, paintImage, paintVector, tileAt, volumeDims, type VolumeLayout } from '../../state/tiles';
-import { sharedStyles } from '../shared.styles';
+import { colorbarStyles, sharedStyles } from '../shared.styles';
 import { featureMapsStyles } from './feature-maps.styles';
 
 export interface EnlargeDetail {
@@ -50,7 +50,7 @@ export function mapView(t: Tensor, maxWidth = 1024, order: VolumeLayout = ACTIVA
 
 @customElement('cnn-feature-maps')
 export class FeatureMaps extends LitElement {
-  static override styles = [sharedStyles, featureMapsStyles];
+  static override styles = [sharedStyles, colorbarStyles, featureMapsStyles];
 
   /** The latest snapshot: input, activations, probabilities. */
   @property({ attribute: false }) snapshot: SnapshotMessage | null = null;

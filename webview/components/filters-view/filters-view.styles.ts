@@ -22,17 +22,4 @@ export const filtersStyles = css`
     max-width: 100%;
     height: auto;
   }
-  .colorbar {
-    display: inline-flex;
-    align-items: center;
-    gap: 4px;
-    font-size: 11px;
-    color: var(--vscode-descriptionForeground, #9d9d9d);
-  }
-  .colorbar .bar {
-    display: inline-block;
-    width: 80px;
-    height: 8px;
-    border: 1px solid var(--vscode-editorWidget-border, #454545);
-  }
 `;

@@ -11,7 +11,7 @@ import { cssGradient, lut, mappedRange, type Range, valueRange } from '../../sta
 import { DEPTHWISE_MAX, filterAxes, type FilterAxes, filterCaption, filterGrid, MAX_FILTER_COLS, MAX_FILTER_ROWS } from '../../state/filters';
 import { formatValue } from '../../state/format';
 import { displayScale, type GridLayout, paintFilters } from '../../state/tiles';
-import { sharedStyles } from '../shared.styles';
+import { colorbarStyles, sharedStyles } from '../shared.styles';
 import { filtersStyles } from './filters-view.styles';
 
 type FilterTensor = Tensor & { index: number; line: number };
@@ -46,7 +46,7 @@ export function filterView(t: FilterTensor, first: boolean, inputChannels: numbe
 
 @customElement('cnn-filters')
 export class FiltersView extends LitElement {
-  static override styles = [sharedStyles, filtersStyles];
+  static override styles = [sharedStyles, colorbarStyles, filtersStyles];
 
   /** The snapshot whose `filters` are drawn. */
   @property({ attribute: false }) snapshot: SnapshotMessage | null = null;
