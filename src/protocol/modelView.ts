@@ -1,12 +1,13 @@
 // The network as the inspector draws it: the host's view of a checked .cnn file (its layers with shapes,
 // windows, worked arithmetic and errors, and the `from` lines' jumps) and its run-time check. Plain data and
-// checks only (the protocol imports no language code): src/features/modelView.ts builds it, the webview draws it.
+// checks only (of the language, only its plain-data types): src/features/modelView.ts builds it, the webview draws it.
 
 import { type Check, arrayOf, isBool, isInt, isStr, nullable, oneOf, shape } from './check';
+import type { Shape } from '../language/model';
 import { type AugmentSpec, isAugmentSpec } from './trainer';
 
-/** The webview's copy of a shape (the language's `Shape`, repeated here: the protocol imports no language code). */
-export type ShapeView = { kind: 'volume'; h: number; w: number; c: number } | { kind: 'vector'; n: number };
+/** A layer's shape as the webview gets it: the language's plain-data `Shape`. */
+export type ShapeView = Shape;
 
 /** Filter, stride and padding of a conv, deconv or pool layer, per side. */
 export interface WindowView {
