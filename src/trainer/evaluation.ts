@@ -101,16 +101,7 @@ function singleLabelFigures(probs: Float32Array, labels: Int32Array, n: number, 
   const confusion = confusionMatrix(labels, argmaxRows(probs, n, k), k);
   let right = 0;
   for (let c = 0; c < k; c++) right += confusion[c]![c]!;
-  const roc: RocCurve[] = [];
-  const col = new Float64Array(n);
-  const pos = new Uint8Array(n);
-  for (let c = 0; c < k; c++) {
-    for (let i = 0; i < n; i++) {
-      col[i] = probs[i * k + c]!;
-      pos[i] = labels[i] === c ? 1 : 0;
-    }
-    roc.push(rocCurve(pos, col));
-  }
+  const roc = rocPerColumn(probs, n, k, (i, c) => (labels[i] === c ? 1 : 0));
   return {
     task: 'single',
     samples: n,
@@ -133,16 +124,7 @@ function multiLabelFigures(probs: Float32Array, truth: Float32Array, n: number, 
     lossSum += truth[i] === 1 ? -w * Math.log(Math.max(p, EPS)) : -Math.log(Math.max(1 - p, EPS));
   }
   const labelAccuracy = perLabelAccuracy(truth, probs, n, k);
-  const roc: RocCurve[] = [];
-  const col = new Float64Array(n);
-  const pos = new Uint8Array(n);
-  for (let l = 0; l < k; l++) {
-    for (let i = 0; i < n; i++) {
-      col[i] = probs[i * k + l]!;
-      pos[i] = truth[i * k + l]!;
-    }
-    roc.push(rocCurve(pos, col));
-  }
+  const roc = rocPerColumn(probs, n, k, (i, l) => truth[i * k + l]!);
   return {
     task: 'multilabel',
     samples: n,
@@ -171,4 +153,19 @@ export function evaluationMessage(v: Evaluation, classes: readonly string[], spl
     perClass: v.perClass,
     labelAccuracy: v.labelAccuracy,
   };
+}
+
+/** One-vs-rest ROC curve of each of the k columns of probs (n rows), sample i positive for column c when positive(i, c) is 1. */
+function rocPerColumn(probs: Float32Array, n: number, k: number, positive: (i: number, c: number) => number): RocCurve[] {
+  const roc: RocCurve[] = [];
+  const col = new Float64Array(n);
+  const pos = new Uint8Array(n);
+  for (let c = 0; c < k; c++) {
+    for (let i = 0; i < n; i++) {
+      col[i] = probs[i * k + c]!;
+      pos[i] = positive(i, c);
+    }
+    roc.push(rocCurve(pos, col));
+  }
+  return roc;
 }
