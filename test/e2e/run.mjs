@@ -55,7 +55,7 @@ async function loadScenarios() {
 }
 
 /** Everything a scenario gets: the server, the browser, a workspace factory and a way to open a window. */
-function scenarioContext(scenario, { server, browser, runDir }) {
+function scenarioContext(scenario, { server, browser, runDir, attempt = 0 }) {
   const pages = [];
   const t = {
     server,
@@ -64,7 +64,8 @@ function scenarioContext(scenario, { server, browser, runDir }) {
     log: (msg) => console.log(`    ${msg}`),
     /** A fresh workspace folder holding `files` ({ relativePath: text }); returns its absolute path. */
     workspace(files = {}, name = scenario.slug) {
-      const dir = join(runDir, 'workspaces', name);
+      // A retry gets folders of its own: the same folder would bring back the failed try's editors and state.
+      const dir = join(runDir, 'workspaces', attempt > 0 ? `${name}-try${attempt + 1}` : name);
       rmSync(dir, { recursive: true, force: true });
       for (const [rel, text] of Object.entries(files)) {
         mkdirSync(dirname(join(dir, rel)), { recursive: true });
@@ -153,7 +154,7 @@ async function main() {
     /** One try of a scenario; true when it passed. A failure is printed with its screenshot and logs. */
     const runScenario = async (s, attempt) => {
       const started = Date.now();
-      const { t, pages } = scenarioContext(s, { server, browser, runDir });
+      const { t, pages } = scenarioContext(s, { server, browser, runDir, attempt });
       const tag = attempt > 0 ? ` [try ${attempt + 1}]` : '';
       try {
         await withTimeout(Promise.resolve().then(() => s.run(t)), s.timeout, `scenario "${s.name}"`);
