@@ -71,6 +71,13 @@ const nodeEntries = [
 /** Browser bundles: the webview app. */
 const webEntries = [{ in: 'webview/main.ts', out: 'webview' }].filter((e) => existsSync(join(root, e.in)));
 
+/**
+ * The extension in the browser's web worker extension host (package.json's `browser`): CommonJS like the Node
+ * entry, `vscode` external. platform 'browser' makes esbuild refuse every `node:` import, so Node code cannot
+ * slip into it: the build fails instead (the guard of issue 14; never alias node built-ins here).
+ */
+const webExtensionEntries = [{ in: 'src/web.ts', out: 'web', external: ['vscode'] }].filter((e) => existsSync(join(root, e.in)));
+
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -90,6 +97,16 @@ const configs = [
     target: 'node20',
     external: e.external ?? [],
     // The network templates (src/templates/) import examples/*.cnn as text.
+    loader: { '.cnn': 'text' },
+  })),
+  ...webExtensionEntries.map((e) => ({
+    ...common,
+    entryPoints: { [e.out]: e.in },
+    outdir: 'dist',
+    platform: 'browser',
+    format: 'cjs',
+    target: 'es2022',
+    external: e.external,
     loader: { '.cnn': 'text' },
   })),
   ...webEntries.map((e) => ({

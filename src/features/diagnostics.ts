@@ -32,6 +32,11 @@ export class DiagnosticsFeature implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((d) => this.clear(d)),
       // A data folder created or removed changes E040; re-check the open files on save of any file.
       vscode.workspace.onDidSaveTextDocument((d) => this.refresh(d, 0)),
+      // Checked again for another reason (the web entry learnt what a data path is): show the new diagnostics.
+      docs.onDidUpdate((uri) => {
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        if (doc) this.refresh(doc, 0);
+      }),
     );
     for (const d of vscode.workspace.textDocuments) this.refresh(d, 0);
   }

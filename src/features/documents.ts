@@ -2,7 +2,6 @@
 
 import * as vscode from 'vscode';
 import { check, type CheckHost, type CheckResult, type Statement } from '../language';
-import { fileHost } from '../trainer/paths';
 import { CheckCache, pauseAfter, type Versioned } from './checkCache';
 
 export const CNN_SELECTOR: vscode.DocumentSelector = [{ language: 'cnn' }];
@@ -11,9 +10,12 @@ export function isCnn(doc: vscode.TextDocument | undefined): doc is vscode.TextD
   return doc?.languageId === 'cnn';
 }
 
-function hostFor(doc: vscode.TextDocument): CheckHost | undefined {
-  return doc.uri.scheme === 'file' ? fileHost(doc.uri.fsPath) : undefined;
-}
+/**
+ * How the checker sees a document's data paths: the Node entry reads the disk (src/trainer/paths' fileHost), the
+ * web entry asks `vscode.workspace.fs` in the background and calls `changed` when an answer arrives or changes,
+ * so the document is checked again (webCheckHost.ts). Undefined: no data-path checks (an untitled document).
+ */
+export type CheckHostFactory = (doc: vscode.TextDocument, changed: () => void) => CheckHost | undefined;
 
 /** A text document as the cache sees it: its version read when asked (so it always matches getText()). */
 function versioned(doc: vscode.TextDocument): Versioned {
@@ -37,7 +39,7 @@ export class CnnDocuments implements vscode.Disposable {
   });
   private readonly closed: vscode.Disposable;
 
-  constructor() {
+  constructor(private readonly hostFor: CheckHostFactory) {
     this.closed = vscode.workspace.onDidCloseTextDocument((d) => {
       this.cache.delete(d.uri.toString());
       this.hosts.delete(d.uri.toString());
@@ -46,8 +48,15 @@ export class CnnDocuments implements vscode.Disposable {
 
   private key(doc: vscode.TextDocument): Versioned {
     const v = versioned(doc);
-    if (!this.hosts.has(v.key)) this.hosts.set(v.key, hostFor(doc));
+    if (!this.hosts.has(v.key)) this.hosts.set(v.key, this.hostFor(doc, () => this.recheck(v.key)));
     return v;
+  }
+
+  /** What the checker saw of the file system changed: check the document again and tell the views. */
+  private recheck(key: string): void {
+    if (!this.hosts.has(key)) return; // closed meanwhile
+    this.cache.delete(key);
+    this.updated.fire(vscode.Uri.parse(key));
   }
 
   /** The check of the document's current version (computed at most once per version). */

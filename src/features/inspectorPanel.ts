@@ -2,9 +2,6 @@
 // page (media/inspector/index.html under a strict content security policy with a nonce, local resources only),
 // and every message posted to it checked first. What to send, and what to do with its messages: inspector.ts.
 
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { type HostToWebview, isHostToWebview } from '../protocol/webview';
 
@@ -20,6 +17,8 @@ export interface InspectorPanelHandlers {
 export class InspectorPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | null = null;
   private subscriptions: vscode.Disposable[] = [];
+  /** media/inspector/index.html, read once through workspace.fs (the same in both extension hosts). */
+  private template: Promise<string> | null = null;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -54,7 +53,15 @@ export class InspectorPanel implements vscode.Disposable {
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'icon.png');
     panel.webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots() };
-    panel.webview.html = this.html(panel.webview);
+    void this.html(panel.webview).then(
+      (html) => {
+        if (this.panel === panel) panel.webview.html = html;
+      },
+      (err: Error) => {
+        this.template = null;
+        void vscode.window.showErrorMessage(`CNN Inspector: cannot load its page: ${err.message}`);
+      },
+    );
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((m: unknown) => this.handlers.onMessage(m)),
       panel.onDidDispose(() => {
@@ -76,9 +83,10 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   /** The page: a strict content security policy with a nonce, local resources only. */
-  html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
-    const template = readFileSync(join(this.context.extensionPath, 'media', 'inspector', 'index.html'), 'utf8');
+  async html(webview: vscode.Webview): Promise<string> {
+    const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+    this.template ??= Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'inspector', 'index.html'))).then((b) => new TextDecoder().decode(b));
+    const template = await this.template;
     const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, ...p)).toString();
     return fillTemplate(template, {
       cspSource: webview.cspSource,

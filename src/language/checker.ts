@@ -20,8 +20,11 @@ import { wholeFileRules } from './wholeFile';
 
 /** What the checker may ask of its host (the CLI or the editor) about the file system. */
 export interface CheckHost {
-  /** Kind of the entry at a path relative to the `.cnn` file, or null when nothing is there. */
-  stat?(path: string): 'file' | 'dir' | null;
+  /**
+   * Kind of the entry at a path relative to the `.cnn` file, null when nothing is there, undefined when not known
+   * yet (the browser's host looks it up in the background and has the file checked again): no diagnostic then.
+   */
+  stat?(path: string): 'file' | 'dir' | null | undefined;
   /**
    * E055's message when the data's labels do not fit the network's task (a sigmoid network on one class per
    * sample, a softmax one on N×L labels), read from the label array's header only; null when they fit or
