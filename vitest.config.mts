@@ -13,6 +13,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/unit/**/*.test.ts'],
+    // The Node entry points' installs (the host, the engine's runtime), which a test of one module does not go through.
+    setupFiles: ['test/unit/setup.ts'],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 120_000,

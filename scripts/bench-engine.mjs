@@ -36,7 +36,7 @@ async function buildBundle() {
   mkdirSync(join(root, 'build'), { recursive: true });
   await esbuild.build({
     stdin: {
-      contents: "export * from './src/engine/index'; export { BENCH_MODELS } from './src/engine/specs';",
+      contents: "import { installEngineRuntime } from './src/engine/runtime'; import { nodeEngineRuntime } from './src/engine/runtime-node'; installEngineRuntime(nodeEngineRuntime()); export * from './src/engine/index'; export { BENCH_MODELS } from './src/engine/specs';",
       resolveDir: root,
       sourcefile: 'bench-entry.ts',
       loader: 'ts',

@@ -39,7 +39,7 @@ async function main() {
     const bundle = join(tmp, 'health.cjs');
     await esbuild.build({
       stdin: {
-        contents: "export { createNetwork } from './src/engine'; export { check, toModelSpec } from './src/language'; export { HealthRecorder } from './src/trainer/healthRecorder';",
+        contents: "import { installEngineRuntime } from './src/engine/runtime'; import { nodeEngineRuntime } from './src/engine/runtime-node'; installEngineRuntime(nodeEngineRuntime()); export { createNetwork } from './src/engine'; export { check, toModelSpec } from './src/language'; export { HealthRecorder } from './src/trainer/healthRecorder';",
         resolveDir: root,
         loader: 'ts',
       },

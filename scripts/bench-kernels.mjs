@@ -64,7 +64,7 @@ async function buildBundle() {
   await esbuild.build({
     stdin: {
       contents:
-        "export { createBackend } from './src/engine/backend'; export { convGeom } from './src/engine/kernels'; export { deconvGeom } from './src/engine/kernels-deconv'; export { Rng } from './src/engine/rng';",
+        "import { installEngineRuntime } from './src/engine/runtime'; import { nodeEngineRuntime } from './src/engine/runtime-node'; installEngineRuntime(nodeEngineRuntime()); export { createBackend } from './src/engine/backend'; export { convGeom } from './src/engine/kernels'; export { deconvGeom } from './src/engine/kernels-deconv'; export { Rng } from './src/engine/rng';",
       resolveDir: root,
       sourcefile: 'kernels-bench-entry.ts',
       loader: 'ts',

@@ -72,6 +72,14 @@ const nodeEntries = [
 const webEntries = [{ in: 'webview/main.ts', out: 'webview' }].filter((e) => existsSync(join(root, e.in)));
 
 /**
+ * Web Worker bundles: the trainer of the web extension host (src/trainer/webWorker.ts), which the extension reads
+ * with vscode.workspace.fs and starts from a Blob URL, so one classic script with nothing external. As for every
+ * browser bundle, esbuild refuses `node:` imports here: that refusal is what keeps Node out of the web trainer
+ * (no aliases or shims for Node's modules), and it fails the build.
+ */
+const workerEntries = [{ in: 'src/trainer/webWorker.ts', out: 'trainer-web' }].filter((e) => existsSync(join(root, e.in)));
+
+/**
  * The extension in the browser's web worker extension host (package.json's `browser`): CommonJS like the Node
  * entry, `vscode` external. platform 'browser' makes esbuild refuse every `node:` import, so Node code cannot
  * slip into it: the build fails instead (the guard of issue 14; never alias node built-ins here).
@@ -116,6 +124,15 @@ const configs = [
     platform: 'browser',
     format: 'esm',
     target: 'es2022',
+  })),
+  ...workerEntries.map((e) => ({
+    ...common,
+    entryPoints: { [e.out]: e.in },
+    outdir: 'dist',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    loader: { '.cnn': 'text' },
   })),
 ];
 

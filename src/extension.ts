@@ -1,27 +1,23 @@
-// The extension's entry point: thin. Everything it creates is handed to one owner (the extension context).
+// The extension's entry point in VS Code's Node extension host: thin. Everything it creates is handed to one
+// owner (the extension context). The browser's entry is web.ts: the same features on another platform.
 
 import * as vscode from 'vscode';
 import { CnnDocuments } from './features/documents';
-import { InspectorFeature } from './features/inspector';
 import { languageFeatures } from './features/languageFeatures';
+import { nodePlatform } from './features/nodePlatform';
 import { ExportFeature } from './features/pytorch';
-import { TrainingFeature } from './features/training';
+import { runFeatures } from './features/runFeatures';
+import { nodeHost } from './platform/node';
+import { installHost } from './platform/host';
 import { fileHost } from './trainer/paths';
-import { WalkthroughFeature } from './features/walkthrough';
 
 export function activate(context: vscode.ExtensionContext): void {
   try {
+    installHost(nodeHost);
+    const platform = nodePlatform(context);
     const docs = new CnnDocuments((doc) => (doc.uri.scheme === 'file' ? fileHost(doc.uri.fsPath) : undefined));
-    const training = new TrainingFeature(context, docs);
-    const inspector = new InspectorFeature(context, docs, () => context.subscriptions.find((d): d is TrainingFeature => d instanceof TrainingFeature));
-    context.subscriptions.push(
-      docs,
-      ...languageFeatures(docs),
-      training,
-      new ExportFeature(context, docs, (file) => context.subscriptions.find((d): d is TrainingFeature => d instanceof TrainingFeature)?.checkpointFor(file)),
-      inspector,
-      new WalkthroughFeature(training.onDidReceive, inspector.onDidExplore),
-    );
+    const { training, disposables } = runFeatures(context, docs, platform);
+    context.subscriptions.push(docs, ...languageFeatures(docs), ...disposables, new ExportFeature(context, docs, (file) => training.checkpointFor(file)));
   } catch (err) {
     void vscode.window.showErrorMessage(`CNN Studio failed to start: ${(err as Error).message}`);
     throw err;

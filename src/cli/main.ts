@@ -11,6 +11,15 @@ import { runExplain } from './explain';
 import { runEvaluate } from './evaluate';
 import { runPredict } from './predict';
 import { runTrain } from './train';
+import { installEngineRuntime } from '../engine/runtime';
+import { nodeEngineRuntime } from '../engine/runtime-node';
+import { installHost } from '../platform/host';
+import { nodeHost } from '../platform/node';
+
+// The command line runs the engine in this process, on Node's runtime (the kernels beside dist/cli.js, worker_threads),
+// and reads and writes files through Node's host.
+installHost(nodeHost);
+installEngineRuntime(nodeEngineRuntime());
 
 interface Command {
   usage: string;

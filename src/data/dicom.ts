@@ -17,6 +17,7 @@
 // before training.
 
 import { parseDicom, type DataSet } from 'dicom-parser';
+import { host } from '../platform/host';
 import { DataError, fmt } from './dataset';
 import { pixelsToTensor, sniffFormat, type Pixels } from './image';
 
@@ -88,6 +89,15 @@ function parserReason(err: unknown): string {
   return text.replace(/^dicomParser[.:]\w*:\s*/, '') || 'the parser gave no reason';
 }
 
+/** A deflated data set (transfer syntax 1.2.840.10008.1.2.1.99): the header's bytes, then the inflated rest. */
+function inflateDataSet(bytes: Uint8Array, position: number): Uint8Array {
+  const inflated = host().inflateRaw(bytes.subarray(position));
+  const full = new Uint8Array(position + inflated.length);
+  full.set(bytes.subarray(0, position));
+  full.set(inflated, position);
+  return full;
+}
+
 /**
  * Parses a DICOM file's data set up to the pixel data's header: its offset and length are all that the
  * decoding needs, the listing reads only a file's first bytes, and a file cut short inside its pixels is then
@@ -100,9 +110,8 @@ function parse(bytes: Uint8Array, complete: boolean): DataSet | null {
     if (!complete && bytes.length < 132) return null;
     throw new DataError('is not a DICOM file (no "DICM" marker at byte 128)');
   }
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    return parseDicom(buf, { untilTag: PIXEL_DATA });
+    return parseDicom(bytes, { untilTag: PIXEL_DATA, inflater: inflateDataSet as never });
   } catch (err) {
     if (!complete) return null;
     throw new DataError(`cannot be read as DICOM (${parserReason(err)})`);

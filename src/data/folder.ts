@@ -15,8 +15,7 @@
 // folder link back to the data folder or above it are skipped with a warning. Names in warnings go through
 // printable(): a file name with a line break or an escape sequence does not reach the terminal raw.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { host, type DirEntry, type FileStat } from '../platform/host';
 import { checkIndex, DataError, fmt, Lru, printable, type Dataset } from './dataset';
 import { dicomInfo, dicomToTensor, looksLikeDicom } from './dicom';
 import { decodeImage, rgbaToTensor, sniffSize, type ImageFormat } from './image';
@@ -46,38 +45,37 @@ function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function readHead(file: string): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(SNIFF_BYTES);
-    const n = fs.readSync(fd, buf, 0, SNIFF_BYTES, 0);
-    return buf.subarray(0, n);
-  } finally {
-    fs.closeSync(fd);
-  }
+function readHead(file: string): Uint8Array {
+  return host().files.readRange(file, 0, SNIFF_BYTES);
 }
 
 function errCode(err: unknown): string {
-  return (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err);
+  return (err as { code?: string })?.code ?? (err as Error)?.message ?? String(err);
 }
 
 /** What a path is, following symbolic links; a reason to skip it when it is a broken link or a link loop. */
-function followLink(full: string): fs.Stats | string {
+function followLink(full: string): FileStat | string {
+  const st = host().files.stat(full);
+  if (st) return st;
+  // Why it cannot be reached: resolving the links says (ELOOP, ENOENT).
+  let code: string;
   try {
-    return fs.statSync(full);
+    host().files.realPath(full);
+    code = 'EACCES';
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') return 'a symbolic link loop';
-    if (code === 'ENOENT') return 'a broken symbolic link (its target does not exist)';
-    return `cannot be read (${errCode(err)})`;
+    code = errCode(err);
   }
+  if (code === 'ELOOP') return 'a symbolic link loop';
+  if (code === 'ENOENT') return 'a broken symbolic link (its target does not exist)';
+  return `cannot be read (${code})`;
 }
 
 /** True when the folder link `full` resolves to `dir` itself or a folder that holds it. */
 function linksAbove(full: string, dir: string): boolean {
+  const { files, path } = host();
   try {
-    const target = fs.realpathSync(full);
-    const here = fs.realpathSync(dir);
+    const target = files.realPath(full);
+    const here = files.realPath(dir);
     const rel = path.relative(target, here);
     return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
   } catch {
@@ -92,14 +90,14 @@ type Sniffed = { format: ImageFormat | 'dicom'; width: number; height: number; c
  * SNIFF_BYTES is the whole file): its format and size; why it is skipped, worded to follow the file's name
  * (": not a PNG…"); or, for a DICOM file that cannot be used, why not, worded the same way ("has no pixel data…").
  */
-function sniffFile(full: string, name: string, head: Buffer, size: number): Sniffed | { why: string } | { unusable: string } {
+function sniffFile(full: string, name: string, head: Uint8Array, size: number): Sniffed | { why: string } | { unusable: string } {
   if (!looksLikeDicom(name, head)) {
     const image = sniffSize(head);
     if (!image) return { why: ': not a PNG, JPEG or DICOM image' };
     return image.width === 0 || image.height === 0 ? { why: `: the image has no pixels (${image.width}×${image.height})` } : image;
   }
   try {
-    const info = dicomInfo(head, head.length < SNIFF_BYTES, size) ?? dicomInfo(fs.readFileSync(full), true)!;
+    const info = dicomInfo(head, head.length < SNIFF_BYTES, size) ?? dicomInfo(host().files.readFile(full), true)!;
     return { format: 'dicom', ...info };
   } catch (err) {
     // The header's text (a transfer syntax, a photometric interpretation) comes from the file: printable.
@@ -131,10 +129,13 @@ const IMAGE_NAME = /\.(png|jpe?g)$/i;
  * files errors. `dicomOnly` (the checker's look): files named .png, .jpg or .jpeg are counted unread.
  */
 export function listFolder(dir: string, dicomOnly = false): FolderListing {
-  let entries: fs.Dirent[];
+  const { files: fs, path } = host();
+  let entries: DirEntry[];
   try {
-    if (!fs.statSync(dir).isDirectory()) throw new DataError(`'${dir}' is a file, but 'data folder' needs a folder with one sub-folder of images per class.`);
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    const st = fs.stat(dir);
+    if (!st) throw new Error('missing');
+    if (st.kind !== 'dir') throw new DataError(`'${dir}' is a file, but 'data folder' needs a folder with one sub-folder of images per class.`);
+    entries = fs.readDir(dir);
   } catch (e) {
     if (e instanceof DataError) throw e;
     throw new DataError(`The folder '${dir}' does not exist or cannot be read (paths are relative to the .cnn file).`);
@@ -144,14 +145,14 @@ export function listFolder(dir: string, dicomOnly = false): FolderListing {
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const full = path.join(dir, e.name);
-    let isDir = e.isDirectory();
-    if (e.isSymbolicLink()) {
+    let isDir = e.kind === 'dir';
+    if (e.kind === 'link') {
       const target = followLink(full);
       if (typeof target === 'string') {
         warnings.push(`skipped ${printable(e.name)}: ${target}`);
         continue;
       }
-      isDir = target.isDirectory();
+      isDir = target.kind === 'dir';
       if (isDir && linksAbove(full, dir)) {
         warnings.push(`skipped ${printable(e.name)}: a symbolic link to the data folder or a folder above it (a loop)`);
         continue;
@@ -173,7 +174,7 @@ export function listFolder(dir: string, dicomOnly = false): FolderListing {
     const cdir = path.join(dir, cls);
     let names: string[];
     try {
-      names = fs.readdirSync(cdir).sort(byCodeUnit);
+      names = fs.readDir(cdir).map((e) => e.name).sort(byCodeUnit);
     } catch (err) {
       throw new DataError(`The class folder '${cls}' in '${dir}' cannot be read (${errCode(err)}).`);
     }
@@ -187,7 +188,7 @@ export function listFolder(dir: string, dicomOnly = false): FolderListing {
         continue;
       }
       const rel = printable(`${cls}/${name}`, 200);
-      let head: Buffer;
+      let head: Uint8Array;
       let size: number;
       try {
         const target = followLink(full);
@@ -195,7 +196,7 @@ export function listFolder(dir: string, dicomOnly = false): FolderListing {
           warnings.push(`skipped ${rel}: ${target}`);
           continue;
         }
-        if (!target.isFile()) {
+        if (target.kind !== 'file') {
           warnings.push(`skipped ${rel}: not a file (nested folders are not read)`);
           continue;
         }
@@ -231,14 +232,15 @@ export function listFolder(dir: string, dicomOnly = false): FolderListing {
 export const FOLDER_CACHE_BYTES = 64 * 1024 * 1024;
 
 function relName(f: FolderFile): string {
+  const { path } = host();
   return printable(path.relative(path.dirname(path.dirname(f.path)), f.path), 200);
 }
 
 /** Decodes one file to the model's input (H×W×C in [0, 1]); throws DataError when it cannot be read or decoded. */
 function decodeSample(f: FolderFile, h: number, w: number, c: number, out: Float32Array): void {
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
-    bytes = fs.readFileSync(f.path);
+    bytes = host().files.readFile(f.path);
   } catch (err) {
     throw new DataError(`cannot be read (${errCode(err)})`);
   }

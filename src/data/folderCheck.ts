@@ -2,8 +2,7 @@
 // folder holds DICOM files that cannot be used, the refusal `cnn train` gives (src/data/folder.ts), answered
 // from a cache per folder so that a keystroke does not read the folder again.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { host } from '../platform/host';
 import { DicomRefusal, listFolder } from './folder';
 
 /** The checker's last answers, per folder: the folder's and its class folders' modification times, and the answer. */
@@ -12,13 +11,13 @@ const DICOM_ISSUES_KEPT = 8;
 
 /** The modification times of `dir` and its entries: a file added, removed or renamed in a class folder changes it. */
 function folderStamp(dir: string): string {
-  const parts = [String(fs.statSync(dir).mtimeMs)];
-  for (const name of fs.readdirSync(dir).sort()) {
-    try {
-      parts.push(`${name}:${fs.statSync(path.join(dir, name)).mtimeMs}`);
-    } catch {
-      parts.push(`${name}:-`);
-    }
+  const { files, path } = host();
+  const st = files.stat(dir);
+  if (!st) throw new Error(`${dir} is gone`);
+  const parts = [String(st.mtimeMs)];
+  for (const name of files.readDir(dir).map((e) => e.name).sort()) {
+    const entry = files.stat(path.join(dir, name));
+    parts.push(entry ? `${name}:${entry.mtimeMs}` : `${name}:-`);
   }
   return parts.join('|');
 }

@@ -2,10 +2,9 @@
 // uint8 data. Images are magic 2051 (N×H×W), labels 2049 (N). Files may be gzipped (`.gz`): those are inflated
 // into memory; plain files above the stream threshold are read from disk sample by sample.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { host } from '../platform/host';
 import { ArrayDataset, labelCount } from './arrays';
-import { FileSource, MemorySource, MAX_INFLATED_BYTES, OpenFile, gunzipTolerant, inflatePrefix, type ByteSource } from './bytes';
+import { FileSource, MemorySource, MAX_INFLATED_BYTES, OpenFile, gunzipTolerant, inflatePrefix, u32le, type ByteSource } from './bytes';
 import { DataError, fmt, fmtBytes, printable } from './dataset';
 
 export const IDX_IMAGES_MAGIC = 2051;
@@ -27,11 +26,13 @@ export type IdxRole = keyof typeof IDX_NAMES;
 export type IdxFiles = Record<IdxRole, string | null>;
 
 export function findIdxFiles(dir: string): IdxFiles {
+  const { files: fs, path } = host();
   let entries: string[];
   try {
-    const st = fs.statSync(dir);
-    if (!st.isDirectory()) throw new DataError(`'${dir}' is a file, but 'data idx' needs a folder holding the MNIST IDX files.`);
-    entries = fs.readdirSync(dir);
+    const st = fs.stat(dir);
+    if (!st) throw new Error('missing');
+    if (st.kind !== 'dir') throw new DataError(`'${dir}' is a file, but 'data idx' needs a folder holding the MNIST IDX files.`);
+    entries = fs.readDir(dir).map((e) => e.name);
   } catch (e) {
     if (e instanceof DataError) throw e;
     throw new DataError(`The folder '${dir}' does not exist or cannot be read (paths are relative to the .cnn file).`);
@@ -108,7 +109,7 @@ function describe(h: Pick<IdxHeader, 'dims' | 'dataBytes'>): string {
 
 /** Reads just the header (cheap: a few KB even for a gzipped file). */
 export function readIdxHeader(filePath: string, kind: 'images' | 'labels'): IdxHeader {
-  const name = path.basename(filePath);
+  const name = host().path.basename(filePath);
   const gz = name.endsWith('.gz');
   const file = new OpenFile(filePath).retain();
   try {
@@ -125,7 +126,7 @@ export function readIdxHeader(filePath: string, kind: 'images' | 'labels'): IdxH
     }
     if (gz && file.size >= 18) {
       // The gzip trailer's ISIZE is the uncompressed length mod 2^32: a cheap truncation check.
-      const isize = file.readAt(file.size - 4, 4).readUInt32LE(0);
+      const isize = u32le(file.readAt(file.size - 4, 4), 0);
       if (isize !== (h.headerBytes + h.dataBytes) % 4294967296) {
         const all = gunzipTolerant(file.readAt(0, file.size), name);
         if (all.length < h.headerBytes + h.dataBytes) throw new DataError(`${name} is truncated: header says ${describe(h)}, found ${fmt(Math.max(0, all.length - h.headerBytes))}.`);
@@ -138,7 +139,7 @@ export function readIdxHeader(filePath: string, kind: 'images' | 'labels'): IdxH
 }
 
 /** Loads the whole file (inflating `.gz`) and checks it against its header. */
-function loadBytes(h: IdxHeader): Buffer {
+function loadBytes(h: IdxHeader): Uint8Array {
   const file = new OpenFile(h.filePath).retain();
   try {
     const raw = file.readAt(0, file.size);

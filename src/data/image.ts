@@ -1,8 +1,8 @@
-// Image decoding (PNG via pngjs, JPEG via jpeg-js), cheap header sniffing, channel conversion and resizing.
+// Image decoding (PNG via png.ts, JPEG via jpeg-js), cheap header sniffing, channel conversion and resizing.
 
-import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import { DataError } from './dataset';
+import { decodePng, encodePng } from './png';
 
 export type ImageFormat = 'png' | 'jpeg';
 
@@ -64,13 +64,13 @@ function decoderReason(err: unknown): string {
  * here, not later as a blank image. Throws DataError "cannot be decoded as a PNG image (reason)" or
  * "is not a PNG or JPEG image", worded to follow a file name.
  */
-export function decodeImage(bytes: Buffer): Rgba {
+export function decodeImage(bytes: Uint8Array): Rgba {
   const format = sniffFormat(bytes);
   if (!format) throw new DataError('is not a PNG or JPEG image');
   try {
     if (format === 'png') {
-      const png = PNG.sync.read(bytes);
-      return { width: png.width, height: png.height, data: png.data, color: png.color };
+      // png.ts, not pngjs (built on Node's streams and zlib): the web worker trainer decodes PNGs too.
+      return decodePng(bytes);
     }
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024, maxResolutionInMP: 200 });
     if (!(img.width > 0 && img.height > 0)) throw new Error(`it has no pixels (${img.width}×${img.height})`);
@@ -209,9 +209,9 @@ export function pixelsToTensor(img: Pixels, outH: number, outW: number, outC: nu
 }
 
 /** Encodes H×W×C floats in [0,1] (C = 1, 3 or 4) as a PNG, each pixel enlarged `scale` times. */
-export function tensorToPng(data: Float32Array, offset: number, h: number, w: number, c: number, scale = 1): Buffer {
+export function tensorToPng(data: Float32Array, offset: number, h: number, w: number, c: number, scale = 1): Uint8Array {
   const s = Math.max(1, Math.floor(scale));
-  const png = new PNG({ width: w * s, height: h * s });
+  const png = { width: w * s, height: h * s, data: new Uint8Array(w * s * h * s * 4) };
   const to8 = (v: number): number => Math.max(0, Math.min(255, Math.round(v * 255)));
   for (let y = 0; y < h * s; y++) {
     for (let x = 0; x < w * s; x++) {
@@ -229,5 +229,5 @@ export function tensorToPng(data: Float32Array, offset: number, h: number, w: nu
       }
     }
   }
-  return PNG.sync.write(png);
+  return encodePng(png.width, png.height, png.data);
 }

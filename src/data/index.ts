@@ -45,8 +45,8 @@
 //   new Batcher(dataset, { batchSize, seed, shuffle?, dropLast?, augment? }) — .x (batch×H×W×C), .y, .t (multi-label targets), .batchesPerEpoch,
 //       .fill(epoch, b): n, .epoch(e): Generator<Batch>, .order(e): Uint32Array
 //   npyPixels(array, name): Float32Array   (the pixel rule: uint8 → [0,1], float32/64 as they are; else DataError)
-//   readNpy(buffer, name?): NpyArray; writeNpy(array, shape, dtype?): Buffer; parseNpyHeader(bytes)
-//   renderShapePng({ seed, index, h, w, c, scale? }): Buffer; samplePng(dataset, i, scale?): Buffer
+//   readNpy(buffer, name?): NpyArray; writeNpy(array, shape, dtype?): Uint8Array; parseNpyHeader(bytes)
+//   renderShapePng({ seed, index, h, w, c, scale? }): Uint8Array; samplePng(dataset, i, scale?): Uint8Array
 //   SHAPES_CLASSES, STREAM_THRESHOLD_BYTES, MAX_INFLATED_BYTES, DataError
 
 import type { DataSpec, Task } from '../language/model';
@@ -304,7 +304,7 @@ export function openData(spec: DataSpec, opts: OpenDataOptions): OpenedData {
 }
 
 /** Renders sample `i` of any dataset as a PNG (grey for 1 channel, RGB for 3), enlarged `scale` times. */
-export function samplePng(ds: Dataset, i: number, scale = 1): Buffer {
+export function samplePng(ds: Dataset, i: number, scale = 1): Uint8Array {
   const buf = new Float32Array(ds.height * ds.width * ds.channels);
   ds.read(i, buf, 0);
   return tensorToPng(buf, 0, ds.height, ds.width, ds.channels, scale);

@@ -3,8 +3,7 @@
 // give one class per image). The one home of E055, the network's task against the labels: a sigmoid network
 // needs N×L labels of 0/1, a softmax one needs one class per sample.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { host, type FileStat } from '../platform/host';
 import type { DataSpec, Task } from '../language/model';
 import { DataError, fmt } from './dataset';
 import { findKey, labelShapeTask, readHeader } from './npz';
@@ -50,11 +49,9 @@ const CACHE_ENTRIES = 32;
  */
 export function labelLayout(spec: DataSpec, baseDir: string): LabelLayout {
   if (spec.kind !== 'npz') return singleLayout(spec);
-  const file = path.resolve(baseDir, spec.path);
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch {
+  const file = host().path.resolve(baseDir, spec.path);
+  const st: FileStat | null = host().files.stat(file);
+  if (!st) {
     throw new DataError(`The file '${spec.path}' does not exist (looked for ${file}; paths are relative to the .cnn file).`);
   }
   const hit = cache.get(file);

@@ -230,7 +230,7 @@ function dtypeOf(array: NpyData | ArrayLike<number>): NpyDtype {
  * Writes a C-order .npy (version 1.0, or 2.0 when the header would not fit). `dtype` defaults to the typed
  * array's own type (plain number arrays become float64); a different dtype converts the values.
  */
-export function writeNpy(array: NpyData | ArrayLike<number>, shape: readonly number[], dtype?: NpyDtype): Buffer {
+export function writeNpy(array: NpyData | ArrayLike<number>, shape: readonly number[], dtype?: NpyDtype): Uint8Array {
   const dt = dtype ?? dtypeOf(array);
   if (dt === 'f2') throw new DataError('writing float16 .npy files is not supported; use f4.');
   let count = 1;
@@ -248,13 +248,15 @@ export function writeNpy(array: NpyData | ArrayLike<number>, shape: readonly num
   const total = Math.ceil((pre + dict.length + 1) / 64) * 64;
   dict = dict + ' '.repeat(total - pre - dict.length - 1) + '\n';
   const nbytes = count * DTYPE_BYTES[dt];
-  const out = Buffer.alloc(total + nbytes);
+  const out = new Uint8Array(total + nbytes);
   out.set(MAGIC, 0);
   out[6] = major;
   out[7] = 0;
-  if (major === 1) out.writeUInt16LE(dict.length, 8);
-  else out.writeUInt32LE(dict.length, 8);
-  out.write(dict, pre, 'latin1');
+  const head = new DataView(out.buffer);
+  if (major === 1) head.setUint16(8, dict.length, true);
+  else head.setUint32(8, dict.length, true);
+  // The dict is ASCII (Python's repr of a dtype and a shape): one byte per character.
+  for (let i = 0; i < dict.length; i++) out[pre + i] = dict.charCodeAt(i) & 0xff;
   const body = out.subarray(total);
   const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const big = array instanceof BigInt64Array || array instanceof BigUint64Array;

@@ -1,8 +1,7 @@
 // What a data source holds, read cheaply (headers and labels, never the images), and how its samples split
 // into training and validation: the plan that openData follows and the sizes the probe reports.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { host } from '../platform/host';
 import { DEFAULT_VAL_FRACTION, type DataSpec, type Task } from '../language/model';
 import type { LabelSet } from './arrays';
 import { DataError, fmt, fmtShape } from './dataset';
@@ -43,8 +42,8 @@ export interface DataProbe {
 }
 
 export function resolvePath(spec: Exclude<DataSpec, { kind: 'shapes' }>, baseDir: string): string {
-  const p = path.resolve(baseDir, spec.path);
-  if (!fs.existsSync(p)) {
+  const p = host().path.resolve(baseDir, spec.path);
+  if (!host().files.stat(p)) {
     throw new DataError(`The ${spec.kind === 'npz' ? 'file' : 'folder'} '${spec.path}' does not exist (looked for ${p}; paths are relative to the .cnn file).`);
   }
   return p;

@@ -294,7 +294,7 @@ export class ShapesDataset implements Dataset {
 }
 
 /** Renders one generated sample as a PNG (for docs and tests), enlarged `scale` times. */
-export function renderShapePng(opts: { seed: number; index: number; h: number; w: number; c: number; scale?: number }): Buffer {
+export function renderShapePng(opts: { seed: number; index: number; h: number; w: number; c: number; scale?: number }): Uint8Array {
   const buf = new Float32Array(opts.h * opts.w * opts.c);
   drawShape(opts.seed, opts.index, opts.h, opts.w, opts.c, buf, 0);
   return tensorToPng(buf, 0, opts.h, opts.w, opts.c, opts.scale ?? 1);

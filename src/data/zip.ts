@@ -1,10 +1,11 @@
 // A small ZIP reader for .npz files: finds the end-of-central-directory record (and its zip64 form), lists the
-// central directory, and reads entries that are stored (method 0) or deflated (method 8, zlib.inflateRawSync).
+// central directory, and reads entries that are stored (method 0) or deflated (method 8, the host's inflateRaw).
 // Stored entries can be read from disk at offsets, so a large uncompressed .npz streams; deflated ones are
 // inflated into memory (refused above MAX_INFLATED_BYTES).
 
-import * as zlib from 'node:zlib';
-import { FileSource, MAX_INFLATED_BYTES, MemorySource, OpenFile, inflatePrefix, type ByteSource } from './bytes';
+import { host } from '../platform/host';
+import { FileSource, MAX_INFLATED_BYTES, MemorySource, OpenFile, inflatePrefix, latin1, u16le, u32le, u64le, type ByteSource } from './bytes';
+import { crc32 } from './crc32';
 import { DataError, fmt, fmtBytes, printable } from './dataset';
 
 export interface ZipEntry {
@@ -25,8 +26,8 @@ const SIG_CENTRAL = 0x02014b50;
 const SIG_LOCAL = 0x04034b50;
 
 /** Reads a uint64 that must fit a JS number exactly. */
-function u64(b: Buffer, at: number): number {
-  const v = b.readBigUInt64LE(at);
+function u64(b: Uint8Array, at: number): number {
+  const v = u64le(b, at);
   if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new DataError('a zip64 size is too large to handle');
   return Number(v);
 }
@@ -60,8 +61,8 @@ export class ZipReader {
   /** Where the entry's (possibly compressed) bytes start in the file. */
   private dataStart(e: ZipEntry): number {
     const h = this.file.readAt(e.localHeaderOffset, 30);
-    if (h.length < 30 || h.readUInt32LE(0) !== SIG_LOCAL) throw new DataError(`${this.name} is damaged: the local header of '${printable(e.name)}' is missing.`);
-    const start = e.localHeaderOffset + 30 + h.readUInt16LE(26) + h.readUInt16LE(28);
+    if (h.length < 30 || u32le(h, 0) !== SIG_LOCAL) throw new DataError(`${this.name} is damaged: the local header of '${printable(e.name)}' is missing.`);
+    const start = e.localHeaderOffset + 30 + u16le(h, 26) + u16le(h, 28);
     if (start + e.compressedSize > this.file.size) {
       throw new DataError(`${this.name} is truncated: '${printable(e.name)}' needs ${fmt(e.compressedSize)} bytes at ${fmt(start)}, but the file has ${fmt(this.file.size)} bytes.`);
     }
@@ -96,23 +97,23 @@ export class ZipReader {
   }
 
   /** The entry's uncompressed bytes, in memory. */
-  read(e: ZipEntry): Buffer {
+  read(e: ZipEntry): Uint8Array {
     this.checkMethod(e);
     return this.readAll(e, this.dataStart(e));
   }
 
-  private readAll(e: ZipEntry, start: number): Buffer {
+  private readAll(e: ZipEntry, start: number): Uint8Array {
     if (e.uncompressedSize > MAX_INFLATED_BYTES) {
       throw new DataError(
         `${this.name}: '${printable(e.name)}' is ${fmtBytes(e.uncompressedSize)} uncompressed, more than the ${fmtBytes(MAX_INFLATED_BYTES)} that can be held in memory; save it with np.savez (not savez_compressed) so it streams from disk.`,
       );
     }
     const raw = this.file.readAt(start, e.compressedSize);
-    let out: Buffer;
+    let out: Uint8Array;
     if (e.method === 0) out = raw;
     else {
       try {
-        out = zlib.inflateRawSync(raw, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: Math.max(1, e.uncompressedSize) });
+        out = host().inflateRaw(raw, { partial: true, maxOutputLength: Math.max(1, e.uncompressedSize) });
       } catch (err) {
         throw new DataError(`${this.name}: '${printable(e.name)}' cannot be inflated: ${(err as Error).message}`);
       }
@@ -120,7 +121,7 @@ export class ZipReader {
         throw new DataError(`${this.name} is damaged: '${printable(e.name)}' inflates to ${fmt(out.length)} bytes, but the directory says ${fmt(e.uncompressedSize)}.`);
       }
     }
-    if (typeof zlib.crc32 === 'function' && (zlib.crc32(out) >>> 0) !== e.crc32 >>> 0) {
+    if (crc32(out) !== e.crc32 >>> 0) {
       throw new DataError(`${this.name} is damaged: the checksum of '${printable(e.name)}' does not match.`);
     }
     return out;
@@ -139,28 +140,28 @@ function readDirectory(file: OpenFile): ZipEntry[] {
   const tail = file.readAt(tailStart, tailLen);
   let eocd = -1;
   for (let i = tail.length - 22; i >= 0; i--) {
-    if (tail.readUInt32LE(i) === SIG_EOCD) {
+    if (u32le(tail, i) === SIG_EOCD) {
       eocd = i;
       break;
     }
   }
   if (eocd < 0) {
     const head = file.readAt(0, 4);
-    const isZip = head.length === 4 && head.readUInt32LE(0) === SIG_LOCAL;
+    const isZip = head.length === 4 && u32le(head, 0) === SIG_LOCAL;
     throw new DataError(
       isZip
         ? `${name} is truncated: it starts like a zip (.npz) file but its end (the central directory) is missing.`
         : `${name} is not a zip (.npz) file${head[0] === 0x93 ? ' (it looks like a single .npy array; data npz needs an .npz archive with train_images, train_labels…)' : ''}.`,
     );
   }
-  let count = tail.readUInt16LE(eocd + 10);
-  let cdSize = tail.readUInt32LE(eocd + 12);
-  let cdOffset = tail.readUInt32LE(eocd + 16);
+  let count = u16le(tail, eocd + 10);
+  let cdSize = u32le(tail, eocd + 12);
+  let cdOffset = u32le(tail, eocd + 16);
   // zip64: a locator sits just before the classic record and points at the zip64 record.
-  if (eocd >= 20 && tail.readUInt32LE(eocd - 20) === SIG_ZIP64_LOCATOR) {
+  if (eocd >= 20 && u32le(tail, eocd - 20) === SIG_ZIP64_LOCATOR) {
     const at = u64(tail, eocd - 20 + 8);
     const rec = file.readAt(at, 56);
-    if (rec.length < 56 || rec.readUInt32LE(0) !== SIG_ZIP64_EOCD) throw new DataError(`${name} is damaged: its zip64 end record is missing.`);
+    if (rec.length < 56 || u32le(rec, 0) !== SIG_ZIP64_EOCD) throw new DataError(`${name} is damaged: its zip64 end record is missing.`);
     count = u64(rec, 32);
     cdSize = u64(rec, 40);
     cdOffset = u64(rec, 48);
@@ -172,23 +173,23 @@ function readDirectory(file: OpenFile): ZipEntry[] {
   const entries: ZipEntry[] = [];
   let p = 0;
   for (let k = 0; k < count; k++) {
-    if (p + 46 > cd.length || cd.readUInt32LE(p) !== SIG_CENTRAL) throw new DataError(`${name} is damaged: central directory entry ${k + 1} of ${count} is unreadable.`);
-    const flags = cd.readUInt16LE(p + 8);
-    const method = cd.readUInt16LE(p + 10);
-    const crc32 = cd.readUInt32LE(p + 16);
-    let compressedSize = cd.readUInt32LE(p + 20);
-    let uncompressedSize = cd.readUInt32LE(p + 24);
-    const nameLen = cd.readUInt16LE(p + 28);
-    const extraLen = cd.readUInt16LE(p + 30);
-    const commentLen = cd.readUInt16LE(p + 32);
-    let localHeaderOffset = cd.readUInt32LE(p + 42);
-    const entryName = cd.toString(flags & 0x800 ? 'utf8' : 'latin1', p + 46, p + 46 + nameLen);
+    if (p + 46 > cd.length || u32le(cd, p) !== SIG_CENTRAL) throw new DataError(`${name} is damaged: central directory entry ${k + 1} of ${count} is unreadable.`);
+    const flags = u16le(cd, p + 8);
+    const method = u16le(cd, p + 10);
+    const crc32 = u32le(cd, p + 16);
+    let compressedSize = u32le(cd, p + 20);
+    let uncompressedSize = u32le(cd, p + 24);
+    const nameLen = u16le(cd, p + 28);
+    const extraLen = u16le(cd, p + 30);
+    const commentLen = u16le(cd, p + 32);
+    let localHeaderOffset = u32le(cd, p + 42);
+    const entryName = flags & 0x800 ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(cd.subarray(p + 46, p + 46 + nameLen)) : latin1(cd.subarray(p + 46, p + 46 + nameLen));
     // zip64 extra field (id 1): the 64-bit values of the fields that read 0xFFFFFFFF, in this order.
     let x = p + 46 + nameLen;
     const xEnd = x + extraLen;
     while (x + 4 <= xEnd) {
-      const id = cd.readUInt16LE(x);
-      const size = cd.readUInt16LE(x + 2);
+      const id = u16le(cd, x);
+      const size = u16le(cd, x + 2);
       if (id === 0x0001) {
         let q = x + 4;
         if (uncompressedSize === 0xffffffff && q + 8 <= x + 4 + size) (uncompressedSize = u64(cd, q)), (q += 8);

@@ -1,6 +1,6 @@
 // The WebAssembly SIMD kernels as a backend (the normal path): one WebAssembly.Memory is the arena, kernels
 // take byte offsets into it, and with threads > 1 the shared-memory build runs each kernel's ranges on
-// worker threads (threads.ts), weight gradients reduced from private copies.
+// engine threads (threads.ts; started by the installed runtime), weight gradients reduced from private copies.
 
 import { align } from './arena';
 import type { Backend } from './backend';
@@ -8,6 +8,7 @@ import { ACT, isDepthwise, type ActKind, type ConvGeom } from './kernels';
 import type { DeconvGeom } from './kernels-deconv';
 import type { UpsampleGeom, UpsampleMode } from './kernels-upsample';
 import { directForward, transposedData, winograd } from './convAlgorithms';
+import { engineRuntime } from './runtime';
 import { splitRange, ThreadPool, type ThreadFn } from './threads';
 import type { WasmExports, WasmModuleInfo } from './wasm-module';
 
@@ -69,7 +70,9 @@ export class WasmBackend implements Backend {
     this.threads = threads;
     this.top = align(Math.max(this.ex.heapBase(), 1024));
     for (let t = 0; t < threads; t++) this.work.push(this.allocate(this.ex.gemmWorkFloats() * 4));
-    this.pool = threads > 1 ? new ThreadPool(info.module, this.memory, threads) : null;
+    const spawn = threads > 1 ? engineRuntime().spawnThread : null;
+    if (threads > 1 && !spawn) throw new Error('this runtime cannot start engine threads');
+    this.pool = spawn ? new ThreadPool(info.module, this.memory, threads, spawn, (fn, args) => (this.ex[fn] as unknown as (...a: number[]) => void)(...args)) : null;
   }
 
   buffer(): ArrayBuffer {

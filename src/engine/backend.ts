@@ -7,18 +7,20 @@
 // everything once per batch capacity, never during a step.
 //
 // The pieces: backend-js.ts (reference kernels), backend-wasm.ts (WebAssembly kernels and their threads),
-// wasm-module.ts (finding and compiling the .wasm builds), arena.ts (the alignment rule they share).
+// wasm-module.ts (compiling the .wasm builds), runtime.ts (where their bytes come from and how threads start:
+// the entry point installs runtime-node.ts or runtime-web.ts), arena.ts (the alignment rule they share).
 
 import type { ActKind, ConvGeom } from './kernels';
 import type { DeconvGeom } from './kernels-deconv';
 import type { UpsampleGeom, UpsampleMode } from './kernels-upsample';
 import { JsBackend } from './backend-js';
 import { WasmBackend } from './backend-wasm';
-import { loadWasmModule, wasmSearchDirs } from './wasm-module';
+import { engineRuntime } from './runtime';
+import { loadWasmModule, wasmWhere } from './wasm-module';
 
 export { JsBackend } from './backend-js';
 export { WasmBackend } from './backend-wasm';
-export { loadWasmModule, wasmSearchDirs, type WasmModuleInfo } from './wasm-module';
+export { loadWasmModule, WASM_FILES, type WasmFile, type WasmModuleInfo } from './wasm-module';
 
 export type BackendName = 'wasm-relaxed' | 'wasm-simd' | 'js';
 
@@ -127,11 +129,12 @@ export type BackendChoice = 'auto' | BackendName;
 
 /**
  * The backend for `choice`: 'auto' takes the best wasm build found and falls back to js. `threads` > 1
- * uses the shared-memory build and worker threads (the js backend always runs on one thread).
+ * uses the shared-memory build and engine threads (the js backend always runs on one thread; so does a runtime
+ * that cannot start threads: a page that is not cross-origin isolated).
  */
 export function createBackend(choice: BackendChoice = 'auto', opts: { threads?: number } = {}): Backend {
   if (choice === 'js') return new JsBackend();
-  const threads = Math.max(1, Math.floor(opts.threads ?? 1));
+  const threads = engineRuntime().spawnThread ? Math.max(1, Math.floor(opts.threads ?? 1)) : 1;
   const prefer = choice === 'wasm-simd' ? 'wasm-simd' : undefined;
   const info = loadWasmModule(prefer, threads > 1);
   if (!info) {
@@ -140,7 +143,7 @@ export function createBackend(choice: BackendChoice = 'auto', opts: { threads?: 
       return createBackend(choice, { threads: 1 });
     }
     if (choice === 'auto') return new JsBackend();
-    throw new Error(`the engine's WebAssembly kernels were not found (looked in ${wasmSearchDirs().join(', ')}); run npm run build`);
+    throw new Error(`the engine's WebAssembly kernels were not found (looked in ${wasmWhere()}); run npm run build`);
   }
   if (choice === 'wasm-relaxed' && info.variant !== 'wasm-relaxed') throw new Error('relaxed SIMD is not available in this runtime');
   return new WasmBackend(info, { threads });

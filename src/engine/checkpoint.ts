@@ -9,8 +9,8 @@
 // scripts/make-engine-fixtures.py). Metadata: `source` (the model text) and `metrics` (JSON text).
 
 import { escapeInvisible } from '../language/printable';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { isAtomicTemp } from '../platform/atomicTemp';
+import { host } from '../platform/host';
 import type { ModelSpec } from '../language/model';
 import type { Network } from './network';
 import { buildPlan, stateShapes } from './plan';
@@ -48,9 +48,10 @@ export function encodeSafetensors(tensors: readonly NamedTensor[], metadata: Rec
     header[t.name] = { dtype: t.dtype ?? 'F32', shape: t.shape, data_offsets: [offset, offset + count * size] };
     offset += count * size;
   }
-  let json = Buffer.from(JSON.stringify(header), 'utf8');
-  const pad = (8 - (json.length % 8)) % 8;
-  if (pad) json = Buffer.concat([json, Buffer.alloc(pad, 0x20)]);
+  const text = new TextEncoder().encode(JSON.stringify(header));
+  // The header padded with spaces to a multiple of 8 bytes.
+  const json = new Uint8Array(Math.ceil(text.length / 8) * 8).fill(0x20);
+  json.set(text);
   const out = new Uint8Array(8 + json.length + offset);
   const dv = new DataView(out.buffer);
   dv.setBigUint64(0, BigInt(json.length), true);
@@ -95,7 +96,7 @@ export function decodeSafetensors(bytes: Uint8Array, where = 'checkpoint'): Chec
   const n = Number(n64);
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, n).toString('utf8'));
+    header = JSON.parse(new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes.subarray(8, 8 + n)));
   } catch (e) {
     // JSON.parse quotes the text around the error, which here is arbitrary bytes: say where, not what.
     const at = /position (\d+)/.exec((e as Error).message)?.[1];
@@ -172,57 +173,26 @@ export function checkTensors(tensors: readonly NamedTensor[], spec: ModelSpec, w
   for (const t of tensors) if (!known.has(t.name)) throw new Error(`${where}: ${visible(t.name)} is not a tensor of this model`);
 }
 
-/** Where saveCheckpoint writes before the rename: a hidden file beside `path`, unique to this process and moment. */
-function checkpointTempPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-}
-
 /**
  * True for a file name that saveCheckpoint's temporary files have: what a write cut short (SIGKILL, power loss)
  * leaves behind. Only the owner of the folder may remove them (a live writer's file has this name too).
  */
 export function isCheckpointTemp(fileName: string): boolean {
-  return /^\..+\.[0-9]+\.[0-9a-z]+\.tmp$/.test(fileName);
+  return isAtomicTemp(fileName);
 }
 
 /**
- * Writes a checkpoint atomically: a temporary file in the same folder, fsync, rename over `path`.
- * `from` is a network (its params()) or tensors.
+ * Writes a checkpoint atomically (Files.writeFileAtomic: a temporary file in the same folder, flushed, renamed
+ * over `path`). `from` is a network (its params()) or tensors.
  */
 export function saveCheckpoint(path: string, from: Network | readonly NamedTensor[], metadata: CheckpointMetadata = {}): void {
   const tensors = Array.isArray(from) ? (from as readonly NamedTensor[]) : (from as Network).params();
-  const bytes = encodeSafetensors(tensors, metadata);
-  const tmp = checkpointTempPath(path);
-  const fd = openSync(tmp, 'w');
-  try {
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
-    throw e;
-  }
-  closeSync(fd);
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
-    throw e;
-  }
+  host().files.writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 
 /** Reads and validates a checkpoint; with `spec`, also checks names and shapes against the model. */
 export function loadCheckpoint(path: string, spec?: ModelSpec): Checkpoint {
-  const cp = decodeSafetensors(readFileSync(path), path);
+  const cp = decodeSafetensors(host().files.readFile(path), path);
   if (spec) checkTensors(cp.tensors, spec, path);
   return cp;
 }

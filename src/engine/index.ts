@@ -58,13 +58,16 @@
 // Kernels. The reference kernels (kernels.ts, plain TypeScript) define the maths; the WebAssembly SIMD
 // kernels (wasm/assembly/kernels.ts, AssemblyScript: im2col + packed GEMM with a 4/5/6×8 micro-kernel, fused bias and
 // activation) run it fast. scripts/build.mjs compiles them at `npm install` / `npm run build` into
-// build/engine-{simd,relaxed}.wasm and copies both into dist/ beside the bundles; wasm-module.ts looks in
-// $CNN_ENGINE_WASM_DIR, __dirname (dist/ when bundled), ../../build (src/engine under vitest), ./build and
-// ./dist, picks the relaxed-SIMD (FMA) build when V8 validates it (after setting
-// --experimental-wasm-relaxed-simd) and falls back to the plain SIMD build, then to the js kernels.
+// build/engine-{simd,relaxed}.wasm and copies both into dist/ beside the bundles. The entry point installs
+// an engine runtime (runtime.ts) that gives the bytes: in Node (runtime-node.ts) from $CNN_ENGINE_WASM_DIR,
+// __dirname (dist/ when bundled), ../../build (src/engine under vitest), ./build and ./dist; in the web worker
+// trainer (runtime-web.ts) the bytes the extension host read. wasm-module.ts picks the relaxed-SIMD (FMA) build
+// when WebAssembly.validate accepts it (Node: after --experimental-wasm-relaxed-simd) and falls back to the plain
+// SIMD build, then to the js kernels.
 //
 // Threads. With threads = T > 1 the backend loads the shared-memory build (engine-*-mt.wasm), instantiates
-// it over one WebAssembly.Memory({ shared: true }) on the main thread and on T-1 worker_threads, and splits
+// it over one WebAssembly.Memory({ shared: true }) on the main thread and on T-1 engine threads (worker_threads
+// in Node, Web Workers from a Blob URL in a cross-origin-isolated page; one thread where it is not), and splits
 // each kernel call: convolutions by whole samples (every thread im2cols and multiplies its own samples;
 // weight gradients go to per-thread scratch and are summed in thread order), pooling and activations by
 // planes or ranges. Jobs pass through a shared control block (threads.ts): a worker spins briefly after a
@@ -87,7 +90,8 @@ export type { LayerOps } from './layers';
 export type { OptimizerConfig, OptimizerKind } from './optim';
 export { OPTIMIZER_DEFAULTS, sgdStep, adamStep } from './optim';
 export type { BackendName, BackendChoice } from './backend';
-export { loadWasmModule } from './backend';
+export { loadWasmModule, WASM_FILES, type WasmFile } from './backend';
+export { installEngineRuntime, type EngineRuntime } from './runtime';
 export { Rng } from './rng';
 export { saveCheckpoint, loadCheckpoint, encodeSafetensors, decodeSafetensors, checkTensors, modelTensorShapes, isCheckpointTemp } from './checkpoint';
 export type { Checkpoint, CheckpointMetadata } from './checkpoint';

@@ -1,10 +1,16 @@
-// The compiled WebAssembly kernels (src/engine/wasm/assembly/kernels.ts): where the built .wasm files are
-// found, how the best build this runtime accepts is compiled (once per process), and what an instance
-// exports. The backend that runs them is backend-wasm.ts.
+// The compiled WebAssembly kernels (src/engine/wasm/assembly/kernels.ts): the builds there are, how the best
+// one this runtime accepts is compiled (once per installed runtime), and what an instance exports. The bytes
+// come from the entry point's engine runtime (runtime.ts: files beside the bundle in Node, bytes posted by the
+// extension host in a Web Worker). The backend that runs them is backend-wasm.ts.
 
-import { readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
+import { engineRuntime, type EngineRuntime } from './runtime';
+
+/**
+ * The builds scripts/build.mjs writes to build/ and dist/: plain SIMD and relaxed SIMD, each with its own memory
+ * (one thread) and with an imported shared memory (`-mt`, for engine threads). The web extension reads these.
+ */
+export const WASM_FILES = ['engine-relaxed.wasm', 'engine-simd.wasm', 'engine-relaxed-mt.wasm', 'engine-simd-mt.wasm'] as const;
+export type WasmFile = (typeof WASM_FILES)[number];
 
 /** The exports of src/engine/wasm/assembly/kernels.ts (byte addresses are plain numbers). */
 export interface WasmExports {
@@ -69,66 +75,47 @@ export interface WasmModuleInfo {
   variant: 'wasm-relaxed' | 'wasm-simd';
   /** True for the shared-memory build (threads): it imports env.memory. */
   shared: boolean;
+  /** Where the bytes came from (a path in Node, the file's name where the extension host gave the bytes). */
   path: string;
 }
 
-const cache = new Map<string, WasmModuleInfo | null>();
+const caches = new WeakMap<EngineRuntime, Map<string, WasmModuleInfo | null>>();
 
-/**
- * Where the built wasm lives. The build (scripts/build.mjs) writes `engine-{simd,relaxed}.wasm` and the
- * shared-memory `engine-{simd,relaxed}-mt.wasm` to both `build/` (for tests running the TypeScript sources)
- * and `dist/` (beside the bundles, which is what the vsix ships). `CNN_ENGINE_WASM_DIR` overrides the search.
- */
-export function wasmSearchDirs(): string[] {
-  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
-  const dirs = [
-    process.env['CNN_ENGINE_WASM_DIR'],
-    here, // dist/ when bundled
-    join(here, '..', '..', 'build'), // src/engine/ under vitest
-    join(here, '..', 'build'),
-    join(here, '..', 'dist'),
-    join(process.cwd(), 'build'),
-    join(process.cwd(), 'dist'),
-  ];
-  return dirs.filter((d): d is string => typeof d === 'string' && d.length > 0);
-}
-
-function findWasm(file: string): string | null {
-  for (const dir of wasmSearchDirs()) {
-    const p = join(dir, file);
-    if (existsSync(p)) return p;
-  }
-  return null;
-}
-
-function compile(file: string, variant: 'wasm-relaxed' | 'wasm-simd', shared: boolean): WasmModuleInfo | null {
-  const path = findWasm(file);
-  if (!path) return null;
-  const bytes = readFileSync(path);
-  if (!WebAssembly.validate(bytes)) return null;
-  return { module: new WebAssembly.Module(bytes), variant, shared, path };
+function compile(runtime: EngineRuntime, file: WasmFile, variant: 'wasm-relaxed' | 'wasm-simd', shared: boolean): WasmModuleInfo | null {
+  const bytes = runtime.wasmBytes(file);
+  if (!bytes || !WebAssembly.validate(bytes)) return null;
+  return { module: new WebAssembly.Module(bytes), variant, shared, path: runtime.wasmPath?.(file) ?? file };
 }
 
 /**
- * Compiles the best kernels this Node can run: relaxed SIMD (fused multiply-add) when V8 accepts it after
- * `--experimental-wasm-relaxed-simd`, else plain SIMD; null when neither is found or valid. `shared` asks
- * for the shared-memory build used with worker threads. Also turns off V8's baseline wasm compiler
- * (`--no-liftoff`) so kernels run optimised from their first call. `prefer: 'wasm-simd'` skips relaxed SIMD.
+ * Compiles the best kernels this runtime can run: relaxed SIMD (fused multiply-add) when WebAssembly.validate
+ * accepts it (Node: after `--experimental-wasm-relaxed-simd`, set by the runtime's beforeCompile), else plain
+ * SIMD; null when neither is there or valid. `shared` asks for the shared-memory build used with engine threads.
+ * `prefer: 'wasm-simd'` skips relaxed SIMD.
  */
 export function loadWasmModule(prefer?: 'wasm-simd', shared = false): WasmModuleInfo | null {
+  const runtime = engineRuntime();
+  let cache = caches.get(runtime);
+  if (!cache) {
+    cache = new Map();
+    caches.set(runtime, cache);
+    try {
+      runtime.beforeCompile?.();
+    } catch {
+      /* only speed */
+    }
+  }
   const key = `${prefer ?? 'best'}/${shared}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
-  try {
-    setFlagsFromString('--no-liftoff');
-    setFlagsFromString('--experimental-wasm-relaxed-simd');
-  } catch {
-    /* only speed */
-  }
-  const suffix = shared ? '-mt' : '';
   let result: WasmModuleInfo | null = null;
-  if (!prefer) result = compile(`engine-relaxed${suffix}.wasm`, 'wasm-relaxed', shared);
-  if (!result) result = compile(`engine-simd${suffix}.wasm`, 'wasm-simd', shared);
+  if (!prefer) result = compile(runtime, shared ? 'engine-relaxed-mt.wasm' : 'engine-relaxed.wasm', 'wasm-relaxed', shared);
+  if (!result) result = compile(runtime, shared ? 'engine-simd-mt.wasm' : 'engine-simd.wasm', 'wasm-simd', shared);
   cache.set(key, result);
   return result;
+}
+
+/** Where the installed runtime looked for the builds (for the error when there is none). */
+export function wasmWhere(): string {
+  return engineRuntime().wasmWhere();
 }

@@ -23,7 +23,7 @@ const TARGET_SIDE = 256;
  * A PNG of one H×W×C input sample (values in [0, 1]; 1 channel grey, 3 or more RGB, shown in grey) with `map` over it.
  * Negative map values (occlusion: hiding the window raised the class's probability) are left uncoloured.
  */
-export function overlayPng(sample: Float32Array, h: number, w: number, c: number, map: ExplainMap): Buffer {
+export function overlayPng(sample: Float32Array, h: number, w: number, c: number, map: ExplainMap): Uint8Array {
   const up = upsampleBilinear(map, h, w);
   let max = 0;
   for (const v of up) if (v > max) max = v;

@@ -3,11 +3,9 @@
 // training); otherwise an inspect-only trainer child (`mode: 'inspect'`) does: it loads the file's latest
 // checkpoint (or fresh weights) and answers until it is stopped. No `vscode` here: inspector.ts wires it.
 
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { host } from '../platform/host';
 import type { AugmentPreviewRequest, ExplainGalleryRequest, ExplainRequest, HostMessage, TrainerMessage, TrainJob } from '../protocol/trainer';
-import { TrainerClient } from '../trainer/client';
+import type { Trainer } from '../trainer/client';
 import { routeExplainRequest } from './inspectorExplain';
 
 /** What the inspector needs of the training feature (TrainingFeature satisfies it). */
@@ -35,8 +33,10 @@ export interface InspectDoc {
 
 /** What the inspect child needs of the inspector. */
 export interface InspectChildHost {
-  /** The trainer child's script (dist/trainer.js). */
-  readonly script: string;
+  /** A new built-in-engine trainer (a child process, or a Web Worker in the browser), or why none can start. */
+  createTrainer(): Trainer | string;
+  /** Where the inspect-only trainer may write when the file has no run folder yet (nothing there is kept). */
+  readonly scratchDir: string;
   training(): InspectorTraining | undefined;
   doc(file: string): InspectDoc | null;
   /** The file's latest checkpoint, if any. */
@@ -48,7 +48,7 @@ export interface InspectChildHost {
 }
 
 export class InspectChild {
-  private child: { file: string; client: TrainerClient } | null = null;
+  private child: { file: string; client: Trainer } | null = null;
 
   constructor(private readonly host: InspectChildHost) {}
 
@@ -106,7 +106,7 @@ export class InspectChild {
    * The inspect child for `file`, started when none runs for it (any other one is stopped first); null when it
    * cannot start, with the reason as the panel's note.
    */
-  ensure(file: string): TrainerClient | null {
+  ensure(file: string): Trainer | null {
     if (this.child?.file === file && this.child.client.running) return this.child.client;
     this.stop();
     const fail = (note: string) => {
@@ -117,17 +117,17 @@ export class InspectChild {
     if (!doc) return fail('Open the .cnn file to inspect it.');
     if (!doc.onDisk) return fail('Save the file first: the trainer reads its data relative to it.');
     if (doc.hasErrors) return fail('Fix the errors in the file first: the network cannot be built.');
-    if (!existsSync(this.host.script)) return fail('The trainer is not built (dist/trainer.js is missing).');
+    const client = this.host.createTrainer();
+    if (typeof client === 'string') return fail(client);
     const checkpoint = this.host.checkpoint(file);
     const job: TrainJob = {
       file,
       source: doc.text,
-      outDir: checkpoint ? dirname(checkpoint) : join(tmpdir(), 'cnn-studio-inspect'),
+      outDir: checkpoint ? host().path.dirname(checkpoint) : this.host.scratchDir,
       snapshotIntervalMs: 0,
       mode: 'inspect',
       ...(checkpoint ? { init: checkpoint } : {}),
     };
-    const client = new TrainerClient({ script: this.host.script });
     this.child = { file, client };
     client.on('message', (m) => this.host.onMessage(file, m));
     client.on('exit', () => {

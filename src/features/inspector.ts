@@ -6,8 +6,6 @@
 // trainer and where requests go), inspectorPanel.ts (the panel's lifecycle), throttle.ts (rate limits).
 // Messages both ways are typed in src/protocol/webview.ts and checked at run time in both directions.
 
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainerMessage } from '../protocol/trainer';
 import { type ExplorerNotice, type HostToWebview, isPersistedState, isWebviewToHost, parseMetrics, type RunInfo, type RunStatus, type WebviewToHost } from '../protocol/webview';
@@ -20,15 +18,12 @@ import { INSPECTOR_VIEW_TYPE, InspectorPanel } from './inspectorPanel';
 import { emptyFileRun, type FileRun, reduceFileRun, replay, runFromDisk, runInfo, TRAINER_EXITED } from './inspectorRun';
 import { modelView, snapshotToHwc } from './modelView';
 import { fileCheckpoint, lastRun, type RunSources, runHasCheckpoint } from './runDiscovery';
+import type { EditorPlatform } from './platform';
 import { PROGRESS_INTERVAL_MS, SNAPSHOT_INTERVAL_MS, Throttle } from './throttle';
 
 export type { InspectorTraining } from './inspectChild';
 
 const MODEL_DEBOUNCE_MS = 120;
-
-function fileKey(doc: vscode.TextDocument): string {
-  return doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.toString();
-}
 
 export class InspectorFeature implements vscode.Disposable {
   private readonly panel: InspectorPanel;
@@ -56,14 +51,16 @@ export class InspectorFeature implements vscode.Disposable {
     context: vscode.ExtensionContext,
     private readonly docs: CnnDocuments,
     private readonly trainingSource: InspectorTraining | (() => InspectorTraining | undefined),
+    private readonly platform: EditorPlatform,
   ) {
     this.panel = new InspectorPanel(context, { onMessage: (m) => void this.onWebview(m), onClosed: () => this.closed() });
     this.child = new InspectChild({
-      script: join(context.extensionPath, 'dist', 'trainer.js'),
+      createTrainer: () => platform.createTrainer('builtin'),
+      scratchDir: platform.scratchDir,
       training: () => this.training,
       doc: (file) => {
         const doc = this.docFor(file);
-        return doc ? { onDisk: doc.uri.scheme === 'file', text: doc.getText(), hasErrors: this.docs.get(doc).hasErrors } : null;
+        return doc ? { onDisk: platform.fileOf(doc.uri) !== null, text: doc.getText(), hasErrors: this.docs.get(doc).hasErrors } : null;
       },
       checkpoint: (file) => this.checkpoint(file),
       onMessage: (file, m) => this.onTrainer(file, m, 'inspect'),
@@ -79,9 +76,13 @@ export class InspectorFeature implements vscode.Disposable {
           // The file it followed, even when its editor is not (yet) open in this new extension host.
           const file = isPersistedState(state) ? (state as { file: string | null }).file : null;
           let doc = file ? this.docFor(file) : undefined;
-          if (!doc && file && isAbsolute(file) && existsSync(file)) doc = await Promise.resolve(vscode.workspace.openTextDocument(vscode.Uri.file(file))).catch(() => undefined);
+          const uri = file ? platform.uriOf(file) : null;
+          if (!doc && uri) doc = await Promise.resolve(vscode.workspace.openTextDocument(uri)).catch(() => undefined);
           doc ??= vscode.window.visibleTextEditors.map((e) => e.document).find(isCnn);
-          if (isCnn(doc)) this.doc = doc;
+          if (isCnn(doc)) {
+            this.doc = doc;
+            this.loadRuns(doc);
+          }
           this.hookTraining();
           this.panel.attach(panel);
         },
@@ -100,7 +101,7 @@ export class InspectorFeature implements vscode.Disposable {
         const line = e.selections[0]?.active.line ?? 0;
         if (line !== this.cursorLine) {
           this.cursorLine = line;
-          this.post({ type: 'cursor', file: fileKey(this.doc), line });
+          this.post({ type: 'cursor', file: this.fileKey(this.doc), line });
         }
       }),
       vscode.workspace.onDidCloseTextDocument((d) => {
@@ -113,6 +114,28 @@ export class InspectorFeature implements vscode.Disposable {
     this.hookTraining();
     // extension.ts may create the training feature after this one, in the same list: look again once it has.
     queueMicrotask(() => this.hookTraining());
+  }
+
+  /** The file a document is for: its path for the trainer, or its URI when it has none (an untitled one). */
+  private fileKey(doc: vscode.TextDocument): string {
+    return this.platform.fileOf(doc.uri) ?? doc.uri.toString();
+  }
+
+  /**
+   * The browser's mirror of the followed file's run folders is loaded in the background: once it is, the
+   * panel's status and curves are sent again (Node reads the disk at once and loads nothing).
+   */
+  private loadRuns(doc: vscode.TextDocument): void {
+    const file = this.platform.fileOf(doc.uri);
+    if (file === null) return;
+    void this.platform.loadRuns(file).then(
+      (loaded) => {
+        if (!loaded || this.doc !== doc) return;
+        this.sendStatus();
+        this.sendHistory();
+      },
+      (err: Error) => console.warn(`CNN Inspector: cannot read the run folders of ${file}: ${err.message}`),
+    );
   }
 
   private get training(): InspectorTraining | undefined {
@@ -138,6 +161,7 @@ export class InspectorFeature implements vscode.Disposable {
     }
     if (isCnn(doc)) {
       this.doc = doc;
+      this.loadRuns(doc);
       const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
       this.cursorLine = editor?.selection.active.line ?? 0;
     }
@@ -160,7 +184,8 @@ export class InspectorFeature implements vscode.Disposable {
     this.doc = doc;
     this.cursorLine = line;
     if (changed) {
-      if (this.child.file !== null && this.child.file !== fileKey(doc)) this.child.stop();
+      this.loadRuns(doc);
+      if (this.child.file !== null && this.child.file !== this.fileKey(doc)) this.child.stop();
       this.sendAll();
     }
   }
@@ -176,7 +201,7 @@ export class InspectorFeature implements vscode.Disposable {
   private sendModel(): void {
     if (!this.doc) return;
     const result = this.docs.latest(this.doc);
-    this.post({ type: 'model', model: modelView(result, fileKey(this.doc), this.doc.version) });
+    this.post({ type: 'model', model: modelView(result, this.fileKey(this.doc), this.doc.version) });
   }
 
   /** Everything for the followed file: after `ready`, and when the followed file changes. */
@@ -186,7 +211,7 @@ export class InspectorFeature implements vscode.Disposable {
       this.post({ type: 'empty' });
       return;
     }
-    const file = fileKey(this.doc);
+    const file = this.fileKey(this.doc);
     this.sendModel();
     this.post({ type: 'cursor', file, line: Math.max(0, this.cursorLine) });
     // A finished run's `started` is not sent again: the panel would take the run for a live one.
@@ -212,17 +237,17 @@ export class InspectorFeature implements vscode.Disposable {
 
   private sendStatus(): void {
     if (!this.doc) return;
-    const file = fileKey(this.doc);
+    const file = this.fileKey(this.doc);
     this.post({ type: 'status', file, status: this.status(file) });
   }
 
   /** What is known about the file's runs: this window's last run, the remembered checkpoint, its network's run folders. */
   private runSources(file: string): RunSources {
-    const doc = this.docFor(file) ?? (this.doc && fileKey(this.doc) === file ? this.doc : undefined);
+    const doc = this.docFor(file) ?? (this.doc && this.fileKey(this.doc) === file ? this.doc : undefined);
     return {
       metricsFile: this.runs.get(file)?.metricsFile ?? null,
       known: this.training?.checkpointFor(file) ?? null,
-      network: doc?.uri.scheme === 'file' ? (this.docs.get(doc).name ?? fileStem(file)) : null,
+      network: doc && this.platform.fileOf(doc.uri) !== null ? (this.docs.get(doc).name ?? fileStem(file)) : null,
     };
   }
 
@@ -241,7 +266,7 @@ export class InspectorFeature implements vscode.Disposable {
   /** The live epochs, or the last run's metrics.jsonl when idle (a missing or odd file gives no rows). */
   private sendHistory(): void {
     if (!this.doc) return;
-    const file = fileKey(this.doc);
+    const file = this.fileKey(this.doc);
     const r = this.runs.get(file);
     if (r?.live) {
       this.post({ type: 'history', file, source: 'live', path: null, rows: r.rows });
@@ -254,7 +279,7 @@ export class InspectorFeature implements vscode.Disposable {
 
   private onTrainer(file: string, message: TrainerMessage, from: 'training' | 'inspect'): void {
     // Class counts, weights and warnings of the training split, whichever trainer found them.
-    if (this.trainingData.take(file, message) && this.doc && fileKey(this.doc) === file) this.post({ type: 'trainingData', file, data: message });
+    if (this.trainingData.take(file, message) && this.doc && this.fileKey(this.doc) === file) this.post({ type: 'trainingData', file, data: message });
     if (from === 'inspect' && !forwardedFromInspect(message)) {
       // An inspect-only trainer is no training run: only its answers and its errors matter.
       if (message.type === 'error') {
@@ -267,7 +292,7 @@ export class InspectorFeature implements vscode.Disposable {
     // A real run replaces any inspect-only trainer for the file.
     if (from === 'training' && message.type === 'started' && this.child.file === file) this.child.stop();
     this.runs.set(file, reduceFileRun(this.runs.get(file) ?? emptyFileRun(), message, from));
-    if (!this.panel.isOpen || !this.doc || fileKey(this.doc) !== file) return;
+    if (!this.panel.isOpen || !this.doc || this.fileKey(this.doc) !== file) return;
     if (message.type === 'progress') {
       this.progress.push({ file, message });
       return;
@@ -309,7 +334,7 @@ export class InspectorFeature implements vscode.Disposable {
       }
       case 'stopTraining': {
         // The run of the file the panel names and no other, even when that file is no longer open.
-        const uri = this.docFor(m.file)?.uri ?? (isAbsolute(m.file) ? vscode.Uri.file(m.file) : vscode.Uri.parse(m.file));
+        const uri = this.docFor(m.file)?.uri ?? this.platform.uriOf(m.file) ?? vscode.Uri.parse(m.file);
         await vscode.commands.executeCommand('cnnStudio.stopTraining', uri);
         return;
       }
@@ -322,9 +347,10 @@ export class InspectorFeature implements vscode.Disposable {
           canSelectMany: false,
           openLabel: 'Show Feature Maps',
           filters: { Images: ['png', 'jpg', 'jpeg'] },
-          ...(doc && doc.uri.scheme === 'file' ? { defaultUri: vscode.Uri.file(dirname(doc.uri.fsPath)) } : {}),
+          ...(doc && this.platform.fileOf(doc.uri) !== null ? { defaultUri: vscode.Uri.joinPath(doc.uri, '..') } : {}),
         });
-        if (picked?.[0]) this.child.snapshot(m.file, undefined, picked[0].fsPath);
+        const image = picked?.[0] ? this.platform.fileOf(picked[0]) : null;
+        if (image !== null) this.child.snapshot(m.file, undefined, image);
         return;
       }
       case 'evaluate':
@@ -344,10 +370,11 @@ export class InspectorFeature implements vscode.Disposable {
             canSelectMany: false,
             openLabel: 'Explain',
             filters: { Images: ['png', 'jpg', 'jpeg', 'dcm'] },
-            ...(doc && doc.uri.scheme === 'file' ? { defaultUri: vscode.Uri.file(dirname(doc.uri.fsPath)) } : {}),
+            ...(doc && this.platform.fileOf(doc.uri) !== null ? { defaultUri: vscode.Uri.joinPath(doc.uri, '..') } : {}),
           });
-          if (!picked?.[0]) return;
-          imagePath = picked[0].fsPath;
+          const image = picked?.[0] ? this.platform.fileOf(picked[0]) : null;
+          if (image === null) return;
+          imagePath = image;
         }
         this.child.explain(m.file, trainerExplainRequest(m, imagePath));
         return;
@@ -362,7 +389,7 @@ export class InspectorFeature implements vscode.Disposable {
   }
 
   private docFor(file: string): vscode.TextDocument | undefined {
-    return vscode.workspace.textDocuments.find((d) => fileKey(d) === file);
+    return vscode.workspace.textDocuments.find((d) => this.fileKey(d) === file);
   }
 
   /** Click on a layer: the editor's cursor goes to the start of its line. */

@@ -2,10 +2,13 @@
 // from any folder). In a notification beside the editor a path relative to the .cnn file says the same in a
 // few characters: `lecture.cnn:7: E020 …`, `The folder 'mnist' …`. Pure: no vscode.
 
-import { sep } from 'node:path';
+/** The separator of an absolute path: `\` for a Windows one (`C:\…`, `\\server\…`), else `/`. */
+export function separatorOf(file: string): string {
+  return /^[A-Za-z]:\\/.test(file) || file.startsWith('\\\\') ? '\\' : '/';
+}
 
 /** `message` with every absolute path inside the folder of `file` written relative to that folder. */
-export function relativeToFile(message: string, file: string, separator: string = sep): string {
+export function relativeToFile(message: string, file: string, separator: string = separatorOf(file)): string {
   const dir = file.slice(0, file.lastIndexOf(separator));
   if (dir.length <= 1 || !message.includes(dir)) return message;
   const inside = `${dir}${separator}`;

@@ -1,7 +1,6 @@
 // The inspector's model view: a checked file as the webview draws it (layers, shapes, windows, arithmetic,
 // errors), and the trainer's snapshot turned into the webview's H×W×C layout. Pure: plain data in and out.
 
-import { basename } from 'node:path';
 import { type CheckResult, describeLayer, type LayerSpec, layerArithmetic, layerKind, summarize, toModelSpec } from '../language';
 import type { SnapshotMessage } from '../protocol/trainer';
 import type { LayerView, ModelView, WindowView } from '../protocol/webview';
@@ -42,7 +41,7 @@ export function modelView(result: CheckResult, file: string, version: number): M
   });
   return {
     file,
-    fileName: basename(file),
+    fileName: file.split(/[\\/]/).pop() ?? file,
     version,
     name: result.name,
     input: result.input,

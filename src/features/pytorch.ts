@@ -1,11 +1,6 @@
-// The PyTorch backend in the editor: `cnnStudio.backend` picks the trainer child (the built-in engine, or the
-// exported train.py run by `cnnStudio.pythonPath`), Workspace Trust guards it, and `CNN: Export to PyTorch` /
-// `CNN: Export to ONNX` write the package or the graph beside the file.
-//
-// Workspace Trust: the PyTorch backend writes Python files into the workspace and runs Python on it, so in
-// Restricted Mode nothing is exported to or run by Python; the user is offered "Manage Workspace Trust" (or
-// the built-in engine). Both settings are restrictedConfigurations in package.json: in an untrusted workspace
-// VS Code ignores their workspace values, so a cloned repository cannot point pythonPath at its own program.
+// The PyTorch backend in the editor (Node only): the trainer child for `cnnStudio.backend` (the built-in engine,
+// or the exported train.py run by `cnnStudio.pythonPath`; the setting and Workspace Trust: backend.ts), and
+// `CNN: Export to PyTorch` / `CNN: Export to ONNX`, which write the package or the graph beside the file.
 
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,33 +11,8 @@ import { exportable, noClassScores } from '../export/exportable';
 import type { Diagnostic, ModelSpec } from '../language';
 import { type Trainer, TrainerClient } from '../trainer/client';
 import { fileStem, safeName } from '../trainer/paths';
+import { type BackendSetting, pythonPath } from './backend';
 import { type CnnDocuments, isCnn } from './documents';
-
-export type BackendSetting = 'builtin' | 'pytorch';
-
-const UNTRUSTED =
-  "CNN: the PyTorch backend writes Python files into this workspace and runs Python on them, and this workspace is not trusted (Restricted Mode). Trust it to train with PyTorch, or train with the built-in engine.";
-
-export function backendSetting(): BackendSetting {
-  return vscode.workspace.getConfiguration('cnnStudio').get<string>('backend', 'builtin') === 'pytorch' ? 'pytorch' : 'builtin';
-}
-
-export function pythonPath(): string {
-  return vscode.workspace.getConfiguration('cnnStudio').get<string>('pythonPath', 'python3').trim() || 'python3';
-}
-
-/**
- * The backend to train with now: the setting's, unless it is `pytorch` in an untrusted workspace; then the
- * user chooses (trust the workspace, or the built-in engine) and `null` means do not train.
- */
-export async function chooseBackend(): Promise<BackendSetting | null> {
-  const backend = backendSetting();
-  if (backend === 'builtin' || vscode.workspace.isTrusted) return backend;
-  const choice = await vscode.window.showWarningMessage(UNTRUSTED, 'Manage Workspace Trust', 'Use Built-in Engine');
-  if (choice === 'Use Built-in Engine') return 'builtin';
-  if (choice === 'Manage Workspace Trust') await vscode.commands.executeCommand('workbench.trust.manage');
-  return null;
-}
 
 /** The trainer child for a backend: dist/trainer.js, or the exported train.py (which re-checks trust itself). */
 export function createTrainer(context: vscode.ExtensionContext, backend: BackendSetting): Trainer {

@@ -1,11 +1,13 @@
 // Where a file's last run and its checkpoint are, as the inspector looks for them: this window's last run of the
 // file, the checkpoint the training feature remembers, or the newest run folder beside the file. The run-folder
 // conventions themselves (names, files, "the latest run on disk") live in src/trainer/paths.ts; this file only
-// chooses among the candidates. No `vscode`: inspector.ts passes what it knows.
+// chooses among the candidates. No `vscode`: inspector.ts passes what it knows. Files through src/platform's host
+// (the disk on Node; the browser's mirror of the run folders, loaded first: platform.ts).
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { host } from '../platform/host';
 import { checkpointIn, latestRunMetrics, runFiles } from '../trainer/paths';
+
+const dirname = (p: string) => host().path.dirname(p);
 
 /** What is known about a file's runs, best first. */
 export interface RunSources {
@@ -19,7 +21,7 @@ export interface RunSources {
 
 /** The file's latest checkpoint: the remembered one while it exists, else the one in the folder of its last run. */
 export function fileCheckpoint(file: string, s: RunSources): string | null {
-  if (s.known && existsSync(s.known)) return s.known;
+  if (s.known && host().files.stat(s.known)?.kind === 'file') return s.known;
   const metrics = s.metricsFile ?? (s.network !== null ? latestRunMetrics(file, s.network) : null);
   return metrics ? checkpointIn(dirname(metrics)) : null;
 }
@@ -33,7 +35,7 @@ export function lastRun(file: string, s: RunSources): { path: string; text: stri
   for (const path of candidates) {
     if (!path) continue;
     try {
-      return { path, text: readFileSync(path, 'utf8') };
+      return { path, text: host().files.readText(path) };
     } catch {
       // gone or unreadable: the next candidate
     }

@@ -1,5 +1,6 @@
-// `CNN: Train Model` and `CNN: Stop Training`: the trainer runs in a child process, never in the editor.
-// One training per file; progress notification with cancel, status bar, output channel, remembered checkpoint.
+// `CNN: Train Model` and `CNN: Stop Training`: the trainer runs apart from the editor (a child process on Node,
+// a Web Worker in the browser: the platform makes it). One training per file; progress notification with cancel,
+// status bar, output channel, remembered checkpoint.
 
 import * as vscode from 'vscode';
 import { type AugmentPreviewRequest, classCountText, type ExplainGalleryRequest, type ExplainRequest, preparingText, testFiguresText, type TrainerMessage, type TrainJob } from '../protocol/trainer';
@@ -10,7 +11,8 @@ import { dataWarningsNotice } from './dataWarnings';
 import { HealthDiagnostics } from './healthDiagnostics';
 import { relativeToFile } from './messagePaths';
 import { TRAINER_EXITED } from './inspectorRun';
-import { type BackendSetting, chooseBackend, createTrainer } from './pytorch';
+import type { BackendSetting } from './backend';
+import type { EditorPlatform } from './platform';
 import { stopTarget } from './stopTarget';
 
 export interface TrainingEvent {
@@ -42,6 +44,7 @@ export class TrainingFeature implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly docs: CnnDocuments,
+    private readonly platform: EditorPlatform,
   ) {
     this.status.name = 'CNN Training';
     this.status.command = 'cnnStudio.stopTraining';
@@ -107,11 +110,11 @@ export class TrainingFeature implements vscode.Disposable {
       void vscode.window.showInformationMessage('CNN: open a .cnn file to train it.');
       return;
     }
-    if (doc.uri.scheme !== 'file') {
-      void vscode.window.showErrorMessage('CNN: save the file to disk first; training reads data relative to it.');
+    const file = this.platform.fileOf(doc.uri);
+    if (file === null) {
+      void vscode.window.showErrorMessage('CNN: save the file first; training reads data relative to it.');
       return;
     }
-    const file = doc.uri.fsPath;
     if (this.sessions.has(file)) {
       const choice = await vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(doc.uri)} is already training.`, 'Stop Training');
       if (choice === 'Stop Training') await this.stop(doc.uri);
@@ -144,11 +147,13 @@ export class TrainingFeature implements vscode.Disposable {
       return;
     }
     // cnnStudio.backend: the built-in engine, or PyTorch (which asks first in an untrusted workspace).
-    const backend = await chooseBackend();
+    const backend = await this.platform.chooseBackend();
     if (!backend) return;
     let outDir: string;
     try {
+      await this.platform.loadRuns(file);
       outDir = createRunDir(file, result.name ?? fileStem(doc.uri.path));
+      await this.platform.flush();
     } catch (err) {
       void vscode.window.showErrorMessage(`CNN: cannot create a run folder beside ${vscode.workspace.asRelativePath(doc.uri)}: ${(err as Error).message}`);
       return;
@@ -164,7 +169,12 @@ export class TrainingFeature implements vscode.Disposable {
   private launch(doc: vscode.TextDocument, job: TrainJob, backend: BackendSetting): void {
     const file = job.file;
     const name = vscode.workspace.asRelativePath(doc.uri);
-    const client = createTrainer(this.context, backend);
+    const client = this.platform.createTrainer(backend);
+    if (typeof client === 'string') {
+      void this.dropRunDir(job.outDir);
+      void vscode.window.showErrorMessage(`CNN: could not start the trainer: ${client}`);
+      return;
+    }
     const session: Session = { file, client, backend, stopping: false, last: null };
     this.sessions.set(file, session);
     void vscode.commands.executeCommand('setContext', 'cnnStudio.training', true);
@@ -200,7 +210,7 @@ export class TrainingFeature implements vscode.Disposable {
           reportText?.(preparingText(m));
           break;
         case 'started':
-          this.output.info(`${m.trainSize} training and ${m.valSize} validation samples, ${m.params.toLocaleString('en-US')} parameters, ${m.epochs} epochs of ${m.stepsPerEpoch} steps (${m.backend} engine)`);
+          this.output.info(`${m.trainSize} training and ${m.valSize} validation samples, ${m.params.toLocaleString('en-US')} parameters, ${m.epochs} epochs of ${m.stepsPerEpoch} steps (${m.backend} engine${m.threads !== undefined ? `, ${m.threads} thread${m.threads === 1 ? '' : 's'}` : ''})`);
           this.output.info(classCountText(m).trimEnd());
           for (const w of m.warnings) this.output.warn(w);
           {
@@ -260,7 +270,7 @@ export class TrainingFeature implements vscode.Disposable {
     client.on('exit', (info) => {
       this.sessions.delete(file);
       // A run that failed or was stopped before writing anything leaves no empty folder behind.
-      removeEmptyRunDir(job.outDir);
+      void this.dropRunDir(job.outDir);
       finishProgress();
       if (info.crashed) {
         if (session.stopping) {
@@ -279,16 +289,23 @@ export class TrainingFeature implements vscode.Disposable {
       client.start(job);
     } catch (err) {
       this.sessions.delete(file);
-      removeEmptyRunDir(job.outDir);
+      void this.dropRunDir(job.outDir);
       finishProgress();
       void vscode.window.showErrorMessage(`CNN: could not start the trainer: ${(err as Error).message}`);
     }
     this.updateStatus();
   }
 
+  /** A run that failed or was stopped before writing anything leaves no empty folder behind. */
+  private async dropRunDir(dir: string): Promise<void> {
+    removeEmptyRunDir(dir);
+    await this.platform.flush();
+  }
+
   /** Stops the run of the file `uri` names (that one only), or without a uri the active editor's or the only run. */
   async stop(uri?: vscode.Uri): Promise<void> {
-    const file = stopTarget([...this.sessions.keys()], uri?.fsPath, vscode.window.activeTextEditor?.document.uri.fsPath);
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const file = stopTarget([...this.sessions.keys()], uri ? (this.platform.fileOf(uri) ?? uri.toString()) : undefined, active ? (this.platform.fileOf(active) ?? undefined) : undefined);
     const session = file !== undefined ? this.sessions.get(file) : undefined;
     if (!session) {
       void vscode.window.showInformationMessage(
@@ -302,7 +319,8 @@ export class TrainingFeature implements vscode.Disposable {
   }
 
   private updateStatus(): void {
-    const active = vscode.window.activeTextEditor?.document.uri.fsPath;
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    const active = uri ? this.platform.fileOf(uri) : null;
     const session = (active && this.sessions.get(active)) || [...this.sessions.values()][0];
     if (!session) {
       this.status.hide();

@@ -157,6 +157,11 @@ export interface StartedMessage {
   classCounts: number[];
   /** The loss's class weights (multi-label: pos_weight per label) from `train class_weights`, or null. */
   classWeights: number[] | null;
+  /**
+   * The built-in engine's threads for this run: the setting, bounded by the cores, and 1 in a browser page that
+   * is not cross-origin isolated (shared memory cannot reach a Web Worker there). Absent from PyTorch runs.
+   */
+  threads?: number;
 }
 
 export interface DoneMessage {
@@ -332,6 +337,7 @@ export const isTrainerMessage = tagged<TrainerMessage['type']>({
     task: isTask,
     classCounts: arrayOf(isInt),
     classWeights: nullable(arrayOf(isFiniteNum)),
+    threads: optional(isInt),
   },
   progress: { epoch: isInt, epochs: isInt, step: isInt, steps: isInt, loss: isNum, accuracy: isNum, samplesPerSec: isNum, etaSec: isNum },
   epoch: { epoch: isInt, epochs: isInt, trainLoss: isNum, trainAccuracy: isNum, valLoss: nullable(isNum), valAccuracy: nullable(isNum), valAuc: nullable(isNum), seconds: isNum },

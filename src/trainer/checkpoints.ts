@@ -2,7 +2,7 @@
 // best validation figure (best.safetensors): validation AUC when the epoch has one, else validation accuracy.
 // Both written atomically (saveCheckpoint: a temp file, fsync, rename), with the figures in the metadata.
 
-import { existsSync } from 'node:fs';
+import { host } from '../platform/host';
 import { loadCheckpoint, saveCheckpoint, type Network } from '../engine';
 import type { ModelSpec } from '../language';
 import type { DoneMessage } from '../protocol/trainer';
@@ -46,7 +46,7 @@ export class BestCheckpoint {
     readonly path: string,
     continues: boolean,
   ) {
-    if (continues && existsSync(path)) {
+    if (continues && host().files.stat(path)) {
       try {
         const m = JSON.parse(loadCheckpoint(path).metadata.metrics ?? '{}') as { best?: BestFigure };
         if (m.best && (m.best.metric === 'valAuc' || m.best.metric === 'valAccuracy') && typeof m.best.value === 'number') {

@@ -2,7 +2,7 @@
 // steps, validate each epoch (loss, accuracy, AUC), append metrics.jsonl, write model.safetensors and keep
 // best.safetensors, stop gracefully at the next step when asked; at the end, the test split's figures.
 
-import { appendFileSync } from 'node:fs';
+import { host } from '../platform/host';
 import { Batcher } from '../data';
 import { augmenterFor } from '../data/augment';
 import type { DoneMessage, EpochMessage, StartedMessage, TestFigures, TrainJob } from '../protocol/trainer';
@@ -16,7 +16,7 @@ import type { Prepared } from './prepare';
 import { continuesRun } from './runClaim';
 import { Snapshots } from './snapshots';
 import { HealthRecorder } from './healthRecorder';
-import { createYielder } from './yielder';
+import { createYielder, nextTurn } from './yielder';
 import type { Yielder } from '../engine';
 
 export function startedMessage(p: Prepared, stepsPerEpoch: number): StartedMessage {
@@ -33,6 +33,7 @@ export function startedMessage(p: Prepared, stepsPerEpoch: number): StartedMessa
     task: p.task,
     classCounts: p.classCounts.slice(),
     classWeights: p.classWeights ? Array.from(p.classWeights) : null,
+    threads: p.net.threads,
   };
 }
 
@@ -73,7 +74,7 @@ export async function trainPrepared(job: TrainJob, hooks: RunHooks, p: Prepared)
 
   const serviceRequests = async () => {
     // A macrotask turn, so stop and snapshot messages from the parent are received between steps.
-    await new Promise<void>((r) => setImmediate(r));
+    await nextTurn();
     const req = hooks.takeRequest();
     if (req) await snaps.answer(req);
     else if (job.snapshotIntervalMs && Date.now() - snaps.last >= job.snapshotIntervalMs) await snaps.send().catch(() => undefined);
@@ -150,12 +151,12 @@ export async function trainPrepared(job: TrainJob, hooks: RunHooks, p: Prepared)
     };
     hooks.emit(m);
     if (v) hooks.emit(evaluationMessage(v, data.classNames, 'validation'));
-    appendFileSync(metricsFile, healthLines + metricsLine(m));
+    host().files.appendFile(metricsFile, healthLines + metricsLine(m));
     healthLines = '';
     if (!validate || v) {
       const hm = health.epochEnd(globalStep, epoch);
       hooks.emit(hm);
-      appendFileSync(metricsFile, metricsLine({ health: { ...hm, type: undefined } }));
+      host().files.appendFile(metricsFile, metricsLine({ health: { ...hm, type: undefined } }));
     }
     final = { trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy, valLoss: m.valLoss, valAccuracy: m.valAccuracy };
     epochsRun = epoch;
@@ -172,7 +173,7 @@ export async function trainPrepared(job: TrainJob, hooks: RunHooks, p: Prepared)
   }
   if (job.snapshotIntervalMs) await snaps.send().catch(() => undefined);
   const test = stopped || hooks.stopRequested() ? null : await testFigures(p, evalBatch, yielder);
-  if (test) appendFileSync(metricsFile, metricsLine({ test }));
+  if (test) host().files.appendFile(metricsFile, metricsLine({ test }));
   data.close();
   const done: DoneMessage = { type: 'done', checkpoint, metricsFile, stopped, epochsRun, final, test, best: best.written };
   hooks.emit(done);

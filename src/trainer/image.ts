@@ -2,7 +2,7 @@
 // resized to its input, scaled to [0, 1], as H×W×C float32. Unreadable or undecodable files throw DataError
 // with a one-line message that starts with the path as given.
 
-import { readFileSync } from 'node:fs';
+import { host } from '../platform/host';
 import { DataError } from '../data/dataset';
 import { dicomToTensor, looksLikeDicom } from '../data/dicom';
 import { decodeImage, rgbaToTensor } from '../data/image';
@@ -10,11 +10,11 @@ import type { ModelSpec } from '../language';
 
 export async function readImageForModel(path: string, spec: Pick<ModelSpec, 'input'>): Promise<Float32Array> {
   const { h, w, c } = spec.input;
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = host().files.readFile(path);
   } catch (err) {
-    throw new DataError(`${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new DataError(`${path} cannot be read (${(err as { code?: string }).code ?? (err as Error).message})`);
   }
   const out = new Float32Array(h * w * c);
   try {

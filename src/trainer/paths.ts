@@ -5,9 +5,7 @@
 // exclusively (a plain `mkdir` that fails when the folder exists, then the next suffix), so two runs started in
 // the same second never share one. The process that trains into a folder then claims it (runClaim.ts).
 
-import { createHash } from 'node:crypto';
-import { type Dirent, existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { host, type DirEntry } from '../platform/host';
 import { dataTaskIssue } from '../data/labelLayout';
 import type { CheckHost } from '../language';
 
@@ -28,12 +26,12 @@ export const SAFE_NAME_MAX_BYTES = 64;
  */
 export function safeName(name: string, maxBytes = SAFE_NAME_MAX_BYTES): string {
   const safe = name.normalize('NFC').replace(/[^\p{L}\p{M}\p{N}_.-]+/gu, '_').replace(/^\.+/, '') || 'network';
-  if (Buffer.byteLength(safe, 'utf8') <= maxBytes) return safe;
-  const hash = createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 8);
+  if (utf8Length(safe) <= maxBytes) return safe;
+  const hash = host().sha256Hex(name).slice(0, 8);
   let cut = '';
   let bytes = 0;
   for (const ch of safe) {
-    const n = Buffer.byteLength(ch, 'utf8');
+    const n = utf8Length(ch);
     if (bytes + n > maxBytes - hash.length - 1) break;
     cut += ch;
     bytes += n;
@@ -41,8 +39,14 @@ export function safeName(name: string, maxBytes = SAFE_NAME_MAX_BYTES): string {
   return `${cut}-${hash}`;
 }
 
+/** The length of `text` in UTF-8 bytes (a lone surrogate counts as U+FFFD's three). */
+function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
 /** A run folder's files: the last checkpoint, the best validation figure's checkpoint and the metrics. */
 export function runFiles(dir: string): { checkpoint: string; best: string; metrics: string } {
+  const { join } = host().path;
   return { checkpoint: join(dir, 'model.safetensors'), best: join(dir, 'best.safetensors'), metrics: join(dir, 'metrics.jsonl') };
 }
 
@@ -54,6 +58,7 @@ function stamp(now: Date): string {
 
 /** The folder of a file's runs: `runs/` beside it. */
 export function runsFolder(file: string): string {
+  const { dirname, join, resolve } = host().path;
   return join(dirname(resolve(file)), 'runs');
 }
 
@@ -66,7 +71,7 @@ export function isRunFolderOf(folderName: string, network: string): boolean {
 /** The last checkpoint in a run folder, if it holds one. */
 export function checkpointIn(dir: string): string | null {
   const { checkpoint } = runFiles(dir);
-  return existsSync(checkpoint) ? checkpoint : null;
+  return host().files.stat(checkpoint) ? checkpoint : null;
 }
 
 /**
@@ -74,23 +79,21 @@ export function checkpointIn(dir: string): string | null {
  * folders, or null when it has none. The one home of "the latest run on disk" (its checkpoint: checkpointIn).
  */
 export function latestRunMetrics(file: string, network: string): string | null {
+  const { files, path } = host();
   const runs = runsFolder(file);
   let best: { path: string; mtime: number } | null = null;
-  let entries: Dirent[];
+  let entries: DirEntry[];
   try {
-    entries = readdirSync(runs, { withFileTypes: true });
+    entries = files.readDir(runs);
   } catch {
     return null;
   }
   for (const e of entries) {
-    if (!e.isDirectory() || !isRunFolderOf(e.name, network)) continue;
-    const p = runFiles(join(runs, e.name)).metrics;
-    try {
-      const m = statSync(p).mtimeMs;
-      if (!best || m > best.mtime) best = { path: p, mtime: m };
-    } catch {
-      // no metrics in this run
-    }
+    if (e.kind !== 'dir' || !isRunFolderOf(e.name, network)) continue;
+    const p = runFiles(path.join(runs, e.name)).metrics;
+    // A run without metrics has no stat.
+    const m = files.stat(p)?.mtimeMs;
+    if (m !== undefined && (!best || m > best.mtime)) best = { path: p, mtime: m };
   }
   return best?.path ?? null;
 }
@@ -101,19 +104,20 @@ export function latestRunMetrics(file: string, network: string): string | null {
  * Every caller that starts a run (the CLI, the editor, with either engine) uses this.
  */
 export function createRunDir(file: string, network: string, now = new Date()): string {
+  const { files } = host();
   const runs = runsFolder(file);
-  mkdirSync(runs, { recursive: true });
-  const base = join(runs, `${safeName(network)}-${stamp(now)}`);
+  files.mkdir(runs, { recursive: true });
+  const base = host().path.join(runs, `${safeName(network)}-${stamp(now)}`);
   for (let k = 1, again = 0; k <= 10_000; k++) {
     const dir = k === 1 ? base : `${base}-${k}`;
     try {
-      mkdirSync(dir);
+      files.mkdir(dir);
       return dir;
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = (err as { code?: string }).code;
       // runs/ itself was just removed as empty by another run that failed (removeEmptyRunDir): make it again.
       if (code === 'ENOENT' && again++ < 3) {
-        mkdirSync(runs, { recursive: true });
+        files.mkdir(runs, { recursive: true });
         k--;
         continue;
       }
@@ -129,15 +133,16 @@ export function createRunDir(file: string, network: string, now = new Date()): s
  * so a failed start leaves nothing behind. Returns whether the run folder was removed.
  */
 export function removeEmptyRunDir(dir: string): boolean {
+  const { files, path } = host();
   try {
-    rmdirSync(dir);
+    files.rmdir(dir);
   } catch {
     return false;
   }
-  const parent = dirname(resolve(dir));
-  if (basename(parent) === 'runs') {
+  const parent = path.dirname(path.resolve(dir));
+  if (path.basename(parent) === 'runs') {
     try {
-      rmdirSync(parent);
+      files.rmdir(parent);
     } catch {
       // other runs are in it: it stays
     }
@@ -147,14 +152,11 @@ export function removeEmptyRunDir(dir: string): boolean {
 
 /** The checker's view of the file system, for data paths relative to `file`'s folder. */
 export function fileHost(file: string): CheckHost {
-  const base = dirname(resolve(file));
+  const base = host().path.dirname(host().path.resolve(file));
   return {
     stat(path: string) {
-      try {
-        return statSync(resolve(base, path)).isDirectory() ? 'dir' : 'file';
-      } catch {
-        return null;
-      }
+      const st = host().files.stat(host().path.resolve(base, path));
+      return st ? (st.kind === 'dir' ? 'dir' : 'file') : null;
     },
     // E055 from the .npz's label header (a few hundred bytes, cached per file version).
     dataTask: (data, net) => dataTaskIssue(data, net, base),

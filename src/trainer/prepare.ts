@@ -3,8 +3,7 @@
 // when asked). Each stage begins with `startup.stage()`: news for a slow start-up, and StoppedBeforeStart
 // when a stop came.
 
-import { availableParallelism, totalmem } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { host } from '../platform/host';
 import { checkModelData, openData, type OpenedData } from '../data';
 import { classCounts, imbalanceWarning, resolveClassWeights } from '../data/classCounts';
 import { createNetwork, loadCheckpoint, type Network } from '../engine';
@@ -48,7 +47,7 @@ function checkJob(job: TrainJob): ModelSpec {
  */
 export function openModelData(spec: ModelSpec, file: string, opts: { withTest?: boolean } = {}): OpenedData {
   if (!spec.data) throw noDataLine(file);
-  const baseDir = dirname(resolve(file));
+  const baseDir = host().path.dirname(host().path.resolve(file));
   const issues = checkModelData(spec, baseDir);
   if (issues.length) throw new TrainError('data', issues.map((i) => i.message).join(' '), issues[0]!.code);
   return openData(spec.data, {
@@ -85,7 +84,7 @@ export async function prepare(job: TrainJob, startup: Startup): Promise<Prepared
   startup.layers = spec.layers.length;
   if (!spec.data) throw noDataLine(job.file);
   // Before anything is built or written: which layer is too big, or which batch fits (memory.ts).
-  const tooBig = memoryProblem(spec, Math.min(ENGINE_MEMORY_LIMIT, totalmem() * 0.6));
+  const tooBig = memoryProblem(spec, Math.min(ENGINE_MEMORY_LIMIT, host().totalMemoryBytes() * 0.6));
   if (tooBig) throw new TrainError('setup', tooBig);
   const seed = spec.train.seed;
   await startup.stage('opening the data');
@@ -108,7 +107,7 @@ export async function prepare(job: TrainJob, startup: Startup): Promise<Prepared
   let net: Network;
   try {
     // More threads than cores only makes the engine's spinning workers fight each other.
-    const threads = Math.max(1, Math.min(job.threads ?? 1, availableParallelism()));
+    const threads = Math.max(1, Math.min(job.threads ?? 1, host().cpus()));
     net = createNetwork(spec, { seed, threads });
   } catch (err) {
     data.close();

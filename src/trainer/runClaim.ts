@@ -3,10 +3,8 @@
 // refuses a folder that already holds a run unless this run continues it (then its metrics are appended to,
 // never truncated), and makes it safe to clear what a killed run left there (half-written checkpoint files).
 
-import { linkSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
 import { isCheckpointTemp } from '../engine';
+import { host } from '../platform/host';
 import { removeEmptyRunDir, runFiles } from './paths';
 
 const LOCK = '.cnn-run.lock';
@@ -28,10 +26,10 @@ interface LockHolder {
 
 function readHolder(path: string): LockHolder | null {
   try {
-    const h = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder>;
+    const h = JSON.parse(host().files.readText(path)) as Partial<LockHolder>;
     return { pid: typeof h.pid === 'number' ? h.pid : -1, host: typeof h.host === 'string' ? h.host : '' };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if ((err as { code?: string }).code === 'ENOENT') return null;
     // Unreadable or half-written: treat as a holder we cannot check.
     return { pid: -1, host: '' };
   }
@@ -39,53 +37,50 @@ function readHolder(path: string): LockHolder | null {
 
 /** Whether the process that holds a lock may still be running (a lock from another machine always may). */
 function holderAlive(h: LockHolder): boolean {
-  if (h.host !== hostname() || h.pid <= 0) return true;
-  try {
-    process.kill(h.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  if (h.host !== host().hostname() || h.pid <= 0) return true;
+  return host().processAlive(h.pid);
 }
 
 /** Takes `dir`'s lock file for this process, taking over one whose process is gone; returns the lock's text. */
 function takeLock(dir: string): string {
-  const lock = join(dir, LOCK);
-  const mine = JSON.stringify({ pid: process.pid, host: hostname() });
+  const { files, path } = host();
+  const lock = path.join(dir, LOCK);
+  const mine = JSON.stringify({ pid: host().pid(), host: host().hostname() });
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      writeFileSync(lock, mine, { flag: 'wx' });
+      files.writeFileExclusive(lock, mine);
       return mine;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as { code?: string }).code !== 'EEXIST') throw err;
     }
     const holder = readHolder(lock);
     if (!holder) continue; // released in between: try again
     if (holderAlive(holder)) {
       throw new RunDirError(
-        `${dir} is in use by another training (process ${holder.pid > 0 ? holder.pid : '?'}${holder.host && holder.host !== hostname() ? ` on ${holder.host}` : ''}). Train into another folder, or wait for that run to end. (If no training is running, delete ${lock}.)`,
+        `${dir} is in use by another training (process ${holder.pid > 0 ? holder.pid : '?'}${holder.host && holder.host !== host().hostname() ? ` on ${holder.host}` : ''}). Train into another folder, or wait for that run to end. (If no training is running, delete ${lock}.)`,
       );
     }
     // The holder died (SIGKILL, power loss). Move its lock aside: a rename moves one file to one claimant, so
     // two runs that find the same stale lock cannot both take it; what was moved is checked to be that stale
     // lock and not a fresh one another claimant wrote in between (which is put back).
-    const aside = `${lock}.${process.pid}.stale`;
+    const aside = `${lock}.${host().pid()}.stale`;
     try {
-      renameSync(lock, aside);
+      files.rename(lock, aside);
     } catch {
       continue;
     }
     const moved = readHolder(aside);
     if (moved && (moved.pid !== holder.pid || moved.host !== holder.host)) {
+      // Put the fresh lock back unless a third claimant holds the name now (an exclusive write, as link() was).
       try {
-        linkSync(aside, lock);
+        files.writeFileExclusive(lock, files.readFile(aside));
       } catch {
         /* a third claimant holds it now */
       }
-      unlinkSync(aside);
+      files.remove(aside);
       continue;
     }
-    unlinkSync(aside);
+    files.remove(aside);
   }
   throw new RunDirError(`cannot claim ${dir}: its lock ${lock} keeps changing`);
 }
@@ -96,16 +91,17 @@ function takeLock(dir: string): string {
  * folder's checkpoint and appends to its metrics), and removes checkpoint temp files an earlier killed run left.
  */
 export function claimRunDir(dir: string, opts: { continues: boolean; sweep?: string }): RunDirClaim {
-  mkdirSync(dir, { recursive: true });
+  host().files.mkdir(dir, { recursive: true });
   const mine = takeLock(dir);
   let released = false;
+  let forget = () => {};
   const release = () => {
     if (released) return;
     released = true;
-    process.off('exit', release);
+    forget();
     releaseLock(dir, mine);
   };
-  process.on('exit', release);
+  forget = host().onExit(release);
   try {
     const { checkpoint, metrics } = runFiles(dir);
     if (!opts.continues) {
@@ -126,9 +122,9 @@ export function claimRunDir(dir: string, opts: { continues: boolean; sweep?: str
 }
 
 function releaseLock(dir: string, mine: string): void {
-  const lock = join(dir, LOCK);
+  const lock = host().path.join(dir, LOCK);
   try {
-    if (readFileSync(lock, 'utf8') === mine) unlinkSync(lock);
+    if (host().files.readText(lock) === mine) host().files.remove(lock);
   } catch {
     /* already gone */
   }
@@ -136,12 +132,13 @@ function releaseLock(dir: string, mine: string): void {
 
 /** Removes the checkpoint temp files in `dir` (whose lock the caller holds); returns their paths. */
 function removeTemps(dir: string): string[] {
+  const { files, path } = host();
   const out: string[] = [];
-  for (const name of readdirSync(dir)) {
+  for (const { name } of files.readDir(dir)) {
     if (!isCheckpointTemp(name)) continue;
     try {
-      unlinkSync(join(dir, name));
-      out.push(join(dir, name));
+      files.remove(path.join(dir, name));
+      out.push(path.join(dir, name));
     } catch {
       /* gone already */
     }
@@ -156,15 +153,16 @@ function removeTemps(dir: string): string[] {
  * lock) are left alone; the lock is taken while tidying, so two runs starting together do not tidy the same folder.
  */
 function sweepKilledRuns(runs: string, removed: { temps: string[]; folders: string[] }): void {
+  const { path } = host();
   let names: string[];
   try {
-    names = readdirSync(runs);
+    names = host().files.readDir(runs).map((e) => e.name);
   } catch {
     return;
   }
   for (const name of names) {
-    const dir = join(runs, name);
-    const holder = readHolder(join(dir, LOCK));
+    const dir = path.join(runs, name);
+    const holder = readHolder(path.join(dir, LOCK));
     if (!holder || holderAlive(holder)) continue;
     let mine: string;
     try {
@@ -180,14 +178,10 @@ function sweepKilledRuns(runs: string, removed: { temps: string[]; folders: stri
 
 /** True when a run with `init` as its starting checkpoint continues the run in `dir` (same checkpoint file). */
 export function continuesRun(dir: string, init: string | undefined): boolean {
+  const { resolve } = host().path;
   return init !== undefined && resolve(init) === resolve(runFiles(dir).checkpoint);
 }
 
 function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
+  return host().files.stat(path) !== null;
 }

@@ -15,11 +15,19 @@
 // --grep keeps the scenarios whose file or name matches REGEX (case-insensitive); none matching is an error.
 // --retries N runs a failed scenario again, up to N times, in a fresh workspace and page: the first failure is
 // printed in full either way, and a scenario that passes only on a retry is listed as FLAKY at the end.
+//
+// A scenario runs in code-server's Node extension host unless it exports `hosts`: `['node', 'web']` adds an
+// entry `<name>@web` (its own workspaces and screenshots, suffixed -web) whose windows run the extension in the
+// browser's web worker extension host (the user setting in hostSettings, lib/codeServer.mjs), checked at the
+// end with Developer: Show Running Extensions. `isolated: true` (or a list of hosts) opens its windows through
+// a cross-origin-isolating proxy (lib/coiProxy.mjs, `&vscode-coi=3`), checked with `crossOriginIsolated`.
 
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CodeServer, killAllCodeServers, newRunDir } from './lib/codeServer.mjs';
+import { CodeServer, HOSTS, killAllCodeServers, newRunDir } from './lib/codeServer.mjs';
+import { CoiProxy } from './lib/coiProxy.mjs';
+import { crossOriginIsolation, HOST_LABEL, runningExtensionHost } from './lib/hosts.mjs';
 import { E2E_DIR, ensureChromium, ensureCodeServer, ensureVsix, REPO_ROOT } from './lib/setup.mjs';
 import { closeBrowser, launchBrowser, SCREENSHOT_DIR, Workbench } from './lib/workbench.mjs';
 
@@ -37,7 +45,11 @@ const t0 = Date.now();
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const log = (msg) => console.log(`[e2e] ${msg}`);
 
-/** Scenario modules: `export const name`, optional `export const timeout` (ms), `export default async (t) => {}`. */
+/**
+ * Scenario modules: `export const name`, optional `export const timeout` (ms), optional `export const hosts`
+ * (default ['node']; one entry per host, `<name>@web` for the web worker host), optional `export const isolated`
+ * (true, or the hosts whose windows go through the cross-origin-isolating proxy), `export default async (t) => {}`.
+ */
 async function loadScenarios() {
   const dir = join(E2E_DIR, 'scenarios');
   const files = readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort();
@@ -45,7 +57,15 @@ async function loadScenarios() {
   for (const f of files) {
     const mod = await import(pathToFileURL(join(dir, f)).href);
     if (typeof mod.default !== 'function') throw new Error(`scenario ${f} has no default export function`);
-    out.push({ file: f, slug: basename(f, '.mjs'), name: mod.name ?? basename(f, '.mjs'), timeout: mod.timeout ?? 120_000, run: mod.default, skip: mod.skip });
+    const hosts = mod.hosts ?? ['node'];
+    const isolated = mod.isolated === true ? hosts : (mod.isolated ?? []);
+    for (const h of [...hosts, ...isolated]) if (!HOSTS.includes(h)) throw new Error(`scenario ${f}: unknown host ${JSON.stringify(h)} (one of ${HOSTS.join(', ')})`);
+    if (!hosts.length || new Set(hosts).size !== hosts.length) throw new Error(`scenario ${f}: hosts must list each host once`);
+    const base = { file: f, slug: basename(f, '.mjs'), name: mod.name ?? basename(f, '.mjs') };
+    for (const host of hosts) {
+      const suffix = host === 'node' ? '' : `@${host}`;
+      out.push({ ...base, slug: host === 'node' ? base.slug : `${base.slug}-${host}`, name: base.name + suffix, host, isolated: isolated.includes(host), timeout: mod.timeout ?? 120_000, run: mod.default, skip: mod.skip });
+    }
   }
   if (!grep) return out;
   const re = new RegExp(grep, 'i');
@@ -55,12 +75,16 @@ async function loadScenarios() {
 }
 
 /** Everything a scenario gets: the server, the browser, a workspace factory and a way to open a window. */
-function scenarioContext(scenario, { server, browser, runDir, attempt = 0 }) {
+function scenarioContext(scenario, { server, browser, runDir, coiProxy, attempt = 0 }) {
   const pages = [];
   const t = {
     server,
     browser,
     runDir,
+    /** The extension host this entry runs CNN Studio in: 'node' or 'web'. */
+    host: scenario.host,
+    /** Whether its windows open through the cross-origin-isolating proxy. */
+    isolated: scenario.isolated,
     log: (msg) => console.log(`    ${msg}`),
     /** A fresh workspace folder holding `files` ({ relativePath: text }); returns its absolute path. */
     workspace(files = {}, name = scenario.slug) {
@@ -74,23 +98,33 @@ function scenarioContext(scenario, { server, browser, runDir, attempt = 0 }) {
       mkdirSync(dir, { recursive: true });
       return dir;
     },
-    /** Open a VS Code window on `folder`, optionally with `file` (absolute) in the editor. */
+    /**
+     * Open a VS Code window on `folder`, optionally with `file` (absolute) in the editor. With `isolated`, through
+     * the proxy, and the page must be cross-origin isolated.
+     */
     async open(opts) {
-      const wb = await Workbench.open(browser, server, opts);
+      const wb = await Workbench.open(browser, scenario.isolated ? await coiProxy() : server, opts);
       pages.push(wb);
+      if (scenario.isolated) {
+        const coi = await crossOriginIsolation(wb.page);
+        t.log(`crossOriginIsolated: page ${coi.page}, extension host iframe ${coi.extensionHostFrame}, workers ${JSON.stringify(coi.workers)}`);
+        if (coi.page !== true || coi.extensionHostFrame === false) throw new Error(`the window opened through the cross-origin-isolating proxy is not crossOriginIsolated: ${JSON.stringify(coi)}`);
+      }
       return wb;
     },
-    /** Save a screenshot of the last opened window to test/e2e/screenshots/<name>.png. */
+    /** Save a screenshot of the last opened window to test/e2e/screenshots/<name>.png (<name>-web.png in the web host). */
     async screenshot(name, wb = pages.at(-1)) {
-      const path = await wb.screenshot(name);
+      const path = await wb.screenshot(scenario.host === 'node' ? name : `${name}-${scenario.host}`);
       t.log(`screenshot ${path.slice(REPO_ROOT.length + 1)}`);
       return path;
     },
     /**
      * Copy a screenshot into media/screenshots/ for the README: only when it is missing there, or with --publish
-     * (or CNN_E2E_PUBLISH=1), since every run's PNG differs in its bytes and would dirty the work tree.
+     * (or CNN_E2E_PUBLISH=1), since every run's PNG differs in its bytes and would dirty the work tree. Only the
+     * entry of the host `from` (default 'node') publishes: `t.publish(shot, 'browser-training.png', { from: 'web' })`.
      */
-    publish(path, as) {
+    publish(path, as, { from = 'node' } = {}) {
+      if (scenario.host !== from) return;
       const dest = join(REPO_ROOT, 'media', 'screenshots', as);
       if (existsSync(dest) && !publishAll) {
         t.log(`kept media/screenshots/${as} (run with --publish to replace it)`);
@@ -138,6 +172,7 @@ async function main() {
   log(`run folder ${runDir.slice(REPO_ROOT.length + 1)}`);
   let server = null;
   let browser = null;
+  let stopProxy = () => {};
   let passed = 0;
   let failed = 0;
   const failures = [];
@@ -150,14 +185,23 @@ async function main() {
     server = await new CodeServer({ runDir, vsix: runVsix, log }).start();
     browser = await launchBrowser();
     log(`editor and browser ready in ${secs(Date.now() - tStart)}`);
+    // One proxy for the run, started by the first isolated window; it follows a restarted code-server.
+    let proxy = null;
+    const coiProxy = async () => (proxy ??= await new CoiProxy(() => server.port, { log }).start());
+    stopProxy = () => proxy?.stop();
 
     /** One try of a scenario; true when it passed. A failure is printed with its screenshot and logs. */
     const runScenario = async (s, attempt) => {
       const started = Date.now();
-      const { t, pages } = scenarioContext(s, { server, browser, runDir, attempt });
+      const { t, pages } = scenarioContext(s, { server, browser, runDir, coiProxy, attempt });
       const tag = attempt > 0 ? ` [try ${attempt + 1}]` : '';
       try {
-        await withTimeout(Promise.resolve().then(() => s.run(t)), s.timeout, `scenario "${s.name}"`);
+        server.useHost(s.host); // the windows this scenario opens run the extension in s.host
+        const body = async () => {
+          await s.run(t);
+          if (s.host !== 'node') await t.step(`CNN Studio runs in the ${s.host} extension host (Running Extensions)`, () => checkHost(s, pages));
+        };
+        await withTimeout(body(), s.timeout, `scenario "${s.name}"`);
         console.log(`  PASS ${s.name}${tag} (${secs(Date.now() - started)})`);
         return true;
       } catch (err) {
@@ -213,6 +257,7 @@ async function main() {
     console.log(`  FAIL set-up: ${err?.stack ?? err}`);
   } finally {
     await closeBrowser(browser);
+    await stopProxy();
     await server?.stop();
   }
   if (failed === 0 && !keep) rmSync(runDir, { recursive: true, force: true });
@@ -223,6 +268,14 @@ async function main() {
   if (flaky.length) console.log(`\nFLAKY (failed, then passed on a retry; the failure is printed above):\n${flaky.map((f) => `  - ${f}`).join('\n')}`);
   console.log(`${passed} passed, ${failed} failed${flaky.length ? `, ${flaky.length} of the passed flaky` : ''}`);
   return failed === 0 ? 0 : 1;
+}
+
+/** The last window the scenario left open must list CNN Studio in its extension host (`web worker` for web). */
+async function checkHost(s, pages) {
+  const wb = pages.filter((p) => !p.page.isClosed()).at(-1);
+  if (!wb) throw new Error(`${s.name}: the scenario closed its windows, so the extension host cannot be checked; leave one open`);
+  const where = await runningExtensionHost(wb);
+  if (!HOST_LABEL[s.host].test(where)) throw new Error(`Running Extensions shows CNN Studio in "${where}", not in the ${s.host} extension host`);
 }
 
 /** Keep the five newest run folders under .work/. */

@@ -1,8 +1,8 @@
 /// <reference types="mocha" />
 // Diagnostics through the vscode API: an E020 is published for the open file, with its code and range.
 
-import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import * as assert from './assert';
 import { codeOf, E020_MODEL, openFixture, waitForDiagnostics } from './helpers';
 
 suite('diagnostics', () => {

@@ -1,8 +1,8 @@
 /// <reference types="mocha" />
 // Hovers through vscode.executeHoverProvider: a layer's arithmetic and a parameter's documentation.
 
-import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import * as assert from './assert';
 import { E020_MODEL, openFixture } from './helpers';
 
 function hoverText(hovers: vscode.Hover[]): string {

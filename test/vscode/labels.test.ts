@@ -2,8 +2,8 @@
 // Labels through the editor's own commands: go to definition, references, highlights, rename (F2) and its
 // refusal, completion of labels, hover on add, the outline's branches and the hint after `from`.
 
-import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import * as assert from './assert';
 import { RESBLOCK } from '../unit/features/graphTexts';
 import { openFixture } from './helpers';
 

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { codeServerEntry, E2E_DIR } from './setup.mjs';
+import { codeServerEntry, E2E_DIR, extensionId } from './setup.mjs';
 
 /** Process groups this process started; killed on any kind of exit. */
 const liveGroups = new Set();
@@ -104,6 +104,32 @@ export const QUIET_SETTINGS = {
 };
 
 /**
+ * The workbench at `base` (code-server, or a proxy in front of it: the remote authority is the page's host)
+ * opening `folder` and, optionally, `file` (absolute paths on this machine), with extra query `params`.
+ */
+export function workbenchUrl(base, folder, file, params = {}) {
+  const u = new URL(base + '/');
+  if (folder) u.searchParams.set('folder', folder);
+  if (file) u.searchParams.set('payload', JSON.stringify([['openFile', `vscode-remote://${u.host}${file}`]]));
+  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+  return u.toString();
+}
+
+/** The extension hosts a window can run CNN Studio in: code-server's Node host, or the browser's web worker host. */
+export const HOSTS = ['node', 'web'];
+
+/**
+ * The user settings that put the extension in `host`. An extension with both `main` and `browser` runs in
+ * code-server's Node extension host; the user setting `remote.extensionKind: {"<publisher>.<name>": ["web"]}`
+ * moves it into the web worker host, installed or under development (`extensionDevelopmentKind` in the URL's
+ * payload has no effect in 1.100). The workbench reads it when a window opens.
+ */
+export function hostSettings(host) {
+  if (!HOSTS.includes(host)) throw new Error(`unknown extension host ${JSON.stringify(host)}; one of ${HOSTS.join(', ')}`);
+  return host === 'web' ? { 'remote.extensionKind': { [extensionId()]: ['web'] } } : {};
+}
+
+/**
  * A code-server for one run. `start()` installs the .vsix, starts the server and waits for /healthz;
  * `stop()` kills the whole process group. Both are safe to call more than once.
  */
@@ -149,8 +175,16 @@ export class CodeServer {
 
   prepare() {
     for (const d of Object.values(this.dirs)) mkdirSync(d, { recursive: true });
+    this.useHost('node');
+  }
+
+  /**
+   * Write the user settings for windows opened from now on to run the extension in `host` ('node' or 'web').
+   * Windows already open keep the host they started with; the runners open one window at a time.
+   */
+  useHost(host) {
     mkdirSync(join(this.dirs.userData, 'User'), { recursive: true });
-    writeFileSync(join(this.dirs.userData, 'User', 'settings.json'), JSON.stringify(this.settings, null, 2) + '\n');
+    writeFileSync(join(this.dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...this.settings, ...hostSettings(host) }, null, 2) + '\n');
   }
 
   /** `code-server --install-extension <vsix>` into this run's extensions folder. */
@@ -223,10 +257,7 @@ export class CodeServer {
 
   /** A URL that opens `folder` and, optionally, `file` (both absolute paths on this machine). */
   workbenchUrl(folder, file) {
-    const u = new URL(this.url + '/');
-    if (folder) u.searchParams.set('folder', folder);
-    if (file) u.searchParams.set('payload', JSON.stringify([['openFile', `vscode-remote://127.0.0.1:${this.port}${file}`]]));
-    return u.toString();
+    return workbenchUrl(this.url, folder, file);
   }
 
   logTail(chars = 3000) {

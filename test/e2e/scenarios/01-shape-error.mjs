@@ -6,6 +6,10 @@ import { join } from 'node:path';
 
 export const name = 'E020: Problems panel, hover arithmetic, quick fix, language mode, inlay hints, params in the status bar';
 export const timeout = 120_000;
+// Also with the extension in the browser's web worker extension host (`…@web`), as on vscode.dev, whose pages are
+// cross-origin isolated: that entry's window opens through the isolating proxy.
+export const hosts = ['node', 'web'];
+export const isolated = ['web'];
 
 // 7×7 input, F=3, S=3: (7 − 3 + 2·0)/3 + 1 = 2.33, not a whole number.
 const MODEL = `network Demo

@@ -43,7 +43,7 @@ describe('.npy reader and writer', () => {
 
   it('infers the dtype from a typed array and writes 1-d shapes as (n,)', () => {
     const buf = writeNpy(new Float32Array([1, 2, 3]), [3]);
-    expect(buf.toString('latin1', 10, 80)).toContain("'descr': '<f4', 'fortran_order': False, 'shape': (3,)");
+    expect(Buffer.from(buf).toString('latin1', 10, 80)).toContain("'descr': '<f4', 'fortran_order': False, 'shape': (3,)");
     expect(parseNpyHeader(buf).dataOffset % 64).toBe(0);
     expect(Array.from(readNpy(buf).data as Float32Array)).toEqual([1, 2, 3]);
   });

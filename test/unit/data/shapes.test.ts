@@ -80,10 +80,10 @@ describe('data shapes', () => {
 
   it('renders a sample to a PNG', () => {
     const buf = renderShapePng({ seed: 7, index: 4, h: 32, w: 32, c: 3, scale: 4 });
-    const img = PNG.sync.read(buf);
+    const img = PNG.sync.read(Buffer.from(buf));
     expect([img.width, img.height]).toEqual([128, 128]);
     const ds = new ShapesDataset(10, 20, 20, 1, 7);
-    const g = PNG.sync.read(samplePng(ds, 4));
+    const g = PNG.sync.read(Buffer.from(samplePng(ds, 4)));
     expect([g.width, g.height]).toEqual([20, 20]);
     expect(g.data[0]).toBe(g.data[1]);
   });

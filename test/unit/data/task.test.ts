@@ -122,7 +122,7 @@ describe('E055 from the label header', () => {
     const n = 400_000_000; // 400M × 14 bytes = 5.6 GB, beyond MAX_INFLATED_BYTES
     const header = writeNpy(new Uint8Array(0), [0, 14], 'u1');
     // The same header with the huge N (same length: pad the dict's spaces).
-    const text = header.toString('latin1');
+    const text = Buffer.from(header).toString('latin1');
     const big = text.replace('(0, 14)', `(${n}, 14)`);
     const extra = big.length - text.length;
     const trimmed = big.replace(new RegExp(` {${extra}}\n$`), '\n');

@@ -107,7 +107,7 @@ describe('cnn explain overlays', () => {
     const png = PNG.sync.read(readFileSync(paths[0]!));
     // 32×32 enlarged to 256×256 so it can be seen.
     expect([png.width, png.height]).toEqual([256, 256]);
-    const plain = PNG.sync.read(tensorToPng(lecture.x, 0, 32, 32, 3, 8));
+    const plain = PNG.sync.read(Buffer.from(tensorToPng(lecture.x, 0, 32, 32, 3, 8)));
     let changed = 0;
     for (let i = 0; i < png.data.length; i++) if (png.data[i] !== plain.data[i]) changed++;
     expect(changed).toBeGreaterThan(png.data.length / 10);

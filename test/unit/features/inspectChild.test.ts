@@ -2,12 +2,11 @@
 // trains, else to the inspect-only trainer child, which refuses to start — with the reason as the panel's
 // note — for a file that is not open, not saved, broken, or without a built trainer. No process is started here.
 
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type InspectDoc, InspectChild, type InspectorTraining } from '../../../src/features/inspectChild';
 import type { AugmentPreviewRequest, ExplainRequest } from '../../../src/protocol/trainer';
 
-function setup(opts: { training?: Partial<InspectorTraining> & { files?: string[] }; doc?: InspectDoc | null; script?: string } = {}) {
+function setup(opts: { training?: Partial<InspectorTraining> & { files?: string[] }; doc?: InspectDoc | null; cannotStart?: string } = {}) {
   const notes: (string | null | undefined)[] = [];
   const sent: { to: string; what: unknown }[] = [];
   const files = opts.training?.files ?? [];
@@ -19,7 +18,9 @@ function setup(opts: { training?: Partial<InspectorTraining> & { files?: string[
     ...opts.training,
   };
   const child = new InspectChild({
-    script: opts.script ?? join(__dirname, 'no-such-trainer.js'),
+    // The platform says why no trainer can start (nodePlatform: dist/trainer.js is missing); no process here.
+    createTrainer: () => opts.cannotStart ?? 'The trainer is not built (dist/trainer.js is missing).',
+    scratchDir: '/tmp/cnn-studio-inspect',
     training: () => training,
     doc: () => (opts.doc === undefined ? { onDisk: true, text: 'input 4x4x1\n', hasErrors: false } : opts.doc),
     checkpoint: () => null,
@@ -64,6 +65,7 @@ describe('InspectChild refuses to start, with the reason', () => {
     ['an unsaved file', { doc: { onDisk: false, text: '', hasErrors: false } }, 'Save the file first: the trainer reads its data relative to it.'],
     ['a file with errors', { doc: { onDisk: true, text: '', hasErrors: true } }, 'Fix the errors in the file first: the network cannot be built.'],
     ['a missing trainer build', {}, 'The trainer is not built (dist/trainer.js is missing).'],
+    ['a trainer the platform cannot start', { cannotStart: 'no Web Workers here' }, 'no Web Workers here'],
   ];
   for (const [what, opts, note] of cases) {
     it(what, () => {

@@ -22,5 +22,8 @@ describe('relativeToFile', () => {
   it('works with Windows paths', () => {
     const win = 'C:\\Users\\s\\lecture.cnn';
     expect(relativeToFile(`C:\\Users\\s\\mnist is a file`, win, '\\')).toBe('mnist is a file');
+    // The separator follows the file's own path (the extension may run in a browser, where there is no node:path).
+    expect(relativeToFile(`C:\\Users\\s\\mnist is a file`, win)).toBe('mnist is a file');
+    expect(relativeToFile(`\\\\srv\\share\\x\\data is empty`, '\\\\srv\\share\\x\\a.cnn')).toBe('data is empty');
   });
 });

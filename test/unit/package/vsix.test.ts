@@ -39,7 +39,7 @@ beforeAll(() => {
   zip = ZipReader.open(vsix);
   const entry = zip.entry('extension/readme.md');
   if (!entry) throw new Error(`no extension/readme.md in the vsix: ${zip.entries.map((e) => e.name).join(', ')}`);
-  readme = zip.read(entry).toString('utf8');
+  readme = Buffer.from(zip.read(entry)).toString('utf8');
 }, 120_000);
 
 afterAll(() => {
@@ -76,7 +76,7 @@ describe('the packaged .vsix', () => {
     for (const f of templates) {
       const entry = zip.entry(`extension/dist/templates/${f}`);
       expect(entry, f).toBeDefined();
-      expect(zip.read(entry!).toString('utf8'), f).toBe(readFileSync(join(root, 'src/export/py/templates', f), 'utf8'));
+      expect(Buffer.from(zip.read(entry!)).toString('utf8'), f).toBe(readFileSync(join(root, 'src/export/py/templates', f), 'utf8'));
     }
   });
 });

@@ -3,9 +3,9 @@
 // cnn-health) on the first layer's line; a comment added above keeps it, on the layer's new line; a change of
 // the network clears it.
 
-import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { codeOf, openFixture, waitForDiagnostics } from './helpers';
+import * as assert from '../assert';
+import { codeOf, openFixture, waitForDiagnostics } from '../helpers';
 
 const STACK = Array.from({ length: 14 }, () => 'dense units=16 activation=sigmoid');
 const DEEP = ['network DeepSigmoid', 'input 8x8x1', 'classes door stair sign', ...STACK, 'dense units=3', 'softmax', 'data shapes samples=64', 'train epochs=1 batch=16 optimizer=sgd lr=0.01 seed=3', ''].join('\n');
