@@ -44,11 +44,14 @@ function utf8Length(text: string): number {
   return new TextEncoder().encode(text).length;
 }
 
-/** A run folder's files: the last checkpoint, the best validation figure's checkpoint and the metrics. */
-export function runFiles(dir: string): { checkpoint: string; best: string; metrics: string } {
+/** A run folder's files: the last checkpoint, the best validation figure's checkpoint, the metrics and the run's lock. */
+export function runFiles(dir: string): { checkpoint: string; best: string; metrics: string; lock: string } {
   const { join } = host().path;
-  return { checkpoint: join(dir, 'model.safetensors'), best: join(dir, 'best.safetensors'), metrics: join(dir, 'metrics.jsonl') };
+  return { checkpoint: join(dir, 'model.safetensors'), best: join(dir, 'best.safetensors'), metrics: join(dir, 'metrics.jsonl'), lock: join(dir, RUN_LOCK_NAME) };
 }
+
+/** The lock file a training run holds in its folder while it trains (runClaim.ts). */
+export const RUN_LOCK_NAME = '.cnn-run.lock';
 
 /** The time stamp in a run folder's name (local time, to the second). */
 function stamp(now: Date): string {

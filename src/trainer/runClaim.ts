@@ -7,8 +7,6 @@ import { isCheckpointTemp } from '../engine';
 import { host } from '../platform/host';
 import { removeEmptyRunDir, runFiles } from './paths';
 
-const LOCK = '.cnn-run.lock';
-
 export class RunDirError extends Error {}
 
 export interface RunDirClaim {
@@ -43,8 +41,8 @@ function holderAlive(h: LockHolder): boolean {
 
 /** Takes `dir`'s lock file for this process, taking over one whose process is gone; returns the lock's text. */
 function takeLock(dir: string): string {
-  const { files, path } = host();
-  const lock = path.join(dir, LOCK);
+  const { files } = host();
+  const lock = runFiles(dir).lock;
   const mine = JSON.stringify({ pid: host().pid(), host: host().hostname() });
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
@@ -122,7 +120,7 @@ export function claimRunDir(dir: string, opts: { continues: boolean; sweep?: str
 }
 
 function releaseLock(dir: string, mine: string): void {
-  const lock = host().path.join(dir, LOCK);
+  const lock = runFiles(dir).lock;
   try {
     if (host().files.readText(lock) === mine) host().files.remove(lock);
   } catch {
@@ -162,7 +160,7 @@ function sweepKilledRuns(runs: string, removed: { temps: string[]; folders: stri
   }
   for (const name of names) {
     const dir = path.join(runs, name);
-    const holder = readHolder(path.join(dir, LOCK));
+    const holder = readHolder(runFiles(dir).lock);
     if (!holder || holderAlive(holder)) continue;
     let mine: string;
     try {

@@ -11,6 +11,7 @@ import type { FsOp } from '../platform/host';
 import { type HostMessage, type TrainerMessage, type TrainJob } from '../protocol/trainer';
 import { isWorkerMessage, type PreloadedFile, type WorkerBoot, type WorkerHostMessage } from '../protocol/webTrainer';
 import type { ExitInfo, Trainer } from './client';
+import { RUN_LOCK_NAME } from './paths';
 
 /** What the trainer needs of a Web Worker (a DOM Worker; tests pass one that runs the trainer in-process). */
 export interface WorkerLike {
@@ -73,6 +74,8 @@ export class WebWorkerTrainer implements Trainer {
   private startedRun = false;
   private finished = false;
   private ended = false;
+  /** The run folder's lock while the run holds it (seen in its writes). */
+  private lockHeld: string | null = null;
   private workerGone = false;
   private killTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly listeners: Listeners = { message: [], exit: [], stdout: [] };
@@ -156,17 +159,20 @@ export class WebWorkerTrainer implements Trainer {
         this.queue(async () => {
           try {
             await this.options.applyOps(raw.ops);
+            this.noteLock(raw.ops);
           } catch (err) {
             // The run's files cannot reach the workspace: stop it rather than train into nowhere.
             this.emitMessage({ type: 'error', stage: 'checkpoint', message: `The run's files could not be written to the workspace: ${(err as Error).message}` });
             this.terminateWorker();
+            await this.releaseLock();
             this.end({ code: 1, signal: null, crashed: false, stderr: '' });
           }
         });
         break;
       case 'exit':
-        this.queue(() => {
+        this.queue(async () => {
           this.terminateWorker();
+          await this.releaseLock();
           this.end({ code: raw.error === undefined ? 0 : 1, signal: null, crashed: !this.finished, stderr: raw.error ?? '' });
         });
         break;
@@ -177,9 +183,29 @@ export class WebWorkerTrainer implements Trainer {
     }
   }
 
-  private workerFailed(why: string): void {
+  private async workerFailed(why: string): Promise<void> {
     this.terminateWorker();
+    await this.releaseLock();
     this.end({ code: 1, signal: null, crashed: !this.finished, stderr: why });
+  }
+
+  /** Follows the run folder's lock through the run's writes: taken (written), given up (removed or moved aside). */
+  private noteLock(ops: readonly FsOp[]): void {
+    for (const op of ops) {
+      if (op.op === 'write' && op.path.endsWith(`/${RUN_LOCK_NAME}`)) this.lockHeld = op.path;
+      else if ((op.op === 'remove' && op.path === this.lockHeld) || (op.op === 'rename' && op.from === this.lockHeld)) this.lockHeld = null;
+    }
+  }
+
+  /**
+   * A worker that ended without giving up its run folder's lock (killed, crashed) cannot: its process is gone with
+   * the page's memory, and a browser has no process to ask after, so the lock would keep the folder taken. Its host
+   * removes it (a Node run's lock is taken over by the next claimant instead, once its process is gone).
+   */
+  private async releaseLock(): Promise<void> {
+    const lock = this.lockHeld;
+    this.lockHeld = null;
+    if (lock) await this.options.applyOps([{ op: 'remove', path: lock }]).catch(() => undefined);
   }
 
   private terminateWorker(): void {
@@ -230,7 +256,10 @@ export class WebWorkerTrainer implements Trainer {
   kill(): void {
     if (!this.startedRun || this.ended) return;
     this.terminateWorker();
-    this.queue(() => this.end({ code: null, signal: 'SIGKILL', crashed: !this.finished, stderr: '' }));
+    this.queue(async () => {
+      await this.releaseLock();
+      this.end({ code: null, signal: 'SIGKILL', crashed: !this.finished, stderr: '' });
+    });
   }
 }
 

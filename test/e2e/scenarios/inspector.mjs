@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 
 export const name = 'Inspector: architecture of lecture.cnn, click a layer to move the cursor, the cursor highlights its layer, state survives hiding and a reload';
 export const timeout = 180_000;
+// Also in the browser's web worker extension host (training in a Web Worker), behind the cross-origin-isolating proxy.
+export const hosts = ['node', 'web'];
+export const isolated = ['web'];
 
 const LECTURE = readFileSync(fileURLToPath(new URL('../../../examples/lecture.cnn', import.meta.url)), 'utf8');
 const lines = LECTURE.split('\n');

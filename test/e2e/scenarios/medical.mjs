@@ -12,6 +12,9 @@ import { chestMnistNpz, FINDINGS } from '../lib/chestmnist.mjs';
 
 export const name = 'Medical: multi-label ChestMNIST-shaped data, augmentation grid, class counts, per-label AUC and ROC curves';
 export const timeout = 300_000;
+// Also in the browser's web worker extension host (training in a Web Worker), behind the cross-origin-isolating proxy.
+export const hosts = ['node', 'web'];
+export const isolated = ['web'];
 
 const LABELS = 'atelectasis cardiomegaly effusion infiltration mass nodule pneumonia pneumothorax consolidation edema emphysema fibrosis pleural hernia';
 const AUGMENT_LINE = 4; // 1-based

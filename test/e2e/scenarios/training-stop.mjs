@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 export const name = 'Training: a file with errors is refused with a pointer to the Problems panel; CNN: Stop Training stops a run';
 export const timeout = 240_000;
+// Also in the browser's web worker extension host (training in a Web Worker), behind the cross-origin-isolating proxy.
+export const hosts = ['node', 'web'];
+export const isolated = ['web'];
 
 const LECTURE = readFileSync(fileURLToPath(new URL('../../../examples/lecture.cnn', import.meta.url)), 'utf8');
 // Long enough that it is still running when the stop arrives.

@@ -10,6 +10,10 @@ import { fileURLToPath } from 'node:url';
 
 export const name = 'Training: CNN: Train Model from the palette, progress, status bar, live curves, feature maps, filters, checkpoint';
 export const timeout = 300_000;
+// Also in the browser's web worker extension host, training in a Web Worker, behind the cross-origin-isolating
+// proxy (threads may start there).
+export const hosts = ['node', 'web'];
+export const isolated = ['web'];
 
 // The lecture's file, with a longer run (more epochs) so that there is time to watch it while it trains.
 const LECTURE = readFileSync(fileURLToPath(new URL('../../../examples/lecture.cnn', import.meta.url)), 'utf8');
@@ -33,7 +37,8 @@ const paintedPixels = (canvases) =>
   );
 
 export default async function (t) {
-  const ws = t.workspace({ 'lecture.cnn': MODEL });
+  // Two threads: on Node worker_threads, in the browser Web Workers over shared memory (cross-origin isolated).
+  const ws = t.workspace({ 'lecture.cnn': MODEL, '.vscode/settings.json': JSON.stringify({ 'cnnStudio.training.threads': 2 }) });
   const wb = await t.step('open lecture.cnn', () => t.open({ folder: ws, file: join(ws, 'lecture.cnn') }));
   await t.step('the extension is loaded', () => wb.languageMode({ expect: 'CNN' }));
   await t.step('run CNN: Open Inspector', () => wb.runCommand('CNN: Open Inspector'));
@@ -92,6 +97,7 @@ export default async function (t) {
   await t.step('with snapshots streaming, the status bar still shows the epoch and loss', () => wb.waitForStatusBarItem(/epoch \d\/5 · (loss \d|val acc)/, { timeout: 30_000 }));
   const maps = await t.screenshot('training-feature-maps');
   t.publish(maps, 'editor-training-feature-maps.png');
+  t.publish(maps, 'browser-training.png', { from: 'web' });
 
   await t.step('the filters of both conv layers appear', async () => {
     await frame.locator('cnn-inspector [role=tab][data-tab=filters]').click();
@@ -104,6 +110,21 @@ export default async function (t) {
 
   await t.step('the run finishes with a notification', async () => {
     await wb.page.locator('.notification-toast', { hasText: /Finished training lecture.cnn after 5 epochs: validation accuracy \d+(\.\d)?%/ }).waitFor({ timeout: 180_000 });
+  });
+  await t.step('the log names the engine and its two threads', async () => {
+    await wb.runCommand('Output: Show Output Channels...');
+    const input = wb.page.locator('.quick-input-widget input');
+    await input.fill('CNN Studio');
+    await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'CNN Studio' }).first().click();
+    // The start line is at the top of the log (Ctrl+Home: the editor renders only the lines in view); a long line
+    // is wrapped over several view lines, so the text is read as one and matched across the wraps.
+    const lines = wb.page.locator('[id="workbench.panel.output"] .view-lines');
+    await lines.click();
+    await wb.page.keyboard.press('Control+Home');
+    const started = /\(builtin\s*engine,\s*(\d+)\s*threads?\)/;
+    await wb.page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[id="workbench.panel.output"] .view-lines')?.textContent ?? ''), started.source, { timeout: 20_000 });
+    const threads = started.exec((await lines.textContent()) ?? '')?.[1];
+    assert.equal(threads, '2', `the run trains with both threads in the ${t.host} host`);
   });
   await t.step('runs/ beside the file holds the checkpoint and five epochs of metrics', () => {
     const runs = join(ws, 'runs');

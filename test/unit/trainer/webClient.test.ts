@@ -135,6 +135,28 @@ describe('WebWorkerTrainer', () => {
     expect(log.slice(-2)).toEqual(['applied append', 'exit null SIGKILL crashed=true']);
   });
 
+  it('gives up the run folder\u2019s lock for a worker that was killed or died holding it, not for one that released it', async () => {
+    const lock = '/w/nets/runs/A-1/.cnn-run.lock';
+    const removed = async (end: (w: ReturnType<typeof scripted>, t: WebWorkerTrainer) => void, release: boolean) => {
+      const w = scripted();
+      const ops: FsOp[] = [];
+      const { t } = trainer(w, { applyOps: async (o) => void ops.push(...o) });
+      t.start(job);
+      await booted(w);
+      w.say({ type: 'fs', ops: [{ op: 'write', path: lock, data: new Uint8Array([123]) }, { op: 'mkdir', path: '/w/nets/runs/A-1/x' }] });
+      if (release) w.say({ type: 'fs', ops: [{ op: 'remove', path: lock }] });
+      end(w, t);
+      await t.exited;
+      return ops.filter((o) => o.op === 'remove').map((o) => (o as { path: string }).path);
+    };
+    expect(await removed((_w, t) => t.kill(), false)).toEqual([lock]);
+    expect(await removed((w) => w.worker.onerror!({ message: 'out of memory' }), false)).toEqual([lock]);
+    expect(await removed((w) => w.say({ type: 'exit', error: 'RangeError: boom' }), false)).toEqual([lock]);
+    // The run gave it up itself: nothing more to remove.
+    expect(await removed((w) => w.say({ type: 'exit' }), true)).toEqual([lock]);
+    expect(await removed((_w, t) => t.kill(), true)).toEqual([lock]);
+  });
+
   it('stops the run when its writes cannot reach the workspace', async () => {
     const w = scripted();
     const { t, log } = trainer(w, {

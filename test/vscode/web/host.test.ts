@@ -23,4 +23,11 @@ suite('web worker extension host', () => {
     assert.equal(ext.extensionKind, vscode.ExtensionKind.UI, `extensionKind ${vscode.ExtensionKind[ext.extensionKind]}`);
     assert.equal(typeof ext.packageJSON.browser, 'string', 'package.json names a browser entry');
   });
+
+  test('what needs Python answers in the browser instead of failing: the export commands run and say why not', async () => {
+    await openFixture('export.cnn', E020_MODEL);
+    // Registered by the web entry (webUnavailable.ts): they show why, and resolve.
+    await vscode.commands.executeCommand('cnnStudio.exportPytorch');
+    await vscode.commands.executeCommand('cnnStudio.exportOnnx');
+  });
 });
