@@ -61,80 +61,38 @@ if (production && existsSync(join(root, 'dist'))) {
 }
 // ------------------------------------------------------------------------------------------------------------
 
-/** Node bundles: the extension host code, the trainer child, the command line. */
-const nodeEntries = [
-  { in: 'src/extension.ts', out: 'extension', external: ['vscode'] },
-  { in: 'src/cli/main.ts', out: 'cli' },
-  { in: 'src/trainer/main.ts', out: 'trainer' },
+/**
+ * Every bundle: Node ones (the extension in VS Code's Node extension host, the trainer child, the command line)
+ * and browser ones (the extension in the browser's web worker extension host, package.json's `browser`; its
+ * trainer, a Web Worker the extension starts from a Blob URL, so one classic script with nothing external; the
+ * webview app). For platform 'browser' esbuild refuses every `node:` import and fails the build: that refusal is
+ * what keeps Node code out of the web extension and its trainer (the guard of issue 14: never alias or shim
+ * Node's modules here). The network templates (src/templates/) import examples/*.cnn as text.
+ */
+const entries = [
+  { in: 'src/extension.ts', out: 'extension', platform: 'node', format: 'cjs', external: ['vscode'] },
+  { in: 'src/cli/main.ts', out: 'cli', platform: 'node', format: 'cjs' },
+  { in: 'src/trainer/main.ts', out: 'trainer', platform: 'node', format: 'cjs' },
+  { in: 'src/web.ts', out: 'web', platform: 'browser', format: 'cjs', external: ['vscode'] },
+  { in: 'src/trainer/webWorker.ts', out: 'trainer-web', platform: 'browser', format: 'iife' },
+  { in: 'webview/main.ts', out: 'webview', platform: 'browser', format: 'esm' },
 ].filter((e) => existsSync(join(root, e.in)));
 
-/** Browser bundles: the webview app. */
-const webEntries = [{ in: 'webview/main.ts', out: 'webview' }].filter((e) => existsSync(join(root, e.in)));
-
-/**
- * Web Worker bundles: the trainer of the web extension host (src/trainer/webWorker.ts), which the extension reads
- * with vscode.workspace.fs and starts from a Blob URL, so one classic script with nothing external. As for every
- * browser bundle, esbuild refuses `node:` imports here: that refusal is what keeps Node out of the web trainer
- * (no aliases or shims for Node's modules), and it fails the build.
- */
-const workerEntries = [{ in: 'src/trainer/webWorker.ts', out: 'trainer-web' }].filter((e) => existsSync(join(root, e.in)));
-
-/**
- * The extension in the browser's web worker extension host (package.json's `browser`): CommonJS like the Node
- * entry, `vscode` external. platform 'browser' makes esbuild refuse every `node:` import, so Node code cannot
- * slip into it: the build fails instead (the guard of issue 14; never alias node built-ins here).
- */
-const webExtensionEntries = [{ in: 'src/web.ts', out: 'web', external: ['vscode'] }].filter((e) => existsSync(join(root, e.in)));
-
-const common = {
+const configs = entries.map((e) => ({
   bundle: true,
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',
   absWorkingDir: root,
   legalComments: 'none',
-};
-
-const configs = [
-  ...nodeEntries.map((e) => ({
-    ...common,
-    entryPoints: { [e.out]: e.in },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: e.external ?? [],
-    // The network templates (src/templates/) import examples/*.cnn as text.
-    loader: { '.cnn': 'text' },
-  })),
-  ...webExtensionEntries.map((e) => ({
-    ...common,
-    entryPoints: { [e.out]: e.in },
-    outdir: 'dist',
-    platform: 'browser',
-    format: 'cjs',
-    target: 'es2022',
-    external: e.external,
-    loader: { '.cnn': 'text' },
-  })),
-  ...webEntries.map((e) => ({
-    ...common,
-    entryPoints: { [e.out]: e.in },
-    outdir: 'dist',
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-  })),
-  ...workerEntries.map((e) => ({
-    ...common,
-    entryPoints: { [e.out]: e.in },
-    outdir: 'dist',
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    loader: { '.cnn': 'text' },
-  })),
-];
+  entryPoints: { [e.out]: e.in },
+  outdir: 'dist',
+  platform: e.platform,
+  format: e.format,
+  target: e.platform === 'node' ? 'node20' : 'es2022',
+  external: e.external ?? [],
+  loader: { '.cnn': 'text' },
+}));
 
 if (watch) {
   for (const c of configs) {
