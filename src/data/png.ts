@@ -1,8 +1,8 @@
 // PNG without Node (the web worker trainer has no pngjs, which is built on Node's streams and zlib): decoding of
 // every colour type and bit depth, Adam7 interlacing and tRNS, to 8-bit RGBA with pngjs's own conversions (low
 // and 16-bit depths rescaled with rounding, a tRNS colour key made fully transparent black, palette alpha), and
-// encoding of 8-bit RGBA. The zlib stream is inflated by the host (host().inflateRaw); the encoder writes stored
-// (uncompressed) deflate blocks, which every PNG reader accepts.
+// encoding of 8-bit RGBA. The zlib stream is inflated and deflated by the host (host().inflateRaw, deflateRaw:
+// Node's zlib, or fflate in the browser).
 
 import { host } from '../platform/host';
 import { crc32 } from './crc32';
@@ -193,7 +193,7 @@ export function encodePng(width: number, height: number, rgba: Uint8Array): Uint
   h.setUint32(0, width);
   h.setUint32(4, height);
   ihdr.set([8, 6, 0, 0, 0], 8);
-  return concat([new Uint8Array(SIGNATURE), chunk('IHDR', ihdr), chunk('IDAT', storedZlib(raw)), chunk('IEND', new Uint8Array(0))]);
+  return concat([new Uint8Array(SIGNATURE), chunk('IHDR', ihdr), chunk('IDAT', zlibStream(raw)), chunk('IEND', new Uint8Array(0))]);
 }
 
 function chunk(type: string, body: Uint8Array): Uint8Array {
@@ -206,29 +206,19 @@ function chunk(type: string, body: Uint8Array): Uint8Array {
   return out;
 }
 
-/** A zlib stream of stored deflate blocks (no compression) holding `data`. */
-function storedZlib(data: Uint8Array): Uint8Array {
-  const blocks = Math.max(1, Math.ceil(data.length / 65535));
-  const out = new Uint8Array(2 + data.length + blocks * 5 + 4);
+/** A zlib stream (RFC 1950: header, the host's raw deflate, Adler-32 of the data) holding `data`. */
+function zlibStream(data: Uint8Array): Uint8Array {
+  const body = host().deflateRaw(data);
+  const out = new Uint8Array(2 + body.length + 4);
   out[0] = 0x78;
-  out[1] = 0x01;
-  let at = 2;
-  for (let b = 0; b < blocks; b++) {
-    const part = data.subarray(b * 65535, Math.min(data.length, (b + 1) * 65535));
-    out[at] = b === blocks - 1 ? 1 : 0;
-    out[at + 1] = part.length & 255;
-    out[at + 2] = part.length >> 8;
-    out[at + 3] = ~part.length & 255;
-    out[at + 4] = (~part.length >> 8) & 255;
-    out.set(part, at + 5);
-    at += 5 + part.length;
-  }
+  out[1] = 0x9c;
+  out.set(body, 2);
   let a = 1;
   let s = 0;
   for (let i = 0; i < data.length; i++) {
     a = (a + data[i]!) % 65521;
     s = (s + a) % 65521;
   }
-  new DataView(out.buffer).setUint32(at, ((s << 16) | a) >>> 0);
+  new DataView(out.buffer).setUint32(2 + body.length, ((s << 16) | a) >>> 0);
   return out;
 }

@@ -93,6 +93,8 @@ export interface Host {
   path: PathOps;
   gunzip(data: Uint8Array, opts?: InflateOptions): Uint8Array;
   inflateRaw(data: Uint8Array, opts?: InflateOptions): Uint8Array;
+  /** Raw deflate (no zlib header), at the default level: the PNGs the data layer writes. */
+  deflateRaw(data: Uint8Array): Uint8Array;
   /** Lower-case hex SHA-256 of the UTF-8 text. */
   sha256Hex(text: string): string;
   cpus(): number;

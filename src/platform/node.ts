@@ -125,6 +125,7 @@ export const nodeHost: Host = {
   path: path,
   gunzip: (data, opts) => zlib.gunzipSync(data, zlibOptions(opts)),
   inflateRaw: (data, opts) => zlib.inflateRawSync(data, zlibOptions(opts)),
+  deflateRaw: (data) => new Uint8Array(zlib.deflateRawSync(data)),
   sha256Hex: (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex'),
   cpus: () => os.availableParallelism(),
   totalMemoryBytes: () => os.totalmem(),

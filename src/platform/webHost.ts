@@ -1,8 +1,8 @@
 // The web worker trainer's host: files in memory (MemoryFiles, preloaded by the extension through
-// vscode.workspace.fs, whose writes go back to it as FsOps), POSIX paths, fflate's inflate, a pure SHA-256, and
+// vscode.workspace.fs, whose writes go back to it as FsOps), POSIX paths, fflate's inflate and deflate, a pure SHA-256, and
 // what the browser says of the machine. No Node module is imported here or below.
 
-import { Gunzip, Inflate } from 'fflate';
+import { deflateSync, Gunzip, Inflate } from 'fflate';
 import type { Host, InflateOptions } from './host';
 import type { MemoryFiles } from './memory';
 import { posixPath } from './posixPath';
@@ -78,6 +78,7 @@ export function webHost(files: MemoryFiles, opts: WebHostOptions = {}): Host {
     path: posixPath(opts.cwd ?? '/'),
     gunzip: (data, o) => inflateWith('gzip', data, o),
     inflateRaw: (data, o) => inflateWith('raw', data, o),
+    deflateRaw: (data) => deflateSync(data),
     sha256Hex,
     cpus: () => Math.max(1, Math.floor(opts.cpus ?? nav?.hardwareConcurrency ?? 1)),
     totalMemoryBytes: () => opts.totalMemoryBytes ?? 2 * 1024 ** 3,

@@ -56,14 +56,23 @@ describe('PNG codec', () => {
     expect(ours(bytes)).toEqual(pngjs(bytes));
   });
 
-  it('encodes RGBA that pngjs reads back exactly, large enough for several stored blocks', () => {
-    const w = 200;
-    const h = 120;
-    const rgba = new Uint8Array(w * h * 4).map((_, i) => (i * 7 + (i >> 9)) & 255);
-    const back = pngjs(encodePng(w, h, rgba));
-    expect([back.width, back.height, back.color]).toEqual([w, h, true]);
-    expect(back.data).toEqual(Array.from(rgba));
-  });
+  for (const which of ['node', 'web'] as const) {
+    it(`encodes RGBA that pngjs reads back exactly, compressed (the ${which} host's deflate)`, () => {
+      if (which === 'web') installHost(webHost(new MemoryFiles()));
+      const w = 200;
+      const h = 120;
+      const rgba = new Uint8Array(w * h * 4).map((_, i) => (i * 7 + (i >> 9)) & 255);
+      const png = encodePng(w, h, rgba);
+      const back = pngjs(png);
+      expect([back.width, back.height, back.color]).toEqual([w, h, true]);
+      expect(back.data).toEqual(Array.from(rgba));
+      // A map with large flat areas (an explanation overlay, a shapes preview) compresses well.
+      const flat = new Uint8Array(w * h * 4).map((_, i) => (i % 4 === 3 ? 255 : (i >> 12) & 255));
+      const small = encodePng(w, h, flat);
+      expect(pngjs(small).data).toEqual(Array.from(flat));
+      expect(small.length).toBeLessThan(flat.length / 20);
+    });
+  }
 
   it('refuses damaged files with a reason', () => {
     const bytes = new Uint8Array(readFileSync(join(dir, 'rgb8.png')));
