@@ -15,7 +15,7 @@ import { RUN_LOCK_NAME } from './paths';
 
 /** What the trainer needs of a Web Worker (a DOM Worker; tests pass one that runs the trainer in-process). */
 export interface WorkerLike {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
   onmessage: ((e: { data: unknown }) => void) | null;
   onerror: ((e: { message?: string }) => void) | null;
   terminate(): void;
@@ -137,12 +137,14 @@ export class WebWorkerTrainer implements Trainer {
       memoryBytes: o.memoryBytes ?? DEFAULT_MEMORY,
       threads: o.threads ?? true,
     };
-    this.post(boot);
+    // Inputs read for this job alone are moved into the worker, not copied (a dataset is not held twice); the
+    // engine's bytes, and inputs given once for every job, are copied.
+    this.post(boot, typeof o.inputs === 'function' ? wholeBuffers(inputs.files.map((f) => f.data)) : []);
     this.post({ type: 'start', job });
   }
 
-  private post(m: WorkerHostMessage): void {
-    if (this.worker && !this.workerGone) this.worker.postMessage(m);
+  private post(m: WorkerHostMessage, transfer: Transferable[] = []): void {
+    if (this.worker && !this.workerGone) this.worker.postMessage(m, transfer);
   }
 
   private queue(work: () => Promise<void> | void): void {
@@ -261,6 +263,13 @@ export class WebWorkerTrainer implements Trainer {
       this.end({ code: null, signal: 'SIGKILL', crashed: !this.finished, stderr: '' });
     });
   }
+}
+
+/** The buffers of views that each cover their whole buffer (a view into a larger one may share it), once each. */
+function wholeBuffers(views: readonly Uint8Array[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const v of views) if (v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) out.add(v.buffer);
+  return [...out];
 }
 
 /** The folder of a POSIX path (the web host's paths). */

@@ -12,16 +12,21 @@ const job: TrainJob = { file: '/w/nets/a.cnn', source: 'network A\n', outDir: '/
 /** A worker whose side the test plays: what the host posted, and `say` to answer. */
 function scripted() {
   const got: unknown[] = [];
+  const transferred: Transferable[][] = [];
   let terminated = false;
   const worker: WorkerLike = {
     onmessage: null,
     onerror: null,
-    postMessage: (m) => void got.push(m),
+    postMessage: (m, transfer) => {
+      got.push(m);
+      transferred.push(transfer ?? []);
+    },
     terminate: () => void (terminated = true),
   };
   return {
     worker,
     got,
+    transferred,
     terminated: () => terminated,
     say: (m: WorkerMessage | Record<string, unknown>) => worker.onmessage!({ data: m }),
   };
@@ -133,6 +138,24 @@ describe('WebWorkerTrainer', () => {
     expect(exit).toEqual({ code: null, signal: 'SIGKILL', crashed: true, stderr: '' });
     // What had arrived before the kill still reached the workspace.
     expect(log.slice(-2)).toEqual(['applied append', 'exit null SIGKILL crashed=true']);
+  });
+
+  it('moves the inputs read for the job into the worker, never the engine\u2019s bytes it keeps for the next run', async () => {
+    const w = scripted();
+    const wasm = { 'engine-simd.wasm': new Uint8Array([1]) };
+    const data = new Uint8Array([9, 9, 9]);
+    const { t } = trainer(w, { wasm, inputs: async () => ({ files: [{ path: '/w/data/x.npz', data }, { path: '/w/data/y.npz', data: new Uint8Array(new ArrayBuffer(8), 2, 3) }], folders: [] }) });
+    t.start(job);
+    await booted(w);
+    // The whole-buffer file moves; the view into a larger buffer (it may share it) and the engine's bytes are copied.
+    expect(w.transferred[0]).toEqual([data.buffer]);
+    expect(w.transferred[1]).toEqual([]);
+    // Inputs given once for every job are copied too.
+    const v = scripted();
+    const fixed = trainer(v);
+    fixed.t.start(job);
+    await booted(v);
+    expect(v.transferred[0]).toEqual([]);
   });
 
   it('gives up the run folder\u2019s lock for a worker that was killed or died holding it, not for one that released it', async () => {
