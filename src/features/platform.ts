@@ -20,7 +20,7 @@ export interface EditorPlatform {
   fileOf(uri: vscode.Uri): string | null;
   /** The document URI of such a path; null for anything else (an untitled document's URI string). */
   uriOf(file: string): vscode.Uri | null;
-  /** The backend to train with now (asks when it must), or null: do not train. */
+  /** The backend to train with now, as a training starts (asks or explains when it must), or null: do not train. */
   chooseBackend(): Promise<BackendSetting | null>;
   /** A new trainer for the backend; a string says why none can start (e.g. the trainer is not built). */
   createTrainer(backend: BackendSetting): Trainer | string;

@@ -86,14 +86,24 @@ export function webPlatform(context: vscode.ExtensionContext, files: MemoryFiles
     return { files, folders: plan.folders };
   };
   let saidPython = false;
+  let saidThreads = false;
+  const isolated = globalThis.crossOriginIsolated === true;
   return {
     kind: 'web',
     fileOf: (uri) => where.fileOf(uri),
     uriOf: (path) => where.uriOf(path),
+    // Called as a training starts: what the browser changes about it is said here, once each.
     chooseBackend: () => {
       if (backendSetting() === 'pytorch' && !saidPython) {
         saidPython = true;
         void vscode.window.showInformationMessage(`CNN: the PyTorch backend ${WEB_PYTHON_NOTE}`);
+      }
+      const wanted = vscode.workspace.getConfiguration('cnnStudio').get<number>('training.threads', 1);
+      if (wanted > 1 && !isolated && !saidThreads) {
+        saidThreads = true;
+        void vscode.window.showInformationMessage(
+          `CNN: training uses one thread here: cnnStudio.training.threads asks for ${wanted}, but threads in a browser need a cross-origin isolated page (vscode.dev is one; this page is not).`,
+        );
       }
       return Promise.resolve('builtin');
     },
@@ -104,7 +114,7 @@ export function webPlatform(context: vscode.ExtensionContext, files: MemoryFiles
         inputs,
         applyOps: (ops) => runs.replay(ops),
         readFile: (path) => Promise.resolve(fs.readFile(must(path))),
-        threads: globalThis.crossOriginIsolated === true,
+        threads: isolated,
       }),
     scratchDir: SCRATCH,
     loadRuns: (file) => runs.load(file),
