@@ -1,11 +1,14 @@
 // Writes made in memory (the Web Worker trainer's run folder, the browser mirror's new run folders) reach the
 // workspace through `vscode.workspace.fs`, one operation after another in the order they were made. A file is
-// written beside its place and renamed over it, so a reader never sees half a checkpoint; an append writes the
-// whole file as the mirror holds it (workspace.fs cannot append).
+// written beside its place under the atomic-write temp name every host uses (atomicTempName: a hidden file that
+// the run folders' tidying knows as a cut-short write, isCheckpointTemp, should the page close between the two
+// steps), then renamed over it, so a reader never sees half a checkpoint. An append writes the whole file as the
+// mirror holds it (workspace.fs cannot append).
 
 import * as vscode from 'vscode';
 import { assertNever } from '../language/assertNever';
-import type { FsOp } from '../platform/host';
+import { atomicTempName } from '../platform/atomicTemp';
+import { type FsOp, host } from '../platform/host';
 
 export class WorkspaceWriter {
   private queue: Promise<void> = Promise.resolve();
@@ -38,7 +41,8 @@ export class WorkspaceWriter {
         const uri = this.uriOf(op.path);
         if (!uri) return;
         const data = op.op === 'write' ? op.data : this.contents(op.path);
-        const temp = uri.with({ path: `${uri.path}.writing` });
+        const slash = uri.path.lastIndexOf('/');
+        const temp = uri.with({ path: `${uri.path.slice(0, slash + 1)}${atomicTempName(uri.path.slice(slash + 1), host().pid(), Date.now())}` });
         await fs.writeFile(temp, data);
         await fs.rename(temp, uri, { overwrite: true });
         return;

@@ -17,30 +17,38 @@ export async function runningExtensionHost(wb, extension = /^(CNN Studio|cnn-stu
   await wb.focusWorkbench();
   await wb.runCommand('Developer: Show Running Extensions', { timeout });
   // The list renders only the rows in view: each poll reads the rendered rows and, without a match, scrolls the
-  // list down by less than a row (a wheel event, as the mouse sends), so every row is rendered on the way down.
+  // list down by less than a row with the mouse wheel over it (a real wheel event: monaco's list ignores a
+  // dispatched one, so a row below the fold was never reached), so every row is rendered on the way down.
   // (The extension is active by then: the scenario used it, and an active extension is listed.)
   // A row's lines: name, version, location ("web worker" or "127.0.0.1:PORT"), activation time.
-  const rowsNow = () => wb.page.locator('.runtime-extensions-editor .monaco-list-row').allInnerTexts();
-  const found = await wb.page
-    .waitForFunction(
+  const rows = wb.page.locator('.runtime-extensions-editor .monaco-list-row');
+  await rows.first().waitFor({ timeout });
+  const until = Date.now() + timeout;
+  for (;;) {
+    const found = await wb.page.evaluate(
       ({ source, flags }) => {
         const re = new RegExp(source, flags);
         for (const row of document.querySelectorAll('.runtime-extensions-editor .monaco-list-row')) {
           const lines = row.innerText.split('\n').map((l) => l.trim());
           if (re.test(lines[0] ?? '')) return lines[2] ?? '';
         }
-        // Not in view: scroll on (monaco's list follows wheel events); at the end of the list this does nothing.
-        const list = document.querySelector('.runtime-extensions-editor .monaco-list .monaco-scrollable-element');
-        list?.dispatchEvent(new WheelEvent('wheel', { deltaY: 60, deltaMode: 0, bubbles: true, cancelable: true }));
-        return false;
+        return null;
       },
       { source: extension.source, flags: extension.flags },
-      { timeout },
-    )
-    .catch(async () => {
-      throw new Error(`Running Extensions lists no ${extension}; it lists ${JSON.stringify((await rowsNow().catch(() => [])).map((t) => t.split('\n')[0]))}`);
-    });
-  return found.jsonValue();
+    );
+    if (found !== null) return found;
+    if (Date.now() > until) {
+      throw new Error(`Running Extensions lists no ${extension}; it lists ${JSON.stringify((await rows.allInnerTexts().catch(() => [])).map((t) => t.split('\n')[0]))}`);
+    }
+    // Not in view: scroll on; at the end of the list this does nothing (and the wait above ends it).
+    const box = await wb.page.locator('.runtime-extensions-editor .monaco-list').first().boundingBox();
+    if (box) {
+      await wb.page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 100));
+      await wb.page.mouse.wheel(0, 60);
+    }
+    // The list renders the rows the wheel brought into view in the next frame.
+    await wb.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+  }
 }
 
 /**
