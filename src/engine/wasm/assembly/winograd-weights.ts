@@ -7,7 +7,7 @@
 
 import { fma } from './gemm';
 import { rowSums } from './conv';
-import { inputTransform, padRows, tileCols4, tileRowsPerChunk } from './winograd';
+import { inputTransform, padRows, planeFloats, tileCols4, tileRowsPerChunk } from './winograd';
 
 /** Floats of scratch per thread for the weight gradient of a layer of this size. */
 export function winogradWeightsScratchFloats(C: i32, K: i32, OH: i32, OW: i32): i32 {
@@ -15,7 +15,7 @@ export function winogradWeightsScratchFloats(C: i32, K: i32, OH: i32, OW: i32): 
   const TW4 = tileCols4(OW);
   const TRb = tileRowsPerChunk(C, K, TW4, TH);
   const rowW = 2 * TW4 + 4;
-  return 64 * K * C + 16 * (C + K) * TRb * TW4 + C * (2 * TRb + 2) * rowW + K * 2 * TRb * rowW;
+  return 64 * K * C + 16 * planeFloats(C, TRb * TW4) + 16 * planeFloats(K, TRb * TW4) + C * (2 * TRb + 2) * rowW + K * 2 * TRb * rowW;
 }
 
 /**
@@ -24,7 +24,7 @@ export function winogradWeightsScratchFloats(C: i32, K: i32, OH: i32, OW: i32): 
  */
 function gradTransform(U: usize, DYP: usize, K: i32, trn: i32, TW4: i32, rowsPerK: i32, rowW: i32, Tc: i32): void {
   const half = f32x4.splat(0.5);
-  const ks = <usize>K * Tc << 2;
+  const ks = <usize>planeFloats(K, Tc) << 2;
   for (let k = 0; k < K; k++) {
     for (let tr = 0; tr < trn; tr++) {
       const r0 = DYP + ((<usize>(k * rowsPerK + 2 * tr) * rowW) << 2);
@@ -121,8 +121,8 @@ export function winogradConvWeights(
   const rowsPerK = 2 * TRb;
   const M = scratch;
   const U = M + ((<usize>64 * K * C) << 2);
-  const V = U + ((<usize>16 * K * TRb * TW4) << 2);
-  const XP = V + ((<usize>16 * C * TRb * TW4) << 2);
+  const V = U + ((<usize>16 * planeFloats(K, TRb * TW4)) << 2);
+  const XP = V + ((<usize>16 * planeFloats(C, TRb * TW4)) << 2);
   const DYP = XP + ((<usize>C * rowsPerC * rowW) << 2);
   const HW = H * W;
   const NHW = N * HW;
@@ -139,7 +139,7 @@ export function winogradConvWeights(
       padRows(DYP, dy + ((<usize>n * OHOW) << 2), NOHW, K, OH, OW, 2 * tr0, 2 * trn, rowsPerK, 0, rowW);
       gradTransform(U, DYP, K, trn, TW4, rowsPerK, rowW, Tc);
       for (let xi = 0; xi < 16; xi++) {
-        tileDots(M + ((<usize>xi * K * C) << 4), U + ((<usize>xi * K * Tc) << 2), V + ((<usize>xi * C * Tc) << 2), K, C, Tc);
+        tileDots(M + ((<usize>xi * K * C) << 4), U + ((<usize>xi * planeFloats(K, Tc)) << 2), V + ((<usize>xi * planeFloats(C, Tc)) << 2), K, C, Tc);
       }
     }
   }

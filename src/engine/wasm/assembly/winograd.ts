@@ -10,12 +10,21 @@
 // The input of a chunk (one sample's run of tile rows) is first copied into zero-padded rows, so the patches
 // need no bounds checks. Everything lives in `scratch` (winogradScratchFloats floats per thread).
 
-import { gemm } from './gemm';
+import { fma } from './gemm';
 import { biasActRows } from './activation';
 
 /** Tile rows per chunk: V and M of a chunk (16·(C+K)·rows·TW4 floats) stay near 256 KiB. */
 export function tileRowsPerChunk(C: i32, K: i32, TW4: i32, TH: i32): i32 {
   return max(1, min(TH, (1 << 16) / (16 * (C + K) * TW4)));
+}
+
+/**
+ * Floats from one position's plane of V or M (rows × Tc) to the next: 16 more than the plane, so the 16 planes
+ * that a tile's transform reads or writes together do not sit a power of two apart (at 8 KiB they all fell in
+ * one set of the L1 cache and the input transform ran 4× slower than its arithmetic).
+ */
+@inline export function planeFloats(rows: i32, Tc: i32): i32 {
+  return rows * Tc + 16;
 }
 
 /** Tile columns rounded up to whole groups of four (one SIMD lane each). */
@@ -29,7 +38,7 @@ export function winogradScratchFloats(C: i32, K: i32, OH: i32, OW: i32): i32 {
   const TW4 = tileCols4(OW);
   const TRb = tileRowsPerChunk(C, K, TW4, TH);
   const rowW = 2 * TW4 + 4;
-  return 16 * K * C + 16 * (C + K) * TRb * TW4 + C * (2 * TRb + 2) * rowW;
+  return 16 * K * C + 16 * planeFloats(C, TRb * TW4) + 16 * planeFloats(K, TRb * TW4) + C * (2 * TRb + 2) * rowW;
 }
 
 /** U[ξ][k][c] = (G g Gᵀ)[ξ] for the 3×3 filter g = w[k][c] (w is [K][C][3][3]). */
@@ -112,7 +121,7 @@ export function inputTransform(V: usize, XP: usize, C: i32, trn: i32, TW4: i32, 
         const t20 = f32x4.sub(d20, d10), t21 = f32x4.sub(d21, d11), t22 = f32x4.sub(d22, d12), t23 = f32x4.sub(d23, d13);
         const t30 = f32x4.sub(d10, d30), t31 = f32x4.sub(d11, d31), t32 = f32x4.sub(d12, d32), t33 = f32x4.sub(d13, d33);
         // (Bᵀ d) B: the same on columns; V[ξ = 4i + j].
-        const cs = <usize>C * Tc << 2;
+        const cs = <usize>planeFloats(C, Tc) << 2;
         let v = V + ((<usize>c * Tc + <usize>tr * TW4 + tx) << 2);
         v128.store(v, f32x4.sub(t00, t02)); v += cs;
         v128.store(v, f32x4.add(t01, t02)); v += cs;
@@ -136,6 +145,73 @@ export function inputTransform(V: usize, XP: usize, C: i32, trn: i32, TW4: i32, 
 }
 
 /**
+ * M[k][t] = Σ_c U[k][c] · V[c][t] (U: K×C, V: C×Tc, M: K×Tc, all row-major; Tc a multiple of 4): one position's
+ * products of every filter with every tile. Blocks of 4 filters × 8 tiles (8 accumulators; each channel step
+ * loads two vectors of V and splats four weights for 8 multiply-adds), then a last block of 4 tiles and the
+ * filters past the last four one at a time. No packing: with C and K as small as Winograd's layers have (8–128)
+ * the general GEMM's copies of both operands cost as much as the products, and V is fresh in cache.
+ */
+function tileProducts(M: usize, U: usize, V: usize, K: i32, C: i32, Tc: i32): void {
+  const ts = <usize>Tc << 2;
+  const cs = <usize>C << 2;
+  const K4 = K & ~3;
+  const T8 = Tc & ~7;
+  for (let k = 0; k < K4; k += 4) {
+    const u0 = U + <usize>k * cs;
+    const u1 = u0 + cs, u2 = u1 + cs, u3 = u2 + cs;
+    const m0 = M + <usize>k * ts;
+    const m1 = m0 + ts, m2 = m1 + ts, m3 = m2 + ts;
+    for (let t = 0; t < T8; t += 8) {
+      let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+      let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+      let v = V + (<usize>t << 2);
+      for (let c: usize = 0; c < cs; c += 4) {
+        const x0 = v128.load(v), x1 = v128.load(v, 16);
+        const w0 = v128.load32_splat(u0 + c), w1 = v128.load32_splat(u1 + c);
+        a00 = fma(w0, x0, a00); a01 = fma(w0, x1, a01);
+        a10 = fma(w1, x0, a10); a11 = fma(w1, x1, a11);
+        const w2 = v128.load32_splat(u2 + c), w3 = v128.load32_splat(u3 + c);
+        a20 = fma(w2, x0, a20); a21 = fma(w2, x1, a21);
+        a30 = fma(w3, x0, a30); a31 = fma(w3, x1, a31);
+        v += ts;
+      }
+      const o = <usize>t << 2;
+      v128.store(m0 + o, a00); v128.store(m0 + o, a01, 16);
+      v128.store(m1 + o, a10); v128.store(m1 + o, a11, 16);
+      v128.store(m2 + o, a20); v128.store(m2 + o, a21, 16);
+      v128.store(m3 + o, a30); v128.store(m3 + o, a31, 16);
+    }
+    if (T8 < Tc) {
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+      let v = V + (<usize>T8 << 2);
+      for (let c: usize = 0; c < cs; c += 4) {
+        const x0 = v128.load(v);
+        a0 = fma(v128.load32_splat(u0 + c), x0, a0);
+        a1 = fma(v128.load32_splat(u1 + c), x0, a1);
+        a2 = fma(v128.load32_splat(u2 + c), x0, a2);
+        a3 = fma(v128.load32_splat(u3 + c), x0, a3);
+        v += ts;
+      }
+      const o = <usize>T8 << 2;
+      v128.store(m0 + o, a0); v128.store(m1 + o, a1); v128.store(m2 + o, a2); v128.store(m3 + o, a3);
+    }
+  }
+  for (let k = K4; k < K; k++) {
+    const u = U + <usize>k * cs;
+    const m = M + <usize>k * ts;
+    for (let t = 0; t < Tc; t += 4) {
+      let a = f32x4.splat(0);
+      let v = V + (<usize>t << 2);
+      for (let c: usize = 0; c < cs; c += 4) {
+        a = fma(v128.load32_splat(u + c), v128.load(v), a);
+        v += ts;
+      }
+      v128.store(m + (<usize>t << 2), a);
+    }
+  }
+}
+
+/**
  * y[K][N][OH][OW] (=, or += with `accumulate`) conv(x[C][N][H][W], w[K][C][3][3], stride 1, padding PH, PW)
  * (+ b[K] and the activation `act`, when not accumulating; b = 0 for none), for the samples [nStart, nEnd).
  * scratch: winogradScratchFloats(C, K, OH, OW) floats; work: gemmWorkFloats() floats.
@@ -152,8 +228,8 @@ export function winogradConv(
   const rowsPerC = 2 * TRb + 2;
   const U = scratch;
   const V = U + ((<usize>16 * K * C) << 2);
-  const M = V + ((<usize>16 * C * TRb * TW4) << 2);
-  const XP = M + ((<usize>16 * K * TRb * TW4) << 2);
+  const M = V + ((<usize>16 * planeFloats(C, TRb * TW4)) << 2);
+  const XP = M + ((<usize>16 * planeFloats(K, TRb * TW4)) << 2);
   const HW = H * W;
   const NHW = N * HW;
   const OHOW = OH * OW;
@@ -168,10 +244,10 @@ export function winogradConv(
       inputTransform(V, XP, C, trn, TW4, rowsPerC, rowW, Tc);
       // M[ξ] = U[ξ] · V[ξ].
       for (let xi = 0; xi < 16; xi++) {
-        gemm(K, Tc, C, U + ((<usize>xi * K * C) << 2), C, 1, V + ((<usize>xi * C * Tc) << 2), Tc, 1, M + ((<usize>xi * K * Tc) << 2), Tc, 0, work);
+        tileProducts(M + ((<usize>xi * planeFloats(K, Tc)) << 2), U + ((<usize>xi * K * C) << 2), V + ((<usize>xi * planeFloats(C, Tc)) << 2), K, C, Tc);
       }
       // y = Aᵀ m A, four tiles at a time; interleaved back into output rows.
-      const ms = <usize>K * Tc << 2;
+      const ms = <usize>planeFloats(K, Tc) << 2;
       for (let k = 0; k < K; k++) {
         const yk = y + ((<usize>k * NOHW + <usize>n * OHOW) << 2);
         for (let tr = 0; tr < trn; tr++) {
