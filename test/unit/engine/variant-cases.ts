@@ -18,10 +18,14 @@ export const CONV_CASES: [string, ConvGeom][] = [
   ['Winograd 3x3 pad 1, 8 to 9, odd 7x11', convGeom(2, { h: 7, w: 11, c: 8 }, 9, win(3, 3, 1, 1, 1, 1, 1, 1))],
   ['Winograd 3x3 no padding, 10 to 10, 9x13', convGeom(3, { h: 9, w: 13, c: 10 }, 10, win(3, 3, 1, 1, 0, 0, 1, 1))],
   ['Winograd 3x3 pad 2, 8 to 8, 4x5', convGeom(2, { h: 4, w: 5, c: 8 }, 8, win(3, 3, 1, 1, 2, 2, 1, 1))],
-  // Stride 1 with at most 4 input channels: the direct forward kernel (widths reaching its 8-wide tail, 1–4 filters in the last block).
+  // Stride 1 with at most 7 input channels: the direct forward kernel (8-wide blocks, 4-wide tails of 1–4 stored, 5–7 stored of an
+  // 8-wide block; filters in blocks of 4 with 1–4 in the last, or of 3 when K is a multiple of 3 but not of 4).
   ['direct 5x5 pad 2, 1 to 6, 11x13', convGeom(2, { h: 11, w: 13, c: 1 }, 6, win(5, 5, 1, 1, 2, 2))],
   ['direct 3x3 no padding, 3 to 9, 9x21', convGeom(3, { h: 9, w: 21, c: 3 }, 9, win(3, 3, 1, 1, 0, 0))],
   ['direct rect 2x3 pad 1,0, 4 to 3, 5x8', convGeom(2, { h: 5, w: 8, c: 4 }, 3, win(2, 3, 1, 1, 1, 0))],
+  ['direct 5x5, 6 to 6, 5x14 (a 4-wide block of 2)', convGeom(1, { h: 5, w: 14, c: 6 }, 6, win(5, 5, 1, 1, 0, 0))],
+  ['direct 3x3 pad 1, 7 to 5, 6x15', convGeom(2, { h: 6, w: 15, c: 7 }, 5, win(3, 3, 1, 1, 1, 1))],
+  ['direct 3x3, 2 to 6, 5x7 (a 4-wide block of 1)', convGeom(2, { h: 5, w: 7, c: 2 }, 6, win(3, 3, 1, 1, 0, 0))],
   ['3x3 pad 3, 8 to 8 (too much padding for Winograd: im2col)', convGeom(1, { h: 5, w: 6, c: 8 }, 8, win(3, 3, 1, 1, 3, 3, 1, 1))],
   ['depthwise 3x3 pad 1, width 21', convGeom(2, { h: 5, w: 21, c: 3 }, 3, win(3, 3, 1, 1, 1, 1, 1, 1, 3))],
   ['depthwise 3x3 stride 2 pad 1, width 19', convGeom(2, { h: 9, w: 19, c: 3 }, 3, win(3, 3, 2, 2, 1, 1, 1, 1, 3))],
@@ -39,6 +43,7 @@ const dwin = (fh: number, fw: number, sh: number, sw: number, ph: number, pw: nu
  */
 export const LARGE_CONV_CASES: [string, ConvGeom][] = [
   ['Winograd 3x3 pad 1,0, 12 to 8, 30x34 (two chunks of tile rows)', convGeom(1, { h: 30, w: 34, c: 12 }, 8, win(3, 3, 1, 1, 1, 0, 1, 1))],
+  ['direct 5x5, 6 to 16 (LeNet-5 conv2), 14x14', convGeom(3, { h: 14, w: 14, c: 6 }, 16, win(5, 5, 1, 1, 0, 0))],
 ];
 
 export const DECONV_CASES: [string, DeconvGeom][] = [

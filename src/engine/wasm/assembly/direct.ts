@@ -38,60 +38,129 @@ export function directConvForward(
         memory.copy(scratch + ((<usize>((c * PHt + PH + i) * rowW + PW)) << 2), plane + ((<usize>i * W) << 2), <usize>W << 2);
       }
     }
-    for (let k0 = 0; k0 < K; k0 += 4) {
-      const kn = min(4, K - k0);
+    // Blocks of four filters, or of three where that covers K exactly and four would not (LeNet's 6).
+    const KB = K % 4 != 0 && K % 3 == 0 ? 3 : 4;
+    const ks = <usize>NOHW << 2;
+    for (let k0 = 0; k0 < K; k0 += KB) {
+      const kn = min(KB, K - k0);
       // Weights of filters past K read filter k0's (their outputs are not stored).
       const w0 = w + ((<usize>k0 * CFF) << 2);
       const w1 = kn > 1 ? w0 + (<usize>CFF << 2) : w0;
       const w2 = kn > 2 ? w0 + (<usize>(2 * CFF) << 2) : w0;
       const w3 = kn > 3 ? w0 + (<usize>(3 * CFF) << 2) : w0;
       for (let oy = 0; oy < OH; oy++) {
-        for (let ox = 0; ox < OW; ox += 8) {
-          let a0 = f32x4.splat(0), b0 = f32x4.splat(0), a1 = f32x4.splat(0), b1 = f32x4.splat(0);
-          let a2 = f32x4.splat(0), b2 = f32x4.splat(0), a3 = f32x4.splat(0), b3 = f32x4.splat(0);
-          let t: usize = 0; // tap index c·FH·FW + fy·FW + fx, in bytes
-          for (let c = 0; c < C; c++) {
-            let row = scratch + ((<usize>((c * PHt + oy) * rowW + ox)) << 2);
-            for (let fy = 0; fy < FH; fy++) {
-              for (let fx = 0; fx < FW; fx++) {
-                const p = row + (<usize>fx << 2);
-                const x0 = v128.load(p), x1 = v128.load(p, 16);
-                const v0 = v128.load32_splat(w0 + t), v1 = v128.load32_splat(w1 + t);
-                const v2 = v128.load32_splat(w2 + t), v3 = v128.load32_splat(w3 + t);
-                a0 = fma(v0, x0, a0); b0 = fma(v0, x1, b0);
-                a1 = fma(v1, x0, a1); b1 = fma(v1, x1, b1);
-                a2 = fma(v2, x0, a2); b2 = fma(v2, x1, b2);
-                a3 = fma(v3, x0, a3); b3 = fma(v3, x1, b3);
-                t += 4;
-              }
-              row += rs;
-            }
-          }
-          const out = y + ((<usize>k0 * NOHW + <usize>n * OHOW + <usize>oy * OW + ox) << 2);
-          const ks = <usize>NOHW << 2;
-          const full = ox + 8 <= OW;
-          store8(out, a0, b0, full, OW - ox);
-          if (kn > 1) store8(out + ks, a1, b1, full, OW - ox);
-          if (kn > 2) store8(out + 2 * ks, a2, b2, full, OW - ox);
-          if (kn > 3) store8(out + 3 * ks, a3, b3, full, OW - ox);
+        const src = scratch + ((<usize>(oy * rowW)) << 2);
+        const out = y + ((<usize>k0 * NOHW + <usize>n * OHOW + <usize>oy * OW) << 2);
+        let ox = 0;
+        // Eight outputs a block while they last, then one block of four (the last one to three are stored from
+        // it alone): a row of 10 costs 12 outputs' work, not 16.
+        for (; ox + 4 < OW; ox += 8) {
+          if (KB == 3) block8x3(out + (<usize>ox << 2), ks, kn, src + (<usize>ox << 2), w0, w1, w2, C, FH, FW, PHt, rs, OW - ox);
+          else block8x4(out + (<usize>ox << 2), ks, kn, src + (<usize>ox << 2), w0, w1, w2, w3, C, FH, FW, PHt, rs, OW - ox);
         }
+        if (ox < OW) block4(out + (<usize>ox << 2), ks, kn, src + (<usize>ox << 2), w0, w1, w2, w3, C, FH, FW, PHt, rs, OW - ox);
       }
     }
     biasActRows(y + ((<usize>n * OHOW) << 2), b, K, OHOW, NOHW, act, 0);
   }
 }
 
-/** Stores lo ‖ hi at p, all 8 when `full`, else the first `count`. */
-@inline function store8(p: usize, lo: v128, hi: v128, full: bool, count: i32): void {
-  if (full) {
+/**
+ * Eight outputs (count of them stored, up to 8) of four filters (kn of them stored), at out, out + ks, …, from
+ * the padded input rows at src (channel c's first row at src + c·PHt rows): each tap one broadcast weight per
+ * filter times two unaligned loads of the row.
+ */
+function block8x4(out: usize, ks: usize, kn: i32, src: usize, w0: usize, w1: usize, w2: usize, w3: usize, C: i32, FH: i32, FW: i32, PHt: i32, rs: usize, count: i32): void {
+  let a0 = f32x4.splat(0), b0 = f32x4.splat(0), a1 = f32x4.splat(0), b1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0), b2 = f32x4.splat(0), a3 = f32x4.splat(0), b3 = f32x4.splat(0);
+  let t: usize = 0; // tap index c·FH·FW + fy·FW + fx, in bytes
+  for (let c = 0; c < C; c++) {
+    let row = src + <usize>(c * PHt) * rs;
+    for (let fy = 0; fy < FH; fy++) {
+      for (let fx = 0; fx < FW; fx++) {
+        const p = row + (<usize>fx << 2);
+        const x0 = v128.load(p), x1 = v128.load(p, 16);
+        const v0 = v128.load32_splat(w0 + t), v1 = v128.load32_splat(w1 + t);
+        const v2 = v128.load32_splat(w2 + t), v3 = v128.load32_splat(w3 + t);
+        a0 = fma(v0, x0, a0); b0 = fma(v0, x1, b0);
+        a1 = fma(v1, x0, a1); b1 = fma(v1, x1, b1);
+        a2 = fma(v2, x0, a2); b2 = fma(v2, x1, b2);
+        a3 = fma(v3, x0, a3); b3 = fma(v3, x1, b3);
+        t += 4;
+      }
+      row += rs;
+    }
+  }
+  store8(out, a0, b0, count);
+  if (kn > 1) store8(out + ks, a1, b1, count);
+  if (kn > 2) store8(out + 2 * ks, a2, b2, count);
+  if (kn > 3) store8(out + 3 * ks, a3, b3, count);
+}
+
+/** block8x4 for three filters (six accumulators; no fourth filter's multiplies to throw away). */
+function block8x3(out: usize, ks: usize, kn: i32, src: usize, w0: usize, w1: usize, w2: usize, C: i32, FH: i32, FW: i32, PHt: i32, rs: usize, count: i32): void {
+  let a0 = f32x4.splat(0), b0 = f32x4.splat(0), a1 = f32x4.splat(0), b1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0), b2 = f32x4.splat(0);
+  let t: usize = 0;
+  for (let c = 0; c < C; c++) {
+    let row = src + <usize>(c * PHt) * rs;
+    for (let fy = 0; fy < FH; fy++) {
+      for (let fx = 0; fx < FW; fx++) {
+        const p = row + (<usize>fx << 2);
+        const x0 = v128.load(p), x1 = v128.load(p, 16);
+        const v0 = v128.load32_splat(w0 + t), v1 = v128.load32_splat(w1 + t), v2 = v128.load32_splat(w2 + t);
+        a0 = fma(v0, x0, a0); b0 = fma(v0, x1, b0);
+        a1 = fma(v1, x0, a1); b1 = fma(v1, x1, b1);
+        a2 = fma(v2, x0, a2); b2 = fma(v2, x1, b2);
+        t += 4;
+      }
+      row += rs;
+    }
+  }
+  store8(out, a0, b0, count);
+  if (kn > 1) store8(out + ks, a1, b1, count);
+  if (kn > 2) store8(out + 2 * ks, a2, b2, count);
+}
+
+/** Four outputs (count of them stored, up to 4) of up to four filters: a row's tail. */
+function block4(out: usize, ks: usize, kn: i32, src: usize, w0: usize, w1: usize, w2: usize, w3: usize, C: i32, FH: i32, FW: i32, PHt: i32, rs: usize, count: i32): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let t: usize = 0;
+  for (let c = 0; c < C; c++) {
+    let row = src + <usize>(c * PHt) * rs;
+    for (let fy = 0; fy < FH; fy++) {
+      for (let fx = 0; fx < FW; fx++) {
+        const x0 = v128.load(row + (<usize>fx << 2));
+        a0 = fma(v128.load32_splat(w0 + t), x0, a0);
+        a1 = fma(v128.load32_splat(w1 + t), x0, a1);
+        a2 = fma(v128.load32_splat(w2 + t), x0, a2);
+        a3 = fma(v128.load32_splat(w3 + t), x0, a3);
+        t += 4;
+      }
+      row += rs;
+    }
+  }
+  store8(out, a0, a0, min(4, count));
+  if (kn > 1) store8(out + ks, a1, a1, min(4, count));
+  if (kn > 2) store8(out + 2 * ks, a2, a2, min(4, count));
+  if (kn > 3) store8(out + 3 * ks, a3, a3, min(4, count));
+}
+
+/** Stores lo ‖ hi at p: all 8 when count ≥ 8, else the first `count`. */
+@inline function store8(p: usize, lo: v128, hi: v128, count: i32): void {
+  if (count >= 8) {
     v128.store(p, lo);
     v128.store(p, hi, 16);
     return;
   }
-  if (count > 0) store<f32>(p, f32x4.extract_lane(lo, 0));
-  if (count > 1) store<f32>(p, f32x4.extract_lane(lo, 1), 4);
-  if (count > 2) store<f32>(p, f32x4.extract_lane(lo, 2), 8);
-  if (count > 3) store<f32>(p, f32x4.extract_lane(lo, 3), 12);
+  if (count >= 4) {
+    v128.store(p, lo);
+  } else {
+    if (count > 0) store<f32>(p, f32x4.extract_lane(lo, 0));
+    if (count > 1) store<f32>(p, f32x4.extract_lane(lo, 1), 4);
+    if (count > 2) store<f32>(p, f32x4.extract_lane(lo, 2), 8);
+    return;
+  }
   if (count > 4) store<f32>(p, f32x4.extract_lane(hi, 0), 16);
   if (count > 5) store<f32>(p, f32x4.extract_lane(hi, 1), 20);
   if (count > 6) store<f32>(p, f32x4.extract_lane(hi, 2), 24);
