@@ -7,6 +7,7 @@
 import { gemm } from './gemm';
 import { biasActRows } from './activation';
 import { im2col, col2im } from './im2col';
+import { rowDots } from './dots';
 
 /**
  * y[K][N][OH][OW] = act(conv(x[C][N][H][W], w[K][C/G][FH][FW], dilation DH, DW, G groups) + b[K]), for the
@@ -69,11 +70,11 @@ export function convBackward(
       const dyc = dy + ((<usize>g * Kg * NOHW + q0) << 2);
       if (direct) {
         const xc = xg + (<usize>q0 << 2);
-        gemm(Kg, CFF, qn, dyc, NOHW, 1, xc, 1, NOHW, dwg, CFF, 1, work);
+        rowDots(dwg, CFF, dyc, NOHW, xc, NOHW, Kg, CFF, qn);
         if (dx != 0) gemm(CFF, qn, Kg, wg, 1, CFF, dyc, NOHW, 1, dxg + (<usize>q0 << 2), NOHW, 1, work);
       } else {
         im2col(col, xg, q0, qn, N, Cg, H, W, FH, FW, SH, SW, PH, PW, DH, DW, OH, OW);
-        gemm(Kg, CFF, qn, dyc, NOHW, 1, col, 1, qn, dwg, CFF, 1, work);
+        rowDots(dwg, CFF, dyc, NOHW, col, qn, Kg, CFF, qn);
         if (dx != 0) {
           gemm(CFF, qn, Kg, wg, 1, CFF, dyc, NOHW, 1, col, qn, 0, work);
           col2im(dxg, col, q0, qn, N, Cg, H, W, FH, FW, SH, SW, PH, PW, DH, DW, OH, OW);
