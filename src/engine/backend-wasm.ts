@@ -7,7 +7,7 @@ import type { Backend } from './backend';
 import { ACT, isDepthwise, type ActKind, type ConvGeom } from './kernels';
 import type { DeconvGeom } from './kernels-deconv';
 import type { UpsampleGeom, UpsampleMode } from './kernels-upsample';
-import { directForward, transposedData, winograd } from './convAlgorithms';
+import { directForward, transposedData, winograd, winogradTile } from './convAlgorithms';
 import { engineRuntime } from './runtime';
 import { splitRange, ThreadPool, type ThreadFn } from './threads';
 import type { WasmExports, WasmModuleInfo } from './wasm-module';
@@ -127,6 +127,10 @@ export class WasmBackend implements Backend {
   private depthwiseScratch(g: ConvGeom): number {
     return this.ex.depthwiseScratchFloats(g.h, g.w, g.fh, g.fw, g.sh, g.sw, g.dh ?? 1, g.dw ?? 1, g.oh, g.ow);
   }
+  /** Scratch of the Winograd forward kernel that a C → K convolution with outputs OH × OW runs on. */
+  private winogradScratch(C: number, K: number, OH: number, OW: number): number {
+    return winogradTile(OH, OW) === 4 ? this.ex.winograd4ScratchFloats(C, K, OH, OW) : this.ex.winogradScratchFloats(C, K, OH, OW);
+  }
   colFloats(g: ConvGeom): number {
     if (isDepthwise(g)) return this.depthwiseScratch(g);
     const G = g.groups ?? 1;
@@ -134,8 +138,7 @@ export class WasmBackend implements Backend {
     if (directForward(g)) need = Math.max(need, this.ex.directScratchFloats(g.c, g.h, g.w, g.ph, g.pw));
     if (winograd(g)) {
       // Forward, weight gradient, and the input gradient (K channels in, C out, on the input's size).
-      const ex = this.ex;
-      return Math.max(need, ex.winogradScratchFloats(g.c, g.k, g.oh, g.ow), ex.winogradWeightsScratchFloats(g.c, g.k, g.oh, g.ow), ex.winogradScratchFloats(g.k, g.c, g.h, g.w));
+      return Math.max(need, this.winogradScratch(g.c, g.k, g.oh, g.ow), this.ex.winogradWeightsScratchFloats(g.c, g.k, g.oh, g.ow), this.winogradScratch(g.k, g.c, g.h, g.w));
     }
     if (!transposedData(g)) return need;
     const kff = (g.k / G) * g.fh * g.fw;
@@ -225,9 +228,9 @@ export class WasmBackend implements Backend {
       return;
     }
     if (winograd(g)) {
-      this.parallel('winogradConv', g.n, (t, lo, hi) => [
+      this.parallel(winogradTile(g.oh, g.ow) === 4 ? 'winograd4Conv' : 'winogradConv', g.n, (t, lo, hi) => [
         y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
-        g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, ACT[act], 0, this.col[t]!, this.work[t]!, lo, hi,
+        g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, ACT[act], 0, this.col[t]!, lo, hi,
       ]);
       return;
     }
@@ -268,9 +271,9 @@ export class WasmBackend implements Backend {
       this.ex.flipWeights(this.flip, w.byteOffset, g.k, g.c, g.fh, g.fw, G);
       if (winograd(g)) {
         // dx += conv(dy padded by 2 − P, the flipped filters [C][K][3][3]): K channels in, C out.
-        this.parallel('winogradConv', g.n, (t, lo, hi) => [
+        this.parallel(winogradTile(g.h, g.w) === 4 ? 'winograd4Conv' : 'winogradConv', g.n, (t, lo, hi) => [
           dx.byteOffset, dy.byteOffset, this.flip, 0,
-          g.n, g.k, g.oh, g.ow, g.c, 2 - g.ph, 2 - g.pw, g.h, g.w, 0, 1, this.col[t]!, this.work[t]!, lo, hi,
+          g.n, g.k, g.oh, g.ow, g.c, 2 - g.ph, 2 - g.pw, g.h, g.w, 0, 1, this.col[t]!, lo, hi,
         ]);
         return;
       }

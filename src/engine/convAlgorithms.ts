@@ -31,6 +31,15 @@ export function winograd(g: ConvGeom): boolean {
 }
 
 /**
+ * The output tile of the Winograd kernel for a Winograd layer's outputs of OH × OW (its forward, or its input
+ * gradient on the input's size): F(4×4, 3×3) (winograd4.ts, 4× fewer multiplies) where the maps are at least
+ * 8 a side, F(2×2, 3×3) (winograd.ts, 2.25×) on smaller ones, where 4×4 tiles would be mostly padding.
+ */
+export function winogradTile(OH: number, OW: number): 2 | 4 {
+  return OH >= 8 && OW >= 8 ? 4 : 2;
+}
+
+/**
  * Whether a convolution runs forward on the direct kernel (direct.ts): few input channels (a first layer's
  * 1 or 3, LeNet-5's second layer's 6: fewer than Winograd takes), where im2col copies every value FH·FW times
  * for a short GEMM; stride 1, undilated, ungrouped. Measured: LeNet-5's first layer 1.9× faster than on

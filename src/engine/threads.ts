@@ -34,6 +34,7 @@ export const THREAD_FNS = [
   'channelAffine',
   'channelAxpby',
   'winogradConv',
+  'winograd4Conv',
   'adamStep',
   'zeroFloats',
   'sgdStep',

@@ -39,7 +39,14 @@ export interface WasmExports {
   winogradConv(
     y: number, x: number, w: number, b: number,
     N: number, C: number, H: number, W: number, K: number, PH: number, PW: number, OH: number, OW: number,
-    act: number, accumulate: number, scratch: number, work: number, nStart: number, nEnd: number,
+    act: number, accumulate: number, scratch: number, nStart: number, nEnd: number,
+  ): void;
+  winograd4ScratchFloats(C: number, K: number, OH: number, OW: number): number;
+  /** The same arguments as winogradConv (F(4×4, 3×3) in place of F(2×2, 3×3)). */
+  winograd4Conv(
+    y: number, x: number, w: number, b: number,
+    N: number, C: number, H: number, W: number, K: number, PH: number, PW: number, OH: number, OW: number,
+    act: number, accumulate: number, scratch: number, nStart: number, nEnd: number,
   ): void;
   winogradWeightsScratchFloats(C: number, K: number, OH: number, OW: number): number;
   winogradConvWeights(

@@ -1,7 +1,7 @@
 // Which kernels each benchmark network's convolutions run on (src/engine/convAlgorithms.ts): the rules are
 // measured choices, so a change to one shows up here as a change of layers, not silently as a speed change.
 import { describe, expect, it } from 'vitest';
-import { directForward, transposedData, winograd } from '../../../src/engine/convAlgorithms';
+import { directForward, transposedData, winograd, winogradTile } from '../../../src/engine/convAlgorithms';
 import { convGeom, type ConvGeom } from '../../../src/engine/kernels';
 
 const conv = (h: number, w: number, c: number, k: number, f: number, { s = 1, p = 0, d = 1, groups = 1 } = {}): ConvGeom =>
@@ -32,5 +32,11 @@ describe('convolution kernels by geometry', () => {
     expect(winograd(conv(8, 8, 128, 128, 3, { p: 1 }))).toBe(true);
     expect(winograd(conv(8, 8, 256, 128, 3, { p: 1 }))).toBe(false);
     expect(directForward(conv(8, 8, 3, 8, 3, { s: 2 }))).toBe(false);
+  });
+  it('Winograd tiles of 4×4 on maps 8 or more a side, 2×2 on smaller ones', () => {
+    expect(winogradTile(32, 32)).toBe(4); // the ResNet-style graph's first stage, TinyVGG
+    expect(winogradTile(8, 8)).toBe(4);
+    expect(winogradTile(7, 11)).toBe(2);
+    expect(winogradTile(16, 6)).toBe(2);
   });
 });

@@ -18,6 +18,10 @@ export const CONV_CASES: [string, ConvGeom][] = [
   ['Winograd 3x3 pad 1, 8 to 9, odd 7x11', convGeom(2, { h: 7, w: 11, c: 8 }, 9, win(3, 3, 1, 1, 1, 1, 1, 1))],
   ['Winograd 3x3 no padding, 10 to 10, 9x13', convGeom(3, { h: 9, w: 13, c: 10 }, 10, win(3, 3, 1, 1, 0, 0, 1, 1))],
   ['Winograd 3x3 pad 2, 8 to 8, 4x5', convGeom(2, { h: 4, w: 5, c: 8 }, 8, win(3, 3, 1, 1, 2, 2, 1, 1))],
+  // Outputs 8 or more a side: F(4×4, 3×3), with partial tiles at the bottom and right (9 = 4 + 4 + 1 rows,
+  // 13 columns: a last group of four tiles with one column in its first), and filters in blocks of 5.
+  ['Winograd 4x4 tiles, 3x3 pad 1, 9 to 10, 9x13', convGeom(2, { h: 9, w: 13, c: 9 }, 10, win(3, 3, 1, 1, 1, 1, 1, 1))],
+  ['Winograd 4x4 tiles, 3x3 no padding, 8 to 8, 10x18', convGeom(1, { h: 10, w: 18, c: 8 }, 8, win(3, 3, 1, 1, 0, 0, 1, 1))],
   // Stride 1 with at most 7 input channels: the direct forward kernel (8-wide blocks, 4-wide tails of 1–4 stored, 5–7 stored of an
   // 8-wide block; filters in blocks of 4 with 1–4 in the last, or of 3 when K is a multiple of 3 but not of 4).
   ['direct 5x5 pad 2, 1 to 6, 11x13', convGeom(2, { h: 11, w: 13, c: 1 }, 6, win(5, 5, 1, 1, 2, 2))],

@@ -29,6 +29,8 @@ export function directConvForward(
   const NOHW = N * OHOW;
   const CFF = C * FH * FW;
   const rs = <usize>rowW << 2;
+  const fused = act == 0 || act == 1;
+  const relu = act == 1;
   for (let n = nStart; n < nEnd; n++) {
     // The sample's input planes, zero-padded.
     memory.fill(scratch, 0, <usize>(C * PHt * rowW) << 2);
@@ -43,6 +45,9 @@ export function directConvForward(
     const ks = <usize>NOHW << 2;
     for (let k0 = 0; k0 < K; k0 += KB) {
       const kn = min(KB, K - k0);
+      // Bias and ReLU as the outputs are stored (a pass of their own over y costs a fifth of the layer); the
+      // other activations after the sample.
+      const bp = fused && b != 0 ? b + (<usize>k0 << 2) : 0;
       // Weights of filters past K read filter k0's (their outputs are not stored).
       const w0 = w + ((<usize>k0 * CFF) << 2);
       const w1 = kn > 1 ? w0 + (<usize>CFF << 2) : w0;
@@ -55,13 +60,13 @@ export function directConvForward(
         // Eight outputs a block while they last, then one block of four (the last one to three are stored from
         // it alone): a row of 10 costs 12 outputs' work, not 16.
         for (; ox + 4 < OW; ox += 8) {
-          if (KB == 3) block8x3(out + (<usize>ox << 2), ks, kn, src + (<usize>ox << 2), w0, w1, w2, C, FH, FW, PHt, rs, OW - ox);
-          else block8x4(out + (<usize>ox << 2), ks, kn, src + (<usize>ox << 2), w0, w1, w2, w3, C, FH, FW, PHt, rs, OW - ox);
+          if (KB == 3) block8x3(out + (<usize>ox << 2), ks, kn, bp, relu, src + (<usize>ox << 2), w0, w1, w2, C, FH, FW, PHt, rs, OW - ox);
+          else block8x4(out + (<usize>ox << 2), ks, kn, bp, relu, src + (<usize>ox << 2), w0, w1, w2, w3, C, FH, FW, PHt, rs, OW - ox);
         }
-        if (ox < OW) block4(out + (<usize>ox << 2), ks, kn, src + (<usize>ox << 2), w0, w1, w2, w3, C, FH, FW, PHt, rs, OW - ox);
+        if (ox < OW) block4(out + (<usize>ox << 2), ks, kn, bp, relu, src + (<usize>ox << 2), w0, w1, w2, w3, C, FH, FW, PHt, rs, OW - ox);
       }
     }
-    biasActRows(y + ((<usize>n * OHOW) << 2), b, K, OHOW, NOHW, act, 0);
+    if (!fused) biasActRows(y + ((<usize>n * OHOW) << 2), b, K, OHOW, NOHW, act, 0);
   }
 }
 
@@ -70,7 +75,7 @@ export function directConvForward(
  * the padded input rows at src (channel c's first row at src + c·PHt rows): each tap one broadcast weight per
  * filter times two unaligned loads of the row.
  */
-function block8x4(out: usize, ks: usize, kn: i32, src: usize, w0: usize, w1: usize, w2: usize, w3: usize, C: i32, FH: i32, FW: i32, PHt: i32, rs: usize, count: i32): void {
+function block8x4(out: usize, ks: usize, kn: i32, bp: usize, relu: bool, src: usize, w0: usize, w1: usize, w2: usize, w3: usize, C: i32, FH: i32, FW: i32, PHt: i32, rs: usize, count: i32): void {
   let a0 = f32x4.splat(0), b0 = f32x4.splat(0), a1 = f32x4.splat(0), b1 = f32x4.splat(0);
   let a2 = f32x4.splat(0), b2 = f32x4.splat(0), a3 = f32x4.splat(0), b3 = f32x4.splat(0);
   let t: usize = 0; // tap index c·FH·FW + fy·FW + fx, in bytes
@@ -91,14 +96,14 @@ function block8x4(out: usize, ks: usize, kn: i32, src: usize, w0: usize, w1: usi
       row += rs;
     }
   }
-  store8(out, a0, b0, count);
-  if (kn > 1) store8(out + ks, a1, b1, count);
-  if (kn > 2) store8(out + 2 * ks, a2, b2, count);
-  if (kn > 3) store8(out + 3 * ks, a3, b3, count);
+  store8(out, a0, b0, count, bias(bp, 0), relu);
+  if (kn > 1) store8(out + ks, a1, b1, count, bias(bp, 1), relu);
+  if (kn > 2) store8(out + 2 * ks, a2, b2, count, bias(bp, 2), relu);
+  if (kn > 3) store8(out + 3 * ks, a3, b3, count, bias(bp, 3), relu);
 }
 
 /** block8x4 for three filters (six accumulators; no fourth filter's multiplies to throw away). */
-function block8x3(out: usize, ks: usize, kn: i32, src: usize, w0: usize, w1: usize, w2: usize, C: i32, FH: i32, FW: i32, PHt: i32, rs: usize, count: i32): void {
+function block8x3(out: usize, ks: usize, kn: i32, bp: usize, relu: bool, src: usize, w0: usize, w1: usize, w2: usize, C: i32, FH: i32, FW: i32, PHt: i32, rs: usize, count: i32): void {
   let a0 = f32x4.splat(0), b0 = f32x4.splat(0), a1 = f32x4.splat(0), b1 = f32x4.splat(0);
   let a2 = f32x4.splat(0), b2 = f32x4.splat(0);
   let t: usize = 0;
@@ -117,13 +122,13 @@ function block8x3(out: usize, ks: usize, kn: i32, src: usize, w0: usize, w1: usi
       row += rs;
     }
   }
-  store8(out, a0, b0, count);
-  if (kn > 1) store8(out + ks, a1, b1, count);
-  if (kn > 2) store8(out + 2 * ks, a2, b2, count);
+  store8(out, a0, b0, count, bias(bp, 0), relu);
+  if (kn > 1) store8(out + ks, a1, b1, count, bias(bp, 1), relu);
+  if (kn > 2) store8(out + 2 * ks, a2, b2, count, bias(bp, 2), relu);
 }
 
 /** Four outputs (count of them stored, up to 4) of up to four filters: a row's tail. */
-function block4(out: usize, ks: usize, kn: i32, src: usize, w0: usize, w1: usize, w2: usize, w3: usize, C: i32, FH: i32, FW: i32, PHt: i32, rs: usize, count: i32): void {
+function block4(out: usize, ks: usize, kn: i32, bp: usize, relu: bool, src: usize, w0: usize, w1: usize, w2: usize, w3: usize, C: i32, FH: i32, FW: i32, PHt: i32, rs: usize, count: i32): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   let t: usize = 0;
   for (let c = 0; c < C; c++) {
@@ -140,14 +145,25 @@ function block4(out: usize, ks: usize, kn: i32, src: usize, w0: usize, w1: usize
       row += rs;
     }
   }
-  store8(out, a0, a0, min(4, count));
-  if (kn > 1) store8(out + ks, a1, a1, min(4, count));
-  if (kn > 2) store8(out + 2 * ks, a2, a2, min(4, count));
-  if (kn > 3) store8(out + 3 * ks, a3, a3, min(4, count));
+  store8(out, a0, a0, min(4, count), bias(bp, 0), relu);
+  if (kn > 1) store8(out + ks, a1, a1, min(4, count), bias(bp, 1), relu);
+  if (kn > 2) store8(out + 2 * ks, a2, a2, min(4, count), bias(bp, 2), relu);
+  if (kn > 3) store8(out + 3 * ks, a3, a3, min(4, count), bias(bp, 3), relu);
 }
 
-/** Stores lo ‖ hi at p: all 8 when count ≥ 8, else the first `count`. */
-@inline function store8(p: usize, lo: v128, hi: v128, count: i32): void {
+/** Filter i's bias of the block whose biases start at bp, as a vector (bp = 0: none). */
+@inline function bias(bp: usize, i: i32): v128 {
+  return f32x4.splat(bp != 0 ? load<f32>(bp + (<usize>i << 2)) : 0);
+}
+
+/** Stores lo ‖ hi plus the bias bv (then ReLU'd) at p: all 8 when count ≥ 8, else the first `count`. */
+@inline function store8(p: usize, lo: v128, hi: v128, count: i32, bv: v128, relu: bool): void {
+  lo = f32x4.add(lo, bv);
+  hi = f32x4.add(hi, bv);
+  if (relu) {
+    lo = f32x4.max(lo, f32x4.splat(0));
+    hi = f32x4.max(hi, f32x4.splat(0));
+  }
   if (count >= 8) {
     v128.store(p, lo);
     v128.store(p, hi, 16);

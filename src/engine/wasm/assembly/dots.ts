@@ -66,9 +66,18 @@ export function rowDots(D: usize, ldd: i32, A: usize, lda: i32, B: usize, ldb: i
     const d = D + ((<usize>i * ldd) << 2);
     for (let j = i < M2 ? N4 : 0; j < N; j++) {
       const b = B + <usize>j * bs;
-      let s = f32x4.splat(0);
-      for (let o: usize = 0; o < lb; o += 16) s = fma(v128.load(a + o), v128.load(b + o), s);
-      addTo(d + (<usize>j << 2), hsum(s) + tail(a, b, L4, len));
+      // Four partial sums, so that consecutive multiply-adds do not wait on each other.
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      const lb16 = <usize>(len & ~15) << 2;
+      let o: usize = 0;
+      for (; o < lb16; o += 64) {
+        s0 = fma(v128.load(a + o), v128.load(b + o), s0);
+        s1 = fma(v128.load(a + o, 16), v128.load(b + o, 16), s1);
+        s2 = fma(v128.load(a + o, 32), v128.load(b + o, 32), s2);
+        s3 = fma(v128.load(a + o, 48), v128.load(b + o, 48), s3);
+      }
+      for (; o < lb; o += 16) s0 = fma(v128.load(a + o), v128.load(b + o), s0);
+      addTo(d + (<usize>j << 2), hsum(f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3))) + tail(a, b, L4, len));
     }
   }
 }

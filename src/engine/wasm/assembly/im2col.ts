@@ -55,6 +55,16 @@ export function im2col(
               let ow = a;
               for (; ow + 4 <= b; ow += 4) v128.store(d + (<usize>ow << 2), v128.load(s0 + (<usize>ow << 2)));
               for (; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(s0 + (<usize>ow << 2)));
+            } else if (SW == 2) {
+              // Every other input value: the even lanes of two loads (while both stay inside the row).
+              const e = jd - PW;
+              const s0 = srow + (<usize>e << 2);
+              let ow = a;
+              for (; ow + 4 <= b && 2 * ow + e + 8 <= W; ow += 4) {
+                const p = s0 + (<usize>(2 * ow) << 2);
+                v128.store(d + (<usize>ow << 2), v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6));
+              }
+              for (; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(s0 + (<usize>(2 * ow) << 2)));
             } else {
               for (let ow = a; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(srow + (<usize>(ow * SW + jd - PW) << 2)));
             }
@@ -114,6 +124,22 @@ export function col2im(
               for (; ow < b; ow++) {
                 const o = <usize>ow << 2;
                 store<f32>(d0 + o, load<f32>(d0 + o) + load<f32>(s + o));
+              }
+            } else if (SW == 2) {
+              // Four values into every other place: added as (v0, 0, v1, 0), (v2, 0, v3, 0) to eight.
+              const e = jd - PW;
+              const d0 = drow + (<usize>e << 2);
+              const z = f32x4.splat(0);
+              let ow = a;
+              for (; ow + 4 <= b && 2 * ow + e + 8 <= W; ow += 4) {
+                const p = d0 + (<usize>(2 * ow) << 2);
+                const v = v128.load(s + (<usize>ow << 2));
+                v128.store(p, f32x4.add(v128.load(p), v128.shuffle<f32>(v, z, 0, 4, 1, 4)));
+                v128.store(p, f32x4.add(v128.load(p, 16), v128.shuffle<f32>(v, z, 2, 4, 3, 4)), 16);
+              }
+              for (; ow < b; ow++) {
+                const d = d0 + (<usize>(2 * ow) << 2);
+                store<f32>(d, load<f32>(d) + load<f32>(s + (<usize>ow << 2)));
               }
             } else {
               for (let ow = a; ow < b; ow++) {

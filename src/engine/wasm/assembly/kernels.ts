@@ -22,6 +22,7 @@ export {
 export { convForward, convBackward, flipWeights, convBackwardData } from './conv';
 export { directScratchFloats, directConvForward } from './direct';
 export { winogradScratchFloats, winogradConv } from './winograd';
+export { winograd4ScratchFloats, winograd4Conv } from './winograd4';
 export { winogradWeightsScratchFloats, winogradConvWeights } from './winograd-weights';
 export { depthwiseScratchFloats, depthwiseForward, depthwiseBackward } from './depthwise';
 export { deconvForward, deconvBackward } from './deconv';
