@@ -238,7 +238,7 @@ export class WasmBackend implements Backend {
     this.parallel('convForward', g.n, (t, lo, hi) => [
       y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
       g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, dh, dw, G, g.oh, g.ow,
-      ACT[act], this.col[t]!, this.chunk(g), this.work[t]!, lo * ohow, hi * ohow,
+      ACT[act], this.col[t]!, this.chunk(g), lo * ohow, hi * ohow,
     ]);
   }
   convBackward(dx: Float32Array | null, dw: Float32Array, db: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, g: ConvGeom, act: ActKind): void {

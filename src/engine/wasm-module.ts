@@ -22,7 +22,7 @@ export interface WasmExports {
   activationForward(y: number, x: number, len: number, act: number, slope: number): void;
   activationBackward(dx: number, dy: number, y: number, x: number, len: number, act: number, slope: number): void;
   activationBackwardInPlace(dy: number, y: number, len: number, act: number): void;
-  convForward(y: number, x: number, w: number, b: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, G: number, OH: number, OW: number, act: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
+  convForward(y: number, x: number, w: number, b: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, G: number, OH: number, OW: number, act: number, col: number, chunk: number, qStart: number, qEnd: number): void;
   convBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, G: number, OH: number, OW: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;
   flipWeights(wT: number, w: number, K: number, C: number, FH: number, FW: number, G: number): void;
   convBackwardData(dx: number, dy: number, wT: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, PH: number, PW: number, DH: number, DW: number, G: number, OH: number, OW: number, col: number, chunk: number, work: number, qStart: number, qEnd: number): void;

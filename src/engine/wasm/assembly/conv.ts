@@ -8,16 +8,17 @@ import { gemm } from './gemm';
 import { biasActRows } from './activation';
 import { im2col, col2im } from './im2col';
 import { rowDots } from './dots';
+import { smallProducts } from './products';
 
 /**
  * y[K][N][OH][OW] = act(conv(x[C][N][H][W], w[K][C/G][FH][FW], dilation DH, DW, G groups) + b[K]), for the
  * output columns [qStart, qEnd) (all of them: 0, N·OH·OW; threads take whole samples each).
- * col: (C/G)·FH·FW·chunk floats of scratch (chunk = output columns per step); work: gemmWorkFloats() floats.
+ * col: (C/G)·FH·FW·chunk floats of scratch (chunk = output columns per step).
  */
 export function convForward(
   y: usize, x: usize, w: usize, b: usize,
   N: i32, C: i32, H: i32, W: i32, K: i32, FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
-  DH: i32, DW: i32, G: i32, OH: i32, OW: i32, act: i32, col: usize, chunk: i32, work: usize, qStart: i32, qEnd: i32,
+  DH: i32, DW: i32, G: i32, OH: i32, OW: i32, act: i32, col: usize, chunk: i32, qStart: i32, qEnd: i32,
 ): void {
   const NOHW = N * OH * OW;
   const NHW = N * H * W;
@@ -32,10 +33,10 @@ export function convForward(
       const wg = w + ((<usize>g * Kg * CFF) << 2);
       const yc = y + ((<usize>g * Kg * NOHW + q0) << 2);
       if (direct) {
-        gemm(Kg, qn, CFF, wg, CFF, 1, xg + (<usize>q0 << 2), NOHW, 1, yc, NOHW, 0, work);
+        smallProducts(yc, NOHW, wg, xg + (<usize>q0 << 2), NOHW, Kg, CFF, qn);
       } else {
         im2col(col, xg, q0, qn, N, Cg, H, W, FH, FW, SH, SW, PH, PW, DH, DW, OH, OW);
-        gemm(Kg, qn, CFF, wg, CFF, 1, col, qn, 1, yc, NOHW, 0, work);
+        smallProducts(yc, NOHW, wg, col, qn, Kg, CFF, qn);
       }
     }
     biasActRows(y + (<usize>q0 << 2), b, K, qn, NOHW, act, 0);

@@ -10,7 +10,7 @@
 // The input of a chunk (one sample's run of tile rows) is first copied into zero-padded rows, so the patches
 // need no bounds checks. Everything lives in `scratch` (winogradScratchFloats floats per thread).
 
-import { fma } from './gemm';
+import { smallProducts } from './products';
 import { biasActRows } from './activation';
 
 /** Tile rows per chunk: V and M of a chunk (16·(C+K)·rows·TW4 floats) stay near 256 KiB. */
@@ -163,115 +163,6 @@ export function inputTransform(V: usize, XP: usize, C: i32, trn: i32, TW4: i32, 
 }
 
 /**
- * M[k][t] = Σ_c U[k][c] · V[c][t] (U: K×C, V: C×Tc, M: K×Tc, all row-major; Tc a multiple of 4): one position's
- * products of every filter with every tile. Blocks of 4 filters (or 5, where that covers K exactly and 4 would
- * not: TinyVGG's 10) × 8 tiles: each channel step loads two vectors of V and splats one weight per filter. A
- * last, partial block repeats its first filter in the missing rows (same values stored twice, in place of
- * slow single-row loops). No packing: with C and K as small as Winograd's layers have (8–128) the general
- * GEMM's copies of both operands cost as much as the products, and V is fresh in cache.
- */
-export function tileProducts(M: usize, U: usize, V: usize, K: i32, C: i32, Tc: i32): void {
-  const ts = <usize>Tc << 2;
-  const cs = <usize>C << 2;
-  const RB = K % 4 != 0 && K % 5 == 0 ? 5 : 4;
-  for (let k = 0; k < K; k += RB) {
-    const kn = min(RB, K - k);
-    const u0 = U + <usize>k * cs;
-    const m0 = M + <usize>k * ts;
-    const u1 = kn > 1 ? u0 + cs : u0, m1 = kn > 1 ? m0 + ts : m0;
-    const u2 = kn > 2 ? u0 + 2 * cs : u0, m2 = kn > 2 ? m0 + 2 * ts : m0;
-    const u3 = kn > 3 ? u0 + 3 * cs : u0, m3 = kn > 3 ? m0 + 3 * ts : m0;
-    if (RB == 5) {
-      const u4 = kn > 4 ? u0 + 4 * cs : u0, m4 = kn > 4 ? m0 + 4 * ts : m0;
-      rows5(m0, m1, m2, m3, m4, u0, u1, u2, u3, u4, V, cs, ts, Tc);
-    } else rows4(m0, m1, m2, m3, u0, u1, u2, u3, V, cs, ts, Tc);
-  }
-}
-
-/** Four rows of tileProducts: filters u0…u3 into rows m0…m3, 8 tiles a step, then a last 4 when Tc needs it. */
-function rows4(m0: usize, m1: usize, m2: usize, m3: usize, u0: usize, u1: usize, u2: usize, u3: usize, V: usize, cs: usize, ts: usize, Tc: i32): void {
-  const T8 = Tc & ~7;
-  for (let t = 0; t < T8; t += 8) {
-    let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
-    let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
-    let v = V + (<usize>t << 2);
-    for (let c: usize = 0; c < cs; c += 4) {
-      const x0 = v128.load(v), x1 = v128.load(v, 16);
-      const w0 = v128.load32_splat(u0 + c), w1 = v128.load32_splat(u1 + c);
-      a00 = fma(w0, x0, a00); a01 = fma(w0, x1, a01);
-      a10 = fma(w1, x0, a10); a11 = fma(w1, x1, a11);
-      const w2 = v128.load32_splat(u2 + c), w3 = v128.load32_splat(u3 + c);
-      a20 = fma(w2, x0, a20); a21 = fma(w2, x1, a21);
-      a30 = fma(w3, x0, a30); a31 = fma(w3, x1, a31);
-      v += ts;
-    }
-    const o = <usize>t << 2;
-    v128.store(m0 + o, a00); v128.store(m0 + o, a01, 16);
-    v128.store(m1 + o, a10); v128.store(m1 + o, a11, 16);
-    v128.store(m2 + o, a20); v128.store(m2 + o, a21, 16);
-    v128.store(m3 + o, a30); v128.store(m3 + o, a31, 16);
-  }
-  if (T8 < Tc) {
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-    let v = V + (<usize>T8 << 2);
-    for (let c: usize = 0; c < cs; c += 4) {
-      const x0 = v128.load(v);
-      a0 = fma(v128.load32_splat(u0 + c), x0, a0);
-      a1 = fma(v128.load32_splat(u1 + c), x0, a1);
-      a2 = fma(v128.load32_splat(u2 + c), x0, a2);
-      a3 = fma(v128.load32_splat(u3 + c), x0, a3);
-      v += ts;
-    }
-    const o = <usize>T8 << 2;
-    v128.store(m0 + o, a0); v128.store(m1 + o, a1); v128.store(m2 + o, a2); v128.store(m3 + o, a3);
-  }
-}
-
-/** rows4 for five filters (ten accumulators). */
-function rows5(m0: usize, m1: usize, m2: usize, m3: usize, m4: usize, u0: usize, u1: usize, u2: usize, u3: usize, u4: usize, V: usize, cs: usize, ts: usize, Tc: i32): void {
-  const T8 = Tc & ~7;
-  for (let t = 0; t < T8; t += 8) {
-    let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
-    let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
-    let a40 = f32x4.splat(0), a41 = f32x4.splat(0);
-    let v = V + (<usize>t << 2);
-    for (let c: usize = 0; c < cs; c += 4) {
-      const x0 = v128.load(v), x1 = v128.load(v, 16);
-      const w0 = v128.load32_splat(u0 + c), w1 = v128.load32_splat(u1 + c);
-      a00 = fma(w0, x0, a00); a01 = fma(w0, x1, a01);
-      a10 = fma(w1, x0, a10); a11 = fma(w1, x1, a11);
-      const w2 = v128.load32_splat(u2 + c), w3 = v128.load32_splat(u3 + c);
-      a20 = fma(w2, x0, a20); a21 = fma(w2, x1, a21);
-      a30 = fma(w3, x0, a30); a31 = fma(w3, x1, a31);
-      const w4 = v128.load32_splat(u4 + c);
-      a40 = fma(w4, x0, a40); a41 = fma(w4, x1, a41);
-      v += ts;
-    }
-    const o = <usize>t << 2;
-    v128.store(m0 + o, a00); v128.store(m0 + o, a01, 16);
-    v128.store(m1 + o, a10); v128.store(m1 + o, a11, 16);
-    v128.store(m2 + o, a20); v128.store(m2 + o, a21, 16);
-    v128.store(m3 + o, a30); v128.store(m3 + o, a31, 16);
-    v128.store(m4 + o, a40); v128.store(m4 + o, a41, 16);
-  }
-  if (T8 < Tc) {
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0), a4 = f32x4.splat(0);
-    let v = V + (<usize>T8 << 2);
-    for (let c: usize = 0; c < cs; c += 4) {
-      const x0 = v128.load(v);
-      a0 = fma(v128.load32_splat(u0 + c), x0, a0);
-      a1 = fma(v128.load32_splat(u1 + c), x0, a1);
-      a2 = fma(v128.load32_splat(u2 + c), x0, a2);
-      a3 = fma(v128.load32_splat(u3 + c), x0, a3);
-      a4 = fma(v128.load32_splat(u4 + c), x0, a4);
-      v += ts;
-    }
-    const o = <usize>T8 << 2;
-    v128.store(m0 + o, a0); v128.store(m1 + o, a1); v128.store(m2 + o, a2); v128.store(m3 + o, a3); v128.store(m4 + o, a4);
-  }
-}
-
-/**
  * y[K][N][OH][OW] (=, or += with `accumulate`) conv(x[C][N][H][W], w[K][C][3][3], stride 1, padding PH, PW)
  * (+ b[K] and the activation `act`, when not accumulating; b = 0 for none), for the samples [nStart, nEnd).
  * scratch: winogradScratchFloats(C, K, OH, OW) floats.
@@ -304,7 +195,7 @@ export function winogradConv(
       inputTransform(V, XP, C, trn, TW4, rowsPerC, rowW, Tc);
       // M[ξ] = U[ξ] · V[ξ].
       for (let xi = 0; xi < 16; xi++) {
-        tileProducts(M + ((<usize>xi * planeFloats(K, Tc)) << 2), U + ((<usize>xi * K * C) << 2), V + ((<usize>xi * planeFloats(C, Tc)) << 2), K, C, Tc);
+        smallProducts(M + ((<usize>xi * planeFloats(K, Tc)) << 2), Tc, U + ((<usize>xi * K * C) << 2), V + ((<usize>xi * planeFloats(C, Tc)) << 2), Tc, K, C, Tc);
       }
       // y = Aᵀ m A, four tiles at a time; interleaved back into output rows.
       const ms = <usize>planeFloats(K, Tc) << 2;

@@ -3,7 +3,7 @@
 // outputs (a tile) comes from a 6×6 patch of the input,
 //   Y = Aᵀ [ Σ_c (G g_kc Gᵀ) ⊙ (Bᵀ d_c B) ] A
 // so the 144 multiplies per pair of channels and tile become 36 (4× fewer, where F(2×2) saves 2.25×), done as
-// 36 products U[ξ] (K×C) · V[ξ] (C×tiles) on winograd.ts's tileProducts. The transforms run four tiles at a
+// 36 products U[ξ] (K×C) · V[ξ] (C×tiles) on products.ts's smallProducts. The transforms run four tiles at a
 // time, one per SIMD lane: the four tiles along a row start 4 columns apart, so a patch column of four tiles
 // is a 4×4 transpose of four loads (plus one more load for the patch's last two columns).
 //
@@ -16,7 +16,8 @@
 
 import { fma } from './gemm';
 import { biasActRows } from './activation';
-import { padRows, planeFloats, tileProducts } from './winograd';
+import { padRows, planeFloats } from './winograd';
+import { smallProducts } from './products';
 
 /** Tile rows per chunk: V and M of a chunk (36·(C+K)·rows·TW4 floats) stay near 256 KiB. */
 function tileRows4PerChunk(C: i32, K: i32, TW4: i32, TH: i32): i32 {
@@ -180,7 +181,7 @@ export function winograd4Conv(
       padRows(XP, x + ((<usize>n * HW) << 2), NHW, C, H, W, 4 * tr0 - PH, 4 * trn + 2, rowsPerC, PW, rowW);
       inputTransform4(V, XP, C, trn, TW4, rowsPerC, rowW, Tc, stage);
       for (let xi = 0; xi < 36; xi++) {
-        tileProducts(M + ((<usize>xi * planeFloats(K, Tc)) << 2), U + ((<usize>xi * K * C) << 2), V + ((<usize>xi * planeFloats(C, Tc)) << 2), K, C, Tc);
+        smallProducts(M + ((<usize>xi * planeFloats(K, Tc)) << 2), Tc, U + ((<usize>xi * K * C) << 2), V + ((<usize>xi * planeFloats(C, Tc)) << 2), Tc, K, C, Tc);
       }
       outputTransform4(y + ((<usize>n * OHOW) << 2), M, b, K, NOHW, OH, OW, tr0, trn, TW4, Tc, accumulate ? EPI_ADD : fused ? (act == 1 ? EPI_BIAS_RELU : EPI_BIAS) : EPI_STORE, stage);
     }
