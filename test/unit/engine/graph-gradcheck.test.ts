@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { createNetwork } from '../../../src/engine';
 import { batchnormBackwardEval, batchnormBackwardTrain, batchnormForwardEval, batchnormForwardTrain, channels } from '../../../src/engine/layers/batchnorm';
-import { globalAvgBackward, globalAvgForward, globalMaxBackward, globalMaxForward } from '../../../src/engine/layers/globalpool';
+import { globalGeom } from '../../../src/engine/layers/globalpool';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from '../../../src/engine/kernels';
 import { concatVectorsBackward, concatVectorsForward } from '../../../src/engine/layers/merge';
 import { vector, volume } from '../../../src/engine/layers/types';
 import { Rng } from '../../../src/engine/rng';
@@ -103,34 +104,39 @@ describe('graph layers: finite differences (float64)', () => {
 
   it('global average pooling', () => {
     const rng = new Rng(14);
-    const [planes, hw] = [6, 5];
-    const x = f64(randomArray(planes * hw, rng));
+    // 3 channels of 2×3 for 2 samples: 6 planes of 6 values, each to its mean
+    const g = globalGeom(volume(3, 2, 3), 2);
+    const planes = 6;
+    const x = f64(randomArray(planes * 6, rng));
     const R = randomArray(planes, rng);
     const y = new Float64Array(planes);
     const loss = (): number => {
-      globalAvgForward(y, x, planes, hw);
+      avgPoolForward(y, x, g);
       return dot(y, R);
     };
     loss();
+    expect(y[1]).toBeCloseTo(x.slice(6, 12).reduce((a, b) => a + b) / 6, 12);
     const dx = new Float64Array(x.length);
-    globalAvgBackward(dx, R, planes, hw);
+    avgPoolBackward(dx, R, g);
     expect(maxRelDiff(dx, numericGrad(x, loss))).toBeLessThan(1e-6);
   });
 
   it('global max pooling routes each plane\u2019s gradient to its winner', () => {
     const rng = new Rng(15);
-    const [planes, hw] = [6, 5];
-    const x = f64(randomArray(planes * hw, rng));
+    const g = globalGeom(volume(3, 2, 3), 2);
+    const planes = 6;
+    const x = f64(randomArray(planes * 6, rng));
     const R = randomArray(planes, rng);
     const y = new Float64Array(planes);
     const arg = new Int32Array(planes);
     const loss = (): number => {
-      globalMaxForward(y, arg, x, planes, hw);
+      maxPoolForward(y, arg, x, g);
       return dot(y, R);
     };
     loss();
+    expect(y[2]).toBe(Math.max(...x.slice(12, 18)));
     const dx = new Float64Array(x.length);
-    globalMaxBackward(dx, R, arg, planes);
+    maxPoolBackward(dx, R, arg, g);
     expect(maxRelDiff(dx, numericGrad(x, loss))).toBeLessThan(1e-6);
   });
 

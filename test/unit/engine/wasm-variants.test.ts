@@ -202,6 +202,45 @@ for (const name of VARIANTS) {
     }
   });
 
+  describe.skipIf(name === 'wasm-relaxed' && !relaxedAvailable)(`pooling on ${name}`, () => {
+    // Values on a coarse grid, so that windows hold ties (the first of equal values wins everywhere).
+    const POOL_CASES: [string, K.ConvGeom][] = [
+      ['global, 5×7 maps (vectors and a tail)', K.convGeom(3, { h: 5, w: 7, c: 4 }, 4, { fh: 5, fw: 7, sh: 1, sw: 1, ph: 0, pw: 0 })],
+      ['global, 2×3 maps (shorter than two vectors)', K.convGeom(2, { h: 2, w: 3, c: 3 }, 3, { fh: 2, fw: 3, sh: 1, sw: 1, ph: 0, pw: 0 })],
+      ['global, 16×16 maps', K.convGeom(2, { h: 16, w: 16, c: 5 }, 5, { fh: 16, fw: 16, sh: 1, sw: 1, ph: 0, pw: 0 })],
+      ['2×2 stride 2, 6×11 maps', K.convGeom(2, { h: 6, w: 11, c: 3 }, 3, { fh: 2, fw: 2, sh: 2, sw: 2, ph: 0, pw: 0 })],
+      ['3×3 stride 2 pad 1, 7×8 maps', K.convGeom(2, { h: 7, w: 8, c: 3 }, 3, { fh: 3, fw: 3, sh: 2, sw: 2, ph: 1, pw: 1 })],
+    ];
+    for (const [label, g] of POOL_CASES) {
+      it(`max and average, ${label}`, withBackend(name, (be) => {
+        const rng = new Rng(31);
+        const xs = Float64Array.from(randomArray(g.c * g.n * g.h * g.w, rng), (v) => Math.round(v * 4) / 4);
+        const out = g.c * g.n * g.oh * g.ow;
+        const R = randomArray(out, rng);
+        const yr = new Float64Array(out);
+        const ar = new Int32Array(out);
+        K.maxPoolForward(yr, ar, xs, g);
+        const dxr = new Float64Array(xs.length).fill(0.5);
+        K.maxPoolBackward(dxr, R, ar, g);
+        const [x, y, dy, dx, arg] = place(be, [xs, out, R, xs.length, out]);
+        const winners = new Int32Array(arg!.buffer, arg!.byteOffset, out);
+        dx!.fill(0.5);
+        be.maxPoolForward(y!, winners, x!, g);
+        expect(maxRelDiff(y!, yr), 'max y').toBe(0);
+        be.maxPoolBackward(dx!, dy!, winners, g);
+        expect(maxRelDiff(dx!, dxr), 'max dx: each window\u2019s first winner').toBeLessThan(TOL);
+        K.avgPoolForward(yr, xs, g);
+        dxr.fill(0.5);
+        K.avgPoolBackward(dxr, R, g);
+        dx!.fill(0.5);
+        be.avgPoolForward(y!, x!, g);
+        expect(maxRelDiff(y!, yr), 'avg y').toBeLessThan(TOL);
+        be.avgPoolBackward(dx!, dy!, g);
+        expect(maxRelDiff(dx!, dxr), 'avg dx').toBeLessThan(TOL);
+      }));
+    }
+  });
+
   describe.skipIf(name === 'wasm-relaxed' && !relaxedAvailable)(`upsampling on ${name}`, () => {
     for (const [label, g, mode] of UPSAMPLE_CASES) {
       it(label, withBackend(name, (be) => {
