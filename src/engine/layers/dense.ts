@@ -37,7 +37,7 @@ export const dense: LayerOps<Dense> = {
     const dx0 = dx[0] ?? null;
     if (d.vol) {
       const dflat = dx0 ? aux[1]! : null;
-      if (dflat) dflat.fill(0);
+      if (dflat) be.zero(dflat);
       be.denseBackward(dflat, dparams[0]!, dparams[1]!, dy, y, aux[0]!, params[0]!, n, d.size, spec.units, act);
       if (dx0 && dflat) be.flattenBackward(dx0, dflat, n, d.c, d.h * d.w);
     } else {
