@@ -16,6 +16,8 @@ import type { WasmExports, WasmModuleInfo } from './wasm-module';
 const COL_BUDGET = 1 << 16;
 /** Floats from which zeroing a buffer is split across the threads (a memset of 2 MiB takes ~50 µs, as waking a worker can: LeNet-5's 1.2 MB first-layer gradient zeroes faster on one thread). */
 const ZERO_SPLIT = 1 << 19;
+/** Multiply-adds (batch × inputs × units) from which a dense layer runs on the threads (LeNet-5's 400 → 120, 3.1M, gains; its 120 → 84 would not). */
+const DENSE_SPLIT = 1 << 21;
 /** Parameters from which an optimizer step is split across the threads (see elementwise()). */
 const OPTIMIZER_SPLIT = 1 << 20;
 
@@ -350,11 +352,28 @@ export class WasmBackend implements Backend {
     ]);
   }
   denseForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, n: number, inputs: number, units: number, act: ActKind): void {
-    this.ex.denseForward(y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset, n, inputs, units, ACT[act], this.work[0]!);
+    // Threads take ranges of samples (rows of y).
+    this.denseParallel('denseForward', n, inputs, units, (t, lo, hi) => [
+      y.byteOffset + lo * units * 4, x.byteOffset + lo * inputs * 4, w.byteOffset, b.byteOffset, hi - lo, inputs, units, ACT[act], this.work[t]!,
+    ]);
   }
   denseBackward(dx: Float32Array | null, dw: Float32Array, db: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, n: number, inputs: number, units: number, act: ActKind): void {
     if (act !== 'none') this.ex.activationBackwardInPlace(dy.byteOffset, y.byteOffset, n * units, ACT[act]);
-    this.ex.denseBackward(dx ? dx.byteOffset : 0, dw.byteOffset, db.byteOffset, dy.byteOffset, x.byteOffset, w.byteOffset, n, inputs, units, this.work[0]!);
+    // Threads take ranges of samples for dx and ranges of units for dw and db (each its own rows).
+    const T = this.denseThreads(n, inputs, units);
+    const ub = splitRange(units, T);
+    this.denseParallel('denseBackward', n, inputs, units, (t, lo, hi) => [
+      dx ? dx.byteOffset : 0, dw.byteOffset, db.byteOffset, dy.byteOffset, x.byteOffset, w.byteOffset, n, inputs, units, this.work[t]!,
+      lo, hi, ub[t]!, ub[t + 1]!,
+    ]);
+  }
+  /** Threads for a dense layer: all of them from DENSE_SPLIT multiply-adds on, else this one. */
+  private denseThreads(n: number, inputs: number, units: number): number {
+    return this.pool && n * inputs * units >= DENSE_SPLIT ? Math.min(this.threads, n) : 1;
+  }
+  private denseParallel(fn: ThreadFn, n: number, inputs: number, units: number, part: (t: number, lo: number, hi: number) => number[]): void {
+    if (this.denseThreads(n, inputs, units) > 1) this.parallel(fn, n, part);
+    else (this.ex[fn] as unknown as (...a: number[]) => void)(...part(0, 0, n));
   }
   activationForward(y: Float32Array, x: Float32Array, len: number, act: ActKind, slope: number): void {
     this.parallel('activationForward', len, (_t, lo, hi) => [y.byteOffset + lo * 4, x.byteOffset + lo * 4, hi - lo, ACT[act], slope]);

@@ -40,6 +40,8 @@ export const THREAD_FNS = [
   'sgdStep',
   'directConvForward',
   'winogradConvWeights',
+  'denseForward',
+  'denseBackward',
 ] as const;
 export type ThreadFn = (typeof THREAD_FNS)[number];
 

@@ -64,7 +64,7 @@ export interface WasmExports {
   upsampleBilinearForward(y: number, x: number, planes: number, H: number, W: number, S: number): void;
   upsampleBilinearBackward(dx: number, dy: number, planes: number, H: number, W: number, S: number): void;
   denseForward(y: number, x: number, w: number, b: number, N: number, I: number, U: number, act: number, work: number): void;
-  denseBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, N: number, I: number, U: number, work: number): void;
+  denseBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, N: number, I: number, U: number, work: number, n0: number, n1: number, u0: number, u1: number): void;
   maxPoolForward(y: number, arg: number, x: number, planes: number, H: number, W: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number): void;
   maxPoolBackward(dx: number, dy: number, arg: number, len: number): void;
   avgPoolForward(y: number, x: number, planes: number, H: number, W: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, OH: number, OW: number): void;

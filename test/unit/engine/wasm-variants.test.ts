@@ -1,5 +1,5 @@
-// The WebAssembly kernels of grouped, depthwise and dilated convolution, transposed convolution and
-// upsampling against the reference kernels (float64, themselves checked by finite differences in
+// The WebAssembly kernels of grouped, depthwise and dilated convolution, transposed convolution, dense
+// layers, pooling and upsampling against the reference kernels (float64, themselves checked by finite differences in
 // gradcheck-variants.test.ts), on every build: plain and relaxed SIMD, 8-column im2col steps, and 3 threads;
 // and a finite-difference check of each backward on the WebAssembly kernels themselves (float32, a
 // directional derivative: the forward passes without activation are linear in each input, so central
@@ -199,6 +199,42 @@ for (const name of VARIANTS) {
         const [xs, ws, bs] = [randomArray(g.c * g.n * g.h * g.w, rng), randomArray(g.c * g.k * g.fh * g.fw, rng, 0.5), randomArray(g.k, rng)];
         expectDirectionalParams(be, xs, ws, bs, R, deconvOn(be, g, 'none'), rng);
       }));
+    }
+  });
+
+  describe.skipIf(name === 'wasm-relaxed' && !relaxedAvailable)(`dense layers on ${name}`, () => {
+    // The second is past the backend's threshold for threads: samples split for y and dx, units for dw and db.
+    const DENSE_CASES: [string, number, number, number][] = [
+      ['5 samples, 40 → 12', 5, 40, 12],
+      ['35 samples, 300 → 211 (on the threads where there are some)', 35, 300, 211],
+    ];
+    for (const [label, n, inputs, units] of DENSE_CASES) {
+      for (const withDx of [true, false]) {
+        it(`${label}, relu, ${withDx ? 'with' : 'without'} the input gradient`, withBackend(name, (be) => {
+          const rng = new Rng(33);
+          const xs = randomArray(n * inputs, rng);
+          const ws = randomArray(units * inputs, rng);
+          const bs = randomArray(units, rng);
+          const R = randomArray(n * units, rng);
+          const yr = new Float64Array(n * units);
+          K.denseForward(yr, xs, ws, bs, n, inputs, units, 'relu');
+          const dxr = new Float64Array(xs.length).fill(0.5);
+          const dwr = new Float64Array(ws.length).fill(0.25);
+          const dbr = new Float64Array(units).fill(0.25);
+          K.denseBackward(withDx ? dxr : null, dwr, dbr, R, yr, xs, ws, n, inputs, units, 'relu');
+          const [x, w, b, y, dy, dx, dw, db] = place(be, [xs, ws, bs, yr.length, R, xs.length, ws.length, units]);
+          dx!.fill(0.5);
+          dw!.fill(0.25);
+          db!.fill(0.25);
+          be.denseForward(y!, x!, w!, b!, n, inputs, units, 'relu');
+          expect(maxRelDiff(y!, yr), 'y').toBeLessThan(TOL);
+          be.denseBackward(withDx ? dx! : null, dw!, db!, dy!, y!, x!, w!, n, inputs, units, 'relu');
+          if (withDx) expect(maxRelDiff(dx!, dxr), 'dx').toBeLessThan(TOL);
+          else expect(Array.from(dx!).every((v) => v === 0.5), 'dx untouched').toBe(true);
+          expect(maxRelDiff(dw!, dwr), 'dw').toBeLessThan(TOL);
+          expect(maxRelDiff(db!, dbr), 'db').toBeLessThan(TOL);
+        }));
+      }
     }
   });
 

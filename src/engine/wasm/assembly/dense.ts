@@ -12,15 +12,21 @@ export function denseForward(y: usize, x: usize, w: usize, b: usize, N: i32, I: 
   biasActCols(y, b, N, U, act, 0);
 }
 
-/** dw[U][I] += dyᵀ·x, db[U] += Σ_n dy, dx[N][I] += dy·w (dx != 0). Apply the fused activation to dy first. */
-export function denseBackward(dx: usize, dw: usize, db: usize, dy: usize, x: usize, w: usize, N: i32, I: i32, U: i32, work: usize): void {
+/**
+ * dw[U][I] += dyᵀ·x and db[U] += Σ_n dy over the units [u0, u1) (all samples), and dx[N][I] += dy·w over the
+ * samples [n0, n1) (dx != 0). Threads take disjoint ranges of both, so none needs a private copy of dw.
+ * Apply the fused activation to dy first.
+ */
+export function denseBackward(
+  dx: usize, dw: usize, db: usize, dy: usize, x: usize, w: usize, N: i32, I: i32, U: i32, work: usize,
+  n0: i32, n1: i32, u0: i32, u1: i32,
+): void {
   for (let n = 0; n < N; n++) {
-    for (let u = 0; u < U; u++) {
+    for (let u = u0; u < u1; u++) {
       const p = db + (<usize>u << 2);
       store<f32>(p, load<f32>(p) + load<f32>(dy + ((<usize>(n * U + u)) << 2)));
     }
   }
-  gemm(U, I, N, dy, 1, U, x, I, 1, dw, I, 1, work);
-  if (dx != 0) gemm(N, I, U, dy, U, 1, w, I, 1, dx, I, 1, work);
+  if (u1 > u0) gemm(u1 - u0, I, N, dy + (<usize>u0 << 2), 1, U, x, I, 1, dw + ((<usize>u0 * I) << 2), I, 1, work);
+  if (dx != 0 && n1 > n0) gemm(n1 - n0, I, U, dy + ((<usize>n0 * U) << 2), U, 1, w, I, 1, dx + ((<usize>n0 * I) << 2), I, 1, work);
 }
-
