@@ -91,6 +91,9 @@ export class JsBackend implements Backend {
   activationForward(y: Float32Array, x: Float32Array, len: number, act: ActKind, slope: number): void {
     ref.activationForward(y, x, len, act, slope);
   }
+  addForward(y: Float32Array, a: Float32Array, b: Float32Array, len: number, act: ActKind): void {
+    ref.addForward(y, a, b, len, act);
+  }
   activationBackward(dx: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, len: number, act: ActKind, slope: number): void {
     ref.activationBackward(dx, dy, y, x, len, act, slope);
   }

@@ -378,6 +378,9 @@ export class WasmBackend implements Backend {
   activationForward(y: Float32Array, x: Float32Array, len: number, act: ActKind, slope: number): void {
     this.parallel('activationForward', len, (_t, lo, hi) => [y.byteOffset + lo * 4, x.byteOffset + lo * 4, hi - lo, ACT[act], slope]);
   }
+  addForward(y: Float32Array, a: Float32Array, b: Float32Array, len: number, act: ActKind): void {
+    this.parallel('addForward', len, (_t, lo, hi) => [y.byteOffset + lo * 4, a.byteOffset + lo * 4, b.byteOffset + lo * 4, hi - lo, ACT[act]]);
+  }
   activationBackward(dx: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, len: number, act: ActKind, slope: number): void {
     this.parallel('activationBackward', len, (_t, lo, hi) => [dx.byteOffset + lo * 4, dy.byteOffset + lo * 4, y.byteOffset + lo * 4, x.byteOffset + lo * 4, hi - lo, ACT[act], slope]);
   }

@@ -102,6 +102,8 @@ export interface Backend {
     act: ActKind,
   ): void;
   activationForward(y: Float32Array, x: Float32Array, len: number, act: ActKind, slope: number): void;
+  /** y = act(a + b) elementwise over len values (y may be a or b): an add of two inputs and its epilogue. */
+  addForward(y: Float32Array, a: Float32Array, b: Float32Array, len: number, act: ActKind): void;
   activationBackward(dx: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, len: number, act: ActKind, slope: number): void;
   flattenForward(y: Float32Array, x: Float32Array, n: number, c: number, hw: number): void;
   flattenBackward(dx: Float32Array, dy: Float32Array, n: number, c: number, hw: number): void;

@@ -116,6 +116,11 @@ export function dact1(y: number, x: number, act: ActKind, slope: number): number
   }
 }
 
+/** y[len] = act(a[len] + b[len]) (y may be a or b). */
+export function addForward(y: Buf, a: Buf, b: Buf, len: number, act: ActKind): void {
+  for (let i = 0; i < len; i++) y[i] = act1(a[i]! + b[i]!, act, 0);
+}
+
 /** y[len] = act(x[len]). */
 export function activationForward(y: Buf, x: Buf, len: number, act: ActKind, slope = 0): void {
   for (let i = 0; i < len; i++) y[i] = act1(x[i]!, act, slope);

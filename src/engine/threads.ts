@@ -24,6 +24,7 @@ export const THREAD_FNS = [
   'upsampleBilinearForward',
   'upsampleBilinearBackward',
   'activationForward',
+  'addForward',
   'activationBackward',
   'activationBackwardInPlace',
   'maxPoolForward',

@@ -20,6 +20,7 @@ export interface WasmExports {
   heapBase(): number;
   gemm(M: number, N: number, K: number, A: number, ars: number, acs: number, B: number, brs: number, bcs: number, C: number, ldc: number, accumulate: number, work: number): void;
   activationForward(y: number, x: number, len: number, act: number, slope: number): void;
+  addForward(y: number, a: number, b: number, len: number, act: number): void;
   activationBackward(dx: number, dy: number, y: number, x: number, len: number, act: number, slope: number): void;
   activationBackwardInPlace(dy: number, y: number, len: number, act: number): void;
   convForward(y: number, x: number, w: number, b: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, G: number, OH: number, OW: number, act: number, col: number, chunk: number, qStart: number, qEnd: number): void;

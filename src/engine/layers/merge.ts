@@ -72,9 +72,11 @@ export const add: LayerOps<Add> = {
     const len = n * out.size;
     const planes = out.vol ? out.c : 1;
     const ones = coefficients(aux, planes);
-    y.set(x[0]!.subarray(0, len));
-    for (let k = 1; k < x.length; k++) accumulate(be, y, x[k]!, planes, len, ones);
-    epilogueForward(be, y, len, act);
+    // The first two and the activation in one pass when there are two; more are added on, then activated.
+    const two = x.length === 2;
+    be.addForward(y, x[0]!, x[1]!, len, two ? act : 'none');
+    for (let k = 2; k < x.length; k++) accumulate(be, y, x[k]!, planes, len, ones);
+    if (!two) epilogueForward(be, y, len, act);
   },
   backward({ be, n, out, y, dy, dx, aux, act }) {
     const len = n * out.size;

@@ -1,5 +1,5 @@
 // The WebAssembly kernels of grouped, depthwise and dilated convolution, transposed convolution, dense
-// layers, pooling and upsampling against the reference kernels (float64, themselves checked by finite differences in
+// layers, the add node, pooling and upsampling against the reference kernels (float64, themselves checked by finite differences in
 // gradcheck-variants.test.ts), on every build: plain and relaxed SIMD, 8-column im2col steps, and 3 threads;
 // and a finite-difference check of each backward on the WebAssembly kernels themselves (float32, a
 // directional derivative: the forward passes without activation are linear in each input, so central
@@ -235,6 +235,23 @@ for (const name of VARIANTS) {
           expect(maxRelDiff(db!, dbr), 'db').toBeLessThan(TOL);
         }));
       }
+    }
+  });
+
+  describe.skipIf(name === 'wasm-relaxed' && !relaxedAvailable)(`the add node's kernel on ${name}`, () => {
+    for (const act of ['none', 'relu', 'tanh'] as const) {
+      it(`y = ${act}(a + b) over 1003 values, and in place`, withBackend(name, (be) => {
+        const rng = new Rng(35);
+        const as = randomArray(1003, rng);
+        const bs = randomArray(1003, rng);
+        const yr = new Float64Array(1003);
+        K.addForward(yr, as, bs, 1003, act);
+        const [a, b, y] = place(be, [as, bs, 1003]);
+        be.addForward(y!, a!, b!, 1003, act);
+        expect(maxRelDiff(y!, yr), 'y').toBeLessThan(TOL);
+        be.addForward(a!, a!, b!, 1003, act);
+        expect(maxRelDiff(a!, yr), 'in place').toBeLessThan(TOL);
+      }));
     }
   });
 

@@ -55,6 +55,24 @@ export function biasActCols(y: usize, b: usize, rows: i32, cols: i32, act: i32, 
   }
 }
 
+/** y = act(a + b), elementwise (an add node and its fused activation in one pass; y may be a or b). */
+export function addForward(y: usize, a: usize, b: usize, len: i32, act: i32): void {
+  let j = 0;
+  if (act <= 1) {
+    const z = f32x4.splat(0);
+    for (; j + 4 <= len; j += 4) {
+      const o = <usize>j << 2;
+      let v = f32x4.add(v128.load(a + o), v128.load(b + o));
+      if (act == 1) v = f32x4.max(v, z);
+      v128.store(y + o, v);
+    }
+  }
+  for (; j < len; j++) {
+    const o = <usize>j << 2;
+    store<f32>(y + o, act1(load<f32>(a + o) + load<f32>(b + o), act, 0));
+  }
+}
+
 /** y = act(x), elementwise. */
 export function activationForward(y: usize, x: usize, len: i32, act: i32, slope: f32): void {
   if (act == 1) {

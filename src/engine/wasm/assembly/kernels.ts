@@ -16,6 +16,7 @@ export {
   biasActRows,
   biasActCols,
   activationForward,
+  addForward,
   activationBackward,
   activationBackwardInPlace,
 } from './activation';
