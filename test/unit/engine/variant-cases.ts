@@ -14,6 +14,10 @@ export const CONV_CASES: [string, ConvGeom][] = [
   ['dilation 2, 3x3 pad 2', convGeom(2, { h: 8, w: 7, c: 3 }, 4, win(3, 3, 1, 1, 2, 2, 2, 2))],
   ['dilation 2,3, rect 3x2 stride 2 pad 1,2, groups 2', convGeom(2, { h: 9, w: 10, c: 4 }, 2, win(3, 2, 2, 2, 1, 2, 2, 3, 2))],
   ['dilation 2, 3x3 stride 1 pad 1 (transposed input gradient, dilated)', convGeom(1, { h: 7, w: 6, c: 2 }, 2, win(3, 3, 1, 1, 1, 1, 2, 2))],
+  // Stride 2: im2col's whole-segment path (rows with a neighbour row to read into), and the edge rows' path.
+  ['3x3 stride 2 pad 1, 8 to 5, odd 9x17', convGeom(3, { h: 9, w: 17, c: 8 }, 5, win(3, 3, 2, 2, 1, 1))],
+  ['1x1 stride 2, 8 to 4, 6x12 (a projection shortcut)', convGeom(2, { h: 6, w: 12, c: 8 }, 4, win(1, 1, 2, 2, 0, 0))],
+  ['5x5 stride 2 pad 2, 3 to 4, 7x13', convGeom(2, { h: 7, w: 13, c: 3 }, 4, win(5, 5, 2, 2, 2, 2))],
   // 3×3 stride 1 with 8 or more channels in and out: Winograd F(2×2, 3×3) forward and input gradient.
   ['Winograd 3x3 pad 1, 8 to 9, odd 7x11', convGeom(2, { h: 7, w: 11, c: 8 }, 9, win(3, 3, 1, 1, 1, 1, 1, 1))],
   ['Winograd 3x3 no padding, 10 to 10, 9x13', convGeom(3, { h: 9, w: 13, c: 10 }, 10, win(3, 3, 1, 1, 0, 0, 1, 1))],

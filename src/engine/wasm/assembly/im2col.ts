@@ -49,24 +49,39 @@ export function im2col(
             const srow = x + ((<usize>((c * N + n) * HW + ih * W)) << 2);
             const a = max(ow0, owLo);
             const b = max(a, min(ow1, owHi));
-            for (let ow = ow0; ow < a; ow++) store<f32>(d + (<usize>ow << 2), 0);
-            if (SW == 1) {
-              const s0 = srow + (<usize>(jd - PW) << 2);
-              let ow = a;
-              for (; ow + 4 <= b; ow += 4) v128.store(d + (<usize>ow << 2), v128.load(s0 + (<usize>ow << 2)));
-              for (; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(s0 + (<usize>ow << 2)));
-            } else if (SW == 2) {
-              // Every other input value: the even lanes of two loads (while both stay inside the row).
-              const e = jd - PW;
+            const e = jd - PW;
+            const row = (c * N + n) * H + ih;
+            if (SW == 2 && PW + 8 <= W && (e >= 0 || row > 0) && row < C * N * H - 1) {
+              // Stride 2 with a row of x before and after this one: the even lanes of two loads for every
+              // four outputs of the segment, padding included (those lanes read values of a neighbouring
+              // row, at most PW + 7 away), then 0 on the left padding (the right is cleared below).
               const s0 = srow + (<usize>e << 2);
-              let ow = a;
-              for (; ow + 4 <= b && 2 * ow + e + 8 <= W; ow += 4) {
+              let ow = ow0;
+              for (; ow + 4 <= ow1; ow += 4) {
                 const p = s0 + (<usize>(2 * ow) << 2);
                 v128.store(d + (<usize>ow << 2), v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6));
               }
               for (; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(s0 + (<usize>(2 * ow) << 2)));
+              for (ow = ow0; ow < a; ow++) store<f32>(d + (<usize>ow << 2), 0);
             } else {
-              for (let ow = a; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(srow + (<usize>(ow * SW + jd - PW) << 2)));
+              for (let ow = ow0; ow < a; ow++) store<f32>(d + (<usize>ow << 2), 0);
+              if (SW == 1) {
+                const s0 = srow + (<usize>(jd - PW) << 2);
+                let ow = a;
+                for (; ow + 4 <= b; ow += 4) v128.store(d + (<usize>ow << 2), v128.load(s0 + (<usize>ow << 2)));
+                for (; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(s0 + (<usize>ow << 2)));
+              } else if (SW == 2) {
+                // Every other input value: the even lanes of two loads (while both stay inside the row).
+                const s0 = srow + (<usize>e << 2);
+                let ow = a;
+                for (; ow + 4 <= b && 2 * ow + e + 8 <= W; ow += 4) {
+                  const p = s0 + (<usize>(2 * ow) << 2);
+                  v128.store(d + (<usize>ow << 2), v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6));
+                }
+                for (; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(s0 + (<usize>(2 * ow) << 2)));
+              } else {
+                for (let ow = a; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(srow + (<usize>(ow * SW + jd - PW) << 2)));
+              }
             }
             for (let ow = b; ow < ow1; ow++) store<f32>(d + (<usize>ow << 2), 0);
           }
