@@ -48,7 +48,7 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
     const type = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!, bytes[at + 6]!, bytes[at + 7]!);
     if (at + 12 + length > bytes.length) throw new PngError('the data ends early');
     const body = bytes.subarray(at + 8, at + 8 + length);
-    if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== dv.getUint32(at + 8 + length)) throw new PngError(`the ${type} chunk's checksum is wrong`);
+    if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== dv.getUint32(at + 8 + length)) throw new PngError(`${chunkName(type, at)}'s checksum is wrong`);
     at += 12 + length;
     switch (type) {
       case 'IHDR': {
@@ -194,6 +194,11 @@ export function encodePng(width: number, height: number, rgba: Uint8Array): Uint
   h.setUint32(4, height);
   ihdr.set([8, 6, 0, 0, 0], 8);
   return concat([new Uint8Array(SIGNATURE), chunk('IHDR', ihdr), chunk('IDAT', zlibStream(raw)), chunk('IEND', new Uint8Array(0))]);
+}
+
+/** A chunk as an error message names it: by its type where that is four letters, as PNG's are, else by where it starts (a damaged file's type bytes may be anything, control characters included). */
+function chunkName(type: string, at: number): string {
+  return /^[A-Za-z]{4}$/.test(type) ? `the ${type} chunk` : `the chunk at byte ${at}`;
 }
 
 function chunk(type: string, body: Uint8Array): Uint8Array {

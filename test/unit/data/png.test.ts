@@ -80,6 +80,13 @@ describe('PNG codec', () => {
     const bad = bytes.slice();
     bad[40] ^= 0xff;
     expect(() => decodePng(bad)).toThrow(/checksum/);
+    // A chunk type damaged into control characters: the message names the chunk by where it starts.
+    const typo = bytes.slice();
+    typo[12 + 1] = 0x01;
+    expect(() => decodePng(typo)).toThrow("the chunk at byte 8's checksum is wrong");
+    const good = bytes.slice();
+    good[12 + 8] ^= 0xff;
+    expect(() => decodePng(good)).toThrow("the IHDR chunk's checksum is wrong");
     expect(() => decodePng(new Uint8Array([1, 2, 3]))).toThrow(/not a PNG/);
   });
 });
