@@ -18,7 +18,7 @@ const COL_BUDGET = 1 << 16;
 const ZERO_SPLIT = 1 << 19;
 /** Multiply-adds (batch × inputs × units) from which a dense layer runs on the threads (LeNet-5's 400 → 120, 3.1M, gains; its 120 → 84 would not). */
 const DENSE_SPLIT = 1 << 21;
-/** Parameters from which an optimizer step is split across the threads (see elementwise()). */
+/** Parameters from which an optimizer step is split across the threads (see parallelUnless()). */
 const OPTIMIZER_SPLIT = 1 << 20;
 
 const PAGE = 65536;
@@ -176,11 +176,11 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * parallel() for a cheap elementwise kernel: on this thread alone below OPTIMIZER_SPLIT elements, where
-   * waking a worker (tens of µs) costs more than it saves (LeNet-5's 61K parameters take 0.06 ms).
+   * parallel(), or `part(0, 0, n)` on this thread alone when the work is `small`: below a threshold where
+   * waking a worker (tens of µs) costs more than it saves (LeNet-5's 61K parameters take 0.06 ms to update).
    */
-  private elementwise(fn: ThreadFn, n: number, part: (t: number, lo: number, hi: number) => number[]): void {
-    if (n < OPTIMIZER_SPLIT) (this.ex[fn] as unknown as (...a: number[]) => void)(...part(0, 0, n));
+  private parallelUnless(small: boolean, fn: ThreadFn, n: number, part: (t: number, lo: number, hi: number) => number[]): void {
+    if (small || !this.pool) (this.ex[fn] as unknown as (...a: number[]) => void)(...part(0, 0, n));
     else this.parallel(fn, n, part);
   }
 
@@ -353,27 +353,18 @@ export class WasmBackend implements Backend {
   }
   denseForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, n: number, inputs: number, units: number, act: ActKind): void {
     // Threads take ranges of samples (rows of y).
-    this.denseParallel('denseForward', n, inputs, units, (t, lo, hi) => [
+    this.parallelUnless(n * inputs * units < DENSE_SPLIT, 'denseForward', n, (t, lo, hi) => [
       y.byteOffset + lo * units * 4, x.byteOffset + lo * inputs * 4, w.byteOffset, b.byteOffset, hi - lo, inputs, units, ACT[act], this.work[t]!,
     ]);
   }
   denseBackward(dx: Float32Array | null, dw: Float32Array, db: Float32Array, dy: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, n: number, inputs: number, units: number, act: ActKind): void {
     if (act !== 'none') this.ex.activationBackwardInPlace(dy.byteOffset, y.byteOffset, n * units, ACT[act]);
-    // Threads take ranges of samples for dx and ranges of units for dw and db (each its own rows).
-    const T = this.denseThreads(n, inputs, units);
-    const ub = splitRange(units, T);
-    this.denseParallel('denseBackward', n, inputs, units, (t, lo, hi) => [
+    // Threads take ranges of samples for dx, and the same fractions of the units for dw and db (each its own
+    // rows): [lo, hi) of n samples goes with [⌊U·lo/n⌋, ⌊U·hi/n⌋) of U units, so the ranges tile both.
+    this.parallelUnless(n * inputs * units < DENSE_SPLIT, 'denseBackward', n, (t, lo, hi) => [
       dx ? dx.byteOffset : 0, dw.byteOffset, db.byteOffset, dy.byteOffset, x.byteOffset, w.byteOffset, n, inputs, units, this.work[t]!,
-      lo, hi, ub[t]!, ub[t + 1]!,
+      lo, hi, Math.floor((units * lo) / n), Math.floor((units * hi) / n),
     ]);
-  }
-  /** Threads for a dense layer: all of them from DENSE_SPLIT multiply-adds on, else this one. */
-  private denseThreads(n: number, inputs: number, units: number): number {
-    return this.pool && n * inputs * units >= DENSE_SPLIT ? Math.min(this.threads, n) : 1;
-  }
-  private denseParallel(fn: ThreadFn, n: number, inputs: number, units: number, part: (t: number, lo: number, hi: number) => number[]): void {
-    if (this.denseThreads(n, inputs, units) > 1) this.parallel(fn, n, part);
-    else (this.ex[fn] as unknown as (...a: number[]) => void)(...part(0, 0, n));
   }
   activationForward(y: Float32Array, x: Float32Array, len: number, act: ActKind, slope: number): void {
     this.parallel('activationForward', len, (_t, lo, hi) => [y.byteOffset + lo * 4, x.byteOffset + lo * 4, hi - lo, ACT[act], slope]);
@@ -409,16 +400,15 @@ export class WasmBackend implements Backend {
 
   zero(a: Float32Array): void {
     // Through the module's memory.fill: a typed array's fill on a shared memory (threads) is ~9× slower.
-    if (a.length < ZERO_SPLIT || !this.pool) this.ex.zeroFloats(a.byteOffset, a.length);
-    else this.parallel('zeroFloats', a.length, (_t, lo, hi) => [a.byteOffset + lo * 4, hi - lo]);
+    this.parallelUnless(a.length < ZERO_SPLIT, 'zeroFloats', a.length, (_t, lo, hi) => [a.byteOffset + lo * 4, hi - lo]);
   }
   adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, len: number, step: number, lr: number, beta1: number, beta2: number, eps: number, wd: number): void {
     const stepSize = lr / (1 - Math.pow(beta1, step));
     const bc2sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-    this.elementwise('adamStep', len, (_t, lo, hi) => [p.byteOffset + lo * 4, g.byteOffset + lo * 4, m.byteOffset + lo * 4, v.byteOffset + lo * 4, hi - lo, stepSize, beta1, beta2, bc2sqrt, eps, wd]);
+    this.parallelUnless(len < OPTIMIZER_SPLIT, 'adamStep', len, (_t, lo, hi) => [p.byteOffset + lo * 4, g.byteOffset + lo * 4, m.byteOffset + lo * 4, v.byteOffset + lo * 4, hi - lo, stepSize, beta1, beta2, bc2sqrt, eps, wd]);
   }
   sgdStep(p: Float32Array, g: Float32Array, buf: Float32Array, len: number, step: number, lr: number, momentum: number, wd: number): void {
-    this.elementwise('sgdStep', len, (_t, lo, hi) => [p.byteOffset + lo * 4, g.byteOffset + lo * 4, buf.byteOffset + lo * 4, hi - lo, lr, momentum, wd, step === 1 ? 1 : 0]);
+    this.parallelUnless(len < OPTIMIZER_SPLIT, 'sgdStep', len, (_t, lo, hi) => [p.byteOffset + lo * 4, g.byteOffset + lo * 4, buf.byteOffset + lo * 4, hi - lo, lr, momentum, wd, step === 1 ? 1 : 0]);
   }
 
   /** Raw GEMM on arena views (tests and benchmarks): C[M×N] (=|+=) A·B with element strides. */
