@@ -4,6 +4,7 @@
 
 import type { LayerSpec } from '../../language/model';
 import { convGeom, type ConvGeom } from '../kernels';
+import { poolBackward, poolForward } from './pool';
 import { NONE, only, volume, type Dims, type LayerOps } from './types';
 
 type GlobalPool = Extract<LayerSpec, { kind: 'globalpool' }>;
@@ -12,9 +13,6 @@ type GlobalPool = Extract<LayerSpec, { kind: 'globalpool' }>;
 export function globalGeom(d: Dims, n: number): ConvGeom {
   return convGeom(n, d, d.c, { fh: d.h, fw: d.w, sh: 1, sw: 1, ph: 0, pw: 0 });
 }
-
-/** The winners' indices (int32) in a float scratch view of the same length. */
-const winners = (aux: Float32Array): Int32Array => new Int32Array(aux.buffer, aux.byteOffset, aux.length);
 
 export const globalpool: LayerOps<GlobalPool> = {
   ...NONE,
@@ -26,15 +24,9 @@ export const globalpool: LayerOps<GlobalPool> = {
   epilogue: false,
   aux: (spec, _inputs, out, n) => (spec.mode === 'max' ? [n * out.size] : []),
   forward({ spec, be, n, inputs, x, y, aux }) {
-    const g = globalGeom(inputs[0]!, n);
-    if (spec.mode === 'max') be.maxPoolForward(y, winners(aux[0]!), x[0]!, g);
-    else be.avgPoolForward(y, x[0]!, g);
+    poolForward(spec.mode, be, globalGeom(inputs[0]!, n), x[0]!, y, aux);
   },
   backward({ spec, be, n, inputs, dy, dx, aux }) {
-    const d = dx[0];
-    if (!d) return;
-    const g = globalGeom(inputs[0]!, n);
-    if (spec.mode === 'max') be.maxPoolBackward(d, dy, winners(aux[0]!), g);
-    else be.avgPoolBackward(d, dy, g);
+    if (dx[0]) poolBackward(spec.mode, be, globalGeom(inputs[0]!, n), dx[0], dy, aux);
   },
 };

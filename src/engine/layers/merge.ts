@@ -70,13 +70,16 @@ export const add: LayerOps<Add> = {
   aux: (_spec, _inputs, out) => [2 * (out.vol ? out.c : 1)],
   forward({ be, n, out, x, y, aux, act }) {
     const len = n * out.size;
+    // The first two and the activation in one pass when there are two; more are added on, then activated.
+    if (x.length === 2) {
+      be.addForward(y, x[0]!, x[1]!, len, act);
+      return;
+    }
     const planes = out.vol ? out.c : 1;
     const ones = coefficients(aux, planes);
-    // The first two and the activation in one pass when there are two; more are added on, then activated.
-    const two = x.length === 2;
-    be.addForward(y, x[0]!, x[1]!, len, two ? act : 'none');
+    be.addForward(y, x[0]!, x[1]!, len, 'none');
     for (let k = 2; k < x.length; k++) accumulate(be, y, x[k]!, planes, len, ones);
-    if (!two) epilogueForward(be, y, len, act);
+    epilogueForward(be, y, len, act);
   },
   backward({ be, n, out, y, dy, dx, aux, act }) {
     const len = n * out.size;

@@ -2,6 +2,7 @@
 // never picks its padding; average pooling counts the padded zeros in its divisor, as PyTorch does.
 
 import type { LayerSpec } from '../../language/model';
+import type { Backend } from '../backend';
 import { convGeom, type ConvGeom } from '../kernels';
 import { NONE, only, volume, type Dims, type LayerOps } from './types';
 
@@ -13,6 +14,17 @@ function geometry(spec: Pool, input: Dims, n: number): ConvGeom {
 
 /** The winners' indices (int32) in a float scratch view of the same length. */
 const winners = (aux: Float32Array): Int32Array => new Int32Array(aux.buffer, aux.byteOffset, aux.length);
+
+/** Max or average pooling forward over geometry g on the backend (max: the winners in aux[0]); globalpool's too. */
+export function poolForward(mode: 'max' | 'avg', be: Backend, g: ConvGeom, x: Float32Array, y: Float32Array, aux: readonly Float32Array[]): void {
+  if (mode === 'max') be.maxPoolForward(y, winners(aux[0]!), x, g);
+  else be.avgPoolForward(y, x, g);
+}
+
+export function poolBackward(mode: 'max' | 'avg', be: Backend, g: ConvGeom, dx: Float32Array, dy: Float32Array, aux: readonly Float32Array[]): void {
+  if (mode === 'max') be.maxPoolBackward(dx, dy, winners(aux[0]!), g);
+  else be.avgPoolBackward(dx, dy, g);
+}
 
 export const pool: LayerOps<Pool> = {
   ...NONE,
@@ -28,15 +40,9 @@ export const pool: LayerOps<Pool> = {
   aux: (spec, _inputs, out, n) => (spec.mode === 'max' ? [n * out.size] : []),
   epilogue: false,
   forward({ spec, be, n, inputs, x, y, aux }) {
-    const g = geometry(spec, inputs[0]!, n);
-    if (spec.mode === 'max') be.maxPoolForward(y, winners(aux[0]!), x[0]!, g);
-    else be.avgPoolForward(y, x[0]!, g);
+    poolForward(spec.mode, be, geometry(spec, inputs[0]!, n), x[0]!, y, aux);
   },
   backward({ spec, be, n, inputs, dy, dx, aux }) {
-    const d = dx[0];
-    if (!d) return;
-    const g = geometry(spec, inputs[0]!, n);
-    if (spec.mode === 'max') be.maxPoolBackward(d, dy, winners(aux[0]!), g);
-    else be.avgPoolBackward(d, dy, g);
+    if (dx[0]) poolBackward(spec.mode, be, geometry(spec, inputs[0]!, n), dx[0], dy, aux);
   },
 };
