@@ -21,7 +21,6 @@ export function im2col(
   col: usize, x: usize, q0: i32, qn: i32, N: i32, C: i32, H: i32, W: i32,
   FH: i32, FW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, OH: i32, OW: i32,
 ): void {
-  const HW = H * W;
   const OHOW = OH * OW;
   // Where the range starts: sample, output row and column (every (c, i, j) row walks the same segments).
   const n0 = q0 / OHOW;
@@ -46,11 +45,12 @@ export function im2col(
           if (ih < 0 || ih >= H) {
             for (let ow = ow0; ow < ow1; ow++) store<f32>(d + (<usize>ow << 2), 0);
           } else {
-            const srow = x + ((<usize>((c * N + n) * HW + ih * W)) << 2);
+            // Row `row` of x (counting across every plane); output column ow reads its value ow·SW + e.
+            const row = (c * N + n) * H + ih;
+            const srow = x + ((<usize>row * W) << 2);
+            const e = jd - PW;
             const a = max(ow0, owLo);
             const b = max(a, min(ow1, owHi));
-            const e = jd - PW;
-            const row = (c * N + n) * H + ih;
             if (SW == 2 && PW + 8 <= W && (e >= 0 || row > 0) && row < C * N * H - 1) {
               // Stride 2 with a row of x before and after this one: the even lanes of two loads for every
               // four outputs of the segment, padding included (those lanes read values of a neighbouring
@@ -66,7 +66,7 @@ export function im2col(
             } else {
               for (let ow = ow0; ow < a; ow++) store<f32>(d + (<usize>ow << 2), 0);
               if (SW == 1) {
-                const s0 = srow + (<usize>(jd - PW) << 2);
+                const s0 = srow + (<usize>e << 2);
                 let ow = a;
                 for (; ow + 4 <= b; ow += 4) v128.store(d + (<usize>ow << 2), v128.load(s0 + (<usize>ow << 2)));
                 for (; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(s0 + (<usize>ow << 2)));
@@ -80,7 +80,7 @@ export function im2col(
                 }
                 for (; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(s0 + (<usize>(2 * ow) << 2)));
               } else {
-                for (let ow = a; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(srow + (<usize>(ow * SW + jd - PW) << 2)));
+                for (let ow = a; ow < b; ow++) store<f32>(d + (<usize>ow << 2), load<f32>(srow + (<usize>(ow * SW + e) << 2)));
               }
             }
             for (let ow = b; ow < ow1; ow++) store<f32>(d + (<usize>ow << 2), 0);
