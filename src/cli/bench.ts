@@ -81,7 +81,7 @@ export async function runBench(args: ParsedArgs, io: Io): Promise<number> {
     io.out(`  train      ${result.trainSamplesPerSec.toLocaleString('en-US')} samples/s\n`);
     io.out(`  inference  ${result.inferSamplesPerSec.toLocaleString('en-US')} samples/s\n`);
     io.out(`  peak RSS   ${result.peakRssMB} MB\n`);
-    if (profile) io.out(`\n${formatTrainProfile(profile.train)}\n${formatInferProfile(profile.infer)}\n${profileNotes(profile.train)}`);
+    if (profile) io.out(`\n${formatTrainProfile(profile.train)}\n${formatInferProfile(profile.infer)}\n${profileNotes(profile.train, profile.infer)}`);
   }
   return 0;
 }

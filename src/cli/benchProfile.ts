@@ -78,10 +78,16 @@ export function formatInferProfile(p: Profile): string {
   return out.join('\n') + '\n';
 }
 
-/** What the tables' figures mean, and which statements run inside another layer. */
-export function profileNotes(p: Profile): string {
+const runsIn = (notes: Profile['fused']): string => notes.map((f) => `line ${f.line} ${f.layer} runs in line ${f.into}`).join('; ');
+
+/** What the tables' figures mean, and which statements run inside another layer (training's; inference's folds). */
+export function profileNotes(p: Profile, infer?: Profile): string {
   const notes = [];
-  if (p.fused.length > 0) notes.push(`Fused (no row of their own): ${p.fused.map((f) => `line ${f.line} ${f.layer} runs in line ${f.into}`).join('; ')}.`);
+  if (p.fused.length > 0) notes.push(`Fused (no row of their own): ${runsIn(p.fused)}.`);
+  if (infer && infer.folded.length > 0) {
+    const why = 'its running statistics scale the filters of the conv before it and shift its bias';
+    notes.push(`Folded into a conv in inference (no row of their own there; ${why}): ${runsIn(infer.folded)}.`);
+  }
   notes.push(
     'Input grad: the backward less the same backward run again without the input gradient (that re-run, the weight grad, is left out of the total).',
     'GFLOP/s only where a layer multiplies (conv, deconv, dense); the rest is memory-bound.',

@@ -96,7 +96,7 @@ export function logitGradients(rt: Runtime, n: number, req: LogitGradRequest, lo
   for (let s = 0; s < n; s += loader.capacity) {
     const m = Math.min(loader.capacity, n - s);
     loader.load(s, m);
-    forwardNodes(rt, m, false, 'run', 0, nodes);
+    forwardNodes(rt, m, 'eval', 0, nodes);
     out.logits.set(logitsView(rt, m, 'run'), s * K);
     zeroGrads(rt, m);
     const dlogits = dlogitsView(rt, m)!;
@@ -141,7 +141,7 @@ export function logitGradients(rt: Runtime, n: number, req: LogitGradRequest, lo
       // The value before the activation: one sample at a time through the inspect plan (nothing fused).
       for (let i = 0; i < m; i++) {
         loader.load(s + i, 1);
-        forwardNodes(rt, 1, false, 'inspect', 0, li + 1);
+        forwardNodes(rt, 1, 'inspect', 0, li + 1);
         out.value!.set(f32(be, mem.inspect[li]!.outB, size), (s + i) * size);
       }
     }

@@ -174,7 +174,7 @@ export function unitActivity(rt: Runtime, layers: readonly ActivityLayer[], n: n
   for (let s = 0; s < n; s += io.capacity) {
     const m = Math.min(io.capacity, n - s);
     io.load(s, m);
-    forwardNodes(rt, m, false, 'run', 0, plan.nodes.length);
+    forwardNodes(rt, m, 'eval', 0, plan.nodes.length);
     layers.forEach((l, k) => {
       if (first[k] !== k) return;
       const node = plan.nodes[l.node]!;

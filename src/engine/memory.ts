@@ -28,6 +28,12 @@ export interface Fixed {
   state1B: number;
   state2B: number;
   buffersB: number;
+  /**
+   * Room for one conv's parameters with a batch norm folded in (plan.ts's `absorbs`), made afresh before that
+   * conv runs in a prediction: the batch norm's scale and shift per channel, then the conv's weight and bias,
+   * for the largest such conv.
+   */
+  foldB: number;
 }
 
 export interface BatchMemory {
@@ -47,6 +53,7 @@ export function allocateFixed(be: Backend, plan: Plan): Fixed {
     state1B: be.allocate(bytes),
     state2B: be.allocate(bytes),
     buffersB: be.allocate(Math.max(plan.bufferCount, 1) * 4),
+    foldB: be.allocate(plan.nodes.reduce((m, node) => (node.absorbs < 0 ? m : Math.max(m, 2 * node.out.c + node.params.reduce((a, p) => a + p.len, 0))), 1) * 4),
   };
 }
 

@@ -170,7 +170,7 @@ export class Network {
     this.prepare(targets, n);
     this.loadInput(x, 0, n);
     const nodes = this.plan.nodes.length;
-    forwardNodes(this.rt, n, true, 'run', 0, nodes);
+    forwardNodes(this.rt, n, 'train', 0, nodes);
     const r = this.lossAndSeed(targets, n);
     for (let li = nodes - 1; li >= 0; li--) backwardNode(this.rt, li, n);
     return r;
@@ -191,7 +191,7 @@ export class Network {
     };
     const nodes = this.plan.nodes.length;
     for (let li = 0; li < nodes; li++) {
-      forwardNodes(this.rt, n, true, 'run', li, li + 1);
+      forwardNodes(this.rt, n, 'train', li, li + 1);
       if (y.due() && (await y.pause())) return abandon();
     }
     const r = this.lossAndSeed(targets, n);
@@ -210,7 +210,7 @@ export class Network {
       const m = Math.min(this.capacity, n - s);
       this.loadInput(x, s * this.inputSize, m);
       for (let li = 0; li < this.plan.nodes.length; li++) {
-        forwardNodes(this.rt, m, false, 'run', li, li + 1);
+        forwardNodes(this.rt, m, 'predict', li, li + 1);
         if (y.due() && (await y.pause())) return null;
       }
       out.set(this.probabilities(m), s * this.classes);
@@ -239,7 +239,7 @@ export class Network {
     for (let s = 0; s < n; s += this.capacity) {
       const m = Math.min(this.capacity, n - s);
       this.loadInput(x, s * this.inputSize, m);
-      forwardNodes(this.rt, m, false, 'run', 0, this.plan.nodes.length);
+      forwardNodes(this.rt, m, 'predict', 0, this.plan.nodes.length);
       const probs = f32(this.backend, this.rt.mem.probsB, m * this.classes);
       const r = this.head.forward(probs, logitsView(this.rt, m, 'run'), this.head.slice(targets, s, m), m);
       loss += r.loss * r.norm;
@@ -258,7 +258,7 @@ export class Network {
     for (let s = 0; s < n; s += this.capacity) {
       const m = Math.min(this.capacity, n - s);
       this.loadInput(x, s * this.inputSize, m);
-      forwardNodes(this.rt, m, false, 'run', 0, this.plan.nodes.length);
+      forwardNodes(this.rt, m, 'predict', 0, this.plan.nodes.length);
       out.set(this.probabilities(m), s * this.classes);
     }
     return out;
@@ -276,7 +276,7 @@ export class Network {
   /** Every layer's output for one H×W×C sample in evaluation mode, as written (nothing fused). */
   activations(x1: Float32Array): LayerActivation[] {
     this.loadInput(x1, 0, 1);
-    forwardNodes(this.rt, 1, false, 'inspect', 0, this.plan.nodes.length);
+    forwardNodes(this.rt, 1, 'inspect', 0, this.plan.nodes.length);
     return this.plan.nodes.map((node, li) => ({
       index: node.info.index,
       kind: node.spec.kind,

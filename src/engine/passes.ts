@@ -20,6 +20,17 @@ export interface Runtime {
   mem: BatchMemory;
 }
 
+/**
+ * How a forward runs. 'train': training mode (batch statistics, dropout) on the run plan. 'eval': evaluation
+ * mode (running statistics, no dropout) on the run plan, every node's output written (explanations and the
+ * training-health probes read them). 'predict': 'eval' with each batch norm that plan.ts folds into the conv
+ * before it run inside that conv (the conv's own output is not written): predictions and evaluation.
+ * 'inspect': evaluation mode on the inspect plan (one sample, every statement's output as written).
+ */
+export type Pass = 'train' | 'eval' | 'predict' | 'inspect';
+
+const planOf = (pass: Pass): PlanName => (pass === 'inspect' ? 'inspect' : 'run');
+
 function context(rt: Runtime, li: number, n: number, train: boolean, which: PlanName): ForwardCtx<LayerSpec> {
   const { plan, be, fixed, mem } = rt;
   const node = plan.nodes[li]!;
@@ -43,12 +54,39 @@ function context(rt: Runtime, li: number, n: number, train: boolean, which: Plan
 }
 
 /** Forward of nodes [from, to) over n samples already in the input buffer. */
-export function forwardNodes(rt: Runtime, n: number, train: boolean, which: PlanName, from: number, to: number): void {
+export function forwardNodes(rt: Runtime, n: number, pass: Pass, from: number, to: number): void {
+  const which = planOf(pass);
   for (let li = from; li < to; li++) {
     const node = rt.plan.nodes[li]!;
     if (which === 'run' && node.fused) continue;
-    node.ops.forward(context(rt, li, n, train, which));
+    if (pass === 'predict' && node.absorbed) continue;
+    if (pass === 'predict' && node.absorbs >= 0) foldedForward(rt, li, n);
+    else node.ops.forward(context(rt, li, n, pass === 'train', which));
   }
+}
+
+/**
+ * A conv's forward with the batch norm after it folded in (plan.ts's `absorbs`): its parameters, scaled and
+ * shifted by the batch norm's running statistics, made in the fixed region's fold room, and it writes the
+ * batch norm's output with the batch norm's activation. The arithmetic of both in one pass over the output.
+ */
+function foldedForward(rt: Runtime, li: number, n: number): void {
+  const { plan, be, fixed } = rt;
+  const node = plan.nodes[li]!;
+  const bn = context(rt, node.absorbs, n, false, 'run');
+  const C = node.out.c;
+  let off = fixed.foldB;
+  const room = (len: number): Float32Array => {
+    const v = f32(be, off, len);
+    off += len * 4;
+    return v;
+  };
+  const [scale, shift] = [room(C), room(C)];
+  plan.nodes[node.absorbs]!.ops.evalAffine!(bn.spec, bn.params, bn.buffers, scale, shift);
+  const ctx = context(rt, li, n, false, 'run');
+  const into = node.params.map((p) => room(p.len));
+  node.ops.absorbAffine!(ctx.spec, ctx.params, scale, shift, into);
+  node.ops.forward({ ...ctx, params: into, y: bn.y, act: bn.act });
 }
 
 /**

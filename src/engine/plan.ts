@@ -37,6 +37,15 @@ export interface PlanNode {
    */
   runAct: ActKind;
   fused: boolean;
+  /**
+   * In predictions (passes.ts's 'predict'): the index of the batch norm folded into this conv (its running
+   * statistics scale the filters and shift the bias, and the conv writes the batch norm's output, with its
+   * activation), or -1. The conv's own output is then not written, so only where the batch norm is its only
+   * reader and the conv has no activation of its own.
+   */
+  absorbs: number;
+  /** In predictions: this batch norm runs inside the conv before it (that conv's `absorbs`). */
+  absorbed: boolean;
   /** The loss depends on this node's output: it has a gradient and a backward. */
   live: boolean;
 }
@@ -106,7 +115,7 @@ export function buildPlan(spec: ModelSpec): Plan {
       return slot;
     });
     const act = ops.activation(s);
-    const node: PlanNode = { info, spec: s, ops, inputs, consumers: [], in: inDims, out, params, buffers, act, runAct: act, fused: false, live: false };
+    const node: PlanNode = { info, spec: s, ops, inputs, consumers: [], in: inDims, out, params, buffers, act, runAct: act, fused: false, absorbs: -1, absorbed: false, live: false };
     for (const p of new Set(inputs)) if (p >= 0) nodes[p]!.consumers.push(li);
     position.set(info.index, li);
     nodes.push(node);
@@ -135,6 +144,16 @@ export function buildPlan(spec: ModelSpec): Plan {
       node.fused = true;
     }
   }
+
+  // Folding, for predictions: decided once fusion is (a batch norm's fused relu comes with it).
+  nodes.forEach((node, li) => {
+    const p = node.inputs[0]!;
+    if (!node.ops.evalAffine || node.inputs.length !== 1 || p < 0) return;
+    const prev = nodes[p]!;
+    if (!prev.ops.absorbAffine || prev.consumers.length !== 1 || prev.runAct !== 'none' || !node.in[0]!.vol) return;
+    prev.absorbs = li;
+    node.absorbed = true;
+  });
 
   const logitsNode = head ? nodes[last]!.inputs[0]! : last;
   const logitDims = logitsNode >= 0 ? nodes[logitsNode]!.out : input;

@@ -70,6 +70,8 @@ export interface FusedNote {
 export interface Profile {
   rows: ProfileRow[];
   fused: FusedNote[];
+  /** Inference only: the batch norms folded into the conv before them (plan.ts's `absorbs`), no row of their own. */
+  folded: FusedNote[];
   steps: number;
   batch: number;
   /** The sum of the rows: a step's time under profiling. */
@@ -143,22 +145,35 @@ const DESCRIBE: { [K in LayerKind]: Describe<K> } = {
 
 const lineOf = (plan: Plan, i: number): string => (i < 0 ? 'input' : `${plan.nodes[i]!.info.line + 1}`);
 
-/** A node in short, with the activation it runs in its epilogue when that differs from none (`+relu`). */
-export function describeNode(plan: Plan, li: number): string {
+/**
+ * A node in short, with the activation it runs in its epilogue when that differs from none (`+relu`); in
+ * predictions (`predict`) a conv with a batch norm folded in says so (`+batchnorm +relu`).
+ */
+export function describeNode(plan: Plan, li: number, predict = false): string {
   const node = plan.nodes[li]!;
   const from = `lines ${node.inputs.map((p) => lineOf(plan, p)).join('+')}`;
   const base = (DESCRIBE[node.spec.kind] as Describe<LayerKind>)(node.spec as never, node.in, from);
+  if (predict && node.absorbs >= 0) return `${base} +${describeNode(plan, node.absorbs)}`;
   return node.ops.epilogue && node.runAct !== 'none' ? `${base} +${node.runAct}` : base;
 }
 
-/** The activation statements that run inside another node's epilogue or output, with the line they run in. */
-export function fusedNotes(plan: Plan): FusedNote[] {
+/**
+ * The statements that run inside another node, with the line they run in: activations in a layer's epilogue
+ * or output and, in predictions (`predict`), batch norms in the conv before them (and what runs in those).
+ */
+export function fusedNotes(plan: Plan, predict = false): FusedNote[] {
   const out: FusedNote[] = [];
+  const host = (li: number): number => (predict && plan.nodes[li]!.absorbed ? plan.nodes[li]!.inputs[0]! : li);
   plan.nodes.forEach((node, li) => {
     if (!node.fused) return;
-    out.push({ line: node.info.line + 1, layer: describeNode(plan, li), into: plan.nodes[runRoot(plan, li)]!.info.line + 1 });
+    out.push({ line: node.info.line + 1, layer: describeNode(plan, li), into: plan.nodes[host(runRoot(plan, li))]!.info.line + 1 });
   });
   return out;
+}
+
+/** The batch norms that predictions fold into the conv before them, with that conv's line. */
+export function foldedNotes(plan: Plan): FusedNote[] {
+  return plan.nodes.flatMap((node, li) => (node.absorbed ? [{ line: node.info.line + 1, layer: describeNode(plan, li), into: plan.nodes[node.inputs[0]!]!.info.line + 1 }] : []));
 }
 
 // ------------------------------------------------------------------------------------------------ rows
@@ -200,7 +215,7 @@ function trainParts(node: PlanNode, li: number, t: TrainStepTimes): Parts {
 
 const sum = (p: Parts): number => (p.forward ?? 0) + (p.inputGrad ?? 0) + (p.weightGrad ?? 0);
 
-function layerRow(plan: Plan, li: number, batch: number, parts: Parts[]): ProfileRow {
+function layerRow(plan: Plan, li: number, batch: number, parts: Parts[], predict = false): ProfileRow {
   const node = plan.nodes[li]!;
   const flops = layerFlops(node, batch);
   const forwardMs = medianOf(parts.map((p) => p.forward));
@@ -210,7 +225,7 @@ function layerRow(plan: Plan, li: number, batch: number, parts: Parts[]): Profil
     part: 'layer',
     line: node.info.line + 1,
     kind: node.spec.kind,
-    layer: describeNode(plan, li),
+    layer: describeNode(plan, li, predict),
     output: fmtDims(node.out),
     forwardMs,
     inputGradMs,
@@ -230,14 +245,18 @@ function stepRow(part: RowPart, layer: string, ms: number): ProfileRow {
 }
 
 /** Shares, the total and the rate, from rows whose ms are set. */
-function finish(rows: ProfileRow[], plan: Plan, steps: number, batch: number): Profile {
+function finish(rows: ProfileRow[], plan: Plan, steps: number, batch: number, predict = false): Profile {
   const totalMs = rows.reduce((a, r) => a + r.ms, 0);
   for (const r of rows) r.share = totalMs > 0 ? (100 * r.ms) / totalMs : 0;
-  return { rows, fused: fusedNotes(plan), steps, batch, totalMs, samplesPerSec: totalMs > 0 ? (batch * 1000) / totalMs : 0 };
+  const folded = predict ? foldedNotes(plan) : [];
+  return { rows, fused: fusedNotes(plan, predict), folded, steps, batch, totalMs, samplesPerSec: totalMs > 0 ? (batch * 1000) / totalMs : 0 };
 }
 
-/** The nodes that have a row: every one that runs (a fused activation runs inside another). */
-const rowNodes = (plan: Plan): number[] => plan.nodes.flatMap((node, li) => (node.fused ? [] : [li]));
+/**
+ * The nodes that have a row: every one that runs (a fused activation runs inside another, and in predictions
+ * a folded batch norm inside its conv).
+ */
+const rowNodes = (plan: Plan, predict = false): number[] => plan.nodes.flatMap((node, li) => (node.fused || (predict && node.absorbed) ? [] : [li]));
 
 /** The profile of a training step from the readings of several steps at `batch` samples. */
 export function trainProfile(plan: Plan, steps: readonly TrainStepTimes[], batch: number, opts: { task: Task; optimizer: string }): Profile {
@@ -261,12 +280,12 @@ export function trainProfile(plan: Plan, steps: readonly TrainStepTimes[], batch
 
 /** The profile of an inference pass (evaluation mode) from the readings of several passes. */
 export function inferProfile(plan: Plan, passes: readonly InferTimes[], batch: number, opts: { task: Task }): Profile {
-  const nodes = rowNodes(plan);
-  const rows = nodes.map((li) => layerRow(plan, li, batch, passes.map((t) => ({ forward: t.forward[li] ?? null, inputGrad: null, weightGrad: null }))));
+  const nodes = rowNodes(plan, true);
+  const rows = nodes.map((li) => layerRow(plan, li, batch, passes.map((t) => ({ forward: t.forward[li] ?? null, inputGrad: null, weightGrad: null })), true));
   const other = passes.map((t) => Math.max(0, t.total - t.head - nodes.reduce((a, li) => a + (t.forward[li] ?? 0), 0)));
   rows.push(
     stepRow('probabilities', opts.task === 'single' ? 'probabilities (softmax)' : 'probabilities (sigmoid)', median(passes.map((t) => t.head))),
     stepRow('other', 'other (loading the batch, timers)', median(other)),
   );
-  return finish(rows, plan, passes.length, batch);
+  return finish(rows, plan, passes.length, batch, true);
 }

@@ -40,7 +40,7 @@ export function profileTrainStep(t: ProfileTarget, x: Float32Array, targets: Tar
 
   const start = clock();
   t.load(x, targets, n);
-  const forward = timedForward(rt, n, true, clock);
+  const forward = timedForward(rt, n, 'train', clock);
   let t0 = clock();
   lossForward(rt, head, targets, n);
   let loss = clock() - t0;
@@ -85,7 +85,7 @@ export function profileInferPass(t: ProfileTarget, x: Float32Array, targets: Tar
   const { rt, head } = t;
   const start = clock();
   t.load(x, targets, n);
-  const forward = timedForward(rt, n, false, clock);
+  const forward = timedForward(rt, n, 'predict', clock);
   const t0 = clock();
   head.probabilities(f32(rt.be, rt.mem.probsB, n * rt.plan.classes), logitsView(rt, n, 'run'), n);
   const probabilities = clock() - t0;
@@ -93,12 +93,15 @@ export function profileInferPass(t: ProfileTarget, x: Float32Array, targets: Tar
   return { forward, head: probabilities, total };
 }
 
-/** The run plan's forward node by node, each timed (null for a fused node, which runs inside another). */
-function timedForward(rt: Runtime, n: number, train: boolean, clock: Clock): (number | null)[] {
+/**
+ * The run plan's forward node by node, each timed (null for a node that runs inside another: a fused
+ * activation, or in predictions a batch norm folded into its conv).
+ */
+function timedForward(rt: Runtime, n: number, pass: 'train' | 'predict', clock: Clock): (number | null)[] {
   return rt.plan.nodes.map((node, li) => {
-    if (node.fused) return null;
+    if (node.fused || (pass === 'predict' && node.absorbed)) return null;
     const t0 = clock();
-    forwardNodes(rt, n, train, 'run', li, li + 1);
+    forwardNodes(rt, n, pass, li, li + 1);
     return clock() - t0;
   });
 }

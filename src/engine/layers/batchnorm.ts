@@ -180,13 +180,20 @@ function volumeForward(ctx: ForwardCtx<BatchNorm>): void {
     }
     count[0] = count[0]! + 1;
   } else {
-    for (let c = 0; c < C; c++) {
-      const s = gamma[c]! / Math.sqrt(rv[c]! + spec.eps);
-      scale[c] = s;
-      shift[c] = beta[c]! - rm[c]! * s;
-    }
+    evalAffine(spec, params, buffers, scale, shift);
   }
   be.channelAffine(y, x[0]!, scale, shift, C, m, act);
+}
+
+/** Evaluation's per-channel map: scale = γ / √(running_var + eps), shift = β − running_mean·scale. */
+function evalAffine(spec: BatchNorm, params: readonly Float32Array[], buffers: readonly Float32Array[], scale: Float32Array, shift: Float32Array): void {
+  const [gamma, beta] = params as [Float32Array, Float32Array];
+  const [rm, rv] = buffers as [Float32Array, Float32Array];
+  for (let c = 0; c < gamma.length; c++) {
+    const s = gamma[c]! / Math.sqrt(rv[c]! + spec.eps);
+    scale[c] = s;
+    shift[c] = beta[c]! - rm[c]! * s;
+  }
 }
 
 function volumeBackward(ctx: BackwardCtx<BatchNorm>): void {
@@ -243,6 +250,7 @@ export const batchnorm: LayerOps<BatchNorm> = {
     ];
   },
   epilogue: true,
+  evalAffine,
   /**
    * The batch's mean and 1/std per channel (from the training forward), float64 sums per channel (2·C
    * doubles), and three per-channel coefficients (scale and shift forward; p, q, r backward).

@@ -44,4 +44,15 @@ export const conv: LayerOps<Conv> = {
   backward({ spec, be, n, inputs, x, y, dy, dx, params, dparams, act }) {
     be.convBackward(dx[0]!, dparams[0]!, dparams[1]!, dy, y, x[0]!, params[0]!, convGeometry(spec, inputs[0]!, n), act);
   },
+  absorbAffine(spec, params, scale, shift, into) {
+    // Filter k (weight[k], every group's alike) is scaled by scale[k]; its bias becomes b·scale + shift.
+    const [w, b] = params as [Float32Array, Float32Array];
+    const [wOut, bOut] = into as [Float32Array, Float32Array];
+    const per = w.length / spec.filters;
+    for (let k = 0; k < spec.filters; k++) {
+      const s = scale[k]!;
+      for (let i = k * per, e = i + per; i < e; i++) wOut[i] = w[i]! * s;
+      bOut[k] = b[k]! * s + shift[k]!;
+    }
+  },
 };

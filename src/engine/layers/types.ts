@@ -98,6 +98,17 @@ export interface LayerOps<S extends LayerSpec> {
   scratch(spec: S, inputs: readonly Dims[], out: Dims, n: number, be: Backend): { col: number; grad: number };
   forward(ctx: ForwardCtx<S>): void;
   backward(ctx: BackwardCtx<S>): void;
+  /**
+   * Kinds that are, at evaluation, a per-channel affine map of a volume (batch norm with its running
+   * statistics): writes y = x·scale[c] + shift[c]'s coefficients (before the epilogue activation).
+   */
+  evalAffine?(spec: S, params: readonly Float32Array[], buffers: readonly Float32Array[], scale: Float32Array, shift: Float32Array): void;
+  /**
+   * Kinds whose output channels can take in an affine map after them (conv): writes into `into` (the
+   * parameters' shapes) the parameters of this layer followed by y·scale[k] + shift[k], so that one forward
+   * with them gives both (plan.ts folds a batch norm into the conv before it for predictions).
+   */
+  absorbAffine?(spec: S, params: readonly Float32Array[], scale: Float32Array, shift: Float32Array, into: readonly Float32Array[]): void;
 }
 
 /** Defaults for entries: no parameters, buffers, scratch or activation. */

@@ -44,11 +44,14 @@ describe('cnn bench --profile', () => {
     const j = JSON.parse(r.out) as { train: Profile; infer: Profile; batch: number; trainSamplesPerSec: number };
     expect(j.batch).toBe(8);
     expect(j.trainSamplesPerSec).toBeGreaterThan(0);
-    for (const [name, p] of Object.entries({ train: j.train, infer: j.infer })) {
-      expect(p.rows.filter((row) => row.part === 'layer').map((row) => row.line), name).toEqual([4, 6, 7, 9, 10, 11]);
+    // Inference folds the batch norm (line 7) into the conv before it (line 6), its fused relu with it.
+    const lines = { train: [4, 6, 7, 9, 10, 11], infer: [4, 6, 9, 10, 11] };
+    const intoBn = { train: 7, infer: 6 };
+    for (const [name, p] of Object.entries({ train: j.train, infer: j.infer }) as ['train' | 'infer', Profile][]) {
+      expect(p.rows.filter((row) => row.part === 'layer').map((row) => row.line), name).toEqual(lines[name]);
       expect(p.fused).toEqual([
         { line: 5, layer: 'relu', into: 4 },
-        { line: 8, layer: 'relu', into: 7 },
+        { line: 8, layer: 'relu', into: intoBn[name] },
       ]);
       const sum = p.rows.reduce((a, row) => a + row.ms, 0);
       expect(Math.abs(sum - p.totalMs)).toBeLessThanOrEqual(0.01 * p.totalMs);
@@ -73,7 +76,9 @@ describe('cnn bench --profile', () => {
     // Memory-bound layers: no FLOP rate; the pool has no weights.
     expect(at(9)).toMatchObject({ flops: null, forwardGflops: null, weightGradMs: null });
     expect(at(9).inputGradMs).toBeGreaterThanOrEqual(0);
-    expect(j.infer.rows.slice(6).map((row) => row.part)).toEqual(['probabilities', 'other']);
+    expect(j.infer.rows.slice(5).map((row) => row.part)).toEqual(['probabilities', 'other']);
+    expect(j.infer.rows[1]!.layer).toBe('conv 6×3×3 s1 p1 +batchnorm +relu');
+    expect([j.train.folded, j.infer.folded]).toEqual([[], [{ line: 7, layer: 'batchnorm +relu', into: 6 }]]);
     expect(j.infer.rows.every((row) => row.inputGradMs === null && row.weightGradMs === null)).toBe(true);
   });
 
@@ -88,6 +93,8 @@ describe('cnn bench --profile', () => {
     expect(r.out).toMatch(/\n {2}total [\d.]+ ms per step, [\d,]+ samples\/s under profiling\n/);
     expect(r.out).toMatch(/\nInference by layer \(evaluation mode, median of 2 passes at batch 8\):\n/);
     expect(r.out).toMatch(/\nFused \(no row of their own\): line 5 relu runs in line 4; line 8 relu runs in line 7\.\n/);
+    expect(r.out).toMatch(/\n {5}6 {2}conv 6×3×3 s1 p1 \+batchnorm \+relu +16×16×6 +[\d.]+ +[\d.]+ +[\d.]+%\n/);
+    expect(r.out).toMatch(/\nFolded into a conv in inference \(no row of their own there; [^)]+\): line 7 batchnorm \+relu runs in line 6\.\n/);
   });
 
   it('profiles a multi-label network (it ends in sigmoid) on 0/1 targets', () => {

@@ -15,6 +15,7 @@ const train: Profile = {
     row({ part: 'other', layer: 'other (loading the batch, timers)', ms: 8.16, share: 31.43 }),
   ],
   fused: [{ line: 8, layer: 'relu', into: 7 }],
+  folded: [],
   steps: 20,
   batch: 64,
   totalMs: 25.96,
@@ -52,5 +53,11 @@ describe('bench --profile tables', () => {
     ]);
     expect(profileNotes(train)).toMatch(/^Fused \(no row of their own\): line 8 relu runs in line 7\.\nInput grad: /);
     expect(profileNotes({ ...train, fused: [] })).toMatch(/^Input grad: /);
+    // Inference's batch norms folded into their convs: a note of their own after training's fused statements.
+    const infer = { ...train, folded: [{ line: 9, layer: 'batchnorm +relu', into: 7 }] };
+    expect(profileNotes(train, infer).split('\n').slice(0, 2)).toEqual([
+      'Fused (no row of their own): line 8 relu runs in line 7.',
+      'Folded into a conv in inference (no row of their own there; its running statistics scale the filters of the conv before it and shift its bias): line 9 batchnorm +relu runs in line 7.',
+    ]);
   });
 });

@@ -103,6 +103,54 @@ describe('graph networks', () => {
     expect(plan.nodes.map((nd) => nd.consumers)).toEqual([[1], [2, 8], [3, 4], [4], [5], [6], [7, 8], [8], [9], [10], []]);
   });
 
+  it('folds a batch norm into the conv before it for predictions only where the conv’s output has no other use', () => {
+    const deconv = { kind: 'deconv' as const, filters: 3, fh: 3, fw: 3, sh: 1, sw: 1, ph: 1, pw: 1, oph: 0, opw: 0, activation: 'none' as const };
+    const plan = buildPlan(
+      modelSpec('f', { h: 6, w: 6, c: 2 }, [
+        conv(3, 3, { p: 1 }), batchnorm(), labelled('a', { kind: 'relu' }), // folded, with the relu fused into the batch norm
+        conv(3, 3, { p: 1, activation: 'relu' }), batchnorm(), // not: the conv has an activation of its own
+        labelled('c', conv(3, 3, { p: 1 })), batchnorm(), add('c'), // not: the add reads the conv too
+        deconv, batchnorm(), // not: a deconv has no absorbAffine
+        globalpool('avg'), dense(4), batchnorm(), dense(3), // not: a dense layer has none either
+      ]),
+    );
+    expect(plan.nodes.map((nd) => nd.absorbs)).toEqual([1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1]);
+    expect(plan.nodes.map((nd) => nd.absorbed)).toEqual([false, true, false, false, false, false, false, false, false, false, false, false, false, false]);
+    expect(plan.nodes[1]!.runAct).toBe('relu');
+  });
+
+  for (const [name, opts] of [['js', { backend: 'js' as const }], ['wasm', {}], ['wasm, 2 threads', { threads: 2 }]] as const) {
+    it(`${name}: predictions with the batch norms folded into their convs match evaluation layer by layer`, async () => {
+      const dw = { ...conv(4, 3, { p: 1 }), groups: 4 };
+      const spec = modelSpec('fold', { h: 8, w: 8, c: 3 }, [
+        conv(4, 3, { p: 1 }), batchnorm(), labelled('stem', { kind: 'relu' }),
+        dw, batchnorm(), { kind: 'relu' }, // depthwise, the relu fused into the batch norm
+        conv(4, 1), batchnorm(), add('stem'), { kind: 'relu' }, // a batch norm without an activation
+        conv(6, 3, { s: 2, p: 1 }), batchnorm(0.1, 1e-3), // another eps
+        globalpool('avg'), dense(3), { kind: 'softmax' },
+      ]);
+      const net = createNetwork(spec, { seed: 4, batch: 5, ...opts });
+      expect(buildPlan(spec).nodes.filter((nd) => nd.absorbs >= 0).length).toBe(4);
+      // Parameters and running statistics far from their fresh values, so that folding changes every number.
+      const rng = new Rng(11);
+      net.setParams(net.params().map((t) => ({ ...t, data: t.data.map(() => (/running_var/.test(t.name) ? 0.2 + rng.uniform() : /num_batches/.test(t.name) ? 3 : rng.normal() * 0.5)) })));
+      const n = 5;
+      const { x } = batch(8 * 8 * 3, n, 3, 12);
+      const probs = net.predict(x, n);
+      // activations() runs every statement as written (nothing folded) for one sample.
+      for (let i = 0; i < n; i++) {
+        const acts = net.activations(x.subarray(i * 192, (i + 1) * 192));
+        expect(maxRelDiff(probs.subarray(i * 3, i * 3 + 3), acts[acts.length - 1]!.data)).toBeLessThan(1e-5);
+      }
+      // evaluate() folds too: its loss is the cross-entropy of those probabilities.
+      const labels = new Int32Array([0, 1, 2, 1, 0]);
+      let ce = 0;
+      for (let i = 0; i < n; i++) ce -= Math.log(probs[i * 3 + labels[i]!]!);
+      expect(net.evaluate(x, labels, n).loss).toBeCloseTo(ce / n, 5);
+      await net.dispose();
+    });
+  }
+
   it('gives the filters of conv and deconv layers in PyTorch’s layouts', () => {
     const deconv = { kind: 'deconv' as const, filters: 4, fh: 2, fw: 2, sh: 2, sw: 2, ph: 0, pw: 0, oph: 0, opw: 0, activation: 'none' as const };
     const net = createNetwork(modelSpec('f', { h: 4, w: 4, c: 2 }, [conv(3, 3, { p: 1 }), deconv, globalpool('avg'), dense(2)]), { batch: 2 });

@@ -2,8 +2,8 @@
 // medians, the step's own rows and "other", shares — over a fixed plan and made-up timings.
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../src/engine/plan';
-import { describeNode, fusedNotes, inferProfile, layerFlops, median, trainProfile, type InferTimes, type TrainStepTimes } from '../../../src/engine/profile';
-import { conv, dense, modelSpec, pool } from '../../../src/engine/specs';
+import { describeNode, foldedNotes, fusedNotes, inferProfile, layerFlops, median, trainProfile, type InferTimes, type TrainStepTimes } from '../../../src/engine/profile';
+import { batchnorm, conv, dense, modelSpec, pool } from '../../../src/engine/specs';
 
 // Lines (modelSpec puts layer i on 0-based line i + 1, so 1-based i + 2):
 //   2 conv 4×3×3 p1 (first: no input gradient)   3 relu (fused into 2)   4 conv 6×3×3 g2
@@ -128,5 +128,20 @@ describe('rows', () => {
     expect(p.totalMs).toBe(16);
     expect(p.rows[1]!.share).toBe(25);
     expect(p.rows.reduce((a, r) => a + r.share, 0)).toBeCloseTo(100, 9);
+  });
+
+  it('an inference pass has no row for a batch norm folded into its conv, and notes it; training has both rows', () => {
+    // Lines: 2 conv 4×3×3 p1, 3 batchnorm (folded into 2 in inference), 4 relu (fused into 3), 5 dense, 6 softmax.
+    const bn = buildPlan(modelSpec('B', { h: 4, w: 4, c: 1 }, [conv(4, 3, { p: 1 }), batchnorm(), { kind: 'relu' }, dense(2), { kind: 'softmax' }]));
+    const p = inferProfile(bn, [{ forward: [3, null, null, 1, 1], head: 1, total: 7 }], N, { task: 'single' });
+    expect(p.rows.filter((r) => r.part === 'layer').map((r) => [r.line, r.layer, r.ms])).toEqual([
+      [2, 'conv 4×3×3 s1 p1 +batchnorm +relu', 3], [5, 'dense 64→2', 1], [6, 'softmax', 1],
+    ]);
+    expect(p.folded).toEqual([{ line: 3, layer: 'batchnorm +relu', into: 2 }]);
+    expect(p.fused).toEqual([{ line: 4, layer: 'relu', into: 2 }]);
+    expect(foldedNotes(bn)).toEqual(p.folded);
+    const t = trainProfile(bn, [{ forward: [3, 1, null, 1, 1], backward: [5, 2, null, 1, null], paramsOnly: [5, 1, null, 1, null], loss: 1, zero: 1, optimizer: 1, total: 20 }], N, { task: 'single', optimizer: 'sgd' });
+    expect(t.rows.filter((r) => r.part === 'layer').map((r) => r.layer)).toEqual(['conv 4×3×3 s1 p1', 'batchnorm +relu', 'dense 64→2', 'softmax']);
+    expect([t.fused, t.folded]).toEqual([[{ line: 4, layer: 'relu', into: 3 }], []]);
   });
 });
