@@ -7,7 +7,7 @@ import type { Backend } from './backend';
 import { ACT, isDepthwise, type ActKind, type ConvGeom } from './kernels';
 import type { DeconvGeom } from './kernels-deconv';
 import type { UpsampleGeom, UpsampleMode } from './kernels-upsample';
-import { directForward, transposedData, winograd, winogradTile } from './convAlgorithms';
+import { directForward, transposedData, winograd, winogradForward, winogradTile } from './convAlgorithms';
 import { engineRuntime } from './runtime';
 import { splitRange, ThreadPool, type ThreadFn } from './threads';
 import type { WasmExports, WasmModuleInfo } from './wasm-module';
@@ -138,6 +138,7 @@ export class WasmBackend implements Backend {
     const G = g.groups ?? 1;
     let need = (g.c / G) * g.fh * g.fw * this.chunk(g);
     if (directForward(g)) need = Math.max(need, this.ex.directScratchFloats(g.c, g.h, g.w, g.ph, g.pw));
+    if (winogradForward(g)) need = Math.max(need, this.winogradScratch(g.c, g.k, g.oh, g.ow));
     if (winograd(g)) {
       // Forward, weight gradient, and the input gradient (K channels in, C out, on the input's size).
       return Math.max(need, this.winogradScratch(g.c, g.k, g.oh, g.ow), this.ex.winogradWeightsScratchFloats(g.c, g.k, g.oh, g.ow), this.winogradScratch(g.k, g.c, g.h, g.w));
@@ -229,7 +230,7 @@ export class WasmBackend implements Backend {
       ]);
       return;
     }
-    if (winograd(g)) {
+    if (winogradForward(g)) {
       this.parallel(winogradTile(g.oh, g.ow) === 4 ? 'winograd4Conv' : 'winogradConv', g.n, (t, lo, hi) => [
         y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
         g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, ACT[act], 0, this.col[t]!, lo, hi,

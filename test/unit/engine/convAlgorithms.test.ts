@@ -1,26 +1,42 @@
 // Which kernels each benchmark network's convolutions run on (src/engine/convAlgorithms.ts): the rules are
 // measured choices, so a change to one shows up here as a change of layers, not silently as a speed change.
 import { describe, expect, it } from 'vitest';
-import { directForward, transposedData, winograd, winogradTile } from '../../../src/engine/convAlgorithms';
+import { directForward, transposedData, winograd, winogradForward, winogradTile } from '../../../src/engine/convAlgorithms';
 import { convGeom, type ConvGeom } from '../../../src/engine/kernels';
 
 const conv = (h: number, w: number, c: number, k: number, f: number, { s = 1, p = 0, d = 1, groups = 1 } = {}): ConvGeom =>
   convGeom(64, { h, w, c }, k, { fh: f, fw: f, sh: s, sw: s, ph: p, pw: p, dh: d, dw: d, groups });
 
-const kernels = (g: ConvGeom) => [directForward(g) ? 'direct' : winograd(g) ? 'winograd' : 'im2col', winograd(g) ? 'winograd' : transposedData(g) ? 'transposed' : 'col2im'];
+/** [forward, input gradient, weight gradient] */
+const kernels = (g: ConvGeom) => [
+  directForward(g) ? 'direct' : winogradForward(g) ? 'winograd' : 'im2col',
+  winograd(g) ? 'winograd' : transposedData(g) ? 'transposed' : 'col2im',
+  winograd(g) ? 'winograd' : 'im2col',
+];
 
 describe('convolution kernels by geometry', () => {
-  it('the benchmark networks: layers with under 8 channels in direct, 3×3 stride-1 layers with ≥ 8 channels Winograd, the rest im2col', () => {
+  it('the benchmark networks: 3×3 stride-1 layers Winograd (first layers forward only), other layers with under 8 channels in direct, the rest im2col', () => {
     // LeNet-5
-    expect(kernels(conv(28, 28, 1, 6, 5, { p: 2 }))).toEqual(['direct', 'col2im']);
-    expect(kernels(conv(14, 14, 6, 16, 5))).toEqual(['direct', 'col2im']);
-    // the lecture network and TinyVGG
-    expect(kernels(conv(32, 32, 3, 16, 3, { p: 1 }))).toEqual(['direct', 'col2im']);
-    expect(kernels(conv(16, 16, 16, 32, 3, { p: 1 }))).toEqual(['winograd', 'winograd']);
-    expect(kernels(conv(62, 62, 10, 10, 3))).toEqual(['winograd', 'winograd']);
+    expect(kernels(conv(28, 28, 1, 6, 5, { p: 2 }))).toEqual(['direct', 'col2im', 'im2col']);
+    expect(kernels(conv(14, 14, 6, 16, 5))).toEqual(['direct', 'col2im', 'im2col']);
+    // the lecture network (and the ResNet-style graph's first layer) and TinyVGG
+    expect(kernels(conv(32, 32, 3, 16, 3, { p: 1 }))).toEqual(['winograd', 'col2im', 'im2col']);
+    expect(kernels(conv(16, 16, 16, 32, 3, { p: 1 }))).toEqual(['winograd', 'winograd', 'winograd']);
+    expect(kernels(conv(64, 64, 3, 10, 3))).toEqual(['winograd', 'col2im', 'im2col']);
+    expect(kernels(conv(62, 62, 10, 10, 3))).toEqual(['winograd', 'winograd', 'winograd']);
     // the ResNet-style graph: a strided 3×3 and the 1×1 projection stay on im2col
-    expect(kernels(conv(32, 32, 16, 32, 3, { s: 2, p: 1 }))).toEqual(['im2col', 'col2im']);
-    expect(kernels(conv(32, 32, 16, 32, 1, { s: 2 }))).toEqual(['im2col', 'col2im']);
+    expect(kernels(conv(32, 32, 16, 32, 3, { s: 2, p: 1 }))).toEqual(['im2col', 'col2im', 'im2col']);
+    expect(kernels(conv(32, 32, 16, 32, 1, { s: 2 }))).toEqual(['im2col', 'col2im', 'im2col']);
+  });
+
+  it('a forward alone on Winograd F(4×4) from 3 input channels and 8 filters, where the outputs are 8 or more a side', () => {
+    expect(kernels(conv(10, 10, 3, 8, 3, { p: 1 }))).toEqual(['winograd', 'col2im', 'im2col']);
+    expect(kernels(conv(10, 10, 7, 8, 3))).toEqual(['winograd', 'col2im', 'im2col']); // 8×8 outputs
+    // Otherwise the direct kernel, as before: 7×7 outputs (F(2×2) tiles), 2 channels, 6 filters, 5×5 filters.
+    for (const g of [conv(9, 9, 3, 8, 3), conv(16, 16, 2, 8, 3, { p: 1 }), conv(16, 16, 3, 6, 3, { p: 1 }), conv(16, 16, 3, 8, 5, { p: 2 })]) {
+      expect([winogradForward(g), directForward(g)]).toEqual([false, true]);
+    }
+    expect(winogradForward(conv(16, 16, 3, 8, 3, { p: 1, s: 2 }))).toBe(false);
   });
 
   it('Winograd only where its transforms apply and its scratch stays bounded', () => {
