@@ -21,7 +21,9 @@ import { smallProducts } from './products';
 
 /** Tile rows per chunk: V and M of a chunk (36·(C+K)·rows·TW4 floats) stay near 256 KiB. */
 function tileRows4PerChunk(C: i32, K: i32, TW4: i32, TH: i32): i32 {
-  return max(1, min(TH, (1 << 16) / (36 * (C + K) * TW4)));
+  const most = max(1, min(TH, (1 << 16) / (36 * (C + K) * TW4)));
+  const chunks = (TH + most - 1) / most;
+  return (TH + chunks - 1) / chunks;
 }
 
 /** Tiles along a row (4 outputs each), rounded up to whole groups of four (one SIMD lane each). */
