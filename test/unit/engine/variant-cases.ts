@@ -17,6 +17,10 @@ export const CONV_CASES: [string, ConvGeom][] = [
   // Stride 2: im2col's whole-segment path (rows with a neighbour row to read into), and the edge rows' path.
   ['3x3 stride 2 pad 1, 8 to 5, odd 9x17', convGeom(3, { h: 9, w: 17, c: 8 }, 5, win(3, 3, 2, 2, 1, 1))],
   ['1x1 stride 2, 8 to 4, 6x12 (a projection shortcut)', convGeom(2, { h: 6, w: 12, c: 8 }, 4, win(1, 1, 2, 2, 0, 0))],
+  // Halving widths (W = 2·OW, OW a multiple of 4): im2col's one pass per filter row (im2colHalving).
+  ['3x3 stride 2 pad 1, 8 to 5, 10x24 (halving)', convGeom(2, { h: 10, w: 24, c: 8 }, 5, win(3, 3, 2, 2, 1, 1))],
+  ['3x3 stride 2 pad 1, 3 to 4, 7x8 (halving, 4 wide)', convGeom(3, { h: 7, w: 8, c: 3 }, 4, win(3, 3, 2, 2, 1, 1))],
+  ['1x1 stride 2, 8 to 4, 6x16 (halving)', convGeom(2, { h: 6, w: 16, c: 8 }, 4, win(1, 1, 2, 2, 0, 0))],
   ['5x5 stride 2 pad 2, 3 to 4, 7x13', convGeom(2, { h: 7, w: 13, c: 3 }, 4, win(5, 5, 2, 2, 2, 2))],
   // 3×3 stride 1 with 8 or more channels in and out: Winograd F(2×2, 3×3) forward and input gradient.
   ['Winograd 3x3 pad 1, 8 to 9, odd 7x11', convGeom(2, { h: 7, w: 11, c: 8 }, 9, win(3, 3, 1, 1, 1, 1, 1, 1))],

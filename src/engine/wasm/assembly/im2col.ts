@@ -26,6 +26,10 @@ export function im2col(
   const n0 = q0 / OHOW;
   const oh0 = (q0 - n0 * OHOW) / OW;
   const ow00 = q0 - n0 * OHOW - oh0 * OW;
+  if (halving(SW, DW, FW, PW, W, OW) && ((ow00 | qn) & 3) == 0) {
+    im2colHalving(col, x, q0, qn, N, C, H, W, FH, FW, SH, PH, DH, OH, OW, n0, oh0, ow00);
+    return;
+  }
   let dst = col;
   for (let c = 0; c < C; c++) {
     for (let i = 0; i < FH; i++) {
@@ -92,6 +96,78 @@ export function im2col(
             oh = 0;
             n++;
           }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Whether a layer's columns halve the width as ResNet's and MobileNet's downsampling layers do: stride 2 along
+ * rows, 3 wide with padding 1 or 1 wide without, on an even width W = 2·OW with OW a multiple of 4. Then every
+ * output column's window lies inside the row but for the 3-wide filter's first tap at ow = 0.
+ */
+@inline function halving(SW: i32, DW: i32, FW: i32, PW: i32, W: i32, OW: i32): bool {
+  return SW == 2 && DW == 1 && ((FW == 3 && PW == 1) || (FW == 1 && PW == 0)) && W == 2 * OW && (OW & 3) == 0;
+}
+
+/**
+ * im2col for `halving` layers whose range starts and ends on a multiple of 4 columns: every four outputs of a
+ * segment are two loads split into their even lanes (tap 1 of a 3-wide filter, or the 1-wide one's tap) and
+ * odd lanes (tap 2), and tap 0 is the odd lanes moved one place along (the padding's 0, or the odd value
+ * before, coming in): all of a filter row's taps from one pass over the input row.
+ */
+function im2colHalving(
+  col: usize, x: usize, q0: i32, qn: i32, N: i32, C: i32, H: i32, W: i32,
+  FH: i32, FW: i32, SH: i32, PH: i32, DH: i32, OH: i32, OW: i32, n0: i32, oh0: i32, ow00: i32,
+): void {
+  const rowBytes = <usize>qn << 2;
+  const z = f32x4.splat(0);
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < FH; i++) {
+      // The FW rows of the columns for (c, i): tap j's at dst + j·rowBytes.
+      let dst = col + <usize>((c * FH + i) * FW) * rowBytes;
+      let q = q0;
+      const qe = q0 + qn;
+      let n = n0, oh = oh0, ow0 = ow00;
+      while (q < qe) {
+        const ow1 = min(OW, ow0 + (qe - q));
+        const ih = oh * SH + i * DH - PH;
+        const len = <usize>(ow1 - ow0) << 2;
+        if (ih < 0 || ih >= H) {
+          for (let j = 0; j < FW; j++) {
+            const d = dst + <usize>j * rowBytes;
+            for (let o: usize = 0; o < len; o += 16) v128.store(d + o, z);
+          }
+        } else {
+          const src = x + ((<usize>(((c * N + n) * H + ih) * W) + (<usize>(2 * ow0))) << 2);
+          if (FW == 1) {
+            for (let o: usize = 0; o < len; o += 16) {
+              const p = src + (o << 1);
+              v128.store(dst + o, v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6));
+            }
+          } else {
+            // Tap 0 of output ow reads x[2·ow − 1]: the odd value before the segment, or the padding's 0.
+            let prev = ow0 == 0 ? z : f32x4.splat(load<f32>(src - 4));
+            const d1 = dst + rowBytes;
+            const d2 = d1 + rowBytes;
+            for (let o: usize = 0; o < len; o += 16) {
+              const p = src + (o << 1);
+              const a = v128.load(p), b = v128.load(p, 16);
+              const odd = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+              v128.store(dst + o, v128.shuffle<f32>(prev, odd, 3, 4, 5, 6));
+              v128.store(d1 + o, v128.shuffle<f32>(a, b, 0, 2, 4, 6));
+              v128.store(d2 + o, odd);
+              prev = odd;
+            }
+          }
+        }
+        dst += len;
+        q += ow1 - ow0;
+        ow0 = 0;
+        if (++oh == OH) {
+          oh = 0;
+          n++;
         }
       }
     }
