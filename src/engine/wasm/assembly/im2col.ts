@@ -186,6 +186,10 @@ export function col2im(
   const n0 = q0 / OHOW;
   const oh0 = (q0 - n0 * OHOW) / OW;
   const ow00 = q0 - n0 * OHOW - oh0 * OW;
+  if (halving(SW, DW, FW, PW, W, OW) && ((ow00 | qn) & 3) == 0) {
+    col2imHalving(dx, col, q0, qn, N, C, H, W, FH, FW, SH, PH, DH, OH, OW, n0, oh0, ow00);
+    return;
+  }
   let src = col;
   for (let c = 0; c < C; c++) {
     for (let i = 0; i < FH; i++) {
@@ -246,6 +250,66 @@ export function col2im(
             oh = 0;
             n++;
           }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * col2im for `halving` layers (im2colHalving's transpose): every four outputs of a segment add to eight input
+ * values at once, tap 1 to the even ones and tap 2 plus the next output's tap 0 to the odd ones, so each input
+ * row is read and written once per filter row, not once per tap. A segment's first tap 0 (at 2·ow0 − 1) is
+ * added alone, or is the padding; nothing outside the segment's own input values is touched (threads own
+ * whole samples).
+ */
+function col2imHalving(
+  dx: usize, col: usize, q0: i32, qn: i32, N: i32, C: i32, H: i32, W: i32,
+  FH: i32, FW: i32, SH: i32, PH: i32, DH: i32, OH: i32, OW: i32, n0: i32, oh0: i32, ow00: i32,
+): void {
+  const rowBytes = <usize>qn << 2;
+  const z = f32x4.splat(0);
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < FH; i++) {
+      let src = col + <usize>((c * FH + i) * FW) * rowBytes;
+      let q = q0;
+      const qe = q0 + qn;
+      let n = n0, oh = oh0, ow0 = ow00;
+      while (q < qe) {
+        const ow1 = min(OW, ow0 + (qe - q));
+        const ih = oh * SH + i * DH - PH;
+        const len = <usize>(ow1 - ow0) << 2;
+        if (ih >= 0 && ih < H) {
+          const drow = dx + ((<usize>(((c * N + n) * H + ih) * W) + (<usize>(2 * ow0))) << 2);
+          if (FW == 1) {
+            for (let o: usize = 0; o < len; o += 16) {
+              const p = drow + (o << 1);
+              const v = v128.load(src + o);
+              v128.store(p, f32x4.add(v128.load(p), v128.shuffle<f32>(v, z, 0, 4, 1, 4)));
+              v128.store(p, f32x4.add(v128.load(p, 16), v128.shuffle<f32>(v, z, 2, 4, 3, 4)), 16);
+            }
+          } else {
+            const s1 = src + rowBytes;
+            const s2 = s1 + rowBytes;
+            if (ow0 > 0) store<f32>(drow - 4, load<f32>(drow - 4) + load<f32>(src));
+            for (let o: usize = 0; o < len; o += 16) {
+              // Tap 0 of the next four outputs (the segment's last has none after it here).
+              let next = v128.load(src + o, 4);
+              if (o + 16 == len) next = f32x4.replace_lane(next, 3, 0);
+              const odd = f32x4.add(v128.load(s2 + o), next);
+              const even = v128.load(s1 + o);
+              const p = drow + (o << 1);
+              v128.store(p, f32x4.add(v128.load(p), v128.shuffle<f32>(even, odd, 0, 4, 1, 5)));
+              v128.store(p, f32x4.add(v128.load(p, 16), v128.shuffle<f32>(even, odd, 2, 6, 3, 7)), 16);
+            }
+          }
+        }
+        src += len;
+        q += ow1 - ow0;
+        ow0 = 0;
+        if (++oh == OH) {
+          oh = 0;
+          n++;
         }
       }
     }
