@@ -141,7 +141,8 @@ export class WasmBackend implements Backend {
     if (winogradForward(g)) need = Math.max(need, this.winogradScratch(g.c, g.k, g.oh, g.ow));
     if (winograd(g)) {
       // Forward, weight gradient, and the input gradient (K channels in, C out, on the input's size).
-      return Math.max(need, this.winogradScratch(g.c, g.k, g.oh, g.ow), this.ex.winogradWeightsScratchFloats(g.c, g.k, g.oh, g.ow), this.winogradScratch(g.k, g.c, g.h, g.w));
+      const weights = winogradTile(g.oh, g.ow) === 4 ? this.ex.winograd4WeightsScratchFloats(g.c, g.k, g.oh, g.ow) : this.ex.winogradWeightsScratchFloats(g.c, g.k, g.oh, g.ow);
+      return Math.max(need, this.winogradScratch(g.c, g.k, g.oh, g.ow), weights, this.winogradScratch(g.k, g.c, g.h, g.w));
     }
     if (!transposedData(g)) return need;
     const kff = (g.k / G) * g.fh * g.fw;
@@ -259,7 +260,7 @@ export class WasmBackend implements Backend {
     }
     const transposed = dx !== null && (winograd(g) || transposedData(g));
     if (winograd(g)) {
-      this.parallelGrads('winogradConvWeights', g.n, dw, db, (t, lo, hi, dwAt, dbAt) => [
+      this.parallelGrads(winogradTile(g.oh, g.ow) === 4 ? 'winograd4ConvWeights' : 'winogradConvWeights', g.n, dw, db, (t, lo, hi, dwAt, dbAt) => [
         dwAt, dbAt, dy.byteOffset, x.byteOffset,
         g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, this.col[t]!, lo, hi,
       ]);

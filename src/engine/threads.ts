@@ -41,6 +41,7 @@ export const THREAD_FNS = [
   'sgdStep',
   'directConvForward',
   'winogradConvWeights',
+  'winograd4ConvWeights',
   'denseForward',
   'denseBackward',
 ] as const;

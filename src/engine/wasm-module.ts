@@ -55,6 +55,13 @@ export interface WasmExports {
     N: number, C: number, H: number, W: number, K: number, PH: number, PW: number, OH: number, OW: number,
     scratch: number, nStart: number, nEnd: number,
   ): void;
+  winograd4WeightsScratchFloats(C: number, K: number, OH: number, OW: number): number;
+  /** The same arguments as winogradConvWeights (F(3×3, 4×4) in place of F(3×3, 2×2)). */
+  winograd4ConvWeights(
+    dw: number, db: number, dy: number, x: number,
+    N: number, C: number, H: number, W: number, K: number, PH: number, PW: number, OH: number, OW: number,
+    scratch: number, nStart: number, nEnd: number,
+  ): void;
   depthwiseScratchFloats(H: number, W: number, FH: number, FW: number, SH: number, SW: number, DH: number, DW: number, OH: number, OW: number): number;
   depthwiseForward(y: number, x: number, w: number, b: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, act: number, scratch: number, cLo: number, cHi: number): void;
   depthwiseBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, scratch: number, cLo: number, cHi: number): void;

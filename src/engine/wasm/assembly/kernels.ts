@@ -25,6 +25,7 @@ export { directScratchFloats, directConvForward } from './direct';
 export { winogradScratchFloats, winogradConv } from './winograd';
 export { winograd4ScratchFloats, winograd4Conv } from './winograd4';
 export { winogradWeightsScratchFloats, winogradConvWeights } from './winograd-weights';
+export { winograd4WeightsScratchFloats, winograd4ConvWeights } from './winograd4-weights';
 export { depthwiseScratchFloats, depthwiseForward, depthwiseBackward } from './depthwise';
 export { deconvForward, deconvBackward } from './deconv';
 export {

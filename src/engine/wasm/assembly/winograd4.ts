@@ -20,19 +20,19 @@ import { padRows, planeFloats } from './winograd';
 import { smallProducts } from './products';
 
 /** Tile rows per chunk: V and M of a chunk (36·(C+K)·rows·TW4 floats) stay near 256 KiB. */
-function tileRows4PerChunk(C: i32, K: i32, TW4: i32, TH: i32): i32 {
+export function tileRows4PerChunk(C: i32, K: i32, TW4: i32, TH: i32): i32 {
   const most = max(1, min(TH, (1 << 16) / (36 * (C + K) * TW4)));
   const chunks = (TH + most - 1) / most;
   return (TH + chunks - 1) / chunks;
 }
 
 /** Tiles along a row (4 outputs each), rounded up to whole groups of four (one SIMD lane each). */
-@inline function tile4Cols4(OW: i32): i32 {
+@inline export function tile4Cols4(OW: i32): i32 {
   return ((((OW + 3) >> 2) + 3) >> 2) << 2;
 }
 
 /** Floats of scratch for the transforms' staging: 36 + 16 vectors. */
-const STAGE_FLOATS: i32 = 4 * (36 + 16);
+export const STAGE_FLOATS: i32 = 4 * (36 + 16);
 
 /** Floats of scratch per thread for a layer of this size (U, V, M, the padded input rows and the staging). */
 export function winograd4ScratchFloats(C: i32, K: i32, OH: i32, OW: i32): i32 {
@@ -87,7 +87,7 @@ function transformFilters4(U: usize, w: usize, K: i32, C: i32, t: usize): void {
 }
 
 /** Stores Bᵀ (d0 … d5) at dst, dst + ds, …, dst + 5·ds. */
-@inline function bt6(dst: usize, ds: usize, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): void {
+@inline export function bt6(dst: usize, ds: usize, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): void {
   const four = f32x4.splat(4), mfour = f32x4.splat(-4), mfive = f32x4.splat(-5);
   const p = fma(mfour, d2, d4); // d4 − 4d2
   const q = fma(mfour, d1, d3); // d3 − 4d1
@@ -116,7 +116,7 @@ function transformFilters4(U: usize, w: usize, K: i32, C: i32, t: usize): void {
  * V[ξ][c][tile] = (Bᵀ d B)[ξ] for the 6×6 patch d of each tile of the padded rows XP (padRows): tile (tr, tx)
  * reads rows 4·tr … 4·tr + 5 and columns 4·tx … 4·tx + 5; four tiles (lanes) at a time. `stage`: 36 vectors.
  */
-function inputTransform4(V: usize, XP: usize, C: i32, trn: i32, TW4: i32, rowsPerC: i32, rowW: i32, Tc: i32, stage: usize): void {
+export function inputTransform4(V: usize, XP: usize, C: i32, trn: i32, TW4: i32, rowsPerC: i32, rowW: i32, Tc: i32, stage: usize): void {
   const ps = <usize>planeFloats(C, Tc) << 2;
   const rs = <usize>rowW << 2;
   for (let c = 0; c < C; c++) {
