@@ -7,7 +7,7 @@ import type { Backend } from './backend';
 import { ACT, isDepthwise, type ActKind, type ConvGeom } from './kernels';
 import type { DeconvGeom } from './kernels-deconv';
 import type { UpsampleGeom, UpsampleMode } from './kernels-upsample';
-import { directForward, transposedData, winograd, winogradForward, winogradTile } from './convAlgorithms';
+import { directForward, transposedData, winogradForward, winogradTile, winogradBackward } from './convAlgorithms';
 import { engineRuntime } from './runtime';
 import { splitRange, ThreadPool, type ThreadFn } from './threads';
 import type { WasmExports, WasmModuleInfo } from './wasm-module';
@@ -133,16 +133,19 @@ export class WasmBackend implements Backend {
   private winogradScratch(C: number, K: number, OH: number, OW: number): number {
     return winogradTile(OH, OW) === 4 ? this.ex.winograd4ScratchFloats(C, K, OH, OW) : this.ex.winogradScratchFloats(C, K, OH, OW);
   }
+  /** Scratch of the Winograd weight-gradient kernel for a C → K convolution with outputs OH × OW. */
+  private winogradWeightsScratch(C: number, K: number, OH: number, OW: number): number {
+    return winogradTile(OH, OW) === 4 ? this.ex.winograd4WeightsScratchFloats(C, K, OH, OW) : this.ex.winogradWeightsScratchFloats(C, K, OH, OW);
+  }
   colFloats(g: ConvGeom): number {
     if (isDepthwise(g)) return this.depthwiseScratch(g);
     const G = g.groups ?? 1;
     let need = (g.c / G) * g.fh * g.fw * this.chunk(g);
     if (directForward(g)) need = Math.max(need, this.ex.directScratchFloats(g.c, g.h, g.w, g.ph, g.pw));
     if (winogradForward(g)) need = Math.max(need, this.winogradScratch(g.c, g.k, g.oh, g.ow));
-    if (winograd(g)) {
-      // Forward, weight gradient, and the input gradient (K channels in, C out, on the input's size).
-      const weights = winogradTile(g.oh, g.ow) === 4 ? this.ex.winograd4WeightsScratchFloats(g.c, g.k, g.oh, g.ow) : this.ex.winogradWeightsScratchFloats(g.c, g.k, g.oh, g.ow);
-      return Math.max(need, this.winogradScratch(g.c, g.k, g.oh, g.ow), weights, this.winogradScratch(g.k, g.c, g.h, g.w));
+    if (winogradBackward(g)) {
+      // The weight gradient, and the input gradient (K channels in, C out, on the input's size).
+      return Math.max(need, this.winogradWeightsScratch(g.c, g.k, g.oh, g.ow), this.winogradScratch(g.k, g.c, g.h, g.w));
     }
     if (!transposedData(g)) return need;
     const kff = (g.k / G) * g.fh * g.fw;
@@ -258,8 +261,8 @@ export class WasmBackend implements Backend {
       ]);
       return;
     }
-    const transposed = dx !== null && (winograd(g) || transposedData(g));
-    if (winograd(g)) {
+    const transposed = dx !== null && (winogradBackward(g) || transposedData(g));
+    if (winogradBackward(g)) {
       this.parallelGrads(winogradTile(g.oh, g.ow) === 4 ? 'winograd4ConvWeights' : 'winogradConvWeights', g.n, dw, db, (t, lo, hi, dwAt, dbAt) => [
         dwAt, dbAt, dy.byteOffset, x.byteOffset,
         g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, this.col[t]!, lo, hi,
@@ -273,7 +276,7 @@ export class WasmBackend implements Backend {
     if (transposed && dx) {
       if (dw.length > this.gradFloats) throw new Error('engine scratch too small for this layer');
       this.ex.flipWeights(this.flip, w.byteOffset, g.k, g.c, g.fh, g.fw, G);
-      if (winograd(g)) {
+      if (winogradBackward(g)) {
         // dx += conv(dy padded by 2 − P, the flipped filters [C][K][3][3]): K channels in, C out.
         this.parallel(winogradTile(g.h, g.w) === 4 ? 'winograd4Conv' : 'winogradConv', g.n, (t, lo, hi) => [
           dx.byteOffset, dy.byteOffset, this.flip, 0,

@@ -37,11 +37,11 @@ const WINOGRAD_FORWARD_MIN_CHANNELS = 3;
 /**
  * Whether a convolution's forward runs on Winograd: every `winograd` layer, and also the forward of a 3×3
  * stride-1 layer with 3 to 7 input channels (a first layer on colour images, with 8 filters or more) where
- * the outputs take F(4×4) tiles. Its gradients stay on im2col: measured at batch 64, F(4×4) takes such a
+ * the outputs take F(4×4) tiles. Measured at batch 64, F(4×4) takes such a
  * layer's forward from the direct kernel's 1.55 to 1.19 ms (3 → 16 channels on 32×32, the ResNet-style graph's
- * and the lecture's first layer), 4.6 to 3.8 (TinyVGG's 3 → 10 on 64×64) and 2.8 to 1.6 (6 → 16 on 32×32),
- * while its weight gradient on F(2×2) is 1.5× slower than im2col's for 3 channels (2.1 → 3.1 ms). With 1 or 2
- * channels the products are too few to pay for the transforms.
+ * and the lecture's first layer), 4.6 to 3.8 (TinyVGG's 3 → 10 on 64×64) and 2.8 to 1.6 (6 → 16 on 32×32).
+ * With 1 or 2 channels the products are too few to pay for the transforms. (From 4 channels its gradients run on Winograd
+ * too: winogradBackward.)
  */
 export function winogradForward(g: ConvGeom): boolean {
   if (winograd(g)) return true;
@@ -49,6 +49,22 @@ export function winogradForward(g: ConvGeom): boolean {
     plain(g) && g.fh === 3 && g.fw === 3 && g.ph <= 2 && g.pw <= 2 &&
     g.c >= WINOGRAD_FORWARD_MIN_CHANNELS && g.k >= WINOGRAD_MIN_CHANNELS && winogradTile(g.oh, g.ow) === 4
   );
+}
+
+/** Fewest input channels for a winogradForward layer's gradients to run on Winograd too. */
+const WINOGRAD_BACKWARD_MIN_CHANNELS = 4;
+
+/**
+ * Whether a convolution's gradients run on Winograd (the weight gradient on winograd-weights.ts or
+ * winograd4-weights.ts, the input gradient as the Winograd convolution of dy with the flipped filters): every
+ * `winograd` layer, and a winogradForward layer with 4 to 7 input channels. Measured at batch 64 against im2col
+ * with dot products and col2im: weight gradient 4 → 16 on 32×32 2.55 → 1.48 ms, 5 → 16 3.1 → 1.9, 6 → 16 3.7
+ * → 2.1, 4 → 10 on 64×64 7.1 → 4.6; both gradients 4 → 16 4.8 → 2.7, 6 → 16 7.2 → 3.9. With 3 channels (a first
+ * layer: no input gradient) the weight gradient was no faster (3 → 16 on 32×32 2.02 → 1.94, TinyVGG's 3 → 10
+ * on 64×64 5.3 → 5.6).
+ */
+export function winogradBackward(g: ConvGeom): boolean {
+  return winograd(g) || (winogradForward(g) && g.c >= WINOGRAD_BACKWARD_MIN_CHANNELS);
 }
 
 /**

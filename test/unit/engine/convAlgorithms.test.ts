@@ -1,7 +1,7 @@
 // Which kernels each benchmark network's convolutions run on (src/engine/convAlgorithms.ts): the rules are
 // measured choices, so a change to one shows up here as a change of layers, not silently as a speed change.
 import { describe, expect, it } from 'vitest';
-import { directForward, transposedData, winograd, winogradForward, winogradTile } from '../../../src/engine/convAlgorithms';
+import { directForward, transposedData, winograd, winogradBackward, winogradForward, winogradTile } from '../../../src/engine/convAlgorithms';
 import { convGeom, type ConvGeom } from '../../../src/engine/kernels';
 
 const conv = (h: number, w: number, c: number, k: number, f: number, { s = 1, p = 0, d = 1, groups = 1 } = {}): ConvGeom =>
@@ -10,8 +10,8 @@ const conv = (h: number, w: number, c: number, k: number, f: number, { s = 1, p 
 /** [forward, input gradient, weight gradient] */
 const kernels = (g: ConvGeom) => [
   directForward(g) ? 'direct' : winogradForward(g) ? 'winograd' : 'im2col',
-  winograd(g) ? 'winograd' : transposedData(g) ? 'transposed' : 'col2im',
-  winograd(g) ? 'winograd' : 'im2col',
+  winogradBackward(g) ? 'winograd' : transposedData(g) ? 'transposed' : 'col2im',
+  winogradBackward(g) ? 'winograd' : 'im2col',
 ];
 
 describe('convolution kernels by geometry', () => {
@@ -29,12 +29,13 @@ describe('convolution kernels by geometry', () => {
     expect(kernels(conv(32, 32, 16, 32, 1, { s: 2 }))).toEqual(['im2col', 'col2im', 'im2col']);
   });
 
-  it('a forward alone on Winograd F(4×4) from 3 input channels and 8 filters, where the outputs are 8 or more a side', () => {
+  it('under 8 input channels: the forward on Winograd F(4×4) from 3 channels and 8 filters where the outputs are 8 or more a side, the gradients too from 4 channels', () => {
     expect(kernels(conv(10, 10, 3, 8, 3, { p: 1 }))).toEqual(['winograd', 'col2im', 'im2col']);
-    expect(kernels(conv(10, 10, 7, 8, 3))).toEqual(['winograd', 'col2im', 'im2col']); // 8×8 outputs
+    expect(kernels(conv(10, 10, 4, 8, 3, { p: 1 }))).toEqual(['winograd', 'winograd', 'winograd']);
+    expect(kernels(conv(10, 10, 7, 8, 3))).toEqual(['winograd', 'winograd', 'winograd']); // 8×8 outputs
     // Otherwise the direct kernel, as before: 7×7 outputs (F(2×2) tiles), 2 channels, 6 filters, 5×5 filters.
-    for (const g of [conv(9, 9, 3, 8, 3), conv(16, 16, 2, 8, 3, { p: 1 }), conv(16, 16, 3, 6, 3, { p: 1 }), conv(16, 16, 3, 8, 5, { p: 2 })]) {
-      expect([winogradForward(g), directForward(g)]).toEqual([false, true]);
+    for (const g of [conv(9, 9, 3, 8, 3), conv(9, 9, 5, 8, 3), conv(16, 16, 2, 8, 3, { p: 1 }), conv(16, 16, 3, 6, 3, { p: 1 }), conv(16, 16, 3, 8, 5, { p: 2 })]) {
+      expect([winogradForward(g), winogradBackward(g), directForward(g)]).toEqual([false, false, true]);
     }
     expect(winogradForward(conv(16, 16, 3, 8, 3, { p: 1, s: 2 }))).toBe(false);
   });

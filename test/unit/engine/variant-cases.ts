@@ -39,9 +39,11 @@ export const CONV_CASES: [string, ConvGeom][] = [
   ['direct 3x3 pad 1, 7 to 5, 6x15', convGeom(2, { h: 6, w: 15, c: 7 }, 5, win(3, 3, 1, 1, 1, 1))],
   ['direct 3x3, 2 to 6, 5x7 (a 4-wide block of 1)', convGeom(2, { h: 5, w: 7, c: 2 }, 6, win(3, 3, 1, 1, 0, 0))],
   ['direct 3x3 pad 1, 3 to 10, 7x12 (a last block of 2 filters, a 4-wide tail)', convGeom(2, { h: 7, w: 12, c: 3 }, 10, win(3, 3, 1, 1, 1, 1))],
-  // First layers whose forward alone runs on F(4×4) Winograd (winogradForward): 3 and 6 channels in.
+  // Under 8 channels in on F(4×4) Winograd: the forward alone with 3 (winogradForward), the gradients too with
+  // 4 to 7 (winogradBackward).
   ['Winograd forward only, 3x3 pad 1, 3 to 9, 10x13', convGeom(2, { h: 10, w: 13, c: 3 }, 9, win(3, 3, 1, 1, 1, 1))],
-  ['Winograd forward only, 3x3 no padding, 6 to 8, 11x10', convGeom(2, { h: 11, w: 10, c: 6 }, 8, win(3, 3, 1, 1, 0, 0))],
+  ['Winograd, 3x3 no padding, 6 to 8, 11x10', convGeom(2, { h: 11, w: 10, c: 6 }, 8, win(3, 3, 1, 1, 0, 0))],
+  ['Winograd, 3x3 pad 2, 5 to 9, 8x9 (an odd channel count)', convGeom(2, { h: 8, w: 9, c: 5 }, 9, win(3, 3, 1, 1, 2, 2))],
   ['direct 3x3, 2 to 5, 6x12 (a last block of 1 filter, a tail of 2)', convGeom(2, { h: 6, w: 12, c: 2 }, 5, win(3, 3, 1, 1, 0, 0))],
   ['3x3 pad 3, 8 to 8 (too much padding for Winograd: im2col)', convGeom(1, { h: 5, w: 6, c: 8 }, 8, win(3, 3, 1, 1, 3, 3, 1, 1))],
   ['depthwise 3x3 pad 1, width 21', convGeom(2, { h: 5, w: 21, c: 3 }, 3, win(3, 3, 1, 1, 1, 1, 1, 1, 3))],

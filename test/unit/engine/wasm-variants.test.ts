@@ -10,7 +10,7 @@ import * as K from '../../../src/engine/kernels';
 import * as D from '../../../src/engine/kernels-deconv';
 import * as U from '../../../src/engine/kernels-upsample';
 import { Rng } from '../../../src/engine/rng';
-import { winograd, winogradForward, winogradTile } from '../../../src/engine/convAlgorithms';
+import { winogradBackward, winogradForward, winogradTile } from '../../../src/engine/convAlgorithms';
 import { dot } from './finite-differences';
 import { maxRelDiff, place, randomArray } from './helpers';
 import { CONV_CASES, DECONV_CASES, LARGE_CONV_CASES, UPSAMPLE_CASES } from './variant-cases';
@@ -22,7 +22,7 @@ const TOL = 1e-4;
  * 5 and 8). Its gradients through tanh summed over a 30×32 map reach 2e-4.
  */
 const TOL_WINOGRAD4 = 3e-4;
-const tolFor = (g: K.ConvGeom): number => (winogradForward(g) && (winogradTile(g.oh, g.ow) === 4 || (winograd(g) && winogradTile(g.h, g.w) === 4)) ? TOL_WINOGRAD4 : TOL);
+const tolFor = (g: K.ConvGeom): number => (winogradForward(g) && (winogradTile(g.oh, g.ow) === 4 || (winogradBackward(g) && winogradTile(g.h, g.w) === 4)) ? TOL_WINOGRAD4 : TOL);
 const relaxedAvailable = loadWasmModule()?.variant === 'wasm-relaxed';
 const VARIANTS = ['wasm-simd', 'wasm-relaxed', 'wasm-simd, 8-column im2col steps', 'wasm, 3 threads'] as const;
 type Variant = (typeof VARIANTS)[number];
