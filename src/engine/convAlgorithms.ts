@@ -9,8 +9,9 @@ const DIRECT_MAX_CHANNELS = 7;
 /** Fewest input and output channels for a 3×3 convolution to run on Winograd (see winograd). */
 const WINOGRAD_MIN_CHANNELS = 8;
 /**
- * Most filter pairs (C·K) for Winograd: its weight gradient keeps 64·C·K floats of accumulators per thread (4 MiB
- * at 128 × 128), where im2col needs a fixed budget; layers that wide are efficient GEMMs anyway.
+ * Most filter pairs (C·K) for Winograd: its weight gradient keeps 16·C·K (F(3×3, 2×2)) or 36·C·K (F(3×3, 4×4))
+ * floats of accumulators per thread (2.25 MiB at 128 × 128), where im2col needs a fixed budget; layers that wide
+ * are efficient GEMMs anyway.
  */
 const WINOGRAD_MAX_FILTERS = 128 * 128;
 

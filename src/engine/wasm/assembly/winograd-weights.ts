@@ -15,7 +15,7 @@ export function winogradWeightsScratchFloats(C: i32, K: i32, OH: i32, OW: i32): 
   const TW4 = tileCols4(OW);
   const TRb = tileRowsPerChunk(C, K, TW4, TH);
   const rowW = 2 * TW4 + 4;
-  return 64 * K * C + 16 * planeFloats(C, TRb * TW4) + 16 * planeFloats(K, TRb * TW4) + C * (2 * TRb + 2) * rowW + K * 2 * TRb * rowW;
+  return 16 * K * C + 16 * planeFloats(C, TRb * TW4) + 16 * planeFloats(K, TRb * TW4) + C * (2 * TRb + 2) * rowW + K * 2 * TRb * rowW;
 }
 
 /**
@@ -58,13 +58,26 @@ function gradTransform(U: usize, DYP: usize, K: i32, trn: i32, TW4: i32, rowsPer
   return u + 4 * s;
 }
 
+/** The four lane sums of a, b, c, d as one vector. */
+@inline function laneSums(a: v128, b: v128, c: v128, d: v128): v128 {
+  const t0 = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 2, 6), v128.shuffle<f32>(a, b, 1, 5, 3, 7));
+  const t1 = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 2, 6), v128.shuffle<f32>(c, d, 1, 5, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+}
+
+/** The sum of a's four lanes. */
+@inline function laneSum(a: v128): f32 {
+  return f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3);
+}
+
 /**
- * acc[k][c] += lanewise Σ_t U[k][t] · V[c][t] (t in steps of 4; Tc a multiple of 4), acc as f32x4 per (k, c):
- * the dot products of every transformed output gradient with every transformed input patch. Blocks of 2
- * filters × 4 channels (6 loads for 8 multiply-adds), then what is left one by one; no packing, as the inputs
- * are fresh in cache and the output is tiny.
+ * acc[k][c] += Σ_t U[k][t] · V[c][t] (Tc a multiple of 4; acc K×C floats): the dot products of every transformed
+ * output gradient with every transformed input patch (for F(3×3, 2×2) here and F(3×3, 4×4) in
+ * winograd4-weights.ts). Blocks of 2 filters × 4 channels (6 loads for 8 multiply-adds), their lanes summed into
+ * four neighbouring acc values at once; what is left one by one. No packing: the inputs are fresh in cache and
+ * the output is tiny.
  */
-function tileDots(acc: usize, U: usize, V: usize, K: i32, C: i32, Tc: i32): void {
+export function tileDots(acc: usize, U: usize, V: usize, K: i32, C: i32, Tc: i32): void {
   const ts = <usize>Tc << 2;
   const K2 = K & ~1;
   const C4 = C & ~3;
@@ -82,12 +95,10 @@ function tileDots(acc: usize, U: usize, V: usize, K: i32, C: i32, Tc: i32): void
         a00 = fma(x0, y0, a00); a01 = fma(x0, y1, a01); a02 = fma(x0, y2, a02); a03 = fma(x0, y3, a03);
         a10 = fma(x1, y0, a10); a11 = fma(x1, y1, a11); a12 = fma(x1, y2, a12); a13 = fma(x1, y3, a13);
       }
-      const r0 = acc + ((<usize>(k * C + c)) << 4);
-      const r1 = r0 + (<usize>C << 4);
-      v128.store(r0, f32x4.add(v128.load(r0), a00)); v128.store(r0, f32x4.add(v128.load(r0, 16), a01), 16);
-      v128.store(r0, f32x4.add(v128.load(r0, 32), a02), 32); v128.store(r0, f32x4.add(v128.load(r0, 48), a03), 48);
-      v128.store(r1, f32x4.add(v128.load(r1), a10)); v128.store(r1, f32x4.add(v128.load(r1, 16), a11), 16);
-      v128.store(r1, f32x4.add(v128.load(r1, 32), a12), 32); v128.store(r1, f32x4.add(v128.load(r1, 48), a13), 48);
+      const r0 = acc + ((<usize>(k * C + c)) << 2);
+      const r1 = r0 + (<usize>C << 2);
+      v128.store(r0, f32x4.add(v128.load(r0), laneSums(a00, a01, a02, a03)));
+      v128.store(r1, f32x4.add(v128.load(r1), laneSums(a10, a11, a12, a13)));
     }
   }
   // The rest: filters past the last pair (every channel), channels past the last four (every filter).
@@ -97,8 +108,8 @@ function tileDots(acc: usize, U: usize, V: usize, K: i32, C: i32, Tc: i32): void
       const v = V + <usize>c * ts;
       let a = f32x4.splat(0);
       for (let o: usize = 0; o < ts; o += 16) a = fma(v128.load(u + o), v128.load(v + o), a);
-      const r = acc + ((<usize>(k * C + c)) << 4);
-      v128.store(r, f32x4.add(v128.load(r), a));
+      const r = acc + ((<usize>(k * C + c)) << 2);
+      store<f32>(r, load<f32>(r) + laneSum(a));
     }
   }
 }
@@ -120,7 +131,7 @@ export function winogradConvWeights(
   const rowsPerC = 2 * TRb + 2;
   const rowsPerK = 2 * TRb;
   const M = scratch;
-  const U = M + ((<usize>64 * K * C) << 2);
+  const U = M + ((<usize>16 * K * C) << 2);
   const V = U + ((<usize>16 * planeFloats(K, TRb * TW4)) << 2);
   const XP = V + ((<usize>16 * planeFloats(C, TRb * TW4)) << 2);
   const DYP = XP + ((<usize>C * rowsPerC * rowW) << 2);
@@ -129,7 +140,7 @@ export function winogradConvWeights(
   const OHOW = OH * OW;
   const NOHW = N * OHOW;
   rowSums(db, dy, K, NOHW, nStart * OHOW, nEnd * OHOW);
-  memory.fill(M, 0, <usize>(64 * K * C) << 2);
+  memory.fill(M, 0, <usize>(16 * K * C) << 2);
   for (let n = nStart; n < nEnd; n++) {
     for (let tr0 = 0; tr0 < TH; tr0 += TRb) {
       const trn = min(TRb, TH - tr0);
@@ -139,15 +150,9 @@ export function winogradConvWeights(
       padRows(DYP, dy + ((<usize>n * OHOW) << 2), NOHW, K, OH, OW, 2 * tr0, 2 * trn, rowsPerK, 0, rowW);
       gradTransform(U, DYP, K, trn, TW4, rowsPerK, rowW, Tc);
       for (let xi = 0; xi < 16; xi++) {
-        tileDots(M + ((<usize>xi * K * C) << 4), U + ((<usize>xi * planeFloats(K, Tc)) << 2), V + ((<usize>xi * planeFloats(C, Tc)) << 2), K, C, Tc);
+        tileDots(M + ((<usize>xi * K * C) << 2), U + ((<usize>xi * planeFloats(K, Tc)) << 2), V + ((<usize>xi * planeFloats(C, Tc)) << 2), K, C, Tc);
       }
     }
-  }
-  // The lanes of each accumulator summed: M[ξ][k][c] (in place, over the first quarter of M).
-  const n16 = 16 * K * C;
-  for (let i = 0; i < n16; i++) {
-    const v = v128.load(M + (<usize>i << 4));
-    store<f32>(M + (<usize>i << 2), f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
   }
   // dw += Aᵀ m A per filter, m[i][j] = s_i s_j M[4i + j] (s = 1, 1, 1, −1: the sign of Bᵀ's last row), with
   // F(3×3, 2×2)'s Aᵀ rows m0 + m1 + m2, m1 − m2, m1 + m2 + m3.

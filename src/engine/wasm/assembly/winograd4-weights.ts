@@ -19,6 +19,7 @@
 import { fma } from './gemm';
 import { rowSums } from './conv';
 import { padRows, planeFloats } from './winograd';
+import { tileDots } from './winograd-weights';
 import { inputTransform4, STAGE_FLOATS, tile4Cols4, tileRows4PerChunk } from './winograd4';
 
 /** Floats of scratch per thread for the weight gradient of a layer of this size. */
@@ -78,60 +79,6 @@ function gradTransform4(U: usize, DYP: usize, K: i32, trn: i32, TW4: i32, rowsPe
   }
 }
 
-/** The four lane sums of a, b, c, d as one vector. */
-@inline function laneSums(a: v128, b: v128, c: v128, d: v128): v128 {
-  const t0 = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 2, 6), v128.shuffle<f32>(a, b, 1, 5, 3, 7));
-  const t1 = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 2, 6), v128.shuffle<f32>(c, d, 1, 5, 3, 7));
-  return f32x4.add(v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-}
-
-/** The sum of a's four lanes. */
-@inline function laneSum(a: v128): f32 {
-  return f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3);
-}
-
-/**
- * acc[k][c] += Σ_t U[k][t] · V[c][t] (Tc a multiple of 4; acc K×C floats): the dot products of every transformed
- * output gradient with every transformed input patch. Blocks of 2 filters × 4 channels (6 loads for 8
- * multiply-adds), their lanes summed into four neighbouring acc values at once; what is left one by one.
- */
-function tileDots4(acc: usize, U: usize, V: usize, K: i32, C: i32, Tc: i32): void {
-  const ts = <usize>Tc << 2;
-  const K2 = K & ~1;
-  const C4 = C & ~3;
-  for (let k = 0; k < K2; k += 2) {
-    const u0 = U + <usize>k * ts;
-    const u1 = u0 + ts;
-    for (let c = 0; c < C4; c += 4) {
-      const v0 = V + <usize>c * ts;
-      const v1 = v0 + ts, v2 = v1 + ts, v3 = v2 + ts;
-      let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0), a03 = f32x4.splat(0);
-      let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0), a13 = f32x4.splat(0);
-      for (let o: usize = 0; o < ts; o += 16) {
-        const x0 = v128.load(u0 + o), x1 = v128.load(u1 + o);
-        const y0 = v128.load(v0 + o), y1 = v128.load(v1 + o), y2 = v128.load(v2 + o), y3 = v128.load(v3 + o);
-        a00 = fma(x0, y0, a00); a01 = fma(x0, y1, a01); a02 = fma(x0, y2, a02); a03 = fma(x0, y3, a03);
-        a10 = fma(x1, y0, a10); a11 = fma(x1, y1, a11); a12 = fma(x1, y2, a12); a13 = fma(x1, y3, a13);
-      }
-      const r0 = acc + ((<usize>(k * C + c)) << 2);
-      const r1 = r0 + (<usize>C << 2);
-      v128.store(r0, f32x4.add(v128.load(r0), laneSums(a00, a01, a02, a03)));
-      v128.store(r1, f32x4.add(v128.load(r1), laneSums(a10, a11, a12, a13)));
-    }
-  }
-  // The rest: filters past the last pair (every channel), channels past the last four (every filter).
-  for (let k = 0; k < K; k++) {
-    for (let c = k < K2 ? C4 : 0; c < C; c++) {
-      const u = U + <usize>k * ts;
-      const v = V + <usize>c * ts;
-      let a = f32x4.splat(0);
-      for (let o: usize = 0; o < ts; o += 16) a = fma(v128.load(u + o), v128.load(v + o), a);
-      const r = acc + ((<usize>(k * C + c)) << 2);
-      store<f32>(r, load<f32>(r) + laneSum(a));
-    }
-  }
-}
-
 /**
  * dw[K][C][3][3] += the weight gradient and db[K] += Σ dy of a 3×3, stride-1, undilated, ungrouped convolution
  * of x[C][N][H][W] with padding PH, PW, from dy[K][N][OH][OW], over the samples [nStart, nEnd).
@@ -170,7 +117,7 @@ export function winograd4ConvWeights(
       padRows(DYP, dy + ((<usize>n * OHOW) << 2), NOHW, K, OH, OW, 4 * tr0, 4 * trn, rowsPerK, 0, rowW);
       gradTransform4(U, DYP, K, trn, TW4, rowsPerK, rowW, Tc, stage);
       for (let xi = 0; xi < 36; xi++) {
-        tileDots4(M + ((<usize>xi * KC) << 2), U + ((<usize>xi * planeFloats(K, Tc)) << 2), V + ((<usize>xi * planeFloats(C, Tc)) << 2), K, C, Tc);
+        tileDots(M + ((<usize>xi * KC) << 2), U + ((<usize>xi * planeFloats(K, Tc)) << 2), V + ((<usize>xi * planeFloats(C, Tc)) << 2), K, C, Tc);
       }
     }
   }
