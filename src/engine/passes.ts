@@ -8,7 +8,7 @@ import type { LayerSpec } from '../language/model';
 import type { LossHead, Targets } from './loss';
 import type { StepResult } from './network-types';
 import { f32, type BatchMemory, type Fixed, type PlanName } from './memory';
-import type { Plan } from './plan';
+import { runsInside, type Plan } from './plan';
 import type { Rng } from './rng';
 
 /** What a pass needs: the plan, the kernels and where everything lives. */
@@ -58,8 +58,7 @@ export function forwardNodes(rt: Runtime, n: number, pass: Pass, from: number, t
   const which = planOf(pass);
   for (let li = from; li < to; li++) {
     const node = rt.plan.nodes[li]!;
-    if (which === 'run' && node.fused) continue;
-    if (pass === 'predict' && node.absorbed) continue;
+    if (which === 'run' && runsInside(node, pass === 'predict')) continue;
     if (pass === 'predict' && node.absorbs >= 0) foldedForward(rt, li, n);
     else node.ops.forward(context(rt, li, n, pass === 'train', which));
   }

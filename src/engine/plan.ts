@@ -173,6 +173,14 @@ function outputIsRelu(node: PlanNode): boolean {
   return node.spec.kind === 'relu' || (node.ops.epilogue && node.runAct === 'relu');
 }
 
+/**
+ * Whether a node does no work of its own in the run plan: a fused activation, or in predictions
+ * (`predict`) a batch norm folded into the conv before it.
+ */
+export function runsInside(node: PlanNode, predict: boolean): boolean {
+  return node.fused || (predict && node.absorbed);
+}
+
 /** The node whose buffers a node's output lives in, in the run plan (itself unless fused). */
 export function runRoot(plan: Plan, i: number): number {
   let r = i;

@@ -9,7 +9,7 @@ import type { LayerKind, LayerSpec, Task } from '../language/model';
 import { convGeometry } from './layers/conv';
 import { deconvGeometry } from './layers/deconv';
 import { fmtDims, type Dims } from './layers/types';
-import { runRoot, type Plan, type PlanNode } from './plan';
+import { runRoot, runsInside, type Plan, type PlanNode } from './plan';
 
 /** The readings of one profiled training step (ms); per node in plan order, null where nothing ran. */
 export interface TrainStepTimes {
@@ -256,7 +256,7 @@ function finish(rows: ProfileRow[], plan: Plan, steps: number, batch: number, pr
  * The nodes that have a row: every one that runs (a fused activation runs inside another, and in predictions
  * a folded batch norm inside its conv).
  */
-const rowNodes = (plan: Plan, predict = false): number[] => plan.nodes.flatMap((node, li) => (node.fused || (predict && node.absorbed) ? [] : [li]));
+const rowNodes = (plan: Plan, predict = false): number[] => plan.nodes.flatMap((node, li) => (runsInside(node, predict) ? [] : [li]));
 
 /** The profile of a training step from the readings of several steps at `batch` samples. */
 export function trainProfile(plan: Plan, steps: readonly TrainStepTimes[], batch: number, opts: { task: Task; optimizer: string }): Profile {

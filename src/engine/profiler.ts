@@ -11,6 +11,7 @@
 
 import type { LossHead, Targets } from './loss';
 import { f32 } from './memory';
+import { runsInside } from './plan';
 import { backwardNode, backwardParamsOnly, forwardNodes, logitsView, lossBackward, lossForward, zeroGrads, type Runtime } from './passes';
 import type { InferTimes, TrainStepTimes } from './profile';
 
@@ -99,7 +100,7 @@ export function profileInferPass(t: ProfileTarget, x: Float32Array, targets: Tar
  */
 function timedForward(rt: Runtime, n: number, pass: 'train' | 'predict', clock: Clock): (number | null)[] {
   return rt.plan.nodes.map((node, li) => {
-    if (node.fused || (pass === 'predict' && node.absorbed)) return null;
+    if (runsInside(node, pass === 'predict')) return null;
     const t0 = clock();
     forwardNodes(rt, n, pass, li, li + 1);
     return clock() - t0;
