@@ -1,19 +1,22 @@
 // The data checked against the model before training (and by the editor through the checker's host): image
-// size, class count, and the task (E055: a sigmoid network needs N×L labels of 0/1, a softmax one class indices).
+// size, class count, and the task (E055: a sigmoid network needs N×L labels of 0/1, a softmax one class indices);
+// also W105, a warning that does not stop training: class names that are not an image folder's class folders.
 
 import type { ModelSpec, Task } from '../language/model';
 import { strayLabelMessage } from './arrays';
-import { DataError, fmtShape } from './dataset';
+import { folderNamesMismatch } from '../language/classNames';
+import { DataError, fmtShape, printable } from './dataset';
 import { labelLayout, taskMismatch } from './labelLayout';
 import { probeData, type DataProbe } from './probe';
 
 /**
  * A mismatch between the data and the model; `target` says which statement to change ('task': the network's
- * ending, softmax or sigmoid). E040: the data cannot be used as it is; E055: the task does not fit the labels.
+ * ending, softmax or sigmoid). E040: the data cannot be used as it is; E055: the task does not fit the labels;
+ * W105 (a warning): the classes line renames an image folder's class folders (language/classFolders.ts).
  */
 export interface DataIssue {
-  code: 'E040' | 'E055';
-  severity: 'error';
+  code: 'E040' | 'E055' | 'W105';
+  severity: 'error' | 'warning';
   message: string;
   target: 'data' | 'input' | 'units' | 'classes' | 'task';
   /** Replacement text for a quick fix, e.g. `input 28x28x1` or `units=10`. */
@@ -89,8 +92,16 @@ export function checkDataAgainstModel(probe: DataProbe, model: ModelFacts): Data
         (model.hasClassesLine ? ` and list ${n} names on the classes line${probe.numericNames ? '' : ` (classes ${probe.classNames.join(' ')})`}` : '') +
         '.',
     });
+  } else if (probe.kind === 'folder' && model.hasClassesLine && model.classNames) {
+    const renamed = folderNamesMismatch(model.classNames, probe.classNames);
+    if (renamed) issues.push({ code: 'W105', severity: 'warning', target: 'classes', message: printable(renamed, 2000), suggestion: `classes ${probe.classNames.join(' ')}` });
   }
   return issues;
+}
+
+/** The issues that stop training (E040, E055), apart from the warnings (W105). */
+export function dataErrors(issues: readonly DataIssue[]): DataIssue[] {
+  return issues.filter((i) => i.severity === 'error');
 }
 
 /**

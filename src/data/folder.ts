@@ -15,7 +15,9 @@
 // folder link back to the data folder or above it are skipped with a warning. Names in warnings go through
 // printable(): a file name with a line break or an escape sequence does not reach the terminal raw.
 
-import { host, type DirEntry, type FileStat } from '../platform/host';
+import { host } from '../platform/host';
+import { byCodeUnit } from '../language/classNames';
+import { classFolders, errCode, followLink } from './classFolders';
 import { checkIndex, DataError, fmt, Lru, printable, type Dataset } from './dataset';
 import { dicomInfo, dicomToTensor, looksLikeDicom } from './dicom';
 import { decodeImage, rgbaToTensor, sniffSize, type ImageFormat } from './image';
@@ -40,47 +42,8 @@ export interface FolderListing {
 /** Bytes read from the start of each file to check it is an image and find its size (JPEG SOF may lie a bit in). */
 const SNIFF_BYTES = 64 * 1024;
 
-/** Sorting that does not depend on the locale: plain code-unit order. */
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function readHead(file: string): Uint8Array {
   return host().files.readRange(file, 0, SNIFF_BYTES);
-}
-
-function errCode(err: unknown): string {
-  return (err as { code?: string })?.code ?? (err as Error)?.message ?? String(err);
-}
-
-/** What a path is, following symbolic links; a reason to skip it when it is a broken link or a link loop. */
-function followLink(full: string): FileStat | string {
-  const st = host().files.stat(full);
-  if (st) return st;
-  // Why it cannot be reached: resolving the links says (ELOOP, ENOENT).
-  let code: string;
-  try {
-    host().files.realPath(full);
-    code = 'EACCES';
-  } catch (err) {
-    code = errCode(err);
-  }
-  if (code === 'ELOOP') return 'a symbolic link loop';
-  if (code === 'ENOENT') return 'a broken symbolic link (its target does not exist)';
-  return `cannot be read (${code})`;
-}
-
-/** True when the folder link `full` resolves to `dir` itself or a folder that holds it. */
-function linksAbove(full: string, dir: string): boolean {
-  const { files, path } = host();
-  try {
-    const target = files.realPath(full);
-    const here = files.realPath(dir);
-    const rel = path.relative(target, here);
-    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-  } catch {
-    return false;
-  }
 }
 
 type Sniffed = { format: ImageFormat | 'dicom'; width: number; height: number; color: boolean };
@@ -130,38 +93,7 @@ const IMAGE_NAME = /\.(png|jpe?g)$/i;
  */
 export function listFolder(dir: string, dicomOnly = false): FolderListing {
   const { files: fs, path } = host();
-  let entries: DirEntry[];
-  try {
-    const st = fs.stat(dir);
-    if (!st) throw new Error('missing');
-    if (st.kind !== 'dir') throw new DataError(`'${dir}' is a file, but 'data folder' needs a folder with one sub-folder of images per class.`);
-    entries = fs.readDir(dir);
-  } catch (e) {
-    if (e instanceof DataError) throw e;
-    throw new DataError(`The folder '${dir}' does not exist or cannot be read (paths are relative to the .cnn file).`);
-  }
-  const warnings: string[] = [];
-  const classDirs: string[] = [];
-  for (const e of entries) {
-    if (e.name.startsWith('.')) continue;
-    const full = path.join(dir, e.name);
-    let isDir = e.kind === 'dir';
-    if (e.kind === 'link') {
-      const target = followLink(full);
-      if (typeof target === 'string') {
-        warnings.push(`skipped ${printable(e.name)}: ${target}`);
-        continue;
-      }
-      isDir = target.kind === 'dir';
-      if (isDir && linksAbove(full, dir)) {
-        warnings.push(`skipped ${printable(e.name)}: a symbolic link to the data folder or a folder above it (a loop)`);
-        continue;
-      }
-    }
-    if (isDir) classDirs.push(e.name);
-    else warnings.push(`skipped ${printable(e.name)}: files directly in the data folder are ignored (put images in one sub-folder per class)`);
-  }
-  classDirs.sort(byCodeUnit);
+  const { names: classDirs, warnings } = classFolders(dir);
   if (classDirs.length < 2) {
     throw new DataError(
       `'${dir}' has ${classDirs.length === 0 ? 'no class sub-folders' : `only one class sub-folder (${classDirs[0]})`}; 'data folder' needs one sub-folder of images per class, at least two.`,

@@ -52,7 +52,7 @@
 import type { DataSpec, Task } from '../language/model';
 import { firstBadLabel, strayLabelMessage, type ArrayDataset, type LabelSet } from './arrays';
 import { STREAM_THRESHOLD_BYTES } from './bytes';
-import { checkDataAgainstModel } from './check';
+import { checkDataAgainstModel, dataErrors } from './check';
 import { DataError, RelabelledDataset, SubsetDataset, fmt, type Dataset } from './dataset';
 import { decodeFolder, listFolder } from './folder';
 import { openIdxPair, probeIdx } from './idx';
@@ -65,7 +65,7 @@ import { ShapesDataset } from './shapes';
 
 export { Batcher, type Batch, type BatcherOptions } from './batcher';
 export { DataError, taskOf, type Dataset } from './dataset';
-export { checkDataAgainstModel, checkModelData, type DataIssue, type ModelFacts } from './check';
+export { checkDataAgainstModel, checkModelData, dataErrors, type DataIssue, type ModelFacts } from './check';
 export { dataTaskIssue, labelLayout, type LabelLayout } from './labelLayout';
 export { classCounts, imbalanceWarning, resolveClassWeights } from './classCounts';
 export { probeData, type DataProbe } from './probe';
@@ -187,9 +187,14 @@ export function openData(spec: DataSpec, opts: OpenDataOptions): OpenedData {
     for (const f of closers.splice(0)) f();
   };
   const task = opts.task ?? 'single';
+  // Warnings of the check (W105) join the data's own.
+  const checkWarnings: string[] = [];
   const fail = (probe: DataProbe): void => {
-    const issues = checkDataAgainstModel(probe, { input: opts.input, numClasses: opts.numClasses, classNames: opts.classNames, hasClassesLine: opts.classNames !== undefined, task });
-    if (issues.length) throw new DataError(issues.map((i) => i.message).join(' Also: '), issues.some((i) => i.code === 'E055') ? 'E055' : 'E040');
+    const hasClassesLine = opts.classNames !== undefined && !opts.classNames.every((n, k) => n === String(k));
+    const issues = checkDataAgainstModel(probe, { input: opts.input, numClasses: opts.numClasses, classNames: opts.classNames, hasClassesLine, task });
+    const errors = dataErrors(issues);
+    if (errors.length) throw new DataError(errors.map((i) => i.message).join(' Also: '), errors.some((i) => i.code === 'E055') ? 'E055' : 'E040');
+    checkWarnings.push(...issues.filter((i) => i.severity === 'warning').map((i) => `${i.code}: ${i.message}`));
   };
   // The task first, from the label header alone (E055), before any labels are read and judged.
   const layout = headerLayout(spec, opts.baseDir);
@@ -296,7 +301,7 @@ export function openData(spec: DataSpec, opts: OpenDataOptions): OpenedData {
       if (test) test = testIsVal ? val : relabel(test);
     }
     if (!opts.withTest) testNote = null;
-    return { train, val, test, testNote, classNames: order.names, warnings, probe, close };
+    return { train, val, test, testNote, classNames: order.names, warnings: [...checkWarnings, ...warnings], probe, close };
   } catch (e) {
     close();
     throw e;

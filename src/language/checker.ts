@@ -36,6 +36,11 @@ export interface CheckHost {
    * their headers; null when there are none (src/data's folderDicomIssue).
    */
   dataFiles?(data: DataSpec): string | null;
+  /**
+   * A `data folder`'s class folders in label order (src/data's classFolderNames), for W105; null when they cannot
+   * be read, undefined when not known yet (the browser's host reads them in the background).
+   */
+  dataClasses?(data: DataSpec): string[] | null | undefined;
 }
 
 export interface CheckResult {

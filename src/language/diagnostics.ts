@@ -30,6 +30,7 @@ export const CODES = {
   W102: { severity: 'warning', title: 'stride larger than the filter' },
   W103: { severity: 'warning', title: 'no class scores at the end' },
   W104: { severity: 'warning', title: 'output never used' },
+  W105: { severity: 'warning', title: 'class names are not the class folders' },
   I201: { severity: 'hint', title: 'implicit flatten' },
   I202: { severity: 'information', title: 'no data line' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;

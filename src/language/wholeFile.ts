@@ -1,7 +1,8 @@
 // Rules over the whole file, once every statement is read: unknown names and unused outputs (graph.ts), a
 // missing input (E010), softmax not last (E032), no class scores (W103, also a sigmoid ending without a dense
-// layer before it), classes and units (E031), no data line (I202), augment and class weights (tasks.ts); then
-// every layer that holds an error is marked.
+// layer before it), classes and units (E031), no data line (I202), augment and class weights (tasks.ts), class
+// names that are not the data folder's class folders (W105, classFolders.ts); then every layer that holds an
+// error is marked.
 
 import type { Checker } from './checker';
 import { classesFixes, commentedDataLine, dataFixes, lineStart, sigmoidLayerFix, softmaxFixes } from './fixes';
@@ -10,6 +11,7 @@ import { taskOf } from './model';
 import { findParam, statementSchema } from './schema';
 import type { SyntaxTree } from './syntax';
 import { lastDenseLayer, taskRules } from './tasks';
+import { classFoldersRule } from './classFolders';
 
 export function wholeFileRules(c: Checker, tree: SyntaxTree): void {
   reportUnresolved(c);
@@ -115,6 +117,7 @@ export function wholeFileRules(c: Checker, tree: SyntaxTree): void {
     );
   }
   taskRules(c);
+  classFoldersRule(c);
   // Mark the layers that hold an error.
   const byLine = new Map(c.layers.map((l) => [l.line, l]));
   const index = new LineOf(c.text);

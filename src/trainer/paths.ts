@@ -6,6 +6,7 @@
 // the same second never share one. The process that trains into a folder then claims it (runClaim.ts).
 
 import { host, type DirEntry } from '../platform/host';
+import { classFolderNames } from '../data/classFolders';
 import { dataTaskIssue } from '../data/labelLayout';
 import type { CheckHost } from '../language';
 
@@ -163,5 +164,7 @@ export function fileHost(file: string): CheckHost {
     },
     // E055 from the .npz's label header (a few hundred bytes, cached per file version).
     dataTask: (data, net) => dataTaskIssue(data, net, base),
+    // W105: the class folders' names (one directory listing).
+    dataClasses: (data) => (data.kind === 'folder' ? classFolderNames(host().path.resolve(base, data.path)) : null),
   };
 }

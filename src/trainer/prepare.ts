@@ -4,7 +4,7 @@
 // when a stop came.
 
 import { host } from '../platform/host';
-import { checkModelData, openData, type OpenedData } from '../data';
+import { checkModelData, dataErrors, openData, type OpenedData } from '../data';
 import { classCounts, imbalanceWarning, resolveClassWeights } from '../data/classCounts';
 import { createNetwork, loadCheckpoint, type Network } from '../engine';
 import { check, type ModelSpec, toModelSpec } from '../language';
@@ -48,8 +48,9 @@ function checkJob(job: TrainJob): ModelSpec {
 export function openModelData(spec: ModelSpec, file: string, opts: { withTest?: boolean } = {}): OpenedData {
   if (!spec.data) throw noDataLine(file);
   const baseDir = host().path.dirname(host().path.resolve(file));
-  const issues = checkModelData(spec, baseDir);
-  if (issues.length) throw new TrainError('data', issues.map((i) => i.message).join(' '), issues[0]!.code);
+  // Warnings (W105) are openData's to give, among its own.
+  const errors = dataErrors(checkModelData(spec, baseDir));
+  if (errors.length) throw new TrainError('data', errors.map((i) => i.message).join(' '), errors[0]!.code);
   return openData(spec.data, {
     baseDir,
     input: spec.input,

@@ -61,8 +61,8 @@ const rules: Rule[] = [
   {
     layer: 'src/data',
     // PNG is src/data/png.ts's (pngjs is built on Node's streams and zlib, which the web worker trainer lacks).
-    allowed: (t) => within('src/data', 'src/language/model', 'src/language/printable', 'src/platform/host')(t) || ['jpeg-js', 'dicom-parser'].includes(t),
-    why: "the data layer uses the platform's host and the image decoders, never the editor or the engine",
+    allowed: (t) => within('src/data', 'src/language/model', 'src/language/printable', 'src/language/classNames', 'src/platform/host')(t) || ['jpeg-js', 'dicom-parser'].includes(t),
+    why: "the data layer uses the platform's host and the image decoders (and the language's plain-data types and text rules), never the editor or the engine",
   },
   {
     layer: 'src/platform',

@@ -82,13 +82,13 @@ describe('checking data against the model', () => {
 });
 
 describe('src/data import rules', () => {
-  it("imports only the platform's host (never a node built-in), the image decoders (pngjs, jpeg-js, dicom-parser), language/model, language/printable and itself", () => {
+  it("imports only the platform's host (never a node built-in), the image decoders (pngjs, jpeg-js, dicom-parser), language/model, language/printable, language/classNames and itself", () => {
     const dir = path.resolve(__dirname, '../../../src/data');
     for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
       const text = fs.readFileSync(path.join(dir, f), 'utf8');
       for (const m of text.matchAll(/^(?:import|export)[^'"]*from\s+'([^']+)'/gm)) {
         const spec = m[1];
-        const ok = spec === '../platform/host' || ['pngjs', 'jpeg-js', 'dicom-parser'].includes(spec) || spec === '../language/model' || spec === '../language/printable' || spec.startsWith('./');
+        const ok = spec === '../platform/host' || ['pngjs', 'jpeg-js', 'dicom-parser'].includes(spec) || spec === '../language/model' || spec === '../language/printable' || spec === '../language/classNames' || spec.startsWith('./');
         expect(ok, `${f} imports ${spec}`).toBe(true);
       }
     }

@@ -222,5 +222,25 @@ describe('data folder', () => {
     expect(Array.from({ length: 5 }, (_, i) => d.train.label(i))).toEqual([1, 1, 1, 0, 0]);
     const issues = checkDataAgainstModel(probeData(spec('imgs'), base), { input: { h: 8, w: 8, c: 3 }, numClasses: 3, hasClassesLine: true });
     expect(issues.map((i) => i.message)).toEqual(['the data has 2 classes (blue, red) but the last dense layer has 3 units: set units=2 and list 2 names on the classes line (classes blue red).']);
+    expect(d.warnings.filter((w) => w.startsWith('W105'))).toEqual([]);
+  });
+
+  it('warns (W105), and still trains, when the class names are not the folder names: they rename the folders in sorted order', () => {
+    const base = makeFolder();
+    const d = openData(spec('imgs'), opts(base, { classNames: ['cat', 'dog'] }));
+    expect(d.classNames).toEqual(['cat', 'dog']);
+    // blue/ (3 images) is label 0, named 'cat'; red/ is 'dog'.
+    expect(Array.from({ length: 5 }, (_, i) => d.train.label(i))).toEqual([0, 0, 0, 1, 1]);
+    const w105 = d.warnings.filter((w) => w.startsWith('W105'));
+    expect(w105).toHaveLength(1);
+    expect(w105[0]).toContain("the images in blue/ train as 'cat', those in red/ as 'dog'");
+    const issues = checkDataAgainstModel(probeData(spec('imgs'), base), { input: { h: 4, w: 4, c: 3 }, numClasses: 2, classNames: ['cat', 'dog'], hasClassesLine: true });
+    expect(issues).toEqual([expect.objectContaining({ code: 'W105', severity: 'warning', target: 'classes', suggestion: 'classes blue red' })]);
+    // No classes line (the names are the label numbers): nothing to warn about.
+    const plain = openData(spec('imgs'), opts(base, { classNames: ['0', '1'] }));
+    expect(plain.warnings.filter((w) => w.startsWith('W105'))).toEqual([]);
+    // Capitals only, in the folders' order: every folder keeps its class, no warning.
+    const caps = openData(spec('imgs'), opts(base, { classNames: ['Blue', 'RED'] }));
+    expect(caps.warnings.filter((w) => w.startsWith('W105'))).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { classFolderNames } from '../../../src/data/classFolders';
 import { dataTaskIssue } from '../../../src/data/labelLayout';
 import { check, type CheckHost, type CheckResult, CODES, inputLines, layerKind, LineIndex, shapeArray, summarize } from '../../../src/language';
 
@@ -54,6 +55,8 @@ const host: CheckHost = {
   },
   // E055 from the .npz label header, as the CLI's and the editor's host read it.
   dataTask: (data, net) => dataTaskIssue(data, net, dir),
+  // W105 from the data folder's class folders, as the CLI's and the editor's host list them.
+  dataClasses: (data) => (data.kind === 'folder' ? classFolderNames(resolve(dir, data.path)) : null),
 };
 
 function actual(result: CheckResult): Expectation {
