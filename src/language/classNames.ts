@@ -28,12 +28,13 @@ export function folderNamesMismatch(classes: readonly string[], folders: readonl
   if (classes.every((n) => folderSet.has(n)) && new Set(classes).size === classes.length) return null;
   const lower = (s: string) => s.toLowerCase();
   if (folders.every((f, k) => lower(f) === lower(classes[k]!))) return null;
-  const pairs = folders.map((f, k) => `${k === 0 ? 'the images in ' : 'those in '}${f}/ ${k === 0 ? 'train ' : ''}as '${classes[k]}'`);
+  const pairs = folders.map((f, k) => `${k === 0 ? 'The images in ' : 'those in '}${f}/ ${k === 0 ? 'would train ' : ''}as '${classes[k]}'`);
   const shown = pairs.slice(0, PAIRS_SHOWN).join(', ') + (pairs.length > PAIRS_SHOWN ? `, … (${pairs.length - PAIRS_SHOWN} more)` : '');
   const folderLower = new Set(folders.map(lower));
   const capitals = classes.every((n) => folderLower.has(lower(n)));
   return (
-    `The class names are not the class folders of the data folder (${folders.join(', ')}), so they only rename the folders in their sorted order: ${shown}. ` +
+    // The consequence first: the Problems panel shows a message's start.
+    `${shown}: the class names are not the data folder's class folders (${folders.join(', ')}), so they only rename the folders in their sorted order. ` +
     (capitals
       ? 'The names match the folders apart from capitals, but not in their order: write them as the folders are named.'
       : 'Name the classes after the folders, in any order, so that every prediction is labelled with what its images show.')

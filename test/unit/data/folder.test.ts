@@ -233,7 +233,7 @@ describe('data folder', () => {
     expect(Array.from({ length: 5 }, (_, i) => d.train.label(i))).toEqual([0, 0, 0, 1, 1]);
     const w105 = d.warnings.filter((w) => w.startsWith('W105'));
     expect(w105).toHaveLength(1);
-    expect(w105[0]).toContain("the images in blue/ train as 'cat', those in red/ as 'dog'");
+    expect(w105[0]).toContain("W105: The images in blue/ would train as 'cat', those in red/ as 'dog': ");
     const issues = checkDataAgainstModel(probeData(spec('imgs'), base), { input: { h: 4, w: 4, c: 3 }, numClasses: 2, classNames: ['cat', 'dog'], hasClassesLine: true });
     expect(issues).toEqual([expect.objectContaining({ code: 'W105', severity: 'warning', target: 'classes', suggestion: 'classes blue red' })]);
     // No classes line (the names are the label numbers): nothing to warn about.

@@ -16,7 +16,7 @@ describe('W105: class names that are not the class folders', () => {
     expect(more).toEqual([]);
     expect(d!.severity).toBe('warning');
     expect(text.slice(d!.offset, d!.offset + d!.length)).toBe('pneumonia normal');
-    expect(d!.message).toContain("the images in NORMAL/ train as 'pneumonia', those in PNEUMONIA/ as 'normal'");
+    expect(d!.message).toContain("The images in NORMAL/ would train as 'pneumonia', those in PNEUMONIA/ as 'normal': ");
     expect(d!.message).toContain('apart from capitals, but not in their order');
     expect(d!.fixes).toHaveLength(1);
     expect(d!.fixes[0]!.preferred).toBe(true);
