@@ -36,6 +36,8 @@ export default async function (t) {
   await t.step('it is a warning, not an error', () => wb.waitForErrorCount(0));
   await t.screenshot('class-folders-w105');
 
+  // The Problems panel has the keyboard: give it back to the text, or Ctrl+. would go to the panel.
+  await wb.focusWorkbench();
   const offered = await t.step('quick fix: name the classes after the folders', () => wb.quickFix(CLASSES_LINE, 10, { pick: /Name the classes after the folders/ }));
   t.log(`  offered: ${JSON.stringify(offered)}`);
   await t.step('W105 is gone from the Problems panel', () => wb.waitForProblems('no W105 row', `!(${hasW105})`));
