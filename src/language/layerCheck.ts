@@ -11,7 +11,7 @@ import type { PendingE022, ReadLayer } from './layerSpecs';
 import type { LayerInfo, LayerSpec, Shape } from './model';
 import { isProblem, MAX_SIDE, type Problem, type Rf, ruleOf } from './rules';
 import { type Axis, applyRule, arithmetic, fitsExactly, formatCount, padsThatFit, shapeSize, stridesThatFit } from './shape';
-import type { Statement } from './syntax';
+import type { Arg, Statement } from './syntax';
 
 const W101_LIMIT = 10_000_000;
 
@@ -154,11 +154,24 @@ function ruleProblem(c: Checker, stmt: Statement, info: LayerInfo, spec: Extract
   // consequence (a size that is not whole) is not a second error. The output stays unknown.
   if (e022) return;
   const bad = sides((r) => !r.ok);
-  const fixes: Fix[] = [];
-  const strides = stridesThatFit([h, w], spec.sh === spec.sw ? spec.sh : -1, 2);
-  const pads = padsThatFit([h, w], spec.ph === spec.pw ? spec.ph : -1, 2);
-  for (const s of strides) fixes.push({ title: `Change to stride=${s}`, edits: [setArgEdit(c.text, stmt, strideArg, 'stride', String(s))], preferred: fixes.length === 0 });
-  for (const pad of pads) fixes.push({ title: `Change to pad=${pad}`, edits: [setArgEdit(c.text, stmt, padArg, 'pad', String(pad))] });
+  // Each fix says the map it gives, and the fixes come nearest first to the size the layer was written for (its
+  // fraction): 3×3 stride 2 on 32 (15.5) gets pad=1 (16×16) before stride=1 (30×30), which would undo the
+  // stride; on a tie a stride comes first, as in the lecture (7×7, 3×3, stride 3: stride=2, then pad=1, both 3×3).
+  const want = [rh.ok ? rh.out : rh.exact, rw.ok ? rw.out : rw.exact];
+  const candidates: { fix: Fix; far: number; map: string }[] = [];
+  const offer = (name: 'stride' | 'pad', value: number, arg: Arg | undefined, change: Partial<Axis>) => {
+    const [oh, ow] = [applyRule({ ...h, ...change }), applyRule({ ...w, ...change })];
+    if (!oh.ok || !ow.ok) return;
+    const map = `${oh.out}×${ow.out}`;
+    // A larger padding that gives the same map as a smaller one adds only zeros: left out.
+    if (name === 'pad' && candidates.some((c) => c.map === map && c.fix.title.startsWith('Change to pad='))) return;
+    candidates.push({ fix: { title: `Change to ${name}=${value} (gives ${map})`, edits: [setArgEdit(c.text, stmt, arg, name, String(value))] }, far: Math.abs(oh.out - want[0]!) + Math.abs(ow.out - want[1]!), map });
+  };
+  for (const s of stridesThatFit([h, w], spec.sh === spec.sw ? spec.sh : -1, 2)) offer('stride', s, strideArg, { s });
+  for (const pad of padsThatFit([h, w], spec.ph === spec.pw ? spec.ph : -1, 2)) offer('pad', pad, padArg, { p: pad });
+  // A stable sort: strides (offered first) stay ahead of paddings that are as near.
+  const fixes = candidates.sort((x, y) => x.far - y.far).slice(0, 3).map((c) => c.fix);
+  if (fixes[0]) fixes[0].preferred = true;
   const tries = fixes.map((f) => f.title.replace('Change to ', ''));
   c.report(
     'E020',

@@ -86,8 +86,12 @@ export function fitsExactly(a: Axis): boolean {
   return r.ok && !r.floored;
 }
 
+/**
+ * Whether the rule accepts every side: whole, or rounded down where what is left over is only padding (a fix's
+ * search offers what the checker itself accepts, so 3×3 stride 2 on 32 gets pad=1, ResNet's downsampling conv).
+ */
 function fitsAll(axes: readonly Axis[]): boolean {
-  return axes.every(fitsExactly);
+  return axes.every((a) => applyRule(a).ok);
 }
 
 /** How many candidates a search for a fitting stride or padding looks at, at most (sizes go up to 2^31 − 1). */
@@ -98,7 +102,7 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-/** Strides (the same on both sides) that make every side whole and ≥ 1, nearest to the current one first. */
+/** Strides (the same on both sides) the rule accepts on every side (fitsAll), nearest to the current one first. */
 export function stridesThatFit(axes: readonly Axis[], current: number, max = 3): number[] {
   let limit = current + 4;
   for (const a of axes) limit = Math.max(limit, a.f);
@@ -110,15 +114,13 @@ export function stridesThatFit(axes: readonly Axis[], current: number, max = 3):
     if (num < 0) return [];
     g = gcd(g, num);
   }
+  // The small strides one by one too: a stride that leaves only padding over is accepted without dividing.
   const candidates: number[] = [];
-  if (g === 0) {
-    for (let s = 1; s <= Math.min(limit, SEARCH_LIMIT); s++) candidates.push(s);
-  } else {
-    for (let d = 1; d * d <= g; d++) {
-      if (g % d !== 0) continue;
-      candidates.push(d);
-      if (d * d !== g) candidates.push(g / d);
-    }
+  for (let s = 1; s <= Math.min(limit, SEARCH_LIMIT); s++) candidates.push(s);
+  for (let d = 1; g > 0 && d * d <= g; d++) {
+    if (g % d !== 0) continue;
+    if (d > SEARCH_LIMIT) candidates.push(d);
+    if (g / d > SEARCH_LIMIT && d * d !== g) candidates.push(g / d);
   }
   const found = candidates.filter((s) => s !== current && s <= limit && fitsAll(axes.map((a) => ({ ...a, s }))));
   // Strides no larger than the filter first (a larger one skips pixels), then the nearest, then the smaller.
@@ -129,7 +131,7 @@ export function stridesThatFit(axes: readonly Axis[], current: number, max = 3):
   return (good.length ? good : found).slice(0, max);
 }
 
-/** Paddings (the same on both sides) that make every side whole and ≥ 1, nearest to the current one first. */
+/** Paddings (the same on both sides) the rule accepts on every side (fitsAll), nearest to the current one first. */
 export function padsThatFit(axes: readonly Axis[], current: number, max = 3): number[] {
   let limit = current + 4;
   let fmin = Infinity;

@@ -43,7 +43,7 @@ describe('cnn check', () => {
     const lines = r.out.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toBe(
-      `${path('bad')}:2:23: error E020: Output height and width: (7 − 3 + 2·0) / 3 + 1 = 2.33 is not a whole number. Try stride=2 or stride=1 or pad=1.`,
+      `${path('bad')}:2:23: error E020: Output height and width: (7 − 3 + 2·0) / 3 + 1 = 2.33 is not a whole number. Try stride=2 (gives 3×3) or pad=1 (gives 3×3) or stride=1 (gives 5×5).`,
     );
     expect(r.err).toBe('1 error, 0 warnings in 1 file\n');
   });
@@ -87,7 +87,7 @@ describe('cnn check', () => {
       column: 23,
       endLine: 2,
       endColumn: 31,
-      message: 'Output height and width: (7 − 3 + 2·0) / 3 + 1 = 2.33 is not a whole number. Try stride=2 or stride=1 or pad=1.',
+      message: 'Output height and width: (7 − 3 + 2·0) / 3 + 1 = 2.33 is not a whole number. Try stride=2 (gives 3×3) or pad=1 (gives 3×3) or stride=1 (gives 5×5).',
     });
     // The dense layer's input is unknown after the E020, so there is no flatten to note (I201).
   });

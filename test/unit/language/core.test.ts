@@ -149,11 +149,32 @@ describe('quick fixes, applied with applyEdits, make the error go away', () => {
     });
   }
 
-  it('E020 on a pool: stride=1 fits', () => {
+  it('E020 on a pool: pad=1 keeps it halving (nearest to the 3.5 it was written for), stride=1 fits too', () => {
     const fixes = fixesOf('input 7x7x1\npool size=2\ndense units=3\n', 'E020');
-    expect(fixes.map((f) => f.title)).toEqual(['Change to stride=1']);
-    expect(fixes[0]!.text).toBe('input 7x7x1\npool size=2 stride=1\ndense units=3\n');
-    expect(fixes[0]!.after.hasErrors).toBe(false);
+    expect(fixes.map((f) => f.title)).toEqual(['Change to pad=1 (gives 4×4)', 'Change to stride=1 (gives 6×6)']);
+    expect(fixes.map((f) => f.preferred ?? false)).toEqual([true, false]);
+    expect(fixes[0]!.text).toBe('input 7x7x1\npool size=2 pad=1\ndense units=3\n');
+    expect(fixes[1]!.text).toBe('input 7x7x1\npool size=2 stride=1\ndense units=3\n');
+    for (const f of fixes) expect(f.after.hasErrors).toBe(false);
+    expect(fixes.map((f) => f.after.layers[0]!.output)).toEqual([
+      { kind: 'volume', h: 4, w: 4, c: 1 },
+      { kind: 'volume', h: 6, w: 6, c: 1 },
+    ]);
+  });
+
+  it('E020 on a stride-2 conv: the padding that keeps the stride first, whose size PyTorch rounds down (only padding left over)', () => {
+    // (32 − 3 + 2·0)/2 + 1 = 15.5; pad=1: (32 − 3 + 2)/2 + 1 = 16.5 → 16, its last window ends on the last pixel.
+    const fixes = fixesOf('input 32x32x3\nconv filters=8 size=3 stride=2\ndense units=3\n', 'E020');
+    expect(fixes.map((f) => f.title)).toEqual(['Change to pad=1 (gives 16×16)', 'Change to pad=2 (gives 17×17)', 'Change to stride=1 (gives 30×30)']);
+    expect(fixes[0]!.preferred).toBe(true);
+    for (const f of fixes) expect(f.after.hasErrors).toBe(false);
+    expect(fixes[0]!.after.layers[0]!.output).toEqual({ kind: 'volume', h: 16, w: 16, c: 8 });
+    // stride 4 with pad 1 (8.75): pad=2 keeps the stride and is nearest (9×9).
+    expect(fixesOf('input 32x32x3\nconv filters=8 size=3 stride=4 pad=1\ndense units=3\n', 'E020').map((f) => f.title)).toEqual([
+      'Change to pad=2 (gives 9×9)',
+      'Change to stride=3 (gives 11×11)',
+      'Change to stride=2 (gives 16×16)',
+    ]);
   });
 
   it('E021: a padding or a smaller filter', () => {
@@ -184,11 +205,16 @@ describe('quick fixes, applied with applyEdits, make the error go away', () => {
     expect(new Set(odd).size).toBe(odd.length);
   });
 
-  it('E022 with stride 2: stride=1 keeps the size', () => {
+  it('E022 with stride 2: stride=1 keeps the size, or a number for pad keeps the stride', () => {
     const fixes = fixesOf('input 8x8x1\nconv filters=1 size=3 stride=2 pad=same\ndense units=3\n', 'E022');
-    expect(fixes.map((f) => f.title)).toEqual(['Change to stride=1 (keeps the size with pad=same)']);
-    expect(fixes[0]!.after.hasErrors).toBe(false);
-    expect(fixes[0]!.after.layers[0]!.output).toEqual({ kind: 'volume', h: 8, w: 8, c: 1 });
+    // Or keep the stride with a number for pad: pad=1 halves the map, as TensorFlow's 'same' does with stride 2.
+    expect(fixes.map((f) => f.title)).toEqual(['Change to stride=1 (keeps the size with pad=same)', 'Change to pad=1', 'Change to pad=2']);
+    for (const f of fixes) expect(f.after.hasErrors).toBe(false);
+    expect(fixes.map((f) => f.after.layers[0]!.output)).toEqual([
+      { kind: 'volume', h: 8, w: 8, c: 1 },
+      { kind: 'volume', h: 4, w: 4, c: 1 },
+      { kind: 'volume', h: 5, w: 5, c: 1 },
+    ]);
   });
 
   it('E022 with an even filter: a number for pad, or an odd size', () => {

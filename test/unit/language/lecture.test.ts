@@ -45,14 +45,15 @@ describe('the lecture: a 7×7 input and a 3×3 filter', () => {
       expect(e020.message).toContain('not a whole number');
     });
 
-    it('suggests the strides and paddings that fit, stride 2 preferred', () => {
-      expect(e020.fixes.map((f) => f.title)).toEqual(['Change to stride=2', 'Change to stride=1', 'Change to pad=1']);
-      expect(e020.fixes.filter((f) => f.preferred).map((f) => f.title)).toEqual(['Change to stride=2']);
+    it('suggests the strides and paddings that fit, nearest to the 2.33 it was written for first, stride 2 preferred', () => {
+      // stride=2 and pad=1 both give 3×3 (a stride first on a tie), stride=1 gives 5×5.
+      expect(e020.fixes.map((f) => f.title)).toEqual(['Change to stride=2 (gives 3×3)', 'Change to pad=1 (gives 3×3)', 'Change to stride=1 (gives 5×5)']);
+      expect(e020.fixes.filter((f) => f.preferred).map((f) => f.title)).toEqual(['Change to stride=2 (gives 3×3)']);
       // The message names them too, so the CLI's one line is enough to act on.
-      expect(e020.message).toMatch(/Try stride=2 or stride=1 or pad=1\./);
+      expect(e020.message).toMatch(/Try stride=2 \(gives 3×3\) or pad=1 \(gives 3×3\) or stride=1 \(gives 5×5\)\./);
     });
 
-    it('each suggestion, applied, fits: stride 2 → 3, stride 1 → 5, pad 1 → (7 − 3 + 2)/3 + 1 = 3', () => {
+    it('each suggestion, applied, fits: stride 2 → 3, pad 1 → (7 − 3 + 2)/3 + 1 = 3, stride 1 → 5', () => {
       const outputs = e020.fixes.map((fix) => {
         const fixed = check(applyEdits(text, fix.edits));
         expect(errors(fixed), fix.title).toEqual([]);
@@ -60,10 +61,10 @@ describe('the lecture: a 7×7 input and a 3×3 filter', () => {
       });
       expect(outputs).toEqual([
         [3, 3, 1],
-        [5, 5, 1],
         [3, 3, 1],
+        [5, 5, 1],
       ]);
-      expect(applyEdits(text, e020.fixes[2]!.edits)).toContain('conv filters=1 size=3 stride=3 pad=1\n');
+      expect(applyEdits(text, e020.fixes[1]!.edits)).toContain('conv filters=1 size=3 stride=3 pad=1\n');
     });
 
     it('shows the fraction, never a rounded size, and the shapes after it are unknown', () => {
