@@ -3,7 +3,8 @@
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { classCountText, preparingText, testFiguresText, type TrainerMessage, type TrainJob } from '../protocol/trainer';
+import type { TrainerMessage, TrainJob } from '../protocol/trainer';
+import { classCountText, preparingText, testFiguresText } from '../protocol/messageText';
 import { createRunDir, removeEmptyRunDir } from '../trainer/paths';
 import { TrainError } from '../trainer/errors';
 import { modelFromJob } from '../trainer/prepare';

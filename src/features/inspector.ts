@@ -3,7 +3,8 @@
 // explorer. This file is the glue: it follows the editor, keeps each file's run state (the pure reducer in
 // inspectorRun.ts) from the trainers' messages, and answers the panel. Its parts: modelView.ts (what the panel
 // draws of the file), runDiscovery.ts (the last run and checkpoint on disk), inspectChild.ts (the inspector's own
-// trainer and where requests go), inspectorPanel.ts (the panel's lifecycle), throttle.ts (rate limits).
+// trainer and where requests go), inspectorPanel.ts (the panel's lifecycle), inspectorEditor.ts (a line revealed,
+// an image picked), throttle.ts (rate limits).
 // Messages both ways are typed in src/protocol/webview.ts and checked at run time in both directions.
 
 import * as vscode from 'vscode';
@@ -12,6 +13,7 @@ import { type ExplorerNotice, type HostToWebview, isPersistedState, isWebviewToH
 import { fileStem } from '../trainer/paths';
 import { type CnnDocuments, isCnn } from './documents';
 import { InspectChild, type InspectorTraining } from './inspectChild';
+import { pickImage, revealLine } from './inspectorEditor';
 import { augmentPreviewRequest, forwardedFromInspect, TrainingDataStore } from './inspectorAugment';
 import { trainerExplainRequest, trainerGalleryRequest } from './inspectorExplain';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel } from './inspectorPanel';
@@ -321,9 +323,12 @@ export class InspectorFeature implements vscode.Disposable {
       case 'ready':
         this.sendAll();
         return;
-      case 'reveal':
-        await this.reveal(m.file, m.line);
+      case 'reveal': {
+        // A click on a layer: the editor's cursor goes to the start of its line.
+        const doc = this.docFor(m.file);
+        if (doc) await revealLine(doc, m.line);
         return;
+      }
       case 'train': {
         const doc = this.docFor(m.file);
         if (doc) {
@@ -342,14 +347,7 @@ export class InspectorFeature implements vscode.Disposable {
         this.child.snapshot(m.file, m.sample);
         return;
       case 'pickImage': {
-        const doc = this.docFor(m.file);
-        const picked = await vscode.window.showOpenDialog({
-          canSelectMany: false,
-          openLabel: 'Show Feature Maps',
-          filters: { Images: ['png', 'jpg', 'jpeg'] },
-          ...(doc && this.platform.fileOf(doc.uri) !== null ? { defaultUri: vscode.Uri.joinPath(doc.uri, '..') } : {}),
-        });
-        const image = picked?.[0] ? this.platform.fileOf(picked[0]) : null;
+        const image = await pickImage(this.docFor(m.file), this.platform, 'Show Feature Maps', ['png', 'jpg', 'jpeg']);
         if (image !== null) this.child.snapshot(m.file, undefined, image);
         return;
       }
@@ -365,14 +363,7 @@ export class InspectorFeature implements vscode.Disposable {
       case 'explain': {
         let imagePath = m.imagePath;
         if (m.pickImage) {
-          const doc = this.docFor(m.file);
-          const picked = await vscode.window.showOpenDialog({
-            canSelectMany: false,
-            openLabel: 'Explain',
-            filters: { Images: ['png', 'jpg', 'jpeg', 'dcm'] },
-            ...(doc && this.platform.fileOf(doc.uri) !== null ? { defaultUri: vscode.Uri.joinPath(doc.uri, '..') } : {}),
-          });
-          const image = picked?.[0] ? this.platform.fileOf(picked[0]) : null;
+          const image = await pickImage(this.docFor(m.file), this.platform, 'Explain', ['png', 'jpg', 'jpeg', 'dcm']);
           if (image === null) return;
           imagePath = image;
         }
@@ -390,17 +381,6 @@ export class InspectorFeature implements vscode.Disposable {
 
   private docFor(file: string): vscode.TextDocument | undefined {
     return vscode.workspace.textDocuments.find((d) => this.fileKey(d) === file);
-  }
-
-  /** Click on a layer: the editor's cursor goes to the start of its line. */
-  private async reveal(file: string, line: number): Promise<void> {
-    const doc = this.docFor(file);
-    if (!doc || line >= doc.lineCount) return;
-    const visible = vscode.window.visibleTextEditors.find((e) => e.document === doc);
-    const editor = await vscode.window.showTextDocument(doc, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, preserveFocus: false });
-    const pos = new vscode.Position(line, doc.lineAt(line).firstNonWhitespaceCharacterIndex);
-    editor.selection = new vscode.Selection(pos, pos);
-    editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
   dispose(): void {

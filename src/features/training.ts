@@ -3,7 +3,8 @@
 // status bar, output channel, remembered checkpoint.
 
 import * as vscode from 'vscode';
-import { type AugmentPreviewRequest, classCountText, type ExplainGalleryRequest, type ExplainRequest, preparingText, testFiguresText, type TrainerMessage, type TrainJob } from '../protocol/trainer';
+import { type AugmentPreviewRequest, type ExplainGalleryRequest, type ExplainRequest, type TrainerMessage, type TrainJob } from '../protocol/trainer';
+import { classCountText, preparingText, testFiguresText } from '../protocol/messageText';
 import type { Trainer } from '../trainer/client';
 import { createRunDir, fileStem, removeEmptyRunDir } from '../trainer/paths';
 import { type CnnDocuments, isCnn } from './documents';

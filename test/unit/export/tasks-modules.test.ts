@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { imbalanceWarning, resolveClassWeights } from '../../../src/data';
 import { reviveTensors } from '../../../src/export/runner';
-import { classCountText, isTrainerMessage, testFiguresText, type StartedMessage, type TrainerMessage } from '../../../src/protocol/trainer';
+import { isTrainerMessage, type StartedMessage, type TrainerMessage } from '../../../src/protocol/trainer';
+import { classCountText, testFiguresText } from '../../../src/protocol/messageText';
 import { maxAbsDiff, MULTILABEL, python, RUN_TORCH, taskPackage as setUp } from './helpers';
 
 describe.skipIf(!RUN_TORCH)('the task modules of the PyTorch package', () => {

@@ -2,7 +2,7 @@
 // of the event loop at every stage, and a stop requested meanwhile ends start-up (the yielder's verdict).
 import { describe, expect, it } from 'vitest';
 import type { PreparingMessage } from '../../../src/protocol/trainer';
-import { preparingText } from '../../../src/protocol/trainer';
+import { preparingText } from '../../../src/protocol/messageText';
 import { Startup, StoppedBeforeStart } from '../../../src/trainer/startup';
 import { createYielder } from '../../../src/trainer/yielder';
 
