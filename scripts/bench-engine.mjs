@@ -15,20 +15,15 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { argv, flag, textOption } from './benchArgs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  // The last occurrence wins, so `npm run bench -- engine --repeat 1` overrides the aggregator's defaults.
-  const i = argv.lastIndexOf(name);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
 const BATCH = 64;
-const seconds = Number(opt('--seconds', '2'));
-const repeat = Math.max(1, Number(opt('--repeat', '3')));
-const models = opt('--models', 'lenet5,lecture,tinyvgg,resnet').split(',');
-const backend = opt('--backend', 'auto');
-const threads = opt('--threads', '1,2').split(',').map(Number);
+const seconds = Number(textOption('--seconds', '2'));
+const repeat = Math.max(1, Number(textOption('--repeat', '3')));
+const models = textOption('--models', 'lenet5,lecture,tinyvgg,resnet').split(',');
+const backend = textOption('--backend', 'auto');
+const threads = textOption('--threads', '1,2').split(',').map(Number);
 
 const bundle = join(root, 'build', 'engine-bench.cjs');
 
@@ -206,7 +201,7 @@ async function main() {
   }
   const load = loadavg().map((v) => v.toFixed(1)).join(' ');
   const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
-  if (argv.includes('--json')) {
+  if (flag('--json')) {
     console.log(JSON.stringify({ batch: BATCH, repeat, seconds, python: py, torch: torchVersion, cpu, node: process.version, loadavg: loadavg(), cpus: cpus().length, rows }, null, 2));
     return;
   }

@@ -14,22 +14,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { flag, median, numberOption, round } from './benchArgs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
-const option = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : dflt;
-};
-const RUNS = option('--runs', 20);
+const RUNS = numberOption('--runs', 20);
 const EXAMPLES = ['examples/lenet-shapes.cnn', 'examples/lecture.cnn', 'examples/tinyvgg.cnn'];
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const round = (x, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 async function main() {
@@ -95,7 +85,7 @@ async function main() {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  if (argv.includes('--json')) {
+  if (flag('--json')) {
     console.log(JSON.stringify(results, null, 2));
     return;
   }

@@ -18,17 +18,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { argv, flag, textOption } from './benchArgs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.lastIndexOf(name);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
 const BATCH = 64;
-const seconds = Number(opt('--seconds', '1'));
-const backend = opt('--backend', 'auto');
-const threadList = opt('--threads', '1,2').split(',').map(Number);
+const seconds = Number(textOption('--seconds', '1'));
+const backend = textOption('--backend', 'auto');
+const threadList = textOption('--threads', '1,2').split(',').map(Number);
 const bundle = join(root, 'build', 'kernels-bench.cjs');
 
 const conv = (c, hw, k, f, o = {}) => ({ op: 'conv', c, h: hw, w: hw, k, fh: f, fw: f, sh: o.s ?? 1, sw: o.s ?? 1, ph: o.p ?? 0, pw: o.p ?? 0, dh: o.d ?? 1, dw: o.d ?? 1, groups: o.g ?? 1 });
@@ -215,7 +211,7 @@ async function main() {
     const m = macs(L, eng) * (backward && L.op !== 'upsample' ? 2 : 1);
     return L.op === 'upsample' ? m / secs / 1e6 : (2 * m) / secs / 1e9;
   };
-  if (argv.includes('--json')) {
+  if (flag('--json')) {
     console.log(JSON.stringify({ batch: BATCH, cpu: cpus()[0]?.model?.trim(), node: process.version, results }, null, 2));
     return;
   }

@@ -18,26 +18,15 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { flag, median, numberOption, round } from './benchArgs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-const option = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : dflt;
-};
-const RUNS = option('--runs', 200);
+const RUNS = numberOption('--runs', 200);
 const WARMUP = 50;
 const CHECK_TARGET_MS = 5;
 const SIZE_TARGET_KB = 300;
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const round = (x, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** A plausible 2,000-layer network: blocks of conv/activation/dropout, comments, data and train lines. */
 export function generateNetwork(layers = 2000, { errorEvery = 0 } = {}) {
@@ -142,7 +131,7 @@ async function main() {
   // ---- 3. keystroke → diagnostics in a real editor (optional) -----------------------------------------------
   if (flag('--keystroke')) {
     const { benchKeystroke } = await import(pathToFileURL(join(root, 'test/e2e/bench-keystroke.mjs')).href);
-    const r = await benchKeystroke({ samples: option('--samples', 20), log: flag('--json') ? () => {} : (m) => console.error(`[keystroke] ${m}`) });
+    const r = await benchKeystroke({ samples: numberOption('--samples', 20), log: flag('--json') ? () => {} : (m) => console.error(`[keystroke] ${m}`) });
     results.keystroke = { medianMs: r.medianMs, p90Ms: r.p90Ms, statusMedianMs: r.statusMedianMs, samples: r.samples, targetMs: 100, targetMet: r.medianMs <= 100 };
     const { benchLargeFile } = await import(pathToFileURL(join(root, 'test/e2e/bench-keystroke.mjs')).href);
     const big = await benchLargeFile({ log: flag('--json') ? () => {} : (m) => console.error(`[large] ${m}`) });
