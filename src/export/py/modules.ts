@@ -30,7 +30,8 @@ export const DATA_MODULES: readonly PlainModule[] = [
 
 /**
  * What train.py trains with: the loss and class weights, the augmentation, the run folder, the messages, the
- * inspector's views and their figures, Ctrl+C and the editor's requests, the device and processes.
+ * inspector's views and their figures, the training health, Ctrl+C and the editor's requests, the device and
+ * processes.
  */
 export const TRAIN_MODULES: readonly PlainModule[] = [
   plain('objective.py'),
@@ -39,6 +40,7 @@ export const TRAIN_MODULES: readonly PlainModule[] = [
   plain('report.py'),
   plain('inspection.py'),
   plain('metrics.py'),
+  plain('health.py'),
   plain('control.py'),
   plain('distributed.py'),
 ];

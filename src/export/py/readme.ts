@@ -37,6 +37,7 @@ Exported by CNN Studio from ${mdCode(fileName)}. A plain PyTorch package: \`torc
 | \`report.py\` | the progress messages (JSON lines, or \`--text\`) |
 | \`inspection.py\` | evaluations and snapshots for CNN Studio's inspector |
 | \`metrics.py\` | AUC, ROC curves, precision, recall and F1 (numpy; scikit-learn's definitions) |
+| \`health.py\` | training health: gradient and weight norms, update ratios, dead and saturated units, the warnings W301–W304 |
 | \`control.py\` | Ctrl+C and the editor's requests on stdin |
 | \`distributed.py\` | the device (CPU, CUDA) and torchrun's processes |
 | \`safetensors_io.py\` | reads and writes checkpoints (safetensors) without extra packages |

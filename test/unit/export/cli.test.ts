@@ -18,7 +18,7 @@ describe('cnn export', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const pkg = join(dir, 'DoorStairSign-pytorch');
-    expect(readdirSync(pkg).sort()).toEqual(['.cnn-studio-export.json', 'README.md', 'arrays.py', 'augment.py', 'control.py', 'data.py', 'datasets.py', 'dicom.py', 'distributed.py', 'images.py', 'inspection.py', 'metrics.py', 'model.py', 'network.cnn', 'objective.py', 'report.py', 'runs.py', 'safetensors_io.py', 'shapes.py', 'train.py']);
+    expect(readdirSync(pkg).sort()).toEqual(['.cnn-studio-export.json', 'README.md', 'arrays.py', 'augment.py', 'control.py', 'data.py', 'datasets.py', 'dicom.py', 'distributed.py', 'health.py', 'images.py', 'inspection.py', 'metrics.py', 'model.py', 'network.cnn', 'objective.py', 'report.py', 'runs.py', 'safetensors_io.py', 'shapes.py', 'train.py']);
     expect(r.out).toContain('train.py');
     expect(r.out).toContain('torchrun');
   });

@@ -83,8 +83,8 @@ describe('the exported package as text', () => {
     const files = pytorchPackage(spec, { file: '/x/lecture.cnn', outDir: '/x/DoorStairSign-pytorch' });
     expect(files.map((f) => f.name)).toEqual([
       'README.md', 'model.py', 'data.py', 'datasets.py', 'shapes.py', 'arrays.py', 'images.py', 'dicom.py',
-      'train.py', 'objective.py', 'augment.py', 'runs.py', 'report.py', 'inspection.py', 'metrics.py', 'control.py',
-      'distributed.py', 'safetensors_io.py', 'network.cnn',
+      'train.py', 'objective.py', 'augment.py', 'runs.py', 'report.py', 'inspection.py', 'metrics.py', 'health.py',
+      'control.py', 'distributed.py', 'safetensors_io.py', 'network.cnn',
     ]);
     const model = files.find((f) => f.name === 'model.py')!.text;
     // The template's code, and the network as its one block of constants (JSON in Python string literals).

@@ -98,7 +98,7 @@ describe('pytorchTarget and observeFile on disk', () => {
     writePytorchPackage(spec, { file, outDir });
     const m = parseMarker(readFileSync(join(outDir, EXPORT_MARKER), 'utf8'))!;
     expect(m).toMatchObject({ network: 'Tiny', source: file });
-    expect(Object.keys(m.files).sort()).toEqual(['README.md', 'arrays.py', 'augment.py', 'control.py', 'data.py', 'datasets.py', 'dicom.py', 'distributed.py', 'images.py', 'inspection.py', 'metrics.py', 'model.py', 'network.cnn', 'objective.py', 'report.py', 'runs.py', 'safetensors_io.py', 'shapes.py', 'train.py']);
+    expect(Object.keys(m.files).sort()).toEqual(['README.md', 'arrays.py', 'augment.py', 'control.py', 'data.py', 'datasets.py', 'dicom.py', 'distributed.py', 'health.py', 'images.py', 'inspection.py', 'metrics.py', 'model.py', 'network.cnn', 'objective.py', 'report.py', 'runs.py', 'safetensors_io.py', 'shapes.py', 'train.py']);
     mkdirSync(join(outDir, 'runs'));
     expect(pytorchTarget(spec, { file, outDir })).toEqual({ write: true, replaces: true });
     writeFileSync(join(outDir, 'train.py'), '# my own changes\n');

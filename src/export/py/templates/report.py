@@ -18,7 +18,8 @@ class Failure(Exception):
 
 
 class Reporter:
-    """Prints the trainer's messages on stdout (process 0 only), as JSON lines or plain text."""
+    """Prints the trainer's messages on stdout (process 0 only), as JSON lines or plain text (where a message has
+    no text, such as a health record between two epochs' ends, nothing)."""
 
     def __init__(self, rank, text):
         self.rank, self.text = rank, text
@@ -26,7 +27,9 @@ class Reporter:
     def emit(self, msg):
         if self.rank != 0:
             return
-        print(self.plain(msg) if self.text else json.dumps(msg), flush=True)
+        text = self.plain(msg) if self.text else json.dumps(msg)
+        if text is not None:
+            print(text, flush=True)
 
     @staticmethod
     def plain(m):
@@ -60,6 +63,15 @@ class Reporter:
             return "\n".join(lines + ["Metrics: %s" % m["metricsFile"]])
         if t == "error":
             return "%s error: %s" % (m["stage"], m["message"])
+        if t == "health":
+            # Each epoch's end: its W301-W304 diagnostics (the records in between are for the editor and metrics.jsonl).
+            found = m["diagnostics"]
+            if found is None:
+                return None
+            if not found:
+                return "Training health (epoch %d): no warnings." % m["epoch"]
+            return "\n".join(["Training health (epoch %d): %d warning%s" % (m["epoch"], len(found), "" if len(found) == 1 else "s")] +
+                             ["  line %d: %s %s" % (d["line"] + 1, d["code"], d["message"]) for d in found])
         return m.get("message", json.dumps(m))
 
 
