@@ -25,7 +25,7 @@ import { cnn, PY_ENV, PYTHON, root, specOf, tempDir, TINY } from './helpers';
 
 const TEMPLATES = join(root, 'src/export/py/templates');
 /** The package's Python modules; only model, data and train hold constants that the export writes. */
-const PY_MODULES = ['model', 'data', 'datasets', 'shapes', 'arrays', 'images', 'dicom', 'train', 'objective', 'augment', 'runs', 'report', 'inspection', 'metrics', 'control', 'distributed', 'safetensors_io'];
+const PY_MODULES = ['model', 'data', 'datasets', 'shapes', 'arrays', 'images', 'dicom', 'train', 'objective', 'augment', 'runs', 'report', 'inspection', 'metrics', 'health', 'control', 'distributed', 'safetensors_io'];
 const WITH_CONSTANTS = ['data.py', 'model.py', 'train.py'];
 
 /** Payloads that would run code (each creates a file named PWNED-…) or break a literal if pasted raw. */

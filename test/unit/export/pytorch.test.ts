@@ -203,7 +203,10 @@ describe.skipIf(!RUN_TORCH)(`PyTorch parity (${PYTHON})`, () => {
       for (const m of evaluation.misclassified) expect(m.input.shape).toEqual([16, 16, 1]);
       const done = messages.at(-1)!;
       expect(done).toMatchObject({ type: 'done', checkpoint: join(out, 'model.safetensors'), stopped: false, epochsRun: 1 });
-      expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+      // One epoch: its line, then its end's training-health record.
+      const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(rows.map((r) => ('health' in r ? 'health' : r.epoch))).toEqual([1, 'health']);
+      expect(messages.filter((m) => m.type === 'health').map((m) => m.type === 'health' && m.diagnostics !== null)).toEqual([true]);
     });
 
     it("snapshots have the built-in trainer's layout (input H×W×C, volumes C×H×W, filters K×C×FH×FW)", () => {

@@ -52,8 +52,9 @@ function ok(r: Run): Run {
   return r;
 }
 
+/** metrics.jsonl's epoch lines (its training-health records between them left out). */
 function lines(path: string): string[] {
-  return readFileSync(path, 'utf8').trim().split('\n');
+  return readFileSync(path, 'utf8').trim().split('\n').filter((l) => !l.startsWith('{"health"'));
 }
 
 function newPackage(): { dir: string; pkg: string } {

@@ -18,6 +18,8 @@ from decimal import Decimal
 
 import torch
 
+from report import now_iso
+
 HEALTH_EVERY = 20
 HEALTH_SAMPLES = 256
 SIGMOID_TAIL = 0.01
@@ -119,6 +121,11 @@ def finite(x):
     return float("%.6g" % x) if x is not None and math.isfinite(x) else None
 
 
+def _row(message):
+    """A health message as metrics.jsonl holds it: {"health": {...}, "time": ...}."""
+    return {"health": {k: v for k, v in message.items() if k != "type"}, "time": now_iso()}
+
+
 def _alive(act, y):
     if act in ("relu", "leakyrelu"):
         return y > 0
@@ -127,12 +134,43 @@ def _alive(act, y):
     return y.abs() <= TANH_TAIL
 
 
-class HealthRecorder:
-    """Measures the training health of `model` (model.py's Network) as train.py steps; `probe` is the batch (an
-    N×C×H×W tensor on the model's device) the dead/saturated shares are measured on, from `split`."""
+def health_recorder(model, dataset, split, device, lr, emit, measure):
+    """train.py's recorder: measuring (process 0) over the first HEALTH_SAMPLES items of `dataset` (the `split`,
+    validation or training), or one that only writes the epoch lines (the other processes)."""
+    if not measure:
+        return NoHealth()
+    from data import collate
 
-    def __init__(self, model, probe, split, lr, every=HEALTH_EVERY):
+    n = min(HEALTH_SAMPLES, len(dataset))
+    probe = collate([dataset[i] for i in range(n)])[0].to(device) if n > 0 else None
+    return HealthRecorder(model, probe, split, lr, emit)
+
+
+class NoHealth:
+    """A recorder that measures nothing (train.py's processes other than the first)."""
+
+    def before_step(self, step, last):
+        pass
+
+    def after_step(self, step, epoch, last):
+        pass
+
+    def epoch_end(self, step, epoch):
+        pass
+
+    def metrics_lines(self, epoch_row):
+        return [epoch_row]
+
+
+class HealthRecorder:
+    """Measures the training health of `model` (model.py's Network) as train.py steps, and sends each message
+    with `emit`; `probe` is the batch (an N×C×H×W tensor on the model's device) the dead/saturated shares are
+    measured on, from `split`."""
+
+    def __init__(self, model, probe, split, lr, emit=None, every=HEALTH_EVERY):
         self.model, self.probe, self.split, self.lr, self.every = model, probe, split, lr, every
+        self.emit = emit or (lambda message: None)
+        self.rows, self.end_row = [], None  # the epoch's records for metrics.jsonl
         self.params = []        # (index, line, kind, weight, parameters) per layer with parameters
         self.activations = []   # (index, line, kind, activation) per activation
         last = len(model.spec_layers) - 1
@@ -178,7 +216,10 @@ class HealthRecorder:
         if last:
             self.pending = layers
             return None
-        return {"type": "health", "step": step, "epoch": epoch, "layers": layers, "diagnostics": None, "samples": 0}
+        message = {"type": "health", "step": step, "epoch": epoch, "layers": layers, "diagnostics": None, "samples": 0}
+        self.emit(message)
+        self.rows.append(_row(message))
+        return message
 
     def epoch_end(self, step, epoch):
         """At the end of an epoch (after its last step): the last step's figures, the units' activity and the
@@ -204,7 +245,17 @@ class HealthRecorder:
                                updateRatio=None if l["updateRatio"] is None else med("updateRatio")))
         found = diagnostics(judged, samples, self.split, self.lr)
         self.epoch, self.pending = [], None
-        return {"type": "health", "step": step, "epoch": epoch, "layers": layers, "diagnostics": found, "samples": samples}
+        message = {"type": "health", "step": step, "epoch": epoch, "layers": layers, "diagnostics": found, "samples": samples}
+        self.emit(message)
+        self.end_row = _row(message)
+        return message
+
+    def metrics_lines(self, epoch_row):
+        """The epoch's lines for metrics.jsonl, as cnn train writes them: its step records, its line (`epoch_row`),
+        then its end's record."""
+        lines = self.rows + [epoch_row] + ([self.end_row] if self.end_row is not None else [])
+        self.rows, self.end_row = [], None
+        return lines
 
     @torch.no_grad()
     def _activity(self):

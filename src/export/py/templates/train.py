@@ -38,7 +38,6 @@ torchrun's processes.
 """
 
 import argparse
-import datetime
 import json
 import math
 import os
@@ -52,11 +51,11 @@ import augment
 from control import Control, StopFlag
 from data import DataError, collate, open_data
 from distributed import all_sum, setup_device
-from health import HEALTH_SAMPLES, HealthRecorder
+from health import health_recorder
 from inspection import Snapshots, augment_preview_msg, evaluate, evaluation_msg
 from model import BATCHNORM_NEEDS_PAIRS, NAME, TASK, build_model
 from objective import Objective, class_counts, imbalance_warning, resolve_class_weights
-from report import Failure, Reporter
+from report import Failure, Reporter, now_iso
 from runs import RunDir, better_figure, earlier_best, run_files
 from safetensors_io import load_into, save_file
 
@@ -120,10 +119,6 @@ def parse_args(argv=None):
 
 
 
-def now_iso():
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def read_source():
     try:
         with open(os.path.join(HERE, "network.cnn"), encoding="utf-8") as f:
@@ -140,11 +135,6 @@ def write_checkpoint(model, path, final, epochs_run, best=None):
         save_file(model.state_dict(), path, {"source": read_source(), "metrics": json.dumps(metrics)})
     except OSError as e:
         raise Failure("checkpoint", "cannot write %s: %s" % (path, e))
-
-
-def health_row(message):
-    """A health message as metrics.jsonl holds it: {"health": {...}, "time": ...}."""
-    return {"health": {k: v for k, v in message.items() if k != "type"}, "time": now_iso()}
 
 
 def train(args, report, stop, control):
@@ -247,15 +237,9 @@ def train_into(out, args, report, stop, control, world, rank, device):
     snaps = Snapshots(model, data, device, report, args.snapshot_interval) if rank == 0 else None
     has_val = data.val is not None and len(data.val) > 0
 
-    # Training health (health.py), measured in process 0: sent as it is measured, and written to metrics.jsonl with
-    # each epoch's line, over the first HEALTH_SAMPLES validation samples (training samples without validation).
-    health = None
-    if rank == 0:
-        probe_split = data.val if has_val else data.train
-        n = min(HEALTH_SAMPLES, len(probe_split))
-        probe = collate([probe_split[i] for i in range(n)])[0].to(device) if n > 0 else None
-        health = HealthRecorder(model, probe, "validation" if has_val else "training", args.lr)
-    step_rows, end_row = [], None  # this epoch's health records for metrics.jsonl
+    # Training health (health.py), measured in process 0: sent as it is measured, written with the epoch's line.
+    health = health_recorder(model, data.val if has_val else data.train, "validation" if has_val else "training",
+                             device, args.lr, report.emit, rank == 0)
     global_step = 0
 
     def answer(requests):
@@ -318,14 +302,9 @@ def train_into(out, args, report, stop, control, world, rank, device):
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             global_step += 1
-            if health is not None:
-                health.before_step(global_step, step == steps)
+            health.before_step(global_step, step == steps)
             optimizer.step()
-            if health is not None:
-                hm = health.after_step(global_step, epoch, step == steps)
-                if hm is not None:
-                    report.emit(hm)
-                    step_rows.append(health_row(hm))
+            health.after_step(global_step, epoch, step == steps)
             value = float(loss)
             if not math.isfinite(value):
                 raise Failure("train", "The loss became %s at epoch %d, step %d: training diverged. Try a lower learning rate "
@@ -359,18 +338,13 @@ def train_into(out, args, report, stop, control, world, rank, device):
         report.emit(m)
         if ev is not None:
             report.emit(evaluation_msg(ev, data.class_names, "validation", TASK))
-        if health is not None:
-            hm = health.epoch_end(global_step, epoch)
-            report.emit(hm)
-            end_row = health_row(hm)
+        health.epoch_end(global_step, epoch)
         final = {"trainLoss": m["trainLoss"], "trainAccuracy": m["trainAccuracy"], "valLoss": val_loss, "valAccuracy": val_acc}
         epochs_run = epoch
         if rank == 0:
             row = {k: v for k, v in m.items() if k != "type"}
             row["time"] = now_iso()
-            # The health records of the epoch's steps, its line, then its end's health record (as cnn train writes).
-            lines = step_rows + [row] + ([end_row] if end_row is not None else [])
-            step_rows, end_row = [], None
+            lines = health.metrics_lines(row)
             try:
                 with open(metrics_file, "a") as f:
                     f.write("".join(json.dumps(line) + "\n" for line in lines))
