@@ -1,7 +1,7 @@
 // Issue 5: with `cnnStudio.backend` set to `pytorch`, CNN: Train Model exports the network and runs the exported
 // train.py (Debian's /usr/bin/python3 with torch) as the trainer child: progress in the notification and the
-// inspector (which says "pytorch engine"), a finish notification, a checkpoint in runs/ that the built-in
-// engine then loads for the inspector's feature maps.
+// inspector (which says "pytorch engine"), a finish notification, train.py's training health in the Training tab,
+// a checkpoint in runs/ that the built-in engine then loads for the inspector's feature maps.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -51,6 +51,13 @@ export default async function (t) {
     await wb.page.locator('.notification-toast', { hasText: /Finished training lecture.cnn after 2 epochs/ }).waitFor({ timeout: 180_000 });
   });
   await t.screenshot('pytorch-finished');
+  await t.step("the Training tab shows train.py's training health: the gradient flow and the epoch's verdict", async () => {
+    await frame.locator('cnn-inspector [role=tab][data-tab=training]').click();
+    await frame.locator('cnn-gradient-flow .note', { hasText: /Epoch 2: no training-health warnings/ }).waitFor({ timeout: 30_000 });
+    await frame.locator('cnn-gradient-flow cnn-line-chart').waitFor({ timeout: 30_000 });
+    await frame.locator('cnn-gradient-flow').scrollIntoViewIfNeeded();
+  });
+  await t.screenshot('pytorch-health');
 
   const run = await t.step('runs/ holds the exported package, the checkpoint and the metrics', () => {
     const runs = join(ws, 'runs');
@@ -58,8 +65,10 @@ export default async function (t) {
     assert.equal(dirs.length, 1, `one run folder: ${dirs}`);
     const dir = join(runs, dirs[0]);
     assert.ok(existsSync(join(dir, 'model.safetensors')), 'model.safetensors');
-    const epochs = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(epochs.map((e) => e.epoch), [1, 2]);
+    const rows = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(rows.filter((r) => !r.health).map((e) => e.epoch), [1, 2]);
+    // train.py's training-health records, each epoch's end with its (here empty) list of warnings.
+    assert.deepEqual(rows.filter((r) => r.health?.diagnostics).map((r) => r.health.epoch), [1, 2]);
     return dir;
   });
   t.log(`run folder ${run}`);
