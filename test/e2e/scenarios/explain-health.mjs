@@ -6,25 +6,14 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 export const name = 'Dead ReLUs: W301 on the conv lines after a run from the palette; Grad-CAM over a misclassified sample';
 export const timeout = 300_000;
 
-const MODEL = `# Plain SGD at lr=0.05 is too fast for this network: most of its ReLUs die in the first epoch.
-network DoorStairSign
-input 32x32x3
-classes door stair sign
-
-conv filters=16 size=3 pad=1 activation=relu
-pool max size=2
-conv filters=32 size=3 pad=1 activation=relu
-pool max size=2
-dense units=3
-softmax
-
-data shapes samples=600
-train epochs=2 batch=32 optimizer=sgd lr=0.05 seed=7
-`;
+// The network of test/fixtures/health/dead-relu.cnn (the PyTorch package's health test trains it too).
+const MODEL = readFileSync(fileURLToPath(new URL('../../fixtures/health/dead-relu.cnn', import.meta.url)), 'utf8');
 const lines = MODEL.split('\n');
 /** 1-based lines of the statements starting with `keyword`. */
 const linesOf = (keyword) => lines.flatMap((l, i) => (l.startsWith(`${keyword} `) ? [i + 1] : []));

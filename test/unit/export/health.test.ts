@@ -70,19 +70,9 @@ print(json.dumps([health.diagnostics(c["layers"], c["samples"], c["split"], c["l
 
   it('train.py sends checked health records and the epoch-end diagnostics (dead ReLUs: W301 on the conv lines), and writes them to metrics.jsonl', async () => {
     const dir = tempDir('cnn-health-run-');
-    // Plain SGD at lr=0.05 is too fast for it: most of its ReLUs die in the first epoch (the e2e scenario's network).
-    const text = `network DeadRelu
-input 32x32x3
-classes door stair sign
-conv filters=16 size=3 pad=1 activation=relu
-pool max size=2
-conv filters=32 size=3 pad=1 activation=relu
-pool max size=2
-dense units=3
-softmax
-data shapes samples=600
-train epochs=2 batch=32 optimizer=sgd lr=0.05 seed=7
-`;
+    // Plain SGD at lr=0.05 is too fast for it: most of its ReLUs die in the first epoch (the e2e scenario's network;
+    // its convs on lines 6 and 8, the dense layer on line 10).
+    const text = readFileSync(join(__dirname, '../../fixtures/health/dead-relu.cnn'), 'utf8');
     const file = join(dir, 'dead-relu.cnn');
     writeFileSync(file, text);
     const outDir = join(dir, 'run');
@@ -104,15 +94,15 @@ train epochs=2 batch=32 optimizer=sgd lr=0.05 seed=7
     const [end1, mid, end2] = health;
     // Between the ends: the three parameterised layers' figures; at an end, also each activation's dead share.
     expect(mid!.layers.map((l) => [l.index, l.line, l.kind])).toEqual([
-      [0, 3, 'conv'],
-      [2, 5, 'conv'],
-      [4, 7, 'dense'],
+      [0, 5, 'conv'],
+      [2, 7, 'conv'],
+      [4, 9, 'dense'],
     ]);
     for (const l of mid!.layers) for (const f of [l.gradNorm, l.paramGradNorm, l.weightNorm, l.updateRatio]) expect(f).toBeGreaterThan(0);
     expect(end2!.samples).toBe(60);
     expect(end2!.layers.filter((l) => l.activation === 'relu').map((l) => l.index)).toEqual([0, 2]);
     for (const end of [end1!, end2!]) {
-      expect(end.diagnostics!.filter((d) => d.code === 'W301').map((d) => d.line)).toEqual([3, 5]);
+      expect(end.diagnostics!.filter((d) => d.code === 'W301').map((d) => d.line)).toEqual([5, 7]);
       for (const l of end.layers.filter((x) => x.activation === 'relu')) expect(l.dead).toBeGreaterThan(0.5);
     }
     // metrics.jsonl: each epoch's step records, its line, then its end's record, as cnn train writes them.
