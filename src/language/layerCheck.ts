@@ -157,28 +157,35 @@ function ruleProblem(c: Checker, stmt: Statement, info: LayerInfo, spec: Extract
   // Each fix says the map it gives, and the fixes come nearest first to the size the layer was written for (its
   // fraction): 3×3 stride 2 on 32 (15.5) gets pad=1 (16×16) before stride=1 (30×30), which would undo the
   // stride; on a tie a stride comes first, as in the lecture (7×7, 3×3, stride 3: stride=2, then pad=1, both 3×3).
+  // A fix that keeps a stride larger than the window (W102: pixels never seen) comes after those that do not.
   const want = [rh.ok ? rh.out : rh.exact, rw.ok ? rw.out : rw.exact];
-  const candidates: { fix: Fix; far: number; map: string }[] = [];
+  const sampling = spec.kind === 'conv' && h.f === 1 && w.f === 1; // a 1×1 conv with a stride samples on purpose
+  const candidates: { fix: Fix; skips: boolean; far: number; map: string }[] = [];
   const offer = (name: 'stride' | 'pad', value: number, arg: Arg | undefined, change: Partial<Axis>) => {
     const [oh, ow] = [applyRule({ ...h, ...change }), applyRule({ ...w, ...change })];
     if (!oh.ok || !ow.ok) return;
     const map = `${oh.out}×${ow.out}`;
     // A larger padding that gives the same map as a smaller one adds only zeros: left out.
     if (name === 'pad' && candidates.some((c) => c.map === map && c.fix.title.startsWith('Change to pad='))) return;
-    candidates.push({ fix: { title: `Change to ${name}=${value} (gives ${map})`, edits: [setArgEdit(c.text, stmt, arg, name, String(value))] }, far: Math.abs(oh.out - want[0]!) + Math.abs(ow.out - want[1]!), map });
+    const s = change.s ?? Math.max(h.s, w.s);
+    candidates.push({
+      fix: { title: `Change to ${name}=${value} (gives ${map})`, edits: [setArgEdit(c.text, stmt, arg, name, String(value))] },
+      skips: !sampling && (s > h.f || s > w.f),
+      far: Math.abs(oh.out - want[0]!) + Math.abs(ow.out - want[1]!),
+      map,
+    });
   };
   for (const s of stridesThatFit([h, w], spec.sh === spec.sw ? spec.sh : -1, 2)) offer('stride', s, strideArg, { s });
   for (const pad of padsThatFit([h, w], spec.ph === spec.pw ? spec.ph : -1, 2)) offer('pad', pad, padArg, { p: pad });
   // A stable sort: strides (offered first) stay ahead of paddings that are as near.
-  const fixes = candidates.sort((x, y) => x.far - y.far).slice(0, 3).map((c) => c.fix);
+  const fixes = candidates.sort((x, y) => Number(x.skips) - Number(y.skips) || x.far - y.far).slice(0, 3).map((c) => c.fix);
   if (fixes[0]) fixes[0].preferred = true;
   const tries = fixes.map((f) => f.title.replace('Change to ', ''));
-  c.report(
-    'E020',
-    strideArg ?? sizeArg ?? stmt.keyword,
-    `${bad.map((b) => `Output ${b.side}: ${arithmetic(b.axis)} is not a whole number`).join('; ')}.${tries.length ? ` Try ${tries.join(' or ')}.` : ''}`,
-    fixes,
-  );
+  const at = strideArg ?? sizeArg ?? stmt.keyword;
+  c.report('E020', at, `${bad.map((b) => `Output ${b.side}: ${arithmetic(b.axis)} is not a whole number`).join('; ')}.${tries.length ? ` Try ${tries.join(' or ')}.` : ''}`, fixes);
+  // A W102 on the same stride (stride 4 over a 3×3 filter) would offer one of these strides again in the same
+  // menu: E020's list, each with its map, is the one to pick from.
+  for (const d of c.diagnostics) if (d.code === 'W102' && d.offset === at.offset) d.fixes = [];
   // The output is not a size at all: the views show the fraction, and every shape below is unknown (PyTorch's
   // rounded-down size would read as if it were valid, and it would leave input pixels unseen).
   info.fractional = { h: rh.ok ? rh.out : rh.exact, w: rw.ok ? rw.out : rw.exact, c: p.depth };

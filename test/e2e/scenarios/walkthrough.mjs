@@ -117,9 +117,12 @@ export default async function (t) {
     await wb.waitForProblems('an E020 row', hasE020);
   });
   await t.step('…fixed with the quick fix', async () => {
-    const offered = await wb.quickFix(CONV_LINE, STRIDE_COL - 'stride='.length, { pick: /stride=1\b/ });
+    // (32 − 3 + 2·1)/4 + 1 = 8.75: strides that see every pixel first, each with its map; stride=2 halves the map.
+    const offered = await wb.quickFix(CONV_LINE, STRIDE_COL - 'stride='.length, { pick: /stride=2 \(gives 16×16\)/ });
     t.log(`  offered: ${JSON.stringify(offered)}`);
+    assert.ok(offered.includes('Change to pad=2 (gives 9×9)'), 'the padding that keeps stride 4 is offered too');
     await wb.waitForProblems('no E020 row', `!(${hasE020})`);
+    assert.match((await wb.editorLines())[CONV_LINE - 1], /stride=2\b/);
     await wb.save();
   });
 
