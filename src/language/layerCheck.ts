@@ -184,8 +184,12 @@ function ruleProblem(c: Checker, stmt: Statement, info: LayerInfo, spec: Extract
   const at = strideArg ?? sizeArg ?? stmt.keyword;
   c.report('E020', at, `${bad.map((b) => `Output ${b.side}: ${arithmetic(b.axis)} is not a whole number`).join('; ')}.${tries.length ? ` Try ${tries.join(' or ')}.` : ''}`, fixes);
   // A W102 on the same stride (stride 4 over a 3×3 filter) would offer one of these strides again in the same
-  // menu: E020's list, each with its map, is the one to pick from.
-  for (const d of c.diagnostics) if (d.code === 'W102' && d.offset === at.offset) d.fixes = [];
+  // menu: E020's list, each with its map, is the one to pick from. (This statement's diagnostics are the last ones
+  // reported, so only they are looked at: a file of many E020s stays linear.)
+  for (let i = c.diagnostics.length - 1; i >= 0 && c.diagnostics[i]!.offset >= stmt.offset; i--) {
+    const d = c.diagnostics[i]!;
+    if (d.code === 'W102' && d.offset === at.offset) d.fixes = [];
+  }
   // The output is not a size at all: the views show the fraction, and every shape below is unknown (PyTorch's
   // rounded-down size would read as if it were valid, and it would leave input pixels unseen).
   info.fractional = { h: rh.ok ? rh.out : rh.exact, w: rw.ok ? rw.out : rw.exact, c: p.depth };
