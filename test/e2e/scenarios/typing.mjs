@@ -76,7 +76,7 @@ async function typeFile(t, wb, ws, file, text, seed) {
 }
 
 /** Wait until the suggestion list is open with the row reading `label` focused (the one Tab accepts). */
-async function waitForSuggestion(wb, label) {
+async function waitForSuggestion(wb, label, { timeout = 20_000 } = {}) {
   await wb.page
     .waitForFunction(
       (label) => {
@@ -84,7 +84,7 @@ async function waitForSuggestion(wb, label) {
         return (row?.getAttribute('aria-label') ?? row?.textContent ?? '').trim().startsWith(label);
       },
       label,
-      { timeout: 20_000 },
+      { timeout },
     )
     .catch(async () => {
       const rows = await wb.page.locator('.editor-widget.suggest-widget .monaco-list-row').allInnerTexts().catch(() => []);
@@ -113,8 +113,20 @@ export default async function (t) {
   await t.step('typing a leaves adam', () => waitForSuggestion(wb, 'adam'));
   await wb.page.keyboard.press('Tab');
   await wb.typeLikeAPerson('\ndata shapes samples=');
-  await wb.page.keyboard.press('Control+Space');
-  await t.step('Ctrl+Space after samples= offers the example sizes', () => waitForSuggestion(wb, '1000'));
+  await t.step('Ctrl+Space after samples= offers the example sizes', async () => {
+    // As a person would, ask again when the list does not come: the request the typed `=` starts by itself (which
+    // offers no numbers) can answer after the one Ctrl+Space asked for and close the list (seen once in CI).
+    for (let ask = 1; ; ask++) {
+      await wb.page.keyboard.press('Control+Space');
+      try {
+        await waitForSuggestion(wb, '1000', { timeout: ask < 3 ? 5_000 : 20_000 });
+        return;
+      } catch (err) {
+        if (ask >= 3) throw err;
+        t.log(`  no list after Ctrl+Space (${ask}); asking again`);
+      }
+    }
+  });
   await t.screenshot('typing-asked');
   await wb.page.keyboard.press('Tab');
   // A label defined above is offered after add as its name is typed.
