@@ -99,6 +99,11 @@ export function checkDataAgainstModel(probe: DataProbe, model: ModelFacts): Data
   return issues;
 }
 
+/** Whether a model's class names were written on a classes line (without one they are the label numbers 0, 1, …). */
+export function hasClassNames(classes: readonly string[]): boolean {
+  return !classes.every((n, k) => n === String(k));
+}
+
 /** The issues that stop training (E040, E055), apart from the warnings (W105). */
 export function dataErrors(issues: readonly DataIssue[]): DataIssue[] {
   return issues.filter((i) => i.severity === 'error');
@@ -111,7 +116,7 @@ export function dataErrors(issues: readonly DataIssue[]): DataIssue[] {
  */
 export function checkModelData(model: ModelSpec, baseDir: string): DataIssue[] {
   if (!model.data) return [];
-  const hasClassesLine = !model.classes.every((n, k) => n === String(k));
+  const hasClassesLine = hasClassNames(model.classes);
   try {
     let layout = null;
     try {

@@ -82,7 +82,6 @@ export function classFolders(dir: string): { names: string[]; warnings: string[]
   return { names: inLabelOrder(names), warnings };
 }
 
-
 /** The class folders' names in label order for the checker (W105), or null when the folder cannot be read. */
 export function classFolderNames(dir: string): string[] | null {
   try {

@@ -52,7 +52,7 @@
 import type { DataSpec, Task } from '../language/model';
 import { firstBadLabel, strayLabelMessage, type ArrayDataset, type LabelSet } from './arrays';
 import { STREAM_THRESHOLD_BYTES } from './bytes';
-import { checkDataAgainstModel, dataErrors } from './check';
+import { checkDataAgainstModel, dataErrors, hasClassNames } from './check';
 import { DataError, RelabelledDataset, SubsetDataset, fmt, type Dataset } from './dataset';
 import { decodeFolder, listFolder } from './folder';
 import { openIdxPair, probeIdx } from './idx';
@@ -190,7 +190,7 @@ export function openData(spec: DataSpec, opts: OpenDataOptions): OpenedData {
   // Warnings of the check (W105) join the data's own.
   const checkWarnings: string[] = [];
   const fail = (probe: DataProbe): void => {
-    const hasClassesLine = opts.classNames !== undefined && !opts.classNames.every((n, k) => n === String(k));
+    const hasClassesLine = opts.classNames !== undefined && hasClassNames(opts.classNames);
     const issues = checkDataAgainstModel(probe, { input: opts.input, numClasses: opts.numClasses, classNames: opts.classNames, hasClassesLine, task });
     const errors = dataErrors(issues);
     if (errors.length) throw new DataError(errors.map((i) => i.message).join(' Also: '), errors.some((i) => i.code === 'E055') ? 'E055' : 'E040');

@@ -51,4 +51,3 @@ export function className(name: string): string | null {
   }
   return `"${name.replace(/[\\"]/g, (m) => `\\${m}`)}"`;
 }
-

@@ -158,20 +158,21 @@ function ruleProblem(c: Checker, stmt: Statement, info: LayerInfo, spec: Extract
   // fraction): 3×3 stride 2 on 32 (15.5) gets pad=1 (16×16) before stride=1 (30×30), which would undo the
   // stride; on a tie a stride comes first, as in the lecture (7×7, 3×3, stride 3: stride=2, then pad=1, both 3×3).
   // A fix that keeps a stride larger than the window (W102: pixels never seen) comes after those that do not.
-  const want = [rh.ok ? rh.out : rh.exact, rw.ok ? rw.out : rw.exact];
+  const fraction = { h: rh.ok ? rh.out : rh.exact, w: rw.ok ? rw.out : rw.exact };
   const sampling = spec.kind === 'conv' && h.f === 1 && w.f === 1; // a 1×1 conv with a stride samples on purpose
-  const candidates: { fix: Fix; skips: boolean; far: number; map: string }[] = [];
+  const candidates: { kind: 'stride' | 'pad'; fix: Fix; skips: boolean; far: number; map: string }[] = [];
   const offer = (name: 'stride' | 'pad', value: number, arg: Arg | undefined, change: Partial<Axis>) => {
     const [oh, ow] = [applyRule({ ...h, ...change }), applyRule({ ...w, ...change })];
     if (!oh.ok || !ow.ok) return;
     const map = `${oh.out}×${ow.out}`;
     // A larger padding that gives the same map as a smaller one adds only zeros: left out.
-    if (name === 'pad' && candidates.some((c) => c.map === map && c.fix.title.startsWith('Change to pad='))) return;
+    if (name === 'pad' && candidates.some((c) => c.kind === 'pad' && c.map === map)) return;
     const s = change.s ?? Math.max(h.s, w.s);
     candidates.push({
+      kind: name,
       fix: { title: `Change to ${name}=${value} (gives ${map})`, edits: [setArgEdit(c.text, stmt, arg, name, String(value))] },
       skips: !sampling && (s > h.f || s > w.f),
-      far: Math.abs(oh.out - want[0]!) + Math.abs(ow.out - want[1]!),
+      far: Math.abs(oh.out - fraction.h) + Math.abs(ow.out - fraction.w),
       map,
     });
   };
@@ -192,7 +193,7 @@ function ruleProblem(c: Checker, stmt: Statement, info: LayerInfo, spec: Extract
   }
   // The output is not a size at all: the views show the fraction, and every shape below is unknown (PyTorch's
   // rounded-down size would read as if it were valid, and it would leave input pixels unseen).
-  info.fractional = { h: rh.ok ? rh.out : rh.exact, w: rw.ok ? rw.out : rw.exact, c: p.depth };
+  info.fractional = { ...fraction, c: p.depth };
 }
 
 /** W102: a stride larger than the window skips pixels. A 1×1 conv with a stride (a projection shortcut) samples on purpose. */
