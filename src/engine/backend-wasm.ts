@@ -7,7 +7,7 @@ import type { Backend } from './backend';
 import { ACT, isDepthwise, type ActKind, type ConvGeom } from './kernels';
 import type { DeconvGeom } from './kernels-deconv';
 import type { UpsampleGeom, UpsampleMode } from './kernels-upsample';
-import { directForward, transposedData, winogradForward, winogradTile, winogradBackward } from './convAlgorithms';
+import { directForward, transposedData, winograd5, winogradForward, winogradTile, winogradBackward } from './convAlgorithms';
 import { engineRuntime } from './runtime';
 import { splitRange, ThreadPool, type ThreadFn } from './threads';
 import type { WasmExports, WasmModuleInfo } from './wasm-module';
@@ -147,6 +147,10 @@ export class WasmBackend implements Backend {
       // The weight gradient, and the input gradient (K channels in, C out, on the input's size).
       return Math.max(need, this.winogradWeightsScratch(g.c, g.k, g.oh, g.ow), this.winogradScratch(g.k, g.c, g.h, g.w));
     }
+    if (winograd5(g)) {
+      const ex = this.ex;
+      return Math.max(need, ex.winograd5ScratchFloats(g.c, g.k, g.oh, g.ow), ex.winograd5WeightsScratchFloats(g.c, g.k, g.oh, g.ow), ex.winograd5DataScratchFloats(g.c, g.k, g.oh, g.ow));
+    }
     if (!transposedData(g)) return need;
     const kff = (g.k / G) * g.fh * g.fw;
     return Math.max(need, kff * this.chunkFor(kff, g.n * g.h * g.w));
@@ -234,8 +238,8 @@ export class WasmBackend implements Backend {
       ]);
       return;
     }
-    if (winogradForward(g)) {
-      this.parallel(winogradTile(g.oh, g.ow) === 4 ? 'winograd4Conv' : 'winogradConv', g.n, (t, lo, hi) => [
+    if (winogradForward(g) || winograd5(g)) {
+      this.parallel(winograd5(g) ? 'winograd5Conv' : winogradTile(g.oh, g.ow) === 4 ? 'winograd4Conv' : 'winogradConv', g.n, (t, lo, hi) => [
         y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
         g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, ACT[act], 0, this.col[t]!, lo, hi,
       ]);
@@ -261,9 +265,11 @@ export class WasmBackend implements Backend {
       ]);
       return;
     }
-    const transposed = dx !== null && (winogradBackward(g) || transposedData(g));
-    if (winogradBackward(g)) {
-      this.parallelGrads(winogradTile(g.oh, g.ow) === 4 ? 'winograd4ConvWeights' : 'winogradConvWeights', g.n, dw, db, (t, lo, hi, dwAt, dbAt) => [
+    const onWinograd = winogradBackward(g) || winograd5(g);
+    const transposed = dx !== null && (onWinograd || transposedData(g));
+    if (onWinograd) {
+      const fn = winograd5(g) ? 'winograd5ConvWeights' : winogradTile(g.oh, g.ow) === 4 ? 'winograd4ConvWeights' : 'winogradConvWeights';
+      this.parallelGrads(fn, g.n, dw, db, (t, lo, hi, dwAt, dbAt) => [
         dwAt, dbAt, dy.byteOffset, x.byteOffset,
         g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, this.col[t]!, lo, hi,
       ]);
@@ -273,10 +279,18 @@ export class WasmBackend implements Backend {
       g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.sh, g.sw, g.ph, g.pw, DH, DW, G, g.oh, g.ow,
       this.col[t]!, this.chunk(g), this.work[t]!, lo * ohow, hi * ohow,
     ]);
+    if (dx && winograd5(g)) {
+      // dx += the forward's adjoint on the output tiles (no flipped filters, no padded dy).
+      this.parallel('winograd5ConvData', g.n, (t, lo, hi) => [
+        dx.byteOffset, dy.byteOffset, w.byteOffset,
+        g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, this.col[t]!, lo, hi,
+      ]);
+      return;
+    }
     if (transposed && dx) {
       if (dw.length > this.gradFloats) throw new Error('engine scratch too small for this layer');
       this.ex.flipWeights(this.flip, w.byteOffset, g.k, g.c, g.fh, g.fw, G);
-      if (winogradBackward(g)) {
+      if (onWinograd) {
         // dx += conv(dy padded by 2 − P, the flipped filters [C][K][3][3]): K channels in, C out.
         this.parallel(winogradTile(g.h, g.w) === 4 ? 'winograd4Conv' : 'winogradConv', g.n, (t, lo, hi) => [
           dx.byteOffset, dy.byteOffset, this.flip, 0,

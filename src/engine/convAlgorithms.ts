@@ -82,6 +82,23 @@ export function winogradTile(OH: number, OW: number): 2 | 4 {
   return OH >= 8 && OW >= 8 ? 4 : 2;
 }
 
+/** Fewest input and output channels for a 5×5 convolution to run on Winograd F(2×2, 5×5) (see winograd5). */
+const WINOGRAD5_MIN_CHANNELS = 4;
+
+/**
+ * Whether a convolution runs on Winograd F(2×2, 5×5) (winograd5.ts, winograd5-weights.ts): forward, weight
+ * gradient (as F(5×5, 2×2)) and input gradient (the F(2×2, 5×5) convolution of dy by the flipped filters,
+ * padded 4 − P, so P ≤ 4). For 5×5, stride 1, undilated, ungrouped layers with a few channels in and out
+ * (LeNet-5's second layer, 6 → 16 on 14×14): 36 multiplies per 2×2 tile and pair of channels where the direct
+ * kernel and im2col take 100.
+ */
+export function winograd5(g: ConvGeom): boolean {
+  return (
+    plain(g) && g.fh === 5 && g.fw === 5 && g.ph <= 4 && g.pw <= 4 &&
+    g.c >= WINOGRAD5_MIN_CHANNELS && g.k >= WINOGRAD5_MIN_CHANNELS && g.c * g.k <= WINOGRAD_MAX_FILTERS && g.oh >= 2 && g.ow >= 2
+  );
+}
+
 /**
  * Whether a convolution runs forward on the direct kernel (direct.ts): few input channels (a first layer's
  * 1 or 3, LeNet-5's second layer's 6: fewer than Winograd takes, and not a 3×3 one winogradForward takes),
@@ -93,7 +110,7 @@ export function winogradTile(OH: number, OW: number): 2 | 4 {
  * TinyVGG and no faster on LeNet-5.)
  */
 export function directForward(g: ConvGeom): boolean {
-  return plain(g) && g.c <= DIRECT_MAX_CHANNELS && !winogradForward(g);
+  return plain(g) && g.c <= DIRECT_MAX_CHANNELS && !winogradForward(g) && !winograd5(g);
 }
 
 /**

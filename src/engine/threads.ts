@@ -44,6 +44,9 @@ export const THREAD_FNS = [
   'winograd4ConvWeights',
   'denseForward',
   'denseBackward',
+  'winograd5Conv',
+  'winograd5ConvWeights',
+  'winograd5ConvData',
 ] as const;
 export type ThreadFn = (typeof THREAD_FNS)[number];
 

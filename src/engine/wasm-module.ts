@@ -62,6 +62,27 @@ export interface WasmExports {
     N: number, C: number, H: number, W: number, K: number, PH: number, PW: number, OH: number, OW: number,
     scratch: number, nStart: number, nEnd: number,
   ): void;
+  winograd5ScratchFloats(C: number, K: number, OH: number, OW: number): number;
+  /** The same arguments as winogradConv (F(2×2, 5×5) for 5×5 filters). */
+  winograd5Conv(
+    y: number, x: number, w: number, b: number,
+    N: number, C: number, H: number, W: number, K: number, PH: number, PW: number, OH: number, OW: number,
+    act: number, accumulate: number, scratch: number, nStart: number, nEnd: number,
+  ): void;
+  winograd5WeightsScratchFloats(C: number, K: number, OH: number, OW: number): number;
+  /** The same arguments as winogradConvWeights (F(5×5, 2×2) for 5×5 filters). */
+  winograd5ConvWeights(
+    dw: number, db: number, dy: number, x: number,
+    N: number, C: number, H: number, W: number, K: number, PH: number, PW: number, OH: number, OW: number,
+    scratch: number, nStart: number, nEnd: number,
+  ): void;
+  winograd5DataScratchFloats(C: number, K: number, OH: number, OW: number): number;
+  /** dx += the input gradient of a 5×5 stride-1 convolution (F(2×2, 5×5)'s adjoint), for the samples [nStart, nEnd). */
+  winograd5ConvData(
+    dx: number, dy: number, w: number,
+    N: number, C: number, H: number, W: number, K: number, PH: number, PW: number, OH: number, OW: number,
+    scratch: number, nStart: number, nEnd: number,
+  ): void;
   depthwiseScratchFloats(H: number, W: number, FH: number, FW: number, SH: number, SW: number, DH: number, DW: number, OH: number, OW: number): number;
   depthwiseForward(y: number, x: number, w: number, b: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, act: number, scratch: number, cLo: number, cHi: number): void;
   depthwiseBackward(dx: number, dw: number, db: number, dy: number, x: number, w: number, N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, OH: number, OW: number, scratch: number, cLo: number, cHi: number): void;

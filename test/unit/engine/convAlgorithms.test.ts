@@ -1,7 +1,7 @@
 // Which kernels each benchmark network's convolutions run on (src/engine/convAlgorithms.ts): the rules are
 // measured choices, so a change to one shows up here as a change of layers, not silently as a speed change.
 import { describe, expect, it } from 'vitest';
-import { directForward, transposedData, winograd, winogradBackward, winogradForward, winogradTile } from '../../../src/engine/convAlgorithms';
+import { directForward, transposedData, winograd, winograd5, winogradBackward, winogradForward, winogradTile } from '../../../src/engine/convAlgorithms';
 import { convGeom, type ConvGeom } from '../../../src/engine/kernels';
 
 const conv = (h: number, w: number, c: number, k: number, f: number, { s = 1, p = 0, d = 1, groups = 1 } = {}): ConvGeom =>
@@ -9,16 +9,16 @@ const conv = (h: number, w: number, c: number, k: number, f: number, { s = 1, p 
 
 /** [forward, input gradient, weight gradient] */
 const kernels = (g: ConvGeom) => [
-  directForward(g) ? 'direct' : winogradForward(g) ? 'winograd' : 'im2col',
-  winogradBackward(g) ? 'winograd' : transposedData(g) ? 'transposed' : 'col2im',
-  winogradBackward(g) ? 'winograd' : 'im2col',
+  directForward(g) ? 'direct' : winogradForward(g) || winograd5(g) ? 'winograd' : 'im2col',
+  winogradBackward(g) || winograd5(g) ? 'winograd' : transposedData(g) ? 'transposed' : 'col2im',
+  winogradBackward(g) || winograd5(g) ? 'winograd' : 'im2col',
 ];
 
 describe('convolution kernels by geometry', () => {
-  it('the benchmark networks: 3×3 stride-1 layers Winograd (first layers forward only), other layers with under 8 channels in direct, the rest im2col', () => {
-    // LeNet-5
+  it('the benchmark networks: 3×3 and 5×5 stride-1 layers Winograd (3×3 first layers forward only), other layers with under 8 channels in direct, the rest im2col', () => {
+    // LeNet-5: the first layer (1 channel) direct, the second F(2×2, 5×5)
     expect(kernels(conv(28, 28, 1, 6, 5, { p: 2 }))).toEqual(['direct', 'col2im', 'im2col']);
-    expect(kernels(conv(14, 14, 6, 16, 5))).toEqual(['direct', 'col2im', 'im2col']);
+    expect(kernels(conv(14, 14, 6, 16, 5))).toEqual(['winograd', 'winograd', 'winograd']);
     // the lecture network (and the ResNet-style graph's first layer) and TinyVGG
     expect(kernels(conv(32, 32, 3, 16, 3, { p: 1 }))).toEqual(['winograd', 'col2im', 'im2col']);
     expect(kernels(conv(16, 16, 16, 32, 3, { p: 1 }))).toEqual(['winograd', 'winograd', 'winograd']);
@@ -49,6 +49,18 @@ describe('convolution kernels by geometry', () => {
     expect(winograd(conv(8, 8, 128, 128, 3, { p: 1 }))).toBe(true);
     expect(winograd(conv(8, 8, 256, 128, 3, { p: 1 }))).toBe(false);
     expect(directForward(conv(8, 8, 3, 8, 3, { s: 2 }))).toBe(false);
+  });
+  it('Winograd F(2×2, 5×5) for 5×5 stride-1 layers with 4 or more channels in and out and padding up to 4', () => {
+    expect(winograd5(conv(14, 14, 6, 16, 5))).toBe(true);
+    expect(winograd5(conv(8, 8, 4, 4, 5, { p: 4 }))).toBe(true);
+    expect(winograd5(conv(8, 8, 4, 4, 5, { p: 5 }))).toBe(false); // the input gradient's tiles would start inside the padding
+    expect(winograd5(conv(14, 14, 3, 16, 5))).toBe(false); // 3 channels: the direct kernel (measured faster on 1)
+    expect(winograd5(conv(14, 14, 6, 3, 5))).toBe(false);
+    expect(winograd5(conv(14, 14, 6, 16, 5, { s: 2 }))).toBe(false);
+    expect(winograd5(conv(14, 14, 6, 16, 5, { d: 2, p: 4 }))).toBe(false);
+    expect(winograd5(conv(14, 14, 6, 16, 5, { groups: 2 }))).toBe(false);
+    expect(winograd5(conv(14, 14, 6, 16, 3))).toBe(false);
+    expect(directForward(conv(14, 14, 6, 16, 5))).toBe(false);
   });
   it('Winograd tiles of 4×4 on maps 8 or more a side, 2×2 on smaller ones', () => {
     expect(winogradTile(32, 32)).toBe(4); // the ResNet-style graph's first stage, TinyVGG

@@ -30,12 +30,18 @@ export const CONV_CASES: [string, ConvGeom][] = [
   // 13 columns: a last group of four tiles with one column in its first), and filters in blocks of 5.
   ['Winograd 4x4 tiles, 3x3 pad 1, 9 to 10, 9x13', convGeom(2, { h: 9, w: 13, c: 9 }, 10, win(3, 3, 1, 1, 1, 1, 1, 1))],
   ['Winograd 4x4 tiles, 3x3 no padding, 8 to 8, 10x18', convGeom(1, { h: 10, w: 18, c: 8 }, 8, win(3, 3, 1, 1, 0, 0, 1, 1))],
+  // 5×5 stride 1 with 4 or more channels in and out: Winograd F(2×2, 5×5), four samples a vector: partial tiles
+  // (odd sizes), samples that do not fill the last four (3, and 1 per thread on 3 threads), paddings up to 4
+  // (the input gradient's 4 − P down to 0), filters not a multiple of 4.
+  ['Winograd 5x5 pad 2, 4 to 5, odd 9x11', convGeom(3, { h: 9, w: 11, c: 4 }, 5, win(5, 5, 1, 1, 2, 2))],
+  ['Winograd 5x5 pad 4, 5 to 4, 3x4', convGeom(2, { h: 3, w: 4, c: 5 }, 4, win(5, 5, 1, 1, 4, 4))],
+  ['Winograd 5x5 pad 1,3, 6 to 7, 8x6', convGeom(5, { h: 8, w: 6, c: 6 }, 7, win(5, 5, 1, 1, 1, 3))],
   // Stride 1 with at most 7 input channels: the direct forward kernel (8-wide blocks, 4-wide tails of 1–4 stored, 5–7 stored of an
   // 8-wide block; filters in blocks of 4 with 1–4 in the last, or of 3 when K is a multiple of 3 but not of 4).
   ['direct 5x5 pad 2, 1 to 6, 11x13', convGeom(2, { h: 11, w: 13, c: 1 }, 6, win(5, 5, 1, 1, 2, 2))],
   ['direct 3x3 no padding, 3 to 9, 9x21', convGeom(3, { h: 9, w: 21, c: 3 }, 9, win(3, 3, 1, 1, 0, 0))],
   ['direct rect 2x3 pad 1,0, 4 to 3, 5x8', convGeom(2, { h: 5, w: 8, c: 4 }, 3, win(2, 3, 1, 1, 1, 0))],
-  ['direct 5x5, 6 to 6, 5x14 (a 4-wide block of 2)', convGeom(1, { h: 5, w: 14, c: 6 }, 6, win(5, 5, 1, 1, 0, 0))],
+  ['direct 5x5, 3 to 6, 5x14 (a 4-wide block of 2)', convGeom(1, { h: 5, w: 14, c: 3 }, 6, win(5, 5, 1, 1, 0, 0))],
   ['direct 3x3 pad 1, 7 to 5, 6x15', convGeom(2, { h: 6, w: 15, c: 7 }, 5, win(3, 3, 1, 1, 1, 1))],
   ['direct 3x3, 2 to 6, 5x7 (a 4-wide block of 1)', convGeom(2, { h: 5, w: 7, c: 2 }, 6, win(3, 3, 1, 1, 0, 0))],
   ['direct 3x3 pad 1, 3 to 10, 7x12 (a last block of 2 filters, a 4-wide tail)', convGeom(2, { h: 7, w: 12, c: 3 }, 10, win(3, 3, 1, 1, 1, 1))],
@@ -62,7 +68,8 @@ const dwin = (fh: number, fw: number, sh: number, sw: number, ph: number, pw: nu
  */
 export const LARGE_CONV_CASES: [string, ConvGeom][] = [
   ['Winograd 3x3 pad 1,0, 12 to 8, 30x34 (two chunks of tile rows)', convGeom(1, { h: 30, w: 34, c: 12 }, 8, win(3, 3, 1, 1, 1, 0, 1, 1))],
-  ['direct 5x5, 6 to 16 (LeNet-5 conv2), 14x14', convGeom(3, { h: 14, w: 14, c: 6 }, 16, win(5, 5, 1, 1, 0, 0))],
+  ['Winograd 5x5, 6 to 16 (LeNet-5 conv2), 14x14', convGeom(6, { h: 14, w: 14, c: 6 }, 16, win(5, 5, 1, 1, 0, 0))],
+  ['Winograd 5x5 pad 2, 8 to 6, 40x37 (chunks of tile rows)', convGeom(5, { h: 40, w: 37, c: 8 }, 6, win(5, 5, 1, 1, 2, 2))],
 ];
 
 export const DECONV_CASES: [string, DeconvGeom][] = [

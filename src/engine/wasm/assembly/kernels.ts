@@ -26,6 +26,9 @@ export { winogradScratchFloats, winogradConv } from './winograd';
 export { winograd4ScratchFloats, winograd4Conv } from './winograd4';
 export { winogradWeightsScratchFloats, winogradConvWeights } from './winograd-weights';
 export { winograd4WeightsScratchFloats, winograd4ConvWeights } from './winograd4-weights';
+export { winograd5ScratchFloats, winograd5Conv } from './winograd5';
+export { winograd5WeightsScratchFloats, winograd5ConvWeights } from './winograd5-weights';
+export { winograd5DataScratchFloats, winograd5ConvData } from './winograd5-data';
 export { depthwiseScratchFloats, depthwiseForward, depthwiseBackward } from './depthwise';
 export { deconvForward, deconvBackward } from './deconv';
 export {

@@ -87,7 +87,7 @@ function transformFilters4(U: usize, w: usize, K: i32, C: i32, t: usize): void {
 }
 
 /** Stores Bᵀ (d0 … d5) at dst, dst + ds, …, dst + 5·ds. */
-@inline function bt6(dst: usize, ds: usize, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): void {
+@inline export function bt6(dst: usize, ds: usize, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): void {
   const four = f32x4.splat(4), mfour = f32x4.splat(-4), mfive = f32x4.splat(-5);
   const p = fma(mfour, d2, d4); // d4 − 4d2
   const q = fma(mfour, d1, d3); // d3 − 4d1
