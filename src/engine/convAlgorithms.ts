@@ -86,11 +86,15 @@ export function winogradTile(OH: number, OW: number): 2 | 4 {
 const WINOGRAD5_MIN_CHANNELS = 4;
 
 /**
- * Whether a convolution runs on Winograd F(2×2, 5×5) (winograd5.ts, winograd5-weights.ts): forward, weight
- * gradient (as F(5×5, 2×2)) and input gradient (the F(2×2, 5×5) convolution of dy by the flipped filters,
- * padded 4 − P, so P ≤ 4). For 5×5, stride 1, undilated, ungrouped layers with a few channels in and out
- * (LeNet-5's second layer, 6 → 16 on 14×14): 36 multiplies per 2×2 tile and pair of channels where the direct
- * kernel and im2col take 100.
+ * Whether a convolution runs on Winograd F(2×2, 5×5) (winograd5.ts, winograd5-weights.ts, winograd5-data.ts):
+ * forward, weight gradient (as F(5×5, 2×2)) and input gradient (the forward's adjoint on the output tiles; P ≤ 4
+ * keeps every input pixel inside some tile's patch). For 5×5, stride 1, undilated, ungrouped layers with 4 or
+ * more channels in and out: 36 multiplies per 2×2 tile and pair of channels where the direct kernel and
+ * im2col take 100. Measured at batch 64, 1 thread: LeNet-5's second layer (6 → 16 on 14×14) forward 1.17 →
+ * 0.65 ms (direct kernel), input gradient 1.38 → 0.65 (col2im; as a full convolution on Winograd it was 1.46,
+ * the 10×10 map padded to 18×18), weight gradient 1.42 → 0.83 (im2col); with 1 channel (its first layer)
+ * forward 0.64 → 0.98 and weight gradient no faster, with 3 (16 filters on 32×32) forward 1.6× and weight
+ * gradient 1.15× slower than the direct kernel and im2col: too few products for the transforms of 16 outputs.
  */
 export function winograd5(g: ConvGeom): boolean {
   return (
@@ -101,11 +105,10 @@ export function winograd5(g: ConvGeom): boolean {
 
 /**
  * Whether a convolution runs forward on the direct kernel (direct.ts): few input channels (a first layer's
- * 1 or 3, LeNet-5's second layer's 6: fewer than Winograd takes, and not a 3×3 one winogradForward takes),
- * where im2col copies every value FH·FW times
- * for a short GEMM; stride 1, undilated, ungrouped. Measured: LeNet-5's first layer 1.9× faster than on
- * im2col (once the kernel's blocks fitted its 6 filters and 28 columns), its second 1.25× faster, +35%
- * inference in all. (Its weight gradient stays on im2col and
+ * 1 or 3: fewer than Winograd takes, and not a 3×3 or 5×5 one winogradForward or winograd5 takes), where
+ * im2col copies every value FH·FW times for a short GEMM; stride 1, undilated, ungrouped. Measured: LeNet-5's
+ * first layer 1.9× faster than on im2col (once the kernel's blocks fitted its 6 filters and 28 columns), its
+ * second 1.25× faster (before F(2×2, 5×5)), +35% inference in all. (Its weight gradient stays on im2col and
  * the GEMM: a direct one, twelve accumulators per channel, filter row and four filters, measured 4% slower on
  * TinyVGG and no faster on LeNet-5.)
  */
