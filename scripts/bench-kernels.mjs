@@ -40,6 +40,8 @@ const LAYERS = [
   ['depthwise 32 3x3 stride 2 on 32x32', conv(32, 32, 32, 3, { p: 1, s: 2, g: 32 })],
   ['depthwise 64 3x3 on 32x32', conv(64, 32, 64, 3, { p: 1, g: 64 })],
   ['conv 16→32 3x3 stride 2 on 16x16 (plain)', conv(16, 16, 32, 3, { p: 1, s: 2 })],
+  ["conv 6→16 5x5 on 14x14 (LeNet-5's second)", conv(6, 14, 16, 5)],
+  ['conv 16→16 5x5 on 32x32', conv(16, 32, 16, 5, { p: 2 })],
   ['deconv 32→16 3x3 stride 2 on 8x8', deconv(32, 8, 16, 3, { s: 2, p: 1, op: 1 })],
   ['deconv 32→16 2x2 stride 2 on 8x8', deconv(32, 8, 16, 2, { s: 2 })],
   ['upsample nearest x2, 32 on 16x16', { op: 'upsample', mode: 'nearest', c: 32, h: 16, w: 16, scale: 2 }],

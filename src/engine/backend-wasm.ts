@@ -18,8 +18,13 @@ const COL_BUDGET = 1 << 16;
 const ZERO_SPLIT = 1 << 19;
 /** Multiply-adds (batch × inputs × units) from which a dense layer runs on the threads (LeNet-5's 400 → 120, 3.1M, gains; its 120 → 84 would not). */
 const DENSE_SPLIT = 1 << 21;
-/** Parameters from which an optimizer step is split across the threads (see parallelUnless()). */
-const OPTIMIZER_SPLIT = 1 << 20;
+/**
+ * Parameters from which an optimizer step is split across the threads (see parallelUnless()). Alone, LeNet-5's
+ * 61K take 0.07–0.09 ms on either count of threads; in a training step on 2 threads they took 0.37 ms on one
+ * (half its gradients were just written by the other thread, on another core, and are read from there) and
+ * take 0.19 split.
+ */
+const OPTIMIZER_SPLIT = 1 << 14;
 
 const PAGE = 65536;
 
@@ -186,7 +191,7 @@ export class WasmBackend implements Backend {
 
   /**
    * parallel(), or `part(0, 0, n)` on this thread alone when the work is `small`: below a threshold where
-   * waking a worker (tens of µs) costs more than it saves (LeNet-5's 61K parameters take 0.06 ms to update).
+   * waking a worker (tens of µs) costs more than it saves (a layer's 2M-float gradient zeroes in ~50 µs).
    */
   private parallelUnless(small: boolean, fn: ThreadFn, n: number, part: (t: number, lo: number, hi: number) => number[]): void {
     if (small || !this.pool) (this.ex[fn] as unknown as (...a: number[]) => void)(...part(0, 0, n));
