@@ -243,8 +243,15 @@ export class WasmBackend implements Backend {
       ]);
       return;
     }
-    if (winogradForward(g) || winograd5(g)) {
-      this.parallel(winograd5(g) ? 'winograd5Conv' : winogradTile(g.oh, g.ow) === 4 ? 'winograd4Conv' : 'winogradConv', g.n, (t, lo, hi) => [
+    if (winograd5(g)) {
+      this.parallel('winograd5Conv', g.n, (t, lo, hi) => [
+        y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
+        g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, ACT[act], this.col[t]!, lo, hi,
+      ]);
+      return;
+    }
+    if (winogradForward(g)) {
+      this.parallel(winogradTile(g.oh, g.ow) === 4 ? 'winograd4Conv' : 'winogradConv', g.n, (t, lo, hi) => [
         y.byteOffset, x.byteOffset, w.byteOffset, b.byteOffset,
         g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, ACT[act], 0, this.col[t]!, lo, hi,
       ]);

@@ -63,11 +63,11 @@ export interface WasmExports {
     scratch: number, nStart: number, nEnd: number,
   ): void;
   winograd5ScratchFloats(C: number, K: number, OH: number, OW: number): number;
-  /** The same arguments as winogradConv (F(2×2, 5×5) for 5×5 filters). */
+  /** winogradConv's arguments but `accumulate` (F(2×2, 5×5) for 5×5 filters; never accumulates). */
   winograd5Conv(
     y: number, x: number, w: number, b: number,
     N: number, C: number, H: number, W: number, K: number, PH: number, PW: number, OH: number, OW: number,
-    act: number, accumulate: number, scratch: number, nStart: number, nEnd: number,
+    act: number, scratch: number, nStart: number, nEnd: number,
   ): void;
   winograd5WeightsScratchFloats(C: number, K: number, OH: number, OW: number): number;
   /** The same arguments as winogradConvWeights (F(5×5, 2×2) for 5×5 filters). */

@@ -53,7 +53,9 @@ describe('convolution kernels by geometry', () => {
   it('Winograd F(2×2, 5×5) for 5×5 stride-1 layers with 4 or more channels in and out and padding up to 4', () => {
     expect(winograd5(conv(14, 14, 6, 16, 5))).toBe(true);
     expect(winograd5(conv(8, 8, 4, 4, 5, { p: 4 }))).toBe(true);
-    expect(winograd5(conv(8, 8, 4, 4, 5, { p: 5 }))).toBe(false); // the input gradient's tiles would start inside the padding
+    expect(winograd5(conv(8, 8, 4, 4, 5, { p: 5 }))).toBe(false); // outputs that see only padding
+    expect(winograd5(conv(8, 8, 64, 64, 5, { p: 2 }))).toBe(true);
+    expect(winograd5(conv(8, 8, 64, 128, 5, { p: 2 }))).toBe(false); // its weight gradient's sums would take 3.5 MiB a thread
     expect(winograd5(conv(14, 14, 3, 16, 5))).toBe(false); // 3 channels: the direct kernel (measured faster on 1)
     expect(winograd5(conv(14, 14, 6, 3, 5))).toBe(false);
     expect(winograd5(conv(14, 14, 6, 16, 5, { s: 2 }))).toBe(false);

@@ -36,6 +36,7 @@ export const CONV_CASES: [string, ConvGeom][] = [
   ['Winograd 5x5 pad 2, 4 to 5, odd 9x11', convGeom(3, { h: 9, w: 11, c: 4 }, 5, win(5, 5, 1, 1, 2, 2))],
   ['Winograd 5x5 pad 4, 5 to 4, 3x4', convGeom(2, { h: 3, w: 4, c: 5 }, 4, win(5, 5, 1, 1, 4, 4))],
   ['Winograd 5x5 pad 1,3, 6 to 7, 8x6', convGeom(5, { h: 8, w: 6, c: 6 }, 7, win(5, 5, 1, 1, 1, 3))],
+  ['Winograd 5x5 no padding, 4 to 4, 5x6 (1x2 outputs)', convGeom(2, { h: 5, w: 6, c: 4 }, 4, win(5, 5, 1, 1, 0, 0))],
   // Stride 1 with at most 7 input channels: the direct forward kernel (8-wide blocks, 4-wide tails of 1–4 stored, 5–7 stored of an
   // 8-wide block; filters in blocks of 4 with 1–4 in the last, or of 3 when K is a multiple of 3 but not of 4).
   ['direct 5x5 pad 2, 1 to 6, 11x13', convGeom(2, { h: 11, w: 13, c: 1 }, 6, win(5, 5, 1, 1, 2, 2))],

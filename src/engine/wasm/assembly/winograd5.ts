@@ -165,21 +165,21 @@ export function inputTransform5(V: usize, XI: usize, C: i32, trn: i32, TW: i32, 
   }
 }
 
-/** How outputTransform5 stores: plain, added to what is there, plus the filter's bias, plus bias then ReLU. */
+/** How outputTransform5 stores: plain, plus the filter's bias, plus bias then ReLU. */
 const EPI_STORE: i32 = 0;
-const EPI_ADD: i32 = 1;
-const EPI_BIAS: i32 = 2;
-const EPI_BIAS_RELU: i32 = 3;
+const EPI_BIAS: i32 = 1;
+const EPI_BIAS_RELU: i32 = 2;
 
 /**
- * y[K][N][OH][OW] (=, or += with `accumulate`) conv(x[C][N][H][W], w[K][C][5][5], stride 1, padding PH, PW)
- * (+ b[K] and the activation `act`, when not accumulating; b = 0 for none), for the samples [nStart, nEnd).
- * scratch: winograd5ScratchFloats(C, K, OH, OW) floats.
+ * y[K][N][OH][OW] = conv(x[C][N][H][W], w[K][C][5][5], stride 1, padding PH, PW) + b[K] (b = 0 for none), then
+ * the activation `act`, for the samples [nStart, nEnd). (The input gradient has a kernel of its own,
+ * winograd5-data.ts, so unlike winogradConv this one never accumulates.) scratch: winograd5ScratchFloats(C, K,
+ * OH, OW) floats.
  */
 export function winograd5Conv(
   y: usize, x: usize, w: usize, b: usize,
   N: i32, C: i32, H: i32, W: i32, K: i32, PH: i32, PW: i32, OH: i32, OW: i32,
-  act: i32, accumulate: i32, scratch: usize, nStart: i32, nEnd: i32,
+  act: i32, scratch: usize, nStart: i32, nEnd: i32,
 ): void {
   const TH = (OH + 1) >> 1;
   const TW = (OW + 1) >> 1;
@@ -197,8 +197,8 @@ export function winograd5Conv(
   const NOHW = N * OHOW;
   transformFilters5(U, w, K, C, stage, 0);
   // Bias and ReLU as the outputs are stored; the other activations in a pass of their own.
-  const fused = !accumulate && (act == 0 || act == 1);
-  const epi = accumulate ? EPI_ADD : fused ? (act == 1 ? EPI_BIAS_RELU : EPI_BIAS) : EPI_STORE;
+  const fused = act == 0 || act == 1;
+  const epi = fused ? (act == 1 ? EPI_BIAS_RELU : EPI_BIAS) : EPI_STORE;
   for (let n0 = nStart; n0 < nEnd; n0 += 4) {
     const lanes = min(4, nEnd - n0);
     for (let tr0 = 0; tr0 < TH; tr0 += TRb) {
@@ -212,7 +212,7 @@ export function winograd5Conv(
       outputTransform5(y + ((<usize>n0 * OHOW) << 2), M, b, K, NOHW, OHOW, OH, OW, lanes, tr0, trn, TW, Tc, epi, stage);
     }
   }
-  if (!fused && !accumulate) {
+  if (!fused) {
     for (let n = nStart; n < nEnd; n++) biasActRows(y + ((<usize>n * OHOW) << 2), b, K, OHOW, NOHW, act, 0);
   }
 }
@@ -255,13 +255,6 @@ function outputTransform5(ys: usize, M: usize, b: usize, K: i32, NOHW: i32, OHOW
 
 /** Stores lane l of v at p + l·ls for l < lanes, as `epi` says. */
 @inline function storeLanes(p: usize, ls: usize, lanes: i32, v: v128, epi: i32, bias: v128): void {
-  if (epi == EPI_ADD) {
-    store<f32>(p, load<f32>(p) + f32x4.extract_lane(v, 0));
-    if (lanes > 1) store<f32>(p + ls, load<f32>(p + ls) + f32x4.extract_lane(v, 1));
-    if (lanes > 2) store<f32>(p + 2 * ls, load<f32>(p + 2 * ls) + f32x4.extract_lane(v, 2));
-    if (lanes > 3) store<f32>(p + 3 * ls, load<f32>(p + 3 * ls) + f32x4.extract_lane(v, 3));
-    return;
-  }
   if (epi >= EPI_BIAS) {
     v = f32x4.add(v, bias);
     if (epi == EPI_BIAS_RELU) v = f32x4.max(v, f32x4.splat(0));
