@@ -39,6 +39,16 @@ def conv_case(name, n, c, h, w, k, fh, fw, sh, sw, ph, pw):
                 dx=flat(x.grad), dweight=flat(wt.grad), dbias=flat(b.grad))
 
 
+def seeded(seed, case, *args):
+    """case(*args) on its own seed, leaving the generator where it was (cases added later change no other numbers)."""
+    state = torch.get_rng_state()
+    torch.manual_seed(seed)
+    try:
+        return case(*args)
+    finally:
+        torch.set_rng_state(state)
+
+
 def pool_case(name, mode, n, c, h, w, fh, fw, sh, sw, ph, pw):
     x = rand(n, c, h, w).requires_grad_()
     if mode == 'max':
@@ -213,6 +223,9 @@ def main():
             conv_case('5x5 stride 2 pad 2', 3, 2, 9, 9, 5, 5, 5, 2, 2, 2, 2),
             conv_case('1x1', 2, 4, 3, 3, 6, 1, 1, 1, 1, 0, 0),
             conv_case('2x4 stride 3,2 pad 0,1', 2, 3, 8, 9, 2, 2, 4, 3, 2, 0, 1),
+            # 5×5 stride 1 with 4+ channels in and out: the engine's Winograd F(2×2, 5×5); 5 samples (a last
+            # vector of four with one), odd sizes (partial tiles).
+            seeded(5, conv_case, '5x5 pad 2, 6 to 7 (Winograd F(2x2, 5x5))', 5, 6, 9, 11, 7, 5, 5, 1, 1, 2, 2),
         ],
         pool=[
             pool_case('max 2', 'max', 2, 3, 6, 6, 2, 2, 2, 2, 0, 0),
