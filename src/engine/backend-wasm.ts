@@ -7,7 +7,7 @@ import type { Backend } from './backend';
 import { ACT, isDepthwise, type ActKind, type ConvGeom } from './kernels';
 import type { DeconvGeom } from './kernels-deconv';
 import type { UpsampleGeom, UpsampleMode } from './kernels-upsample';
-import { directForward, transposedData, winograd5, winogradForward, winogradTile, winogradBackward } from './convAlgorithms';
+import { directForward, directWeights, transposedData, winograd5, winogradForward, winogradTile, winogradBackward } from './convAlgorithms';
 import { engineRuntime } from './runtime';
 import { splitRange, ThreadPool, type ThreadFn } from './threads';
 import type { WasmExports, WasmModuleInfo } from './wasm-module';
@@ -156,7 +156,8 @@ export class WasmBackend implements Backend {
       const ex = this.ex;
       return Math.max(need, ex.winograd5ScratchFloats(g.c, g.k, g.oh, g.ow), ex.winograd5WeightsScratchFloats(g.c, g.k, g.oh, g.ow), ex.winograd5DataScratchFloats(g.c, g.k, g.oh, g.ow));
     }
-    if (!transposedData(g)) return need;
+    if (directWeights(g)) need = Math.max(need, this.ex.directWeightsScratchFloats(g.c, g.k, g.fh, g.fw, g.oh, g.ow));
+    if (!transposedData(g) && !directWeights(g)) return need;
     const kff = (g.k / G) * g.fh * g.fw;
     return Math.max(need, kff * this.chunkFor(kff, g.n * g.h * g.w));
   }
@@ -278,12 +279,17 @@ export class WasmBackend implements Backend {
       return;
     }
     const onWinograd = winogradBackward(g) || winograd5(g);
-    const transposed = dx !== null && (onWinograd || transposedData(g));
+    const transposed = dx !== null && (onWinograd || directWeights(g) || transposedData(g));
     if (onWinograd) {
       const fn = winograd5(g) ? 'winograd5ConvWeights' : winogradTile(g.oh, g.ow) === 4 ? 'winograd4ConvWeights' : 'winogradConvWeights';
       this.parallelGrads(fn, g.n, dw, db, (t, lo, hi, dwAt, dbAt) => [
         dwAt, dbAt, dy.byteOffset, x.byteOffset,
         g.n, g.c, g.h, g.w, g.k, g.ph, g.pw, g.oh, g.ow, this.col[t]!, lo, hi,
+      ]);
+    } else if (directWeights(g)) {
+      this.parallelGrads('directConvWeights', g.n, dw, db, (t, lo, hi, dwAt, dbAt) => [
+        dwAt, dbAt, dy.byteOffset, x.byteOffset,
+        g.n, g.c, g.h, g.w, g.k, g.fh, g.fw, g.ph, g.pw, g.oh, g.ow, this.col[t]!, lo, hi,
       ]);
     } else this.parallelGrads('convBackward', g.n, dw, db, (t, lo, hi, dwAt, dbAt) => [
       dx && !transposed ? dx.byteOffset : 0, dwAt, dbAt,

@@ -47,6 +47,7 @@ export const THREAD_FNS = [
   'winograd5Conv',
   'winograd5ConvWeights',
   'winograd5ConvData',
+  'directConvWeights',
 ] as const;
 export type ThreadFn = (typeof THREAD_FNS)[number];
 

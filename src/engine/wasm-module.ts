@@ -33,6 +33,12 @@ export interface WasmExports {
     N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, PH: number, PW: number, OH: number, OW: number,
     act: number, scratch: number, nStart: number, nEnd: number,
   ): void;
+  directWeightsScratchFloats(C: number, K: number, FH: number, FW: number, OH: number, OW: number): number;
+  directConvWeights(
+    dw: number, db: number, dy: number, x: number,
+    N: number, C: number, H: number, W: number, K: number, FH: number, FW: number, PH: number, PW: number, OH: number, OW: number,
+    scratch: number, nStart: number, nEnd: number,
+  ): void;
   zeroFloats(dst: number, len: number): void;
   adamStep(p: number, g: number, m: number, v: number, len: number, stepSize: number, beta1: number, beta2: number, bc2sqrt: number, eps: number, wd: number): void;
   sgdStep(p: number, g: number, buf: number, len: number, lr: number, momentum: number, wd: number, first: number): void;

@@ -1,7 +1,7 @@
 // Which kernels each benchmark network's convolutions run on (src/engine/convAlgorithms.ts): the rules are
 // measured choices, so a change to one shows up here as a change of layers, not silently as a speed change.
 import { describe, expect, it } from 'vitest';
-import { directForward, transposedData, winograd, winograd5, winogradBackward, winogradForward, winogradTile } from '../../../src/engine/convAlgorithms';
+import { directForward, directWeights, transposedData, winograd, winograd5, winogradBackward, winogradForward, winogradTile } from '../../../src/engine/convAlgorithms';
 import { convGeom, type ConvGeom } from '../../../src/engine/kernels';
 
 const conv = (h: number, w: number, c: number, k: number, f: number, { s = 1, p = 0, d = 1, groups = 1 } = {}): ConvGeom =>
@@ -10,19 +10,19 @@ const conv = (h: number, w: number, c: number, k: number, f: number, { s = 1, p 
 /** [forward, input gradient, weight gradient] */
 const kernels = (g: ConvGeom) => [
   directForward(g) ? 'direct' : winogradForward(g) || winograd5(g) ? 'winograd' : 'im2col',
-  winogradBackward(g) || winograd5(g) ? 'winograd' : transposedData(g) ? 'transposed' : 'col2im',
-  winogradBackward(g) || winograd5(g) ? 'winograd' : 'im2col',
+  winogradBackward(g) || winograd5(g) ? 'winograd' : directWeights(g) || transposedData(g) ? 'transposed' : 'col2im',
+  winogradBackward(g) || winograd5(g) ? 'winograd' : directWeights(g) ? 'direct' : 'im2col',
 ];
 
 describe('convolution kernels by geometry', () => {
-  it('the benchmark networks: 3×3 and 5×5 stride-1 layers Winograd (3×3 first layers forward only), other layers with under 8 channels in direct, the rest im2col', () => {
+  it('the benchmark networks: 3×3 and 5×5 stride-1 layers Winograd (3×3 first layers forward only), first layers\' weight gradients and other layers with under 8 channels in direct, the rest im2col', () => {
     // LeNet-5: the first layer (1 channel) direct, the second F(2×2, 5×5)
-    expect(kernels(conv(28, 28, 1, 6, 5, { p: 2 }))).toEqual(['direct', 'col2im', 'im2col']);
+    expect(kernels(conv(28, 28, 1, 6, 5, { p: 2 }))).toEqual(['direct', 'transposed', 'direct']);
     expect(kernels(conv(14, 14, 6, 16, 5))).toEqual(['winograd', 'winograd', 'winograd']);
     // the lecture network (and the ResNet-style graph's first layer) and TinyVGG
-    expect(kernels(conv(32, 32, 3, 16, 3, { p: 1 }))).toEqual(['winograd', 'col2im', 'im2col']);
+    expect(kernels(conv(32, 32, 3, 16, 3, { p: 1 }))).toEqual(['winograd', 'transposed', 'direct']);
     expect(kernels(conv(16, 16, 16, 32, 3, { p: 1 }))).toEqual(['winograd', 'winograd', 'winograd']);
-    expect(kernels(conv(64, 64, 3, 10, 3))).toEqual(['winograd', 'col2im', 'im2col']);
+    expect(kernels(conv(64, 64, 3, 10, 3))).toEqual(['winograd', 'transposed', 'direct']);
     expect(kernels(conv(62, 62, 10, 10, 3))).toEqual(['winograd', 'winograd', 'winograd']);
     // the ResNet-style graph: a strided 3×3 and the 1×1 projection stay on im2col
     expect(kernels(conv(32, 32, 16, 32, 3, { s: 2, p: 1 }))).toEqual(['im2col', 'col2im', 'im2col']);
@@ -30,7 +30,7 @@ describe('convolution kernels by geometry', () => {
   });
 
   it('under 8 input channels: the forward on Winograd F(4×4) from 3 channels and 8 filters where the outputs are 8 or more a side, the gradients too from 4 channels', () => {
-    expect(kernels(conv(10, 10, 3, 8, 3, { p: 1 }))).toEqual(['winograd', 'col2im', 'im2col']);
+    expect(kernels(conv(10, 10, 3, 8, 3, { p: 1 }))).toEqual(['winograd', 'transposed', 'direct']);
     expect(kernels(conv(10, 10, 4, 8, 3, { p: 1 }))).toEqual(['winograd', 'winograd', 'winograd']);
     expect(kernels(conv(10, 10, 7, 8, 3))).toEqual(['winograd', 'winograd', 'winograd']); // 8×8 outputs
     // Otherwise the direct kernel, as before: 7×7 outputs (F(2×2) tiles), 2 channels, 6 filters, 5×5 filters.
@@ -64,6 +64,16 @@ describe('convolution kernels by geometry', () => {
     expect(winograd5(conv(14, 14, 6, 16, 3))).toBe(false);
     expect(directForward(conv(14, 14, 6, 16, 5))).toBe(false);
   });
+  it('the direct weight gradient for stride-1 layers of 3×3 filters on 1 to 3 channels and 5×5 on 1', () => {
+    for (const g of [conv(28, 28, 1, 6, 5, { p: 2 }), conv(9, 9, 2, 3, 3), conv(16, 16, 3, 6, 3, { p: 1 })]) expect(directWeights(g)).toBe(true);
+    expect(directWeights(conv(16, 16, 2, 6, 5, { p: 2 }))).toBe(false); // 5×5 on 2 channels: im2col measured faster
+    expect(directWeights(conv(16, 16, 4, 6, 5, { p: 2 }))).toBe(false); // 4 channels: F(2×2, 5×5)
+    expect(directWeights(conv(16, 16, 4, 6, 3, { p: 1 }))).toBe(false); // 4 channels, 3×3: im2col (or Winograd from 8 filters)
+    expect(directWeights(conv(16, 16, 3, 6, 7, { p: 3 }))).toBe(false);
+    expect(directWeights(conv(16, 16, 3, 6, 3, { s: 2, p: 1 }))).toBe(false);
+    expect(directWeights(conv(16, 16, 3, 6, 3, { d: 2, p: 2 }))).toBe(false);
+  });
+
   it('Winograd tiles of 4×4 on maps 8 or more a side, 2×2 on smaller ones', () => {
     expect(winogradTile(32, 32)).toBe(4); // the ResNet-style graph's first stage, TinyVGG
     expect(winogradTile(8, 8)).toBe(4);

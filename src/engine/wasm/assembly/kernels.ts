@@ -22,6 +22,7 @@ export {
 } from './activation';
 export { convForward, convBackward, flipWeights, convBackwardData } from './conv';
 export { directScratchFloats, directConvForward } from './direct';
+export { directWeightsScratchFloats, directConvWeights } from './direct-weights';
 export { winogradScratchFloats, winogradConv } from './winograd';
 export { winograd4ScratchFloats, winograd4Conv } from './winograd4';
 export { winogradWeightsScratchFloats, winogradConvWeights } from './winograd-weights';
